@@ -1,0 +1,40 @@
+# dunning: PGXS build.  The version has one source: default_version in dunning.control.
+EXTENSION   = dunning
+EXTVERSION  = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big  = dunning
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script of the current version is built from the ordered parts in
+# src/sql/; frozen scripts of released versions and every upgrade step live in
+# src/versions/.
+SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(DATA_built),$(wildcard src/versions/*.sql))
+
+# pg_regress: sql/*.sql against expected/*.out, in name order.
+REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --outputdir=. --dbname=contrib_regression
+
+PG_CPPFLAGS = -Isrc
+# PostgreSQL's own headers do not build under -Wextra's unused-parameter and
+# sign-compare checks; everything else is on.  CI adds WERROR=-Werror.
+WERROR     ?=
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers -Wmissing-prototypes $(WERROR)
+
+PG_CONFIG  ?= pg_config
+PGXS       := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
+
+.PHONY: prove bench demo
+# pgTAP suite and shell TAP tests against the server named by the PG* variables.
+prove:
+	pg_prove --ext .sql -r test/sql
+	prove test/t
+
+bench:
+	bash bench/run

@@ -1,0 +1,31 @@
+/*
+ * compat.h -- the one place where PostgreSQL version differences live.
+ *
+ * dunning is built and tested against PostgreSQL 15 (what CI runs).  Every
+ * construct whose spelling differs between server versions goes through a
+ * macro here, so porting to another major version means editing this file
+ * and nothing else.
+ */
+#ifndef DUNNING_COMPAT_H
+#define DUNNING_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 130000
+#error "dunning needs PostgreSQL 13 or later"
+#endif
+
+#include "funcapi.h"
+
+/*
+ * Set-returning functions in materialize mode.  PostgreSQL 15 renamed
+ * SetSingleFuncCall() (14.x back-patch) to InitMaterializedSRF().
+ */
+#if PG_VERSION_NUM >= 150000
+#define DUNNING_INIT_SRF(fcinfo) InitMaterializedSRF((fcinfo), 0)
+#else
+/* 14.5 and later minor releases carry the older name; 13 needs a port. */
+#define DUNNING_INIT_SRF(fcinfo) SetSingleFuncCall((fcinfo), 0)
+#endif
+
+#endif							/* DUNNING_COMPAT_H */
