@@ -34,7 +34,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 # pgTAP suite and shell TAP tests against the server named by the PG* variables.
 prove:
 	pg_prove --ext .sql -r test/sql
-	prove test/t
+	prove --ext .sh test/t
 
 bench:
 	bash bench/run

@@ -88,8 +88,8 @@ $fn$;
 
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
 -- triggers below share this function; the transition table's name is one of
--- two constants, never user input.  Totals are updated in id order so that
--- two statements touching the same invoices lock them in the same order.
+-- two constants, never user input.  Payments are updated before invoices, in
+-- id order, the lock order every writer follows (see allocate_internal).
 CREATE FUNCTION dunning.allocation_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -98,18 +98,6 @@ DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
     two_payers bigint;
 BEGIN
-    EXECUTE pg_catalog.format($q$
-        UPDATE dunning.invoice i
-           SET settled_amount = i.settled_amount + $1 * d.total
-          FROM (SELECT t.id, sum(t.amount) AS total
-                  FROM (SELECT r.invoice_id AS id, r.amount FROM %1$I r
-                        UNION ALL
-                        SELECT r.credit_note_id, r.amount FROM %1$I r
-                         WHERE r.credit_note_id IS NOT NULL) t
-                 GROUP BY t.id ORDER BY t.id) d
-         WHERE i.invoice_id = d.id$q$, rows_table)
-    USING sign;
-
     IF sign > 0 THEN
         SELECT r.payment_id INTO two_payers
           FROM new_rows r JOIN dunning.invoice i ON i.invoice_id = r.invoice_id
@@ -134,6 +122,18 @@ BEGIN
                  GROUP BY r.payment_id ORDER BY r.payment_id) d
          WHERE p.payment_id = d.payment_id$q$, rows_table)
     USING sign;
+    EXECUTE pg_catalog.format($q$
+        UPDATE dunning.invoice i
+           SET settled_amount = i.settled_amount + $1 * d.total
+          FROM (SELECT t.id, sum(t.amount) AS total
+                  FROM (SELECT r.invoice_id AS id, r.amount FROM %1$I r
+                        UNION ALL
+                        SELECT r.credit_note_id, r.amount FROM %1$I r
+                         WHERE r.credit_note_id IS NOT NULL) t
+                 GROUP BY t.id ORDER BY t.id) d
+         WHERE i.invoice_id = d.id$q$, rows_table)
+    USING sign;
+
     RETURN NULL;
 END
 $fn$;

@@ -132,10 +132,19 @@ CREATE FUNCTION dunning.unallocate(allocation_id bigint) RETURNS numeric
 AS $fn$
 DECLARE
     removed numeric;
+    a dunning.allocation;
 BEGIN
-    DELETE FROM dunning.allocation a WHERE a.allocation_id = unallocate.allocation_id
-    RETURNING a.amount INTO removed;
-    IF NOT FOUND THEN
+    SELECT * INTO a FROM dunning.allocation x WHERE x.allocation_id = unallocate.allocation_id;
+    IF FOUND THEN
+        -- Take the locks in the writers' order before the delete trigger
+        -- updates the totals: payment, then invoice rows by id.
+        PERFORM FROM dunning.payment p WHERE p.payment_id = a.payment_id FOR NO KEY UPDATE;
+        PERFORM FROM dunning.invoice i WHERE i.invoice_id IN (a.invoice_id, a.credit_note_id)
+          ORDER BY i.invoice_id FOR NO KEY UPDATE;
+        DELETE FROM dunning.allocation x WHERE x.allocation_id = unallocate.allocation_id
+        RETURNING x.amount INTO removed;
+    END IF;
+    IF removed IS NULL THEN
         RAISE EXCEPTION 'allocation % does not exist', unallocate.allocation_id
             USING ERRCODE = 'undefined_object';
     END IF;

@@ -33,3 +33,8 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.invoice', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.payment', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.allocation', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.dispute', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning.customer_customer_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning.invoice_invoice_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning.payment_payment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning.allocation_allocation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning.dispute_dispute_id_seq', '');

@@ -1,0 +1,25 @@
+# Shared helpers for the shell TAP tests in test/t/ (sourced, not run).
+# They talk to the server named by the PG* variables and create their own
+# databases, which they drop at the end.
+set -uo pipefail
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+TAP_N=0
+TAP_FAILED=0
+ok() {      # ok CONDITION-EXIT-STATUS DESCRIPTION
+    TAP_N=$((TAP_N + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $TAP_N - $2"; else echo "not ok $TAP_N - $2"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+is() {      # is GOT WANT DESCRIPTION
+    TAP_N=$((TAP_N + 1))
+    if [ "$1" == "$2" ]; then echo "ok $TAP_N - $3"
+    else echo "not ok $TAP_N - $3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+q() {       # q DB SQL: one value, unaligned
+    psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+fresh_db() { # fresh_db NAME: an empty database with the extension
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null &&
+    q "$1" "SET client_min_messages = warning; CREATE EXTENSION dunning" >/dev/null
+}
+drop_db() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" >/dev/null 2>&1; }

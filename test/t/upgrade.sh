@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION dunning UPDATE: from every released version (the frozen
+# install scripts in src/versions/) to the current one, the updated
+# extension is object for object the same as a fresh install, and data
+# loaded under the old version survives the update.
+. "$(dirname "$0")/lib.bash"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+DB=dunning_upgrade
+current=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" "$top/dunning.control")
+fp="$(dirname "$0")/upgrade_fingerprint.sql"
+
+fingerprint() {  # fingerprint of the extension as installed in $DB
+    psql -X -qAt -v ON_ERROR_STOP=1 -d $DB -f "$fp" \
+        -c "SELECT object || ' :: ' || COALESCE(definition, '') || ' :: ' || COALESCE(comment, '') FROM ext_fingerprint ORDER BY 1"
+}
+
+fresh_db $DB
+fingerprint > /tmp/$DB.fresh
+ok $([ -s /tmp/$DB.fresh ]; echo $?) "fresh install of $current fingerprinted ($(wc -l < /tmp/$DB.fresh) objects)"
+
+versions=$(ls "$top"/src/versions/ 2>/dev/null | sed -n 's/^dunning--\([0-9][0-9.]*\)\.sql$/\1/p' | sort -V)
+for v in $versions; do
+    [ "$v" = "$current" ] && continue
+    drop_db $DB
+    psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+    q $DB "CREATE EXTENSION dunning VERSION '$v'" >/dev/null
+    ok $? "CREATE EXTENSION dunning VERSION '$v'"
+    psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1, 1, 'U-1', '2026-01-01', '2026-01-31', 100.00), (2, 1, 'U-2', '2026-01-01', '2026-01-31', 50.00);
+INSERT INTO dunning.payment (payment_id, received_on, amount) VALUES (1, '2026-02-01', 120.00);
+SELECT dunning.allocate(1, 1), dunning.allocate(1, 2);
+SQL
+    ok $? "data loaded under $v"
+    q $DB "ALTER EXTENSION dunning UPDATE" >/dev/null
+    ok $? "ALTER EXTENSION dunning UPDATE from $v"
+    is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "$current" "$v updated to $current"
+    fingerprint > /tmp/$DB.updated
+    diff /tmp/$DB.fresh /tmp/$DB.updated > /tmp/$DB.diff
+    ok $? "$v updated to $current is object for object a fresh install"
+    [ -s /tmp/$DB.diff ] && head -40 /tmp/$DB.diff | sed 's/^/# /'
+    is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item")" \
+       "2=30.00" "data loaded under $v survives the update"
+    is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
+done
+n_old=$(echo "$versions" | grep -c . ); n_old=$(echo "$versions" | grep -v "^$current\$" | grep -c .)
+ok $([ -f "$top/src/versions/dunning--$current.sql" ] || [ "$n_old" -ge 0 ]; echo $?) \
+   "$n_old released version(s) before $current checked"
+drop_db $DB
+rm -f /tmp/$DB.fresh /tmp/$DB.updated /tmp/$DB.diff
+done_testing
