@@ -47,6 +47,8 @@ done
 n_old=$(echo "$versions" | grep -c . ); n_old=$(echo "$versions" | grep -v "^$current\$" | grep -c .)
 ok $([ -f "$top/src/versions/dunning--$current.sql" ] || [ "$n_old" -ge 0 ]; echo $?) \
    "$n_old released version(s) before $current checked"
+is "$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$top/META.json" | sort -u)" "$current" \
+   "META.json names the control file's version"
 drop_db $DB
 rm -f /tmp/$DB.fresh /tmp/$DB.updated /tmp/$DB.diff
 done_testing
