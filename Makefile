@@ -5,12 +5,10 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTEN
 MODULE_big  = dunning
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script of the current version is built from the ordered parts in
-# src/sql/; frozen scripts of released versions and every upgrade step live in
-# src/versions/.
-SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(DATA_built),$(wildcard src/versions/*.sql))
+# SQL scripts (install and every update step) are built by scripts/sql-scripts
+# from src/sql/<version>/: see that script for the layout.
+SQL_SCRIPTS := $(shell sh scripts/sql-scripts list)
+DATA_built  = $(SQL_SCRIPTS)
 
 # pg_regress: sql/*.sql against expected/*.out, in name order.
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
@@ -27,8 +25,8 @@ PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
-	cat $(SQL_PARTS) > $@
+$(SQL_SCRIPTS) &: $(wildcard src/sql/*/*.sql) $(EXTENSION).control scripts/sql-scripts
+	sh scripts/sql-scripts build
 
 .PHONY: prove bench demo
 # pgTAP suite and shell TAP tests against the server named by the PG* variables.
