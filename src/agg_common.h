@@ -29,8 +29,9 @@
 
 /*
  * Convert a numeric Datum to a scaled int64 (units of 1/10000), exactly.
- * *dscale receives the numeric's display scale (capped at 4), which lets
- * money-valued results keep the decimals of their input.  `what` names the
+ * *dscale receives the numeric's display scale (which may exceed 4 when the
+ * extra decimals are zeros), so that money-valued results can show the
+ * decimals their input showed, as sum() does.  `what` names the
  * argument in error messages.
  */
 static inline int64 dunning_numeric_to_scaled(Datum num, const char *what,
@@ -87,8 +88,6 @@ dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
 		len -= 2 * sizeof(uint16);
 	}
 	ndigits = len / (int) sizeof(int16);
-	if (*dscale > DUNNING_AMOUNT_SCALE)
-		*dscale = DUNNING_AMOUNT_SCALE;
 	if (ndigits == 0)
 		return 0;
 	/* 10000^5 units already exceed int64: reject before any arithmetic */

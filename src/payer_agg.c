@@ -129,7 +129,8 @@ dunning_int128_to_numeric(int128 v)
 
 /*
  * A scaled amount (units of 1/10000) back to a numeric with dscale decimals
- * (dscale <= 4; the value is exact at that scale when every input was).
+ * (exact when dscale >= 4, and when every input had at most dscale
+ * decimals).
  */
 Numeric
 dunning_scaled_to_numeric(int128 v, int dscale)
@@ -779,7 +780,7 @@ typedef struct AgingState
 {
 	int128		has_as_of;
 	int128		as_of;
-	int128		dscale;			/* largest input display scale, 0..4 */
+	int128		dscale;			/* largest input display scale, as sum() keeps */
 	int128		bucket[AGING_BUCKETS];	/* 1/10000 units */
 } AgingState;
 
@@ -797,12 +798,12 @@ aging_state_in(PG_FUNCTION_ARGS)
 
 	dunning_state_parse(str, (int128 *) st, AGING_FIELDS, "dunning.aging_state");
 	check_as_of_field(str, "dunning.aging_state", st->has_as_of, st->as_of);
-	if (st->dscale < 0 || st->dscale > DUNNING_AMOUNT_SCALE)
+	if (st->dscale < 0 || st->dscale > NUMERIC_MAX_DISPLAY_SCALE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type dunning.aging_state: \"%s\"", str),
 				 errdetail("The third field (scale) must be between 0 and %d.",
-						   DUNNING_AMOUNT_SCALE)));
+						   NUMERIC_MAX_DISPLAY_SCALE)));
 	PG_RETURN_POINTER(st);
 }
 
