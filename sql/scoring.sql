@@ -142,7 +142,7 @@ SELECT '(-1,0,0,0)'::dunning.payer_state;
 SELECT '(1,2,3,4) x'::dunning.payer_state;
 SELECT '(1,2,3,999999999999999999999999999999999999999999)'::dunning.payer_state;
 SELECT '(2,0,0,0)'::dunning.risk_state;
-SELECT '(1,0,9,0,0,0,0,0,0)'::dunning.aging_state;
+SELECT '(1,0,1001,0,0,0,0,0,0)'::dunning.aging_state;
 
 -- Analysts may call the aggregates.
 SET ROLE dunning_analyst;
