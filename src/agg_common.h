@@ -1,0 +1,149 @@
+/*
+ * agg_common.h -- helpers shared by the KPI aggregates (payer_agg.c,
+ * dso_agg.c): exact scaled-integer money, 128-bit accumulators, the text
+ * form of fixed-size aggregate states, exact rounding of rationals.
+ *
+ * Money in the aggregates is held as a signed integer count of 1/10000 of
+ * the currency unit (DUNNING_AMOUNT_SCALE decimals, enough for every ISO 4217
+ * minor unit, CLF and UYW have 4).  Converting a numeric to that integer is
+ * exact or raises an error: a value with a non-zero fifth decimal is rejected,
+ * never rounded.  Sums are int128 so that no realistic ledger can overflow
+ * them; every addition is still checked.
+ */
+#ifndef DUNNING_AGG_COMMON_H
+#define DUNNING_AGG_COMMON_H
+
+#include "compat.h"
+
+#include "fmgr.h"
+#include "utils/numeric.h"
+
+#ifndef HAVE_INT128
+#error "dunning's aggregates need a compiler with a 128-bit integer type"
+#endif
+
+/* decimals of the scaled-integer money unit */
+#define DUNNING_AMOUNT_SCALE	4
+/* 10^DUNNING_AMOUNT_SCALE: exactly one base-10000 numeric digit */
+#define DUNNING_AMOUNT_FACTOR	10000
+
+/*
+ * Convert a numeric Datum to a scaled int64 (units of 1/10000), exactly.
+ * *dscale receives the numeric's display scale (which may exceed 4 when the
+ * extra decimals are zeros), so that money-valued results can show the
+ * decimals their input showed, as sum() does.  `what` names the
+ * argument in error messages.
+ */
+static inline int64 dunning_numeric_to_scaled(Datum num, const char *what,
+											  int *dscale);
+
+/* error reporters for the converter below (out of line: cold paths) */
+extern void dunning_amount_error_special(const char *what) pg_attribute_noreturn();
+extern void dunning_amount_error_scale(Datum num, const char *what) pg_attribute_noreturn();
+extern void dunning_amount_error_range(Datum num, const char *what) pg_attribute_noreturn();
+
+/*
+ * The converter reads the numeric's varlena directly, without detoasting a
+ * short (1-byte header) datum into a palloc'd copy the way
+ * PG_GETARG_NUMERIC would: this is the per-row hot path of every aggregate.
+ * The layout it reads is numeric's on-disk format (src/backend/utils/adt/
+ * numeric.c: a 2-byte header, short or long form, then base-10000 digits),
+ * which pg_upgrade requires to stay the same across major versions.
+ * Special values (NaN, +-Infinity) are rejected.
+ */
+static inline int64
+dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(num);
+	const char *p = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	int			weight;
+	int			ndigits;
+	bool		neg;
+	int128		acc = 0;
+	int			i;
+
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & 0xC000) == 0xC000)	/* NUMERIC_SPECIAL */
+		dunning_amount_error_special(what);
+	if (header & 0x8000)		/* NUMERIC_SHORT */
+	{
+		neg = (header & 0x2000) != 0;
+		*dscale = (header & 0x1F80) >> 7;
+		weight = (header & 0x0040) ? (int) (~0x003F | (header & 0x003F))
+			: (int) (header & 0x003F);
+		p += sizeof(uint16);
+		len -= sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		neg = (header & 0xC000) == 0x4000;
+		*dscale = header & 0x3FFF;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		p += 2 * sizeof(uint16);
+		len -= 2 * sizeof(uint16);
+	}
+	ndigits = len / (int) sizeof(int16);
+	if (ndigits == 0)
+		return 0;
+	/* 10000^5 units already exceed int64: reject before any arithmetic */
+	if (weight > 3)
+		dunning_amount_error_range(num, what);
+	for (i = 0; i < ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, p + i * sizeof(int16), sizeof(int16));
+		if (weight + 1 - i < 0)
+		{
+			/* a digit below 1/10000: allowed only if it is zero */
+			if (d != 0)
+				dunning_amount_error_scale(num, what);
+			continue;
+		}
+		acc = acc * 10000 + d;
+	}
+	/* digits stopped above the 1/10000 place: shift the rest in */
+	for (i = weight + 1 - (ndigits - 1); i > 0; i--)
+		acc *= 10000;
+	if (neg)
+		acc = -acc;
+	if (acc > PG_INT64_MAX || acc < -PG_INT64_MAX)
+		dunning_amount_error_range(num, what);
+	return (int64) acc;
+}
+
+/* int128 <-> numeric and text */
+extern Numeric dunning_int128_to_numeric(int128 v);
+extern Numeric dunning_scaled_to_numeric(int128 v, int dscale);
+extern char *dunning_int128_to_cstring(int128 v, char *buf);
+
+/* Checked int128 arithmetic: raises 22003 on overflow. */
+extern int128 dunning_add128(int128 a, int128 b);
+extern int128 dunning_mul128(int128 a, int128 b);
+
+/*
+ * The text form of a fixed-size state made of nfields int128 values:
+ * "(v1,v2,...)".  This is what Citus ships between nodes; parsing is strict
+ * and raises 22P02 naming the type on any malformed input.
+ */
+extern void dunning_state_parse(const char *str, int128 *fields, int nfields,
+								const char *typname);
+extern char *dunning_state_format(const int128 *fields, int nfields);
+
+/* floor(num / den) rounded half up: floor((2 num + den) / (2 den)), den > 0 */
+extern Numeric dunning_round_half_up(Numeric num, Numeric den);
+/* numeric comparison (-1, 0, 1) */
+extern int	dunning_numeric_cmp(Numeric a, Numeric b);
+
+/*
+ * Days between two finite dates.  Infinite dates raise 22008 like date
+ * subtraction does.
+ */
+extern int32 dunning_date_diff(int32 later, int32 earlier);
+
+#endif							/* DUNNING_AGG_COMMON_H */

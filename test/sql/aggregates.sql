@@ -1,0 +1,194 @@
+-- pgTAP: invariants of the KPI aggregates (src/payer_agg.c, src/dso_agg.c).
+--   serial == parallel plans (and the parallel plan really is partial),
+--   rolling frames == recomputation, combine of split states == whole,
+--   the state text round trip (how Citus ships partial states), SQLSTATEs.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS dunning;
+SELECT plan(27);
+
+-- A regular table (parallel workers cannot read temporary ones); rolled back.
+CREATE TABLE public.tap_item AS
+SELECT (i % 97)::int AS customer,
+       date '2025-01-01' + (i * 13 % 400)::int AS due_on,
+       date '2025-01-01' + (i * 13 % 400)::int + (i * 7919 % 71 - 15)::int AS paid_on,
+       CASE WHEN i % 50 = 0 THEN -(i % 300 + 0.5) ELSE round((i * 104729 % 100000) / 100.0 + 1, 2) END AS amount,
+       (i * 31 % 500)::int AS age
+FROM generate_series(1::bigint, 60000) AS i;
+ALTER TABLE public.tap_item SET (parallel_workers = 2);
+ANALYZE public.tap_item;
+
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; t text := '';
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP t := t || r || E'\n'; END LOOP;
+    RETURN t;
+END $$;
+
+-- Serial results.
+SET LOCAL max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial_global AS
+SELECT dunning.weighted_days_late(due_on, paid_on, amount) AS w,
+       dunning.avg_days_late(due_on, paid_on) AS a,
+       dunning.days_beyond_terms(due_on, paid_on, amount) AS b,
+       dunning.avg_days_to_pay(due_on - 30, paid_on, amount) AS p,
+       dunning.paydex(due_on, paid_on, amount) AS x,
+       dunning.payment_risk_score(due_on, CASE WHEN age % 5 = 0 THEN NULL ELSE paid_on END, amount, date '2026-03-01') AS r,
+       dunning.aging_buckets(due_on, amount, date '2026-03-01') AS g
+FROM public.tap_item;
+CREATE TEMP TABLE serial_grouped AS
+SELECT customer, dunning.weighted_days_late(due_on, paid_on, amount) AS w,
+       dunning.paydex(due_on, paid_on, amount) AS x,
+       dunning.aging_buckets(due_on, amount, date '2026-03-01') AS g
+FROM public.tap_item GROUP BY customer;
+
+-- Parallel results, forced.
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL force_parallel_mode = on;
+
+SELECT alike(pg_temp.plan_of($$SELECT dunning.weighted_days_late(due_on, paid_on, amount) FROM public.tap_item$$),
+            '%Partial Aggregate%', 'weighted_days_late runs as a partial aggregate');
+SELECT alike(pg_temp.plan_of($$SELECT dunning.payment_risk_score(due_on, paid_on, amount, date '2026-03-01'), dunning.aging_buckets(due_on, amount, date '2026-03-01') FROM public.tap_item$$),
+            '%Partial Aggregate%', 'risk score and aging buckets run as partial aggregates');
+SELECT alike(pg_temp.plan_of($$SELECT customer, dunning.paydex(due_on, paid_on, amount) FROM public.tap_item GROUP BY customer$$),
+            '%Partial%Aggregate%', 'grouped paydex runs as a partial aggregate');
+
+CREATE TEMP TABLE parallel_global AS
+SELECT dunning.weighted_days_late(due_on, paid_on, amount) AS w,
+       dunning.avg_days_late(due_on, paid_on) AS a,
+       dunning.days_beyond_terms(due_on, paid_on, amount) AS b,
+       dunning.avg_days_to_pay(due_on - 30, paid_on, amount) AS p,
+       dunning.paydex(due_on, paid_on, amount) AS x,
+       dunning.payment_risk_score(due_on, CASE WHEN age % 5 = 0 THEN NULL ELSE paid_on END, amount, date '2026-03-01') AS r,
+       dunning.aging_buckets(due_on, amount, date '2026-03-01') AS g
+FROM public.tap_item;
+CREATE TEMP TABLE parallel_grouped AS
+SELECT customer, dunning.weighted_days_late(due_on, paid_on, amount) AS w,
+       dunning.paydex(due_on, paid_on, amount) AS x,
+       dunning.aging_buckets(due_on, amount, date '2026-03-01') AS g
+FROM public.tap_item GROUP BY customer;
+
+SELECT is((SELECT w::text FROM parallel_global), (SELECT w::text FROM serial_global), 'weighted_days_late: parallel == serial, to the last digit');
+SELECT is((SELECT a::text FROM parallel_global), (SELECT a::text FROM serial_global), 'avg_days_late: parallel == serial');
+SELECT is((SELECT b::text FROM parallel_global), (SELECT b::text FROM serial_global), 'days_beyond_terms: parallel == serial');
+SELECT is((SELECT p::text FROM parallel_global), (SELECT p::text FROM serial_global), 'avg_days_to_pay: parallel == serial');
+SELECT is((SELECT x FROM parallel_global), (SELECT x FROM serial_global), 'paydex: parallel == serial');
+SELECT is((SELECT r FROM parallel_global), (SELECT r FROM serial_global), 'payment_risk_score: parallel == serial');
+SELECT is((SELECT g::text FROM parallel_global), (SELECT g::text FROM serial_global), 'aging_buckets: parallel == serial');
+SELECT is((SELECT count(*) FROM (SELECT customer, w::text, x, g::text FROM parallel_grouped
+                                 EXCEPT SELECT customer, w::text, x, g::text FROM serial_grouped) d),
+          0::bigint, 'grouped aggregates: parallel == serial for all 97 customers');
+RESET force_parallel_mode;
+SET LOCAL max_parallel_workers_per_gather = 0;
+
+-- Exactness against plain SQL.
+SELECT is((SELECT w FROM serial_global),
+          (SELECT sum(amount * (paid_on - due_on)) / sum(amount) FROM public.tap_item),
+          'weighted_days_late == sum(amount x days) / sum(amount)');
+SELECT is((SELECT g FROM serial_global),
+          (SELECT ARRAY[coalesce(sum(amount) FILTER (WHERE d <= 0), 0.00), sum(amount) FILTER (WHERE d BETWEEN 1 AND 30),
+                        sum(amount) FILTER (WHERE d BETWEEN 31 AND 60), sum(amount) FILTER (WHERE d BETWEEN 61 AND 90),
+                        sum(amount) FILTER (WHERE d BETWEEN 91 AND 120), sum(amount) FILTER (WHERE d > 120)]
+             FROM (SELECT date '2026-03-01' - due_on AS d, amount FROM public.tap_item) s),
+          'aging_buckets == sums by bucket (an empty bucket is 0)');
+
+-- Combine of split partial states == whole; states survive the text round
+-- trip that Citus uses between nodes.
+CREATE AGGREGATE pg_temp.payer_partial(date, date, numeric) (
+    SFUNC = dunning.payer_late_sfunc, STYPE = dunning.payer_state);
+CREATE AGGREGATE pg_temp.risk_partial(date, date, numeric, date) (
+    SFUNC = dunning.risk_sfunc, STYPE = dunning.risk_state);
+CREATE AGGREGATE pg_temp.aging_partial(date, numeric, date) (
+    SFUNC = dunning.aging_sfunc, STYPE = dunning.aging_state);
+CREATE TEMP TABLE split AS
+SELECT customer % 3 AS part,
+       pg_temp.payer_partial(due_on, paid_on, amount)::text AS payer,
+       pg_temp.risk_partial(due_on, CASE WHEN age % 5 = 0 THEN NULL ELSE paid_on END, amount, date '2026-03-01')::text AS risk,
+       pg_temp.aging_partial(due_on, amount, date '2026-03-01')::text AS aging
+FROM public.tap_item GROUP BY 1;
+SELECT is(dunning.payer_weighted_final(dunning.payer_state_combine(dunning.payer_state_combine(
+              (SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
+              (SELECT payer FROM split WHERE part = 1)::dunning.payer_state),
+              (SELECT payer FROM split WHERE part = 2)::dunning.payer_state))::text,
+          (SELECT w::text FROM serial_global), 'payer states: combine of three text-shipped splits == whole');
+SELECT is(dunning.payer_paydex_final(dunning.payer_state_combine(
+              (SELECT payer FROM split WHERE part = 2)::dunning.payer_state,
+              dunning.payer_state_combine((SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
+                                          (SELECT payer FROM split WHERE part = 1)::dunning.payer_state))),
+          (SELECT x FROM serial_global), 'payer states: combine is associative and commutative (paydex)');
+SELECT is(dunning.risk_final(dunning.risk_state_combine(dunning.risk_state_combine(
+              (SELECT risk FROM split WHERE part = 0)::dunning.risk_state,
+              (SELECT risk FROM split WHERE part = 1)::dunning.risk_state),
+              (SELECT risk FROM split WHERE part = 2)::dunning.risk_state)),
+          (SELECT r FROM serial_global), 'risk states: combine of splits == whole');
+SELECT is(dunning.aging_final(dunning.aging_state_combine(dunning.aging_state_combine(
+              (SELECT aging FROM split WHERE part = 0)::dunning.aging_state,
+              (SELECT aging FROM split WHERE part = 1)::dunning.aging_state),
+              (SELECT aging FROM split WHERE part = 2)::dunning.aging_state))::text,
+          (SELECT g::text FROM serial_global), 'aging states: combine of splits == whole');
+
+-- Rolling frames == recomputation of every frame.
+CREATE TEMP TABLE tap_seq AS
+SELECT customer, row_number() OVER (PARTITION BY customer ORDER BY age, due_on, amount) AS rn,
+       due_on, paid_on, amount
+FROM public.tap_item WHERE customer < 8;
+SELECT is((SELECT count(*) FROM (
+             SELECT customer, rn,
+                    dunning.weighted_days_late(due_on, paid_on, amount) OVER w AS wl,
+                    dunning.days_beyond_terms(due_on, paid_on, amount) OVER w AS bt,
+                    dunning.avg_days_late(due_on, paid_on) OVER w AS al
+               FROM tap_seq WINDOW w AS (PARTITION BY customer ORDER BY rn ROWS 9 PRECEDING)) r
+           WHERE ROW(r.wl, r.bt, r.al) IS DISTINCT FROM
+                 (SELECT ROW(dunning.weighted_days_late(f.due_on, f.paid_on, f.amount),
+                             dunning.days_beyond_terms(f.due_on, f.paid_on, f.amount),
+                             dunning.avg_days_late(f.due_on, f.paid_on))
+                    FROM tap_seq f WHERE f.customer = r.customer AND f.rn BETWEEN r.rn - 9 AND r.rn)),
+          0::bigint, 'payer aggregates over ROWS 9 PRECEDING == recomputed frames (credit notes included)');
+CREATE TEMP TABLE tap_month AS
+SELECT c AS customer, m AS month,
+       CASE WHEN (c * m) % 13 = 0 THEN 0 WHEN (c + m) % 19 = 0 THEN -750.25
+            WHEN (c * m) % 29 = 0 THEN NULL ELSE (c * 37 + m * 11) % 60 * 1000 + 0.5 END AS sales,
+       CASE WHEN m % 31 = 0 THEN NULL ELSE (c * 53 + m * 29) % 300 * 1000 - 2000 END AS ar_end,
+       28 + (m % 4) AS days
+FROM generate_series(1, 20) AS c, generate_series(1, 48) AS m;
+SELECT is((SELECT count(*) FROM (
+             SELECT customer, month,
+                    dunning.dso_countback(ar_end, sales, days) OVER w AS cb,
+                    dunning.rolling_dso(ar_end, sales, days) OVER w AS s
+               FROM tap_month WINDOW w AS (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING)) r
+           WHERE r.cb IS DISTINCT FROM
+                   (SELECT dunning.dso_countback(m2.ar_end, m2.sales, m2.days ORDER BY m2.month) FROM tap_month m2
+                     WHERE m2.customer = r.customer AND m2.month BETWEEN r.month - 11 AND r.month)
+              OR r.s IS DISTINCT FROM
+                   (SELECT dunning.rolling_dso(m2.ar_end, m2.sales, m2.days ORDER BY m2.month) FROM tap_month m2
+                     WHERE m2.customer = r.customer AND m2.month BETWEEN r.month - 11 AND r.month)),
+          0::bigint, 'dso_countback and rolling_dso over ROWS 11 PRECEDING == recomputed frames (960 months)');
+SELECT is((SELECT count(*) FROM (
+             SELECT customer, month,
+                    dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month) AS cb
+               FROM tap_month) r
+           WHERE r.cb IS DISTINCT FROM
+                   (SELECT dunning.dso_countback(m2.ar_end, m2.sales, m2.days ORDER BY m2.month) FROM tap_month m2
+                     WHERE m2.customer = r.customer AND m2.month <= r.month)),
+          0::bigint, 'dso_countback over a growing frame == recomputed');
+
+-- Errors and their SQLSTATEs.
+SELECT throws_ok($$SELECT dunning.weighted_days_late(current_date, current_date, 0.00001)$$,
+                 '22003', NULL, 'more than 4 decimals: 22003');
+SELECT throws_ok($$SELECT dunning.paydex(current_date, current_date, 'NaN')$$,
+                 '22023', NULL, 'NaN amount: 22023');
+SELECT throws_ok($$SELECT dunning.avg_days_late(current_date, 'infinity')$$,
+                 '22008', NULL, 'infinite date: 22008');
+SELECT throws_ok($$SELECT dunning.aging_buckets(d, 1, a) FROM (VALUES (current_date, current_date), (current_date, current_date + 1)) v(d, a)$$,
+                 '22023', NULL, 'two as_of dates: 22023');
+SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, -30)$$,
+                 '22023', NULL, 'non-positive days: 22023');
+SELECT throws_ok($$SELECT 'garbage'::dunning.payer_state$$,
+                 '22P02', NULL, 'malformed state text: 22P02');
+SELECT throws_ok($$SELECT dunning.paydex_score('NaN')$$,
+                 '22023', NULL, 'paydex_score(NaN): 22023');
+
+SELECT * FROM finish();
+ROLLBACK;
