@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "compat.h"
+#include "textmatch.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -1013,6 +1014,23 @@ iban_check(text *t, char *out)
 	if (acc < 0)
 		return false;
 	return mod97_alnum(out, 4, acc) == 1;
+}
+
+/* See textmatch.h. */
+bool
+dunning_iban_like(const char *s, int n)
+{
+	char		buf[REF_BUF];
+	int			acc;
+
+	if (n < 15 || n > 34)
+		return false;
+	for (int i = 0; i < n; i++)
+		buf[i] = to_upper(s[i]);
+	if (!is_upper(buf[0]) || !is_upper(buf[1]) || !is_digit(buf[2]) || !is_digit(buf[3]))
+		return false;
+	acc = mod97_alnum(buf + 4, n - 4, 0);
+	return acc >= 0 && mod97_alnum(buf, 4, acc) == 1;
 }
 
 PG_FUNCTION_INFO_V1(iban_valid);
