@@ -725,6 +725,48 @@ scan_rf(const char *s, int n, int i, char *out)
 }
 
 /*
+ * An IBAN starting at byte i (two letters and two digits at a token start),
+ * electronic or printed in groups of four: returns its end byte, or -1.
+ * Account numbers are skipped so that their digit groups are not taken for
+ * references.
+ */
+static int
+scan_iban(const char *s, int n, int i)
+{
+	Run			g[9];
+	int			k = 0;
+	int			total = 0;
+	int			pos = i;
+
+	for (;;)
+	{
+		Run			r = read_run(s, n, pos, true, 34);
+		int			b;
+
+		if (total + r.len > 34)
+			break;
+		g[k++] = r;
+		total += r.len;
+		pos = r.start + r.len;
+		if (r.len != 4 || k == lengthof(g))
+			break;
+		b = blank_joiner(s, n, pos, true);
+		if (b == 0)
+			break;
+		pos += b;
+	}
+	for (; k > 0; k--)
+	{
+		char		buf[REF_BUF];
+		int			len = gather(s, g, k, buf);
+
+		if (dunning_iban_like(buf, len))
+			return g[k - 1].start + g[k - 1].len;
+	}
+	return -1;
+}
+
+/*
  * A digit-based reference starting at byte i (a digit at a token start).
  * Tried in order, first match wins: printed OGM (ddd/dddd/ddddd), printed
  * QRR (2 digits then five groups of 5, blank-separated), printed Finnish
@@ -911,6 +953,18 @@ extract_references(PG_FUNCTION_ARGS)
 			}
 			else if (is_digit(c))
 				end = scan_digits(s, n, i, out, &scheme);
+			else if (i + 3 < n && is_alnum(s[i + 1]) && !is_digit(s[i + 1]) &&
+					 is_digit(s[i + 2]) && is_digit(s[i + 3]))
+			{
+				int			skip = scan_iban(s, n, i);
+
+				if (skip > i)
+				{
+					charpos += skip - i;
+					i = skip;
+					continue;
+				}
+			}
 
 			if (end > i)
 			{

@@ -727,14 +727,23 @@ token_score(const char *t, int lt, const char *inv, int li, float4 best)
 	return osa_similarity(t, lt, inv, li);
 }
 
+/*
+ * Factor applied when the text quotes the invoice number without its letter
+ * prefix (2023-00124 for INV-2023-00124): likely the same invoice, but an
+ * exact quote of another invoice must still win.
+ */
+#define PREFIX_MISSING 0.95f
+
 PG_FUNCTION_INFO_V1(best_invoice_number_match);
 
 /*
  * best_invoice_number_match(txt text, invoice_number text) -> real: the
  * best invoice_number_similarity between the invoice number and a token of
- * the text, or two blank-separated tokens read as one; when the invoice
+ * the text, or two blank-separated tokens read as one.  When the invoice
  * number starts with a digit, a token is also compared without its leading
- * letters (RE12345, NR.12345).  0 when the text has no token.
+ * letters (RE12345, NR.12345); when it starts with letters, a token starting
+ * with a digit is also compared with the number without them, at 0.95 times
+ * the similarity.  0 when the text has no token.
  */
 Datum
 best_invoice_number_match(PG_FUNCTION_ARGS)
@@ -749,10 +758,16 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 	int			nt;
 	float4		best = 0.0f;
 	bool		inv_digit_first;
+	int			core = 0;		/* length of the invoice number's letter prefix */
 
 	if (li == 0)
 		PG_RETURN_FLOAT4(0.0f);
 	inv_digit_first = is_digit(inv[0]);
+	while (core < li && !is_digit(inv[core]))
+		core++;
+	/* Without a prefix, at least 4 characters must remain to compare. */
+	if (li - core < 4)
+		core = 0;
 	scan_words(s, VARSIZE_ANY_EXHDR(txt), &ws);
 	nt = make_tokens(s, &ws, tok);
 
@@ -765,6 +780,9 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 		int			skip = 0;
 
 		best = Max(best, token_score(norm, ln, inv, li, best));
+		if (core > 0 && ln > 0 && is_digit(norm[0]))
+			best = Max(best, PREFIX_MISSING *
+					   token_score(norm, ln, inv + core, li - core, best / PREFIX_MISSING));
 		if (inv_digit_first)
 		{
 			while (skip < ln && !is_digit(norm[skip]))
@@ -784,6 +802,9 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 			len += l2;
 			ln = normalize_invoice(buf, len, norm, INV_MAX);
 			best = Max(best, token_score(norm, ln, inv, li, best));
+			if (core > 0 && ln > 0 && is_digit(norm[0]))
+				best = Max(best, PREFIX_MISSING *
+						   token_score(norm, ln, inv + core, li - core, best / PREFIX_MISSING));
 			if (skip > 0)
 				best = Max(best, token_score(norm + skip, ln - skip, inv, li, best));
 		}
