@@ -111,6 +111,9 @@ SELECT * FROM dunning.extract_references(
 SELECT * FROM dunning.extract_references('Réf. «RF18539007547034» — façture 12345672');
 -- An RF glued to other text is not taken; an invalid one is skipped.
 SELECT * FROM dunning.extract_references('XRF18539007547034 RF18539007547034X RF17539007547034 RF18 5390 0754 7034 EUR');
+-- A short word after a printed RF may keep the check valid by chance: both
+-- readings are reported at the same position.
+SELECT * FROM dunning.extract_references('paid RF81 1000 0090 EUR 100');
 -- Nothing to find.
 SELECT count(*) FROM dunning.extract_references('');
 SELECT count(*) FROM dunning.extract_references('no references here, just 123 and 2023-01-15');

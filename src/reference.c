@@ -683,22 +683,25 @@ gather(const char *s, const Run *r, int k, char *buf)
 /*
  * An RF reference starting at byte i (which is "RF" or "rf" plus two
  * digits at a token start): either one alphanumeric run, or the printed form
- * in groups of four separated by one or two blanks, the last group shorter.
- * The longest valid candidate wins.  Returns the end byte, or -1.
+ * in groups of four separated by one or two blanks, the last group maybe
+ * shorter.  Writes the valid candidates to out (at most 8, count in *nout)
+ * and returns the end byte of the longest, or -1.
  */
 static int
-scan_rf(const char *s, int n, int i, char *out)
+scan_rf(const char *s, int n, int i, char out[][REF_BUF], int *nout)
 {
 	Run			g[8];
 	int			k = 0;
 	int			total = 0;
 	int			pos = i;
+	int			best = -1;
 
 	for (;;)
 	{
 		Run			r = read_run(s, n, pos, true, 25);
 
-		if (total + r.len > 25)
+		/* The first run may be the whole reference; then groups of <= 4. */
+		if (total + r.len > 25 || (k > 0 && r.len > 4))
 			break;
 		g[k++] = r;
 		total += r.len;
@@ -713,15 +716,23 @@ scan_rf(const char *s, int n, int i, char *out)
 			pos += b;
 		}
 	}
+	/*
+	 * Every valid candidate, longest first.  A word written after the
+	 * reference ("RF.. 9AE9 EUR") may keep the check valid by chance, and a
+	 * shorter prefix may too: both readings are reported, the consumer
+	 * looks them up among known references.
+	 */
 	for (; k > 0; k--)
 	{
-		char		buf[REF_BUF];
-		int			len = gather(s, g, k, buf);
+		int			len = gather(s, g, k, out[*nout]);
 
-		if (check_compact(REF_RF, buf, len, out) >= 0)
-			return g[k - 1].start + g[k - 1].len;
+		if (check_compact(REF_RF, out[*nout], len, out[*nout]) < 0)
+			continue;
+		if (best < 0)
+			best = g[k - 1].start + g[k - 1].len;
+		(*nout)++;
 	}
-	return -1;
+	return best;
 }
 
 /*
@@ -940,7 +951,8 @@ extract_references(PG_FUNCTION_ARGS)
 
 		if (is_alnum(c) && (i == 0 || !is_alnum(s[i - 1])))
 		{
-			char		out[REF_BUF];
+			char		out[8][REF_BUF];
+			int			nout = 1;
 			RefScheme	scheme = REF_NONE;
 			int			end = -1;
 
@@ -948,11 +960,12 @@ extract_references(PG_FUNCTION_ARGS)
 				(s[i + 1] == 'F' || s[i + 1] == 'f') &&
 				is_digit(s[i + 2]) && is_digit(s[i + 3]))
 			{
-				end = scan_rf(s, n, i, out);
+				nout = 0;
+				end = scan_rf(s, n, i, out, &nout);
 				scheme = REF_RF;
 			}
 			else if (is_digit(c))
-				end = scan_digits(s, n, i, out, &scheme);
+				end = scan_digits(s, n, i, out[0], &scheme);
 			else if (i + 3 < n && is_alnum(s[i + 1]) && !is_digit(s[i + 1]) &&
 					 is_digit(s[i + 2]) && is_digit(s[i + 3]))
 			{
@@ -971,10 +984,13 @@ extract_references(PG_FUNCTION_ARGS)
 				Datum		values[3];
 				bool		nulls[3] = {false, false, false};
 
-				values[0] = CStringGetTextDatum(scheme_names[scheme]);
-				values[1] = CStringGetTextDatum(out);
-				values[2] = Int32GetDatum(charpos);
-				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+				for (int k = 0; k < nout; k++)
+				{
+					values[0] = CStringGetTextDatum(scheme_names[scheme]);
+					values[1] = CStringGetTextDatum(out[k]);
+					values[2] = Int32GetDatum(charpos);
+					tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+				}
 				/* A match is all ASCII: one byte per character. */
 				charpos += end - i;
 				i = end;
