@@ -1,0 +1,1152 @@
+/*
+ * textmatch.c -- invoice numbers and payer names in noisy remittance data.
+ *
+ * Payers rarely quote a structured reference.  What they do quote is the
+ * invoice number, typed by hand, OCR-read or cut by the bank into pieces,
+ * amid field tags, dates, amounts and account numbers; and the bank reports
+ * the payer's name with other casing, punctuation, legal form and a length
+ * cut.  The functions here turn those into comparable forms and scores in
+ * [0, 1] that the matcher weighs (see doc/matching.md for the exact rules).
+ *
+ * Every function is bounded: invoice numbers are compared on at most
+ * INV_MAX characters, a remittance text yields at most TOK_MAX tokens, a
+ * name at most NAME_MAX_TOKENS words from its first NAME_MAX_BYTES bytes.
+ * Long texts are scanned once, with CHECK_FOR_INTERRUPTS.  Work buffers live
+ * on the stack: nothing is allocated per call beyond the result.
+ *
+ * Letters are ASCII letters; in a UTF-8 database the Latin-1 and Latin
+ * Extended-A letters of names are folded to ASCII.  Any other character
+ * (and, in another server encoding, every non-ASCII one) is a separator.
+ */
+#include "postgres.h"
+
+#include "compat.h"
+#include "textmatch.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+/* Characters of a normalised invoice number that are compared. */
+#define INV_MAX			64
+/* Tokens taken from one remittance text. */
+#define TOK_MAX			64
+/* Words kept while scanning a remittance text (tokens and prefixes). */
+#define WORD_MAX		160
+/* Longest word (bytes) that can be an identifier (SEPA ids have 35). */
+#define WORD_MAX_BYTES	40
+/* Words joined into one token at most ("INV 2023 00123"). */
+#define JOIN_MAX		4
+
+/* Names: bytes of input considered, words kept, characters per word. */
+#define NAME_MAX_BYTES	1024
+#define NAME_MAX_TOKENS 32
+#define NAME_TOKEN_CMP	32
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+is_letter(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static inline bool
+is_alnum(char c)
+{
+	return is_digit(c) || is_letter(c);
+}
+
+static inline bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline char
+to_upper(char c)
+{
+	return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+}
+
+static inline char
+to_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+/* Byte length of the character at s[i]; ASCII bytes are single characters
+ * in every server encoding. */
+static inline int
+char_len(const char *s, int n, int i)
+{
+	if ((unsigned char) s[i] < 0x80)
+		return 1;
+	return Max(1, Min(pg_mblen(s + i), n - i));
+}
+
+/*
+ * Optimal string alignment distance (Damerau-Levenshtein where a substring
+ * is edited at most once): substitutions, insertions, deletions and
+ * transpositions of adjacent characters cost 1.  Inputs are at most INV_MAX
+ * long (callers clip); three rows on the stack.
+ */
+static int
+osa_distance(const char *a, int la, const char *b, int lb)
+{
+	int			rows[3][INV_MAX + 1];
+	int		   *pp = rows[0],
+			   *p = rows[1],
+			   *c = rows[2];
+
+	Assert(la <= INV_MAX && lb <= INV_MAX);
+	for (int j = 0; j <= lb; j++)
+		p[j] = j;
+	for (int i = 1; i <= la; i++)
+	{
+		int		   *t;
+
+		c[0] = i;
+		for (int j = 1; j <= lb; j++)
+		{
+			int			cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
+			int			v = Min(p[j] + 1, c[j - 1] + 1);
+
+			v = Min(v, p[j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				v = Min(v, pp[j - 2] + 1);
+			c[j] = v;
+		}
+		t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[lb];
+}
+
+/* 1 - distance / longer length; 0 when either side is empty. */
+static float4
+osa_similarity(const char *a, int la, const char *b, int lb)
+{
+	int			m = Max(la, lb);
+
+	if (la == 0 || lb == 0)
+		return 0.0f;
+	la = Min(la, INV_MAX);
+	lb = Min(lb, INV_MAX);
+	m = Min(m, INV_MAX);
+	return 1.0f - (float4) osa_distance(a, la, b, lb) / (float4) m;
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * Invoice numbers
+ * ---------------------------------------------------------------------------
+ */
+
+static inline bool
+is_oil(char c)
+{
+	c = to_upper(c);
+	return c == 'O' || c == 'I' || c == 'L';
+}
+
+/*
+ * The normal form of an invoice number, at most cap characters (see
+ * doc/matching.md):
+ *   1. ASCII letters are upper-cased; every other character that is not an
+ *      ASCII letter or digit is a separator and is dropped.
+ *   2. A maximal run of the letters O, I, L whose nearest letter-or-digit
+ *      on both sides (across separators) is a digit is read as digits:
+ *      O -> 0, I and L -> 1.
+ *   3. Each maximal run of digits not interrupted by a separator or a
+ *      letter loses its leading zeros (a run of zeros becomes one 0).
+ * Returns the length written to out (no terminator).
+ */
+static int
+normalize_invoice(const char *s, int n, char *out, int cap)
+{
+	int			o = 0;
+	bool		prev_digit = false; /* nearest alnum before is a digit */
+	bool		in_group = false;	/* inside a digit run */
+	bool		group_nonzero = false;
+	bool		group_zero = false; /* a leading zero is pending */
+	int			fold_end = -1;	/* bytes before this are a folded run */
+	int			i = 0;
+	uint32		steps = 0;
+
+	while (i < n && o < cap)
+	{
+		char		c = s[i];
+		char		d = 0;		/* digit to emit */
+
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (is_digit(c))
+			d = c;
+		else if (is_oil(c) && i < fold_end)
+			d = (to_upper(c) == 'O') ? '0' : '1';
+		else if (is_oil(c) && prev_digit)
+		{
+			/* Find the end of the run, then the next alnum after it. */
+			int			j = i;
+			int			k;
+
+			while (j < n && is_oil(s[j]))
+				j++;
+			k = j;
+			while (k < n && !is_alnum(s[k]))
+				k++;
+			if (k < n && is_digit(s[k]) && (j == n || !is_letter(s[j])))
+			{
+				fold_end = j;
+				d = (to_upper(c) == 'O') ? '0' : '1';
+			}
+		}
+
+		if (d != 0)
+		{
+			if (!in_group)
+			{
+				in_group = true;
+				group_nonzero = false;
+				group_zero = false;
+			}
+			if (d == '0' && !group_nonzero)
+				group_zero = true;
+			else
+			{
+				out[o++] = d;
+				group_nonzero = true;
+			}
+			prev_digit = true;
+			i++;
+			continue;
+		}
+
+		/* Not a digit: the digit run, if any, ends here. */
+		if (in_group && !group_nonzero && group_zero)
+			out[o++] = '0';
+		in_group = false;
+		if (is_letter(c))
+		{
+			if (o < cap)
+				out[o++] = to_upper(c);
+			prev_digit = false;
+			i++;
+		}
+		else
+			i += char_len(s, n, i);
+	}
+	if (in_group && !group_nonzero && group_zero && o < cap)
+		out[o++] = '0';
+	return o;
+}
+
+PG_FUNCTION_INFO_V1(normalize_invoice_number);
+
+/*
+ * normalize_invoice_number(txt text) -> text: the comparable form of an
+ * invoice number; '' when nothing remains.
+ */
+Datum
+normalize_invoice_number(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	int			n = VARSIZE_ANY_EXHDR(t);
+	text	   *result = (text *) palloc(VARHDRSZ + n);
+	int			len = normalize_invoice(VARDATA_ANY(t), n, VARDATA(result), n);
+
+	SET_VARSIZE(result, VARHDRSZ + len);
+	PG_RETURN_TEXT_P(result);
+}
+
+PG_FUNCTION_INFO_V1(invoice_number_similarity);
+
+/*
+ * invoice_number_similarity(a text, b text) -> real: 1 - OSA distance /
+ * longer length, on the normal forms clipped to INV_MAX characters; 0 when
+ * either normal form is empty.
+ */
+Datum
+invoice_number_similarity(PG_FUNCTION_ARGS)
+{
+	text	   *a = PG_GETARG_TEXT_PP(0);
+	text	   *b = PG_GETARG_TEXT_PP(1);
+	char		na[INV_MAX];
+	char		nb[INV_MAX];
+	int			la = normalize_invoice(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), na, INV_MAX);
+	int			lb = normalize_invoice(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), nb, INV_MAX);
+
+	PG_RETURN_FLOAT4(osa_similarity(na, la, nb, lb));
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * Remittance text tokens
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * Field tags and bank keywords of SEPA, camt and MT940 remittance texts.
+ * They are never part of an identifier and split the text like a blank.
+ */
+static const char *const field_tags[] = {
+	"ABWA", "ABWE", "ADDR", "BENM", "BIC", "BREF", "CDTR", "CHGS", "COAM",
+	"CRED", "DBTR", "DEBT", "EREF", "IBAN", "IREF", "KREF", "MREF", "NAME",
+	"OAMT", "ORDP", "PURP", "REMI", "RFB", "SEPA", "STRD", "SVWZ", "ULTB",
+	"ULTD", "USTD",
+};
+
+/*
+ * Short words that label a number rather than belong to it ("Nr 123",
+ * "EUR 100"): never joined to the number that follows.
+ */
+static const char *const label_words[] = {
+	"AND", "AT", "AUD", "BTW", "BY", "CAD", "CHF", "CUST", "CZK", "DAT",
+	"DATE", "DD", "DE", "DEN", "DER", "DES", "DKK", "DU", "EN", "ET", "EUR",
+	"FOR", "FUER", "FUR", "GBP", "HUF", "IN", "INKL", "JPY", "KD", "KDNR",
+	"LA", "LE", "LES", "MWST", "NO", "NOK", "NR", "NRO", "NUM", "OF", "ON",
+	"OP", "PAID", "PAY", "PER", "PLN", "RE", "REF", "SEK", "THE", "TO",
+	"TVA", "UND", "USD", "VAN", "VAT", "VIA", "VOM", "VON", "ZU", "ZUR",
+};
+
+static bool
+word_in(const char *s, int len, const char *const *list, int nlist)
+{
+	if (len > 4)
+		return false;
+	for (int i = 0; i < nlist; i++)
+		if ((int) strlen(list[i]) == len && pg_strncasecmp(s, list[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* A word of the text: letters and digits, maybe joined by - . / _ # , */
+typedef struct Word
+{
+	int			start;			/* byte span in the text */
+	int			end;
+	int			seq;			/* ordinal among all words of the text */
+	bool		space_before;	/* only white space since the previous word */
+	bool		has_digit;
+	bool		prefix;			/* letters only: may prefix a number */
+	bool		drop;			/* part of a printed IBAN */
+	bool		single_digits;	/* one run of digits, nothing else */
+} Word;
+
+typedef struct WordScan
+{
+	Word		w[WORD_MAX];
+	int			n;
+} WordScan;
+
+/* The word being read: its first atoms, to recognise dates and amounts. */
+typedef struct WordAcc
+{
+	int			start;
+	int			end;
+	int			natoms;
+	int			atom_start[4];
+	int			atom_len[4];
+	char		joiner[4];		/* joiner before atoms 1..3 */
+	bool		has_digit;
+	bool		has_letter;
+	bool		space_before;
+} WordAcc;
+
+static bool
+atom_digits(const char *s, const WordAcc *a, int k)
+{
+	for (int i = 0; i < a->atom_len[k]; i++)
+		if (!is_digit(s[a->atom_start[k] + i]))
+			return false;
+	return true;
+}
+
+/* 1.2.2023, 15/01/23, 2023-01-15: three digit atoms, one joiner twice. */
+static bool
+word_is_date(const char *s, const WordAcc *a, int natoms)
+{
+	int			l0 = a->atom_len[0],
+				l1 = a->atom_len[1],
+				l2 = a->atom_len[2];
+
+	if (natoms != 3 || a->joiner[1] != a->joiner[2] ||
+		!(a->joiner[1] == '.' || a->joiner[1] == '/' || a->joiner[1] == '-'))
+		return false;
+	for (int k = 0; k < 3; k++)
+		if (!atom_digits(s, a, k))
+			return false;
+	if (l0 <= 2 && l1 <= 2 && (l2 == 2 || l2 == 4))
+		return true;
+	return l0 == 4 && l1 <= 2 && l2 <= 2;
+}
+
+/* 123,45  1.234,56  1,234.56: digit atoms, thousands of 3, 2 decimals. */
+static bool
+word_is_amount(const char *s, const WordAcc *a, int natoms)
+{
+	int			k = natoms;
+
+	if (k < 2 || k > 4 || a->atom_len[k - 1] != 2 ||
+		!(a->joiner[k - 1] == '.' || a->joiner[k - 1] == ','))
+		return false;
+	for (int j = 0; j < k; j++)
+		if (!atom_digits(s, a, j))
+			return false;
+	for (int j = 1; j < k - 1; j++)
+		if (a->atom_len[j] != 3 || a->joiner[j] == a->joiner[k - 1] ||
+			!(a->joiner[j] == '.' || a->joiner[j] == ','))
+			return false;
+	return k == 2 || a->atom_len[0] <= 3;
+}
+
+/* End the word being read: keep it when it can be (part of) a token. */
+static void
+finish_word(const char *s, WordAcc *a, WordScan *ws, int *seq, Word *pending)
+{
+	Word		w;
+	int			len = a->end - a->start;
+	int			natoms = a->natoms;
+
+	if (natoms == 0)
+		return;
+	a->natoms = 0;
+	(*seq)++;
+	memset(&w, 0, sizeof(w));
+	w.start = a->start;
+	w.end = a->end;
+	w.seq = *seq;
+	w.space_before = a->space_before;
+	w.has_digit = a->has_digit;
+	w.single_digits = (natoms == 1 && !a->has_letter);
+
+	if (!w.has_digit)
+	{
+		/* Letters only: keep aside as a possible prefix of what follows. */
+		pending->seq = 0;
+		if (len >= 2 && len <= 4 &&
+			!word_in(s + w.start, len, label_words, lengthof(label_words)))
+		{
+			w.prefix = true;
+			*pending = w;
+		}
+		return;
+	}
+	if (len > WORD_MAX_BYTES ||
+		word_is_date(s, a, natoms) || word_is_amount(s, a, natoms) ||
+		(natoms == 1 && dunning_iban_like(s + w.start, len)))
+	{
+		pending->seq = 0;
+		return;
+	}
+	if (pending->seq != 0 && pending->seq == w.seq - 1 && w.space_before &&
+		is_digit(s[w.start]) && ws->n < WORD_MAX)
+		ws->w[ws->n++] = *pending;
+	pending->seq = 0;
+	if (ws->n < WORD_MAX)
+		ws->w[ws->n++] = w;
+}
+
+/*
+ * Split a remittance text into words, in one pass.  Words are runs of
+ * letters and digits joined by single - . / _ # , characters; field tags
+ * (field_tags[], and MT940 ?NN subfield marks) split words.  Dates, amounts
+ * with decimals, IBANs, words longer than WORD_MAX_BYTES and words without
+ * digits are dropped, except short letter words directly before a number
+ * ("INV 123"), kept as prefixes.  Stops when WORD_MAX words are kept.
+ */
+static void
+scan_words(const char *s, int n, WordScan *ws)
+{
+	WordAcc		a;
+	Word		pending;
+	int			seq = 0;
+	int			i = 0;
+	int			gap = 0;		/* bytes since the last atom */
+	bool		gap_space = false;	/* ... all white space */
+	char		gap_char = 0;	/* ... the single joiner, if that */
+	uint32		steps = 0;
+
+	ws->n = 0;
+	a.natoms = 0;
+	pending.seq = 0;
+	while (i < n && ws->n < WORD_MAX - 1)
+	{
+		char		c = s[i];
+
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (c == '?' && i + 2 < n && is_digit(s[i + 1]) && is_digit(s[i + 2]))
+		{
+			/* MT940 subfield mark ?20 .. ?63: a hard split. */
+			finish_word(s, &a, ws, &seq, &pending);
+			gap = 3;
+			gap_space = false;
+			gap_char = 0;
+			i += 3;
+			continue;
+		}
+		if (is_alnum(c))
+		{
+			int			j = i;
+			bool		digit = false;
+			bool		letter = false;
+			bool		joined;
+
+			while (j < n && is_alnum(s[j]))
+			{
+				digit |= is_digit(s[j]);
+				letter |= is_letter(s[j]);
+				j++;
+			}
+			if (!digit && word_in(s + i, j - i, field_tags, lengthof(field_tags)))
+			{
+				finish_word(s, &a, ws, &seq, &pending);
+				seq++;			/* a tag separates what is around it */
+				gap = 1;
+				gap_space = false;
+				gap_char = 0;
+				i = j;
+				continue;
+			}
+			joined = (a.natoms > 0 && gap == 1 && gap_char != 0);
+			if (!joined)
+			{
+				finish_word(s, &a, ws, &seq, &pending);
+				a.start = i;
+				a.has_digit = false;
+				a.has_letter = false;
+				a.space_before = (gap > 0 && gap_space);
+			}
+			if (a.natoms < 4)
+			{
+				a.atom_start[a.natoms] = i;
+				a.atom_len[a.natoms] = j - i;
+				if (a.natoms > 0)
+					a.joiner[a.natoms] = gap_char;
+			}
+			a.natoms++;
+			a.end = j;
+			a.has_digit |= digit;
+			a.has_letter |= letter;
+			gap = 0;
+			gap_space = true;
+			gap_char = 0;
+			i = j;
+			continue;
+		}
+		/* A separator character. */
+		gap_space = (gap == 0 || gap_space) && is_space(c);
+		gap_char = (gap == 0 && strchr("-./_#,", c) != NULL) ? c : 0;
+		gap++;
+		i += char_len(s, n, i);
+	}
+	finish_word(s, &a, ws, &seq, &pending);
+}
+
+/*
+ * Mark printed IBANs (BE68 5390 0754 7034): a word of 2 letters + 2 digits,
+ * then blank-separated groups of 4 (the last 1-4), mod 97 valid.
+ */
+static void
+drop_printed_ibans(const char *s, WordScan *ws)
+{
+	for (int k = 0; k < ws->n; k++)
+	{
+		const Word *w = &ws->w[k];
+		char		buf[40];
+		int			len = 0;
+		int			best = -1;
+
+		if (w->end - w->start != 4 || !is_letter(s[w->start]) ||
+			!is_letter(s[w->start + 1]) || !is_digit(s[w->start + 2]) ||
+			!is_digit(s[w->start + 3]))
+			continue;
+		memcpy(buf, s + w->start, 4);
+		len = 4;
+		for (int m = k + 1; m < ws->n && m - k < 9; m++)
+		{
+			const Word *g = &ws->w[m];
+			const Word *prev = &ws->w[m - 1];
+			int			gl = g->end - g->start;
+			bool		alnum = true;
+
+			if (g->seq != prev->seq + 1 || !g->space_before ||
+				prev->end - prev->start != 4 || gl > 4 || len + gl > 34)
+				break;
+			for (int i = 0; i < gl; i++)
+				alnum &= is_alnum(s[g->start + i]);
+			if (!alnum)
+				break;
+			memcpy(buf + len, s + g->start, gl);
+			len += gl;
+			if (dunning_iban_like(buf, len))
+				best = m;
+		}
+		for (int m = k; m <= best; m++)
+			ws->w[m].drop = true;
+	}
+}
+
+/* A candidate token: words k .. k + nwords - 1, blank-separated. */
+typedef struct Token
+{
+	int16		first;
+	int16		nwords;
+} Token;
+
+static bool
+is_year(const char *s, const Word *w)
+{
+	return w->single_digits && w->end - w->start == 4 &&
+		((s[w->start] == '1' && s[w->start + 1] == '9') ||
+		 (s[w->start] == '2' && s[w->start + 1] == '0'));
+}
+
+/* Are words k and k + 1 next to each other, only white space between? */
+static bool
+adjacent(const WordScan *ws, int k)
+{
+	return k + 1 < ws->n && ws->w[k + 1].seq == ws->w[k].seq + 1 &&
+		ws->w[k + 1].space_before && !ws->w[k + 1].drop;
+}
+
+/*
+ * The candidate tokens, in text order, at most TOK_MAX: every kept word
+ * with a digit, and before it the "obvious" joins starting there: a prefix
+ * word and the number after it (INV 2023), extended while a 4-digit year is
+ * followed by a number or a number by a zero-padded one (2023 00123).
+ */
+static int
+make_tokens(const char *s, WordScan *ws, Token *tok)
+{
+	int			nt = 0;
+
+	drop_printed_ibans(s, ws);
+	for (int k = 0; k < ws->n && nt < TOK_MAX; k++)
+	{
+		const Word *w = &ws->w[k];
+		int			m = k;
+
+		if (w->drop)
+			continue;
+		/* The longest obvious join starting at word k. */
+		if (w->prefix && adjacent(ws, k))
+			m = k + 1;
+		while (m - k + 1 < JOIN_MAX && adjacent(ws, m) &&
+			   ws->w[m].single_digits && ws->w[m + 1].single_digits &&
+			   (is_year(s, &ws->w[m]) || s[ws->w[m + 1].start] == '0'))
+			m++;
+		if (m > k)
+		{
+			tok[nt].first = k;
+			tok[nt].nwords = m - k + 1;
+			nt++;
+		}
+		if (!w->prefix && nt < TOK_MAX)
+		{
+			tok[nt].first = k;
+			tok[nt].nwords = 1;
+			nt++;
+		}
+	}
+	return nt;
+}
+
+/* Write the text of a token (words separated by one blank); returns len. */
+static int
+token_text(const char *s, const WordScan *ws, const Token *t, char *buf)
+{
+	int			len = 0;
+
+	for (int k = t->first; k < t->first + t->nwords; k++)
+	{
+		const Word *w = &ws->w[k];
+
+		if (len > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, s + w->start, w->end - w->start);
+		len += w->end - w->start;
+	}
+	return len;
+}
+
+/* Token text buffer: JOIN_MAX words of WORD_MAX_BYTES and blanks. */
+#define TOKEN_BUF (JOIN_MAX * (WORD_MAX_BYTES + 1))
+
+PG_FUNCTION_INFO_V1(remittance_tokens);
+
+/*
+ * remittance_tokens(txt text) -> SETOF text: the candidate identifier
+ * tokens of a remittance text, in text order, at most TOK_MAX.
+ */
+Datum
+remittance_tokens(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	text	   *txt = PG_GETARG_TEXT_PP(0);
+	const char *s = VARDATA_ANY(txt);
+	WordScan   *ws = palloc(sizeof(WordScan));
+	Token		tok[TOK_MAX];
+	int			nt;
+
+	DUNNING_INIT_SRF_SCALAR(fcinfo);
+	scan_words(s, VARSIZE_ANY_EXHDR(txt), ws);
+	nt = make_tokens(s, ws, tok);
+	for (int i = 0; i < nt; i++)
+	{
+		char		buf[TOKEN_BUF];
+		int			len = token_text(s, ws, &tok[i], buf);
+		Datum		value = PointerGetDatum(cstring_to_text_with_len(buf, len));
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	}
+	pfree(ws);
+	return (Datum) 0;
+}
+
+/* Similarity of a normalised token to the normalised invoice number,
+ * skipping the computation when the lengths alone cannot beat best. */
+static float4
+token_score(const char *t, int lt, const char *inv, int li, float4 best)
+{
+	int			m = Max(lt, li);
+
+	if (lt == 0 || 1.0f - (float4) Abs(lt - li) / (float4) m <= best)
+		return 0.0f;
+	return osa_similarity(t, lt, inv, li);
+}
+
+/*
+ * Factor applied when the text quotes the invoice number without its letter
+ * prefix (2023-00124 for INV-2023-00124): likely the same invoice, but an
+ * exact quote of another invoice must still win.
+ */
+#define PREFIX_MISSING 0.95f
+
+PG_FUNCTION_INFO_V1(best_invoice_number_match);
+
+/*
+ * best_invoice_number_match(txt text, invoice_number text) -> real: the
+ * best invoice_number_similarity between the invoice number and a token of
+ * the text, or two blank-separated tokens read as one.  When the invoice
+ * number starts with a digit, a token is also compared without its leading
+ * letters (RE12345, NR.12345); when it starts with letters, a token starting
+ * with a digit is also compared with the number without them, at 0.95 times
+ * the similarity.  0 when the text has no token.
+ */
+Datum
+best_invoice_number_match(PG_FUNCTION_ARGS)
+{
+	text	   *txt = PG_GETARG_TEXT_PP(0);
+	text	   *invt = PG_GETARG_TEXT_PP(1);
+	const char *s = VARDATA_ANY(txt);
+	char		inv[INV_MAX];
+	int			li = normalize_invoice(VARDATA_ANY(invt), VARSIZE_ANY_EXHDR(invt), inv, INV_MAX);
+	WordScan	ws;
+	Token		tok[TOK_MAX];
+	int			nt;
+	float4		best = 0.0f;
+	bool		inv_digit_first;
+	int			core = 0;		/* length of the invoice number's letter prefix */
+
+	if (li == 0)
+		PG_RETURN_FLOAT4(0.0f);
+	inv_digit_first = is_digit(inv[0]);
+	while (core < li && !is_digit(inv[core]))
+		core++;
+	/* Without a prefix, at least 4 characters must remain to compare. */
+	if (li - core < 4)
+		core = 0;
+	scan_words(s, VARSIZE_ANY_EXHDR(txt), &ws);
+	nt = make_tokens(s, &ws, tok);
+
+	for (int i = 0; i < nt && best < 1.0f; i++)
+	{
+		char		buf[TOKEN_BUF];
+		char		norm[2 * INV_MAX];
+		int			len = token_text(s, &ws, &tok[i], buf);
+		int			ln = normalize_invoice(buf, len, norm, INV_MAX);
+		int			skip = 0;
+
+		best = Max(best, token_score(norm, ln, inv, li, best));
+		if (core > 0 && ln > 0 && is_digit(norm[0]))
+			best = Max(best, PREFIX_MISSING *
+					   token_score(norm, ln, inv + core, li - core, best / PREFIX_MISSING));
+		if (inv_digit_first)
+		{
+			while (skip < ln && !is_digit(norm[skip]))
+				skip++;
+			if (skip > 0)
+				best = Max(best, token_score(norm + skip, ln - skip, inv, li, best));
+		}
+		/* A single word and the next one, read as one number. */
+		if (tok[i].nwords == 1 && !ws.w[tok[i].first].prefix &&
+			adjacent(&ws, tok[i].first))
+		{
+			const Word *w2 = &ws.w[tok[i].first + 1];
+			int			l2 = w2->end - w2->start;
+
+			buf[len++] = ' ';
+			memcpy(buf + len, s + w2->start, l2);
+			len += l2;
+			ln = normalize_invoice(buf, len, norm, INV_MAX);
+			best = Max(best, token_score(norm, ln, inv, li, best));
+			if (core > 0 && ln > 0 && is_digit(norm[0]))
+				best = Max(best, PREFIX_MISSING *
+						   token_score(norm, ln, inv + core, li - core, best / PREFIX_MISSING));
+			if (skip > 0)
+				best = Max(best, token_score(norm + skip, ln - skip, inv, li, best));
+		}
+	}
+	PG_RETURN_FLOAT4(best);
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * Company names
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * ASCII spelling of the letters U+00C0 .. U+017F (Latin-1 Supplement and
+ * Latin Extended-A); NULL for the two symbols (multiplication, division).
+ */
+static const char *const latin_fold[192] = {
+	/* U+00C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00D0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+	/* U+00E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	/* U+00F0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
+	/* U+0100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+	/* U+0110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+	/* U+0120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+	/* U+0130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+	/* U+0140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+	/* U+0150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+	/* U+0160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+	/* U+0170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/*
+ * Legal forms and filler words, removed from names.  Sorted, lower case,
+ * as they read once dots are dropped (S.A. -> sa, A/S -> as).
+ */
+static const char *const legal_forms[] = {
+	"ab", "ag", "and", "aps", "as", "asa", "bv", "bvba", "cie", "co",
+	"comm", "commv", "company", "corp", "corporation", "cv", "cvba", "eg",
+	"en", "et", "eurl", "ev", "gbr", "gmbh", "inc", "incorporated", "kft", "kg",
+	"kgaa", "limited", "llc", "llp", "lp", "ltd", "mbh", "nv", "nvsa", "ohg",
+	"oy", "oyj", "plc", "pty", "sa", "sanv", "sarl", "sas", "sasu", "sca",
+	"scrl", "scs", "se", "sl", "slu", "snc", "spa", "sprl", "sprlu", "srl",
+	"sro", "the", "ug", "und",
+};
+
+static bool
+is_legal_form(const char *t, int len)
+{
+	int			lo = 0;
+	int			hi = lengthof(legal_forms) - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			cmp = strncmp(t, legal_forms[mid], len);
+
+		if (cmp == 0 && legal_forms[mid][len] != '\0')
+			cmp = -1;
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+typedef struct NameTokens
+{
+	char		buf[NAME_MAX_BYTES + 1];
+	int			n;				/* words */
+	int16		off[NAME_MAX_TOKENS];
+	int16		len[NAME_MAX_TOKENS];
+	bool		legal[NAME_MAX_TOKENS];
+	int			nkept;			/* words that are not legal forms */
+	int			chars;			/* characters of the trimmed input */
+} NameTokens;
+
+/*
+ * Split a name into lower-case ASCII words, in order: letters and digits
+ * make words (accented Latin letters folded in a UTF-8 database); dots,
+ * apostrophes and slashes vanish without splitting (S.A., O'Neil, A/S);
+ * anything else splits.  Considers the first NAME_MAX_BYTES bytes and
+ * NAME_MAX_TOKENS words.  Each word is flagged when it is a legal form; if
+ * every word is one, none is flagged (a company called "AB" stays "ab").
+ */
+static void
+name_tokens(const char *s, int n, NameTokens *nt)
+{
+	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
+	int			o = 0;
+	int			start = -1;
+	int			i = 0;
+	int			first = -1,
+				last = -1,
+				chars = 0;
+
+	nt->n = 0;
+	nt->nkept = 0;
+	n = Min(n, NAME_MAX_BYTES);
+	while (i <= n && nt->n < NAME_MAX_TOKENS)
+	{
+		const char *fold = NULL;
+		char		one[2] = {0, 0};
+		int			step = 1;
+		bool		vanish = false;
+
+		if (i < n)
+		{
+			unsigned char c = (unsigned char) s[i];
+
+			step = char_len(s, n, i);
+			if (is_alnum(c))
+			{
+				one[0] = to_lower(c);
+				fold = one;
+			}
+			else if (c == '.' || c == '\'' || c == '/' || c == '`')
+				vanish = true;
+			else if (utf8 && step == 2 && c >= 0xC3 && c <= 0xC5)
+			{
+				int			cp = ((c & 0x1F) << 6) | ((unsigned char) s[i + 1] & 0x3F);
+
+				if (cp >= 0xC0 && cp <= 0x17F)
+					fold = latin_fold[cp - 0xC0];
+			}
+			else if (utf8 && step == 3 && c == 0xE2 && (unsigned char) s[i + 1] == 0x80 &&
+					 ((unsigned char) s[i + 2] == 0x98 || (unsigned char) s[i + 2] == 0x99))
+				vanish = true;	/* curly apostrophes */
+			if (!is_space(c))
+			{
+				if (first < 0)
+					first = chars;
+				last = chars;
+			}
+			chars++;
+		}
+		if (fold != NULL)
+		{
+			if (start < 0)
+				start = o;
+			for (const char *f = fold; *f; f++)
+				nt->buf[o++] = *f;
+		}
+		else if (!vanish && start >= 0)
+		{
+			/* End of a word. */
+			nt->off[nt->n] = start;
+			nt->len[nt->n] = o - start;
+			nt->legal[nt->n] = is_legal_form(nt->buf + start, o - start);
+			if (!nt->legal[nt->n])
+				nt->nkept++;
+			nt->n++;
+			nt->buf[o++] = '\0';
+			start = -1;
+		}
+		i += step;
+	}
+	if (nt->nkept == 0)
+	{
+		for (int k = 0; k < nt->n; k++)
+			nt->legal[k] = false;
+		nt->nkept = nt->n;
+	}
+	nt->chars = (first < 0) ? 0 : last - first + 1;
+}
+
+static int
+cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+PG_FUNCTION_INFO_V1(normalize_company_name);
+
+/*
+ * normalize_company_name(txt text) -> text: the words of the name without
+ * legal forms, folded to lower-case ASCII, sorted, one blank apart.
+ */
+Datum
+normalize_company_name(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	NameTokens	nt;
+	const char *words[NAME_MAX_TOKENS];
+	int			nw = 0;
+	StringInfoData out;
+
+	name_tokens(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &nt);
+	for (int k = 0; k < nt.n; k++)
+		if (!nt.legal[k])
+			words[nw++] = nt.buf + nt.off[k];
+	qsort(words, nw, sizeof(const char *), cmp_words);
+	initStringInfo(&out);
+	for (int k = 0; k < nw; k++)
+	{
+		if (k > 0)
+			appendStringInfoChar(&out, ' ');
+		appendStringInfoString(&out, words[k]);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
+/*
+ * Similarity of two words: 1 when equal; 0.85 when one is a prefix of the
+ * other of at least 3 characters; else 1 - OSA distance / longer length
+ * when that is at least 0.75 (one typo in a 4+ letter word), else 0.
+ */
+static float4
+word_similarity(const char *a, int la, const char *b, int lb)
+{
+	float4		s;
+
+	la = Min(la, NAME_TOKEN_CMP);
+	lb = Min(lb, NAME_TOKEN_CMP);
+	if (la == lb && memcmp(a, b, la) == 0)
+		return 1.0f;
+	if (Min(la, lb) >= 3 && memcmp(a, b, Min(la, lb)) == 0)
+		return 0.85f;
+	s = osa_similarity(a, la, b, lb);
+	return s >= 0.75f ? s : 0.0f;
+}
+
+/*
+ * Is x a possibly truncated copy of y, word by word, legal forms included:
+ * x's words equal y's first words, x's last word a prefix of y's word there
+ * (at least 3 characters of it, or any part when x looks cut by a bank)?
+ */
+static bool
+name_is_prefix(const NameTokens *x, const NameTokens *y, bool cut)
+{
+	int			k = x->n - 1;
+
+	if (x->n == 0 || x->n > y->n)
+		return false;
+	for (int j = 0; j < k; j++)
+		if (x->len[j] != y->len[j] ||
+			memcmp(x->buf + x->off[j], y->buf + y->off[j], x->len[j]) != 0)
+			return false;
+	if (x->len[k] > y->len[k] ||
+		memcmp(x->buf + x->off[k], y->buf + y->off[k], x->len[k]) != 0)
+		return false;
+	return x->len[k] == y->len[k] || cut || x->len[k] >= 3;
+}
+
+static int
+name_weight(const NameTokens *t, bool all)
+{
+	int			w = 0;
+
+	for (int k = 0; k < t->n; k++)
+		if (all || !t->legal[k])
+			w += t->len[k];
+	return w;
+}
+
+/* Names at least this long (characters) may have been cut by a bank. */
+#define NAME_CUT_CHARS 27
+
+/*
+ * Prefix score of x against y when x is a (truncated) copy of y's start:
+ * 0.7 + 0.3 * (characters of x's words / characters of y's words), at
+ * least 0.95 when x is long enough to have been cut by a bank; else 0.
+ */
+static float4
+prefix_score(const NameTokens *x, const NameTokens *y)
+{
+	bool		cut = x->chars >= NAME_CUT_CHARS;
+	float4		s;
+
+	if (!name_is_prefix(x, y, cut))
+		return 0.0f;
+	s = 0.7f + 0.3f * (float4) name_weight(x, true) / (float4) Max(1, name_weight(y, true));
+	if (cut)
+		s = Max(s, 0.95f);
+	return Min(s, 1.0f);
+}
+
+PG_FUNCTION_INFO_V1(company_name_similarity);
+
+/*
+ * company_name_similarity(a text, b text) -> real: the larger of a weighted
+ * word-set Dice coefficient (word order free, legal forms out) and the
+ * prefix score for truncated names.  See doc/matching.md.
+ */
+Datum
+company_name_similarity(PG_FUNCTION_ARGS)
+{
+	text	   *at = PG_GETARG_TEXT_PP(0);
+	text	   *bt = PG_GETARG_TEXT_PP(1);
+	NameTokens *a = palloc(sizeof(NameTokens));
+	NameTokens *b = palloc(sizeof(NameTokens));
+	float4		sim[NAME_MAX_TOKENS][NAME_MAX_TOKENS];
+	bool		used_a[NAME_MAX_TOKENS] = {false};
+	bool		used_b[NAME_MAX_TOKENS] = {false};
+	float4		matched = 0.0f;
+	int			wa,
+				wb;
+	float4		dice,
+				result;
+
+	name_tokens(VARDATA_ANY(at), VARSIZE_ANY_EXHDR(at), a);
+	name_tokens(VARDATA_ANY(bt), VARSIZE_ANY_EXHDR(bt), b);
+	wa = name_weight(a, false);
+	wb = name_weight(b, false);
+	if (wa == 0 || wb == 0)
+	{
+		pfree(a);
+		pfree(b);
+		PG_RETURN_FLOAT4(0.0f);
+	}
+
+	/* Greedy one-to-one word matching, best pairs first. */
+	for (int i = 0; i < a->n; i++)
+		for (int j = 0; j < b->n; j++)
+			sim[i][j] = (a->legal[i] || b->legal[j]) ? 0.0f :
+				word_similarity(a->buf + a->off[i], a->len[i],
+								b->buf + b->off[j], b->len[j]);
+	for (;;)
+	{
+		float4		top = 0.0f;
+		int			bi = -1,
+					bj = -1;
+
+		for (int i = 0; i < a->n; i++)
+			for (int j = 0; j < b->n; j++)
+				if (!used_a[i] && !used_b[j] && sim[i][j] > top)
+				{
+					top = sim[i][j];
+					bi = i;
+					bj = j;
+				}
+		if (bi < 0)
+			break;
+		used_a[bi] = used_b[bj] = true;
+		matched += top * (a->len[bi] + b->len[bj]);
+	}
+	dice = matched / (float4) (wa + wb);
+	result = Max(dice, Max(prefix_score(a, b), prefix_score(b, a)));
+	pfree(a);
+	pfree(b);
+	PG_RETURN_FLOAT4(Min(Max(result, 0.0f), 1.0f));
+}
