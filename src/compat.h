@@ -23,9 +23,14 @@
  */
 #if PG_VERSION_NUM >= 150000
 #define DUNNING_INIT_SRF(fcinfo) InitMaterializedSRF((fcinfo), 0)
+/* RETURNS SETOF scalar: the tuple descriptor comes from the call's expected type */
+#define DUNNING_INIT_SRF_SCALAR(fcinfo) \
+	InitMaterializedSRF((fcinfo), MAT_SRF_USE_EXPECTED_DESC)
 #else
 /* 14.5 and later minor releases carry the older name; 13 needs a port. */
 #define DUNNING_INIT_SRF(fcinfo) SetSingleFuncCall((fcinfo), 0)
+#define DUNNING_INIT_SRF_SCALAR(fcinfo) \
+	SetSingleFuncCall((fcinfo), SRF_SINGLE_USE_EXPECTED)
 #endif
 
 #endif							/* DUNNING_COMPAT_H */

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "matching.h"
 #include "utils/builtins.h"
 
 typedef struct CurrencyInfo
@@ -60,10 +61,8 @@ static const CurrencyInfo currencies[] = {
  * the ledger stores codes as given, so "eur" is as wrong as "EUT".
  */
 static const CurrencyInfo *
-currency_lookup(text *code)
+currency_lookup_str(const char *s, int len)
 {
-	int			len = VARSIZE_ANY_EXHDR(code);
-	const char *s = VARDATA_ANY(code);
 	int			lo = 0;
 	int			hi = lengthof(currencies) - 1;
 
@@ -82,6 +81,21 @@ currency_lookup(text *code)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+static const CurrencyInfo *
+currency_lookup(text *code)
+{
+	return currency_lookup_str(VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code));
+}
+
+/* Minor unit of a NUL-terminated code, -1 when unknown (for C callers). */
+int
+dm_currency_minor_unit(const char *code)
+{
+	const CurrencyInfo *c = currency_lookup_str(code, strlen(code));
+
+	return c ? c->minor_unit : -1;
 }
 
 PG_FUNCTION_INFO_V1(is_currency);

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "compat.h"
+#include "matching.h"
 #include "textmatch.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -920,27 +921,21 @@ scan_digits(const char *s, int n, int i, char *out, RefScheme *scheme)
 	return -1;
 }
 
-PG_FUNCTION_INFO_V1(extract_references);
+
+/* Receives each reference the scanner finds (normalised, NUL-terminated). */
+typedef void (*RefEmit) (void *arg, RefScheme scheme, const char *norm, int charpos);
 
 /*
- * extract_references(txt text) -> TABLE(scheme, reference, start_pos): the
- * valid structured references found in free text, left to right, without
- * overlaps.  One pass over the text with bounded look-ahead at each token
- * start: linear time, and memory is the result tuplestore (which spills to
- * disk beyond work_mem).
+ * The valid structured references found in free text, left to right,
+ * without overlaps, handed to emit.  One pass over the text with bounded
+ * look-ahead at each token start: linear time, no allocation.
  */
-Datum
-extract_references(PG_FUNCTION_ARGS)
+static void
+scan_references(const char *s, int n, RefEmit emit, void *arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	text	   *txt = PG_GETARG_TEXT_PP(0);
-	const char *s = VARDATA_ANY(txt);
-	int			n = VARSIZE_ANY_EXHDR(txt);
 	int			i = 0;
 	int			charpos = 1;
 	uint32		steps = 0;
-
-	DUNNING_INIT_SRF(fcinfo);
 
 	while (i < n)
 	{
@@ -981,16 +976,8 @@ extract_references(PG_FUNCTION_ARGS)
 
 			if (end > i)
 			{
-				Datum		values[3];
-				bool		nulls[3] = {false, false, false};
-
 				for (int k = 0; k < nout; k++)
-				{
-					values[0] = CStringGetTextDatum(scheme_names[scheme]);
-					values[1] = CStringGetTextDatum(out[k]);
-					values[2] = Int32GetDatum(charpos);
-					tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-				}
+					emit(arg, scheme, out[k], charpos);
 				/* A match is all ASCII: one byte per character. */
 				charpos += end - i;
 				i = end;
@@ -1004,7 +991,77 @@ extract_references(PG_FUNCTION_ARGS)
 			i += Min(pg_mblen(s + i), n - i);
 		charpos++;
 	}
+}
+
+static void
+emit_tuple(void *arg, RefScheme scheme, const char *norm, int charpos)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = CStringGetTextDatum(scheme_names[scheme]);
+	values[1] = CStringGetTextDatum(norm);
+	values[2] = Int32GetDatum(charpos);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+PG_FUNCTION_INFO_V1(extract_references);
+
+/*
+ * extract_references(txt text) -> TABLE(scheme, reference, start_pos): see
+ * scan_references; memory is the result tuplestore (which spills to disk
+ * beyond work_mem).
+ */
+Datum
+extract_references(PG_FUNCTION_ARGS)
+{
+	text	   *txt = PG_GETARG_TEXT_PP(0);
+
+	DUNNING_INIT_SRF(fcinfo);
+	scan_references(VARDATA_ANY(txt), VARSIZE_ANY_EXHDR(txt), emit_tuple, fcinfo->resultinfo);
 	return (Datum) 0;
+}
+
+/* The lettering engine's view of the same scanner (matching.h). */
+typedef struct RefArray
+{
+	DmRef	   *out;
+	int			max;
+	int			n;
+} RefArray;
+
+static void
+emit_array(void *arg, RefScheme scheme, const char *norm, int charpos)
+{
+	RefArray   *a = (RefArray *) arg;
+
+	if (a->n < a->max && strlen(norm) <= DM_REF_MAX)
+	{
+		strlcpy(a->out[a->n].norm, norm, sizeof(a->out[a->n].norm));
+		a->out[a->n].scheme = (int) scheme;
+		a->n++;
+	}
+}
+
+int
+dm_extract_refs(const char *s, int n, DmRef *out, int max)
+{
+	RefArray	a = {out, max, 0};
+
+	scan_references(s, n, emit_array, &a);
+	return a.n;
+}
+
+bool
+dm_reference_normalize(const char *s, int n, char *out)
+{
+	char		buf[REF_BUF];
+
+	if (reference_check(s, n, REF_NONE, buf) == REF_NONE || strlen(buf) > DM_REF_MAX)
+		return false;
+	strlcpy(out, buf, DM_REF_MAX + 1);
+	return true;
 }
 
 /*
@@ -1067,9 +1124,9 @@ iban_country_length(const char *cc)
  * write the electronic form to out and return true.
  */
 static bool
-iban_check(text *t, char *out)
+iban_check_raw(const char *raw, int len, char *out)
 {
-	int			n = compact(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out);
+	int			n = compact(raw, len, out);
 	int			cc;
 	int			acc;
 
@@ -1084,6 +1141,24 @@ iban_check(text *t, char *out)
 	if (acc < 0)
 		return false;
 	return mod97_alnum(out, 4, acc) == 1;
+}
+
+static bool
+iban_check(text *t, char *out)
+{
+	return iban_check_raw(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out);
+}
+
+/* See matching.h. */
+bool
+dm_iban_normalize(const char *s, int n, char *out)
+{
+	char		buf[REF_BUF];
+
+	if (!iban_check_raw(s, n, buf) || strlen(buf) > DM_IBAN_MAX)
+		return false;
+	strlcpy(out, buf, DM_IBAN_MAX + 1);
+	return true;
 }
 
 /* See textmatch.h. */

@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "compat.h"
+#include "matching.h"
 #include "textmatch.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -683,6 +684,37 @@ token_text(const char *s, const WordScan *ws, const Token *t, char *buf)
 /* Token text buffer: JOIN_MAX words of WORD_MAX_BYTES and blanks. */
 #define TOKEN_BUF (JOIN_MAX * (WORD_MAX_BYTES + 1))
 
+/* See matching.h. */
+int
+dm_normalize_invoice(const char *s, int n, char *out, int cap)
+{
+	return normalize_invoice(s, n, out, Min(cap, INV_MAX));
+}
+
+/* See matching.h: the tokens of remittance_tokens(), normalised. */
+int
+dm_remittance_tokens(const char *s, int n, DmToken *out, int max)
+{
+	WordScan   *ws = palloc(sizeof(WordScan));
+	Token		tok[TOK_MAX];
+	int			nt;
+	int			k = 0;
+
+	scan_words(s, n, ws);
+	nt = make_tokens(s, ws, tok);
+	for (int i = 0; i < nt && k < max; i++)
+	{
+		char		buf[TOKEN_BUF];
+		int			len = token_text(s, ws, &tok[i], buf);
+
+		out[k].len = normalize_invoice(buf, len, out[k].norm, DM_INV_MAX);
+		if (out[k].len > 0)
+			k++;
+	}
+	pfree(ws);
+	return k;
+}
+
 PG_FUNCTION_INFO_V1(remittance_tokens);
 
 /*
@@ -745,14 +777,11 @@ PG_FUNCTION_INFO_V1(best_invoice_number_match);
  * with a digit is also compared with the number without them, at 0.95 times
  * the similarity.  0 when the text has no token.
  */
-Datum
-best_invoice_number_match(PG_FUNCTION_ARGS)
+static float4
+best_number_match(const char *s, int n, const char *invs, int ninv)
 {
-	text	   *txt = PG_GETARG_TEXT_PP(0);
-	text	   *invt = PG_GETARG_TEXT_PP(1);
-	const char *s = VARDATA_ANY(txt);
 	char		inv[INV_MAX];
-	int			li = normalize_invoice(VARDATA_ANY(invt), VARSIZE_ANY_EXHDR(invt), inv, INV_MAX);
+	int			li = normalize_invoice(invs, ninv, inv, INV_MAX);
 	WordScan	ws;
 	Token		tok[TOK_MAX];
 	int			nt;
@@ -761,14 +790,14 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 	int			core = 0;		/* length of the invoice number's letter prefix */
 
 	if (li == 0)
-		PG_RETURN_FLOAT4(0.0f);
+		return 0.0f;
 	inv_digit_first = is_digit(inv[0]);
 	while (core < li && !is_digit(inv[core]))
 		core++;
 	/* Without a prefix, at least 4 characters must remain to compare. */
 	if (li - core < 4)
 		core = 0;
-	scan_words(s, VARSIZE_ANY_EXHDR(txt), &ws);
+	scan_words(s, n, &ws);
 	nt = make_tokens(s, &ws, tok);
 
 	for (int i = 0; i < nt && best < 1.0f; i++)
@@ -809,7 +838,24 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 				best = Max(best, token_score(norm + skip, ln - skip, inv, li, best));
 		}
 	}
-	PG_RETURN_FLOAT4(best);
+	return best;
+}
+
+Datum
+best_invoice_number_match(PG_FUNCTION_ARGS)
+{
+	text	   *txt = PG_GETARG_TEXT_PP(0);
+	text	   *invt = PG_GETARG_TEXT_PP(1);
+
+	PG_RETURN_FLOAT4(best_number_match(VARDATA_ANY(txt), VARSIZE_ANY_EXHDR(txt),
+									   VARDATA_ANY(invt), VARSIZE_ANY_EXHDR(invt)));
+}
+
+/* See matching.h. */
+float4
+dm_best_number_match(const char *txt, int n, const char *inv, int ni)
+{
+	return best_number_match(txt, n, inv, ni);
 }
 
 /*
@@ -986,28 +1032,52 @@ PG_FUNCTION_INFO_V1(normalize_company_name);
  * normalize_company_name(txt text) -> text: the words of the name without
  * legal forms, folded to lower-case ASCII, sorted, one blank apart.
  */
+static void
+normalized_name(const char *s, int n, StringInfo out)
+{
+	NameTokens *nt = palloc(sizeof(NameTokens));
+	const char *words[NAME_MAX_TOKENS];
+	int			nw = 0;
+
+	name_tokens(s, n, nt);
+	for (int k = 0; k < nt->n; k++)
+		if (!nt->legal[k])
+			words[nw++] = nt->buf + nt->off[k];
+	qsort(words, nw, sizeof(const char *), cmp_words);
+	for (int k = 0; k < nw; k++)
+	{
+		if (k > 0)
+			appendStringInfoChar(out, ' ');
+		appendStringInfoString(out, words[k]);
+	}
+	pfree(nt);
+}
+
 Datum
 normalize_company_name(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
-	NameTokens	nt;
-	const char *words[NAME_MAX_TOKENS];
-	int			nw = 0;
 	StringInfoData out;
 
-	name_tokens(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &nt);
-	for (int k = 0; k < nt.n; k++)
-		if (!nt.legal[k])
-			words[nw++] = nt.buf + nt.off[k];
-	qsort(words, nw, sizeof(const char *), cmp_words);
 	initStringInfo(&out);
-	for (int k = 0; k < nw; k++)
-	{
-		if (k > 0)
-			appendStringInfoChar(&out, ' ');
-		appendStringInfoString(&out, words[k]);
-	}
+	normalized_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &out);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
+/* See matching.h. */
+int
+dm_normalize_name(const char *s, int n, char *out, int cap)
+{
+	StringInfoData b;
+	int			len;
+
+	initStringInfo(&b);
+	normalized_name(s, n, &b);
+	len = Min(b.len, cap - 1);
+	memcpy(out, b.data, len);
+	out[len] = '\0';
+	pfree(b.data);
+	return len;
 }
 
 /*
@@ -1092,11 +1162,9 @@ PG_FUNCTION_INFO_V1(company_name_similarity);
  * word-set Dice coefficient (word order free, legal forms out) and the
  * prefix score for truncated names.  See doc/matching.md.
  */
-Datum
-company_name_similarity(PG_FUNCTION_ARGS)
+static float4
+name_similarity(const char *as, int an, const char *bs, int bn)
 {
-	text	   *at = PG_GETARG_TEXT_PP(0);
-	text	   *bt = PG_GETARG_TEXT_PP(1);
 	NameTokens *a = palloc(sizeof(NameTokens));
 	NameTokens *b = palloc(sizeof(NameTokens));
 	float4		sim[NAME_MAX_TOKENS][NAME_MAX_TOKENS];
@@ -1108,15 +1176,15 @@ company_name_similarity(PG_FUNCTION_ARGS)
 	float4		dice,
 				result;
 
-	name_tokens(VARDATA_ANY(at), VARSIZE_ANY_EXHDR(at), a);
-	name_tokens(VARDATA_ANY(bt), VARSIZE_ANY_EXHDR(bt), b);
+	name_tokens(as, an, a);
+	name_tokens(bs, bn, b);
 	wa = name_weight(a, false);
 	wb = name_weight(b, false);
 	if (wa == 0 || wb == 0)
 	{
 		pfree(a);
 		pfree(b);
-		PG_RETURN_FLOAT4(0.0f);
+		return 0.0f;
 	}
 
 	/* Greedy one-to-one word matching, best pairs first. */
@@ -1148,5 +1216,22 @@ company_name_similarity(PG_FUNCTION_ARGS)
 	result = Max(dice, Max(prefix_score(a, b), prefix_score(b, a)));
 	pfree(a);
 	pfree(b);
-	PG_RETURN_FLOAT4(Min(Max(result, 0.0f), 1.0f));
+	return Min(Max(result, 0.0f), 1.0f);
+}
+
+Datum
+company_name_similarity(PG_FUNCTION_ARGS)
+{
+	text	   *at = PG_GETARG_TEXT_PP(0);
+	text	   *bt = PG_GETARG_TEXT_PP(1);
+
+	PG_RETURN_FLOAT4(name_similarity(VARDATA_ANY(at), VARSIZE_ANY_EXHDR(at),
+									 VARDATA_ANY(bt), VARSIZE_ANY_EXHDR(bt)));
+}
+
+/* See matching.h. */
+float4
+dm_name_similarity(const char *a, int na, const char *b, int nb)
+{
+	return name_similarity(a, na, b, nb);
 }

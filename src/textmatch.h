@@ -12,19 +12,4 @@
  */
 extern bool dunning_iban_like(const char *s, int n);
 
-/*
- * A materialized set-returning function of a scalar type (SETOF text): the
- * tuple descriptor comes from the executor's expected one.  Belongs in
- * compat.h next to DUNNING_INIT_SRF; defined here only until it is there.
- */
-#ifndef DUNNING_INIT_SRF_SCALAR
-#if PG_VERSION_NUM >= 150000
-#define DUNNING_INIT_SRF_SCALAR(fcinfo) \
-	InitMaterializedSRF((fcinfo), MAT_SRF_USE_EXPECTED_DESC)
-#else
-#define DUNNING_INIT_SRF_SCALAR(fcinfo) \
-	SetSingleFuncCall((fcinfo), SRF_SINGLE_USE_EXPECTED)
-#endif
-#endif
-
 #endif							/* DUNNING_TEXTMATCH_H */
