@@ -1311,7 +1311,8 @@ answer_for_items(MatchCtx *cx, int32 c, int32 *g, int ng, Method method, float4 
 	reason_settlement(cx, &a, kind);
 	reason_payer(cx, &a);
 	date_adjust(cx, &a);
-	a.confidence = Max(0.0f, Min(1.0f, a.confidence));
+	/* two decimals: what a human reads, and what the threshold compares */
+	a.confidence = rintf(Max(0.0f, Min(1.0f, a.confidence)) * 100.0f) / 100.0f;
 	add_answer(cx, &a);
 }
 
@@ -2063,6 +2064,8 @@ write_batch(Store *st, Batch *b, Totals *tot)
 /* Answers below this confidence are not worth a human's time. */
 #define PROPOSAL_FLOOR	0.30f
 #define PROPOSALS_KEPT	3
+/* Lettering passes before the proposing one. */
+#define MAX_LETTER_PASSES 3
 
 static const char *const payments_select =
 "SELECT p.payment_id, (p.amount * 10000)::int8, p.currency::text, p.received_on, p.customer_id,"
@@ -2104,9 +2107,11 @@ auto_letter(PG_FUNCTION_ARGS)
 	Totals		tot = {0};
 	Tolerances	tol;
 	Store	   *st;
-	Portal		portal;
 	MemoryContext batch_cxt;
 	char		query[1024];
+	int64	   *ids;
+	uint64		n_ids;
+	int64		lettered_last = 0;
 	Oid			lock_type[1] = {INT8OID};
 	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
 	int			ret;
@@ -2134,76 +2139,109 @@ auto_letter(PG_FUNCTION_ARGS)
 	store_load_rejected(st, 0);
 
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dunning lettering batch", ALLOCSET_DEFAULT_SIZES);
-	snprintf(query, sizeof(query), "%s WHERE p.allocated_amount = 0 ORDER BY p.received_on, p.payment_id",
-			 payments_select);
-	portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL, true, 0);
-	for (;;)
+
+	/* the unlettered payments, oldest first */
+	snprintf(query, sizeof(query), "SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0"
+			 " ORDER BY p.received_on, p.payment_id");
+	spi_exec(query, 0, NULL, NULL, SPI_OK_SELECT);
+	n_ids = SPI_processed;
+	ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(1, n_ids));
+	for (uint64 r = 0; r < n_ids; r++)
+		ids[r] = spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0);
+	SPI_freetuptable(SPI_tuptable);
+	tot.examined = n_ids;
+
+	/*
+	 * Letter in passes: a payment left unsure may become sure once later
+	 * payments have settled the items that competed with its answer.  Then
+	 * one pass proposes, against the final state, for what is left.
+	 */
+	for (int pass = 1; pass <= MAX_LETTER_PASSES + 1; pass++)
 	{
-		MemoryContext old;
-		Batch		b = {0};
-		SPITupleTable *tt;
-		uint64		n;
+		bool		proposing = (pass > MAX_LETTER_PASSES || (pass > 1 && lettered_last == 0));
+		uint64		kept = 0;
+		int64		before = tot.lettered;
 
-		SPI_cursor_fetch(portal, true, BATCH_PAYMENTS);
-		tt = SPI_tuptable;
-		n = SPI_processed;
-		if (n == 0)
-			break;
-		MemoryContextReset(batch_cxt);
-		old = MemoryContextSwitchTo(batch_cxt);
-		b.dec = palloc(sizeof(Decision) * n);
-		b.prop = palloc(sizeof(ProposalRow) * n * PROPOSALS_KEPT);
-		b.examined = palloc(sizeof(int64) * n);
-		for (uint64 r = 0; r < n; r++)
+		for (uint64 from = 0; from < n_ids; from += BATCH_PAYMENTS)
 		{
-			Payment		p;
-			Signals		sig;
-			MatchCtx	cx;
+			MemoryContext old;
+			Batch		b = {0};
+			DatumVec	chunk = {0};
+			Oid			t[1] = {INT8ARRAYOID};
+			Datum		v[1];
+			uint64		n;
+			SPITupleTable *tt;
 
-			CHECK_FOR_INTERRUPTS();
-			read_payment(tt->vals[r], tt->tupdesc, &p, false);
-			b.examined[b.n_examined++] = p.id;
-			tot.examined++;
-			collect_signals(st, &p, &sig);
-			cx.st = st;
-			cx.p = &p;
-			cx.sig = &sig;
-			cx.tol = &tol;
-			match_payment(&cx);
-			if (cx.n > 0 && cx.ans[0].confidence >= min_conf)
+			MemoryContextReset(batch_cxt);
+			old = MemoryContextSwitchTo(batch_cxt);
+			for (uint64 r = from; r < Min(from + BATCH_PAYMENTS, n_ids); r++)
+				dv_push(&chunk, Int64GetDatum(ids[r]), false);
+			v[0] = dv_array(&chunk, INT8OID);
+			snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0"
+					 " ORDER BY p.received_on, p.payment_id", payments_select);
+			spi_exec(query, 1, t, v, SPI_OK_SELECT);
+			tt = SPI_tuptable;
+			n = SPI_processed;
+			b.dec = palloc(sizeof(Decision) * Max(1, n));
+			b.prop = palloc(sizeof(ProposalRow) * Max(1, n) * PROPOSALS_KEPT);
+			b.examined = palloc(sizeof(int64) * Max(1, n));
+			for (uint64 r = 0; r < n; r++)
 			{
-				Decision   *d = &b.dec[b.n_dec++];
+				Payment		p;
+				Signals		sig;
+				MatchCtx	cx;
 
-				d->payment_id = p.id;
-				memcpy(d->currency, p.currency_code, sizeof(d->currency));
-				d->a = cx.ans[0];
-				/* later payments of this run see what this one settled */
-				for (int i = 0; i < d->a.n; i++)
-					st->items[d->a.item[i]].open -= d->a.settle[i];
-			}
-			else if (cx.n > 0 && cx.ans[0].confidence >= PROPOSAL_FLOOR)
-			{
-				for (int k = 0; k < Min(cx.n, PROPOSALS_KEPT); k++)
+				CHECK_FOR_INTERRUPTS();
+				read_payment(tt->vals[r], tt->tupdesc, &p, false);
+				b.examined[b.n_examined++] = p.id;
+				collect_signals(st, &p, &sig);
+				cx.st = st;
+				cx.p = &p;
+				cx.sig = &sig;
+				cx.tol = &tol;
+				match_payment(&cx);
+				if (!proposing && cx.n > 0 && cx.ans[0].confidence >= min_conf)
 				{
-					ProposalRow *pr;
+					Decision   *d = &b.dec[b.n_dec++];
 
-					if (cx.ans[k].confidence < PROPOSAL_FLOOR)
-						break;
-					pr = &b.prop[b.n_prop++];
-					pr->payment_id = p.id;
-					memcpy(pr->currency, p.currency_code, sizeof(pr->currency));
-					pr->rank = k + 1;
-					pr->a = cx.ans[k];
+					d->payment_id = p.id;
+					memcpy(d->currency, p.currency_code, sizeof(d->currency));
+					d->a = cx.ans[0];
+					/* later payments of this run see what this one settled */
+					for (int i = 0; i < d->a.n; i++)
+						st->items[d->a.item[i]].open -= d->a.settle[i];
+					continue;
 				}
-				tot.proposed++;
-			}
-		}
-		SPI_freetuptable(tt);
-		write_batch(st, &b, &tot);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_cursor_close(portal);
+				ids[kept++] = p.id;
+				if (proposing && cx.n > 0 && cx.ans[0].confidence >= PROPOSAL_FLOOR)
+				{
+					for (int k = 0; k < Min(cx.n, PROPOSALS_KEPT); k++)
+					{
+						ProposalRow *pr;
 
+						if (cx.ans[k].confidence < PROPOSAL_FLOOR)
+							break;
+						pr = &b.prop[b.n_prop++];
+						pr->payment_id = p.id;
+						memcpy(pr->currency, p.currency_code, sizeof(pr->currency));
+						pr->rank = k + 1;
+						pr->a = cx.ans[k];
+					}
+					tot.proposed++;
+				}
+			}
+			SPI_freetuptable(tt);
+			/* stale proposals go in the first pass, new ones come in the last */
+			if (pass > 1 && !proposing)
+				b.n_examined = 0;
+			write_batch(st, &b, &tot);
+			MemoryContextSwitchTo(old);
+		}
+		n_ids = kept;
+		lettered_last = tot.lettered - before;
+		if (proposing)
+			break;
+	}
 	SPI_finish();
 	/* results are built in the caller's context, after SPI has let go */
 	values[0] = Int64GetDatum(tot.examined);

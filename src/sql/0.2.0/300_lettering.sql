@@ -135,9 +135,11 @@ AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-    IF sign > 0 AND EXISTS (SELECT FROM new_rows r JOIN dunning.invoice i USING (invoice_id) WHERE i.amount < 0) THEN
-        RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
-            USING ERRCODE = 'check_violation';
+    IF sign > 0 THEN
+        IF EXISTS (SELECT FROM new_rows r JOIN dunning.invoice i USING (invoice_id) WHERE i.amount < 0) THEN
+            RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
+                USING ERRCODE = 'check_violation';
+        END IF;
     END IF;
     EXECUTE pg_catalog.format($q$
         UPDATE dunning.invoice i
@@ -488,7 +490,7 @@ BEGIN
         RAISE EXCEPTION 'letter % does not exist', unletter.letter_id USING ERRCODE = 'undefined_object';
     END IF;
     IF l.unlettered_at IS NOT NULL THEN
-        RAISE EXCEPTION 'letter % (%) was already unlettered at %', l.letter_id, l.letter_code, l.unlettered_at
+        RAISE EXCEPTION 'letter % (%) is already unlettered', l.letter_id, l.letter_code
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- Writers' lock order: payments, then invoice rows by id.
@@ -516,15 +518,15 @@ $fn$;
 COMMENT ON FUNCTION dunning.unletter(bigint, text) IS
     'unletters a whole letter group: removes its allocations and write-offs (kept in dunning.letter_history) and reopens the items exactly; returns the amount released';
 
-CREATE FUNCTION dunning.unletter(customer_id bigint, letter_code text, reason text DEFAULT NULL) RETURNS numeric
+CREATE FUNCTION dunning.unletter_code(customer_id bigint, letter_code text, reason text DEFAULT NULL) RETURNS numeric
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT dunning.unletter(
         (SELECT COALESCE(min(l.letter_id), -1) FROM dunning.letter l
-          WHERE l.customer_id = unletter.customer_id AND l.letter_code = upper(unletter.letter_code)),
+          WHERE l.customer_id = unletter_code.customer_id AND l.letter_code = upper(unletter_code.letter_code)),
         reason);
 $fn$;
-COMMENT ON FUNCTION dunning.unletter(bigint, text, text) IS
+COMMENT ON FUNCTION dunning.unletter_code(bigint, text, text) IS
     'unletters the letter group with this code (AA, AB, ...) in a customer account; see unletter(letter_id)';
 
 CREATE FUNCTION dunning.reject_proposal(proposal_id bigint, reason text DEFAULT NULL) RETURNS void
@@ -634,11 +636,11 @@ BEGIN
         END IF;
     END LOOP;
     INSERT INTO dunning.allocation (payment_id, invoice_id, amount, letter_id, letter_code, method, confidence)
-    SELECT p_payment_id, p_invoice_ids[k], need[k], p_letter_id, p_letter_code, p_method, p_confidence
-      FROM generate_subscripts(p_invoice_ids, 1) k WHERE need[k] > 0;
+    SELECT p_payment_id, p_invoice_ids[s.i], need[s.i], p_letter_id, p_letter_code, p_method, p_confidence
+      FROM generate_subscripts(p_invoice_ids, 1) AS s(i) WHERE need[s.i] > 0;
     IF p_write_off > 0 THEN
-        SELECT p_invoice_ids[k] INTO last_invoice
-          FROM generate_subscripts(p_invoice_ids, 1) k WHERE p_amounts[k] > 0 ORDER BY k DESC LIMIT 1;
+        SELECT p_invoice_ids[s.i] INTO last_invoice
+          FROM generate_subscripts(p_invoice_ids, 1) AS s(i) WHERE p_amounts[s.i] > 0 ORDER BY s.i DESC LIMIT 1;
         INSERT INTO dunning.write_off (invoice_id, payment_id, letter_id, amount, reason)
         VALUES (last_invoice, p_payment_id, p_letter_id, p_write_off, 'bank_fee');
     END IF;
@@ -669,14 +671,14 @@ COMMENT ON COLUMN dunning.unapplied_payment.reference IS 'structured creditor re
 -- Privileges and pg_dump for the objects above.
 REVOKE ALL ON FUNCTION dunning.letter_code(bigint), dunning.next_letter_numbers(bigint, integer),
     dunning.fee_tolerance(char), dunning.open_letter(bigint, text, real, text),
-    dunning.unletter(bigint, text), dunning.unletter(bigint, text, text),
+    dunning.unletter(bigint, text), dunning.unletter_code(bigint, text, text),
     dunning.reject_proposal(bigint, text), dunning.confirm_proposal(bigint),
     dunning.letter_items(bigint, text, bigint, bigint[], numeric[], numeric, text, real),
     dunning.write_off_sync(), dunning.write_off_immutable(), dunning.allocation_keep_history(),
     dunning.write_off_keep_history()
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dunning.letter_code(bigint), dunning.fee_tolerance(char) TO dunning_analyst;
-GRANT EXECUTE ON FUNCTION dunning.unletter(bigint, text), dunning.unletter(bigint, text, text),
+GRANT EXECUTE ON FUNCTION dunning.unletter(bigint, text), dunning.unletter_code(bigint, text, text),
     dunning.reject_proposal(bigint, text), dunning.confirm_proposal(bigint) TO dunning_collector;
 GRANT SELECT ON dunning.letter, dunning.letter_counter, dunning.write_off, dunning.letter_history,
     dunning.proposal, dunning.lettering_setting, dunning.unapplied_payment TO dunning_analyst;
