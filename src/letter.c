@@ -42,6 +42,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #define UNITS_PER_ONE	10000	/* int64 money units per currency unit */
@@ -51,8 +52,9 @@
 #define MAX_TOKENS		64		/* tokens taken from one payment */
 #define TEXT_CAP		8192	/* bytes of remittance text examined */
 #define SUBSET_ITEMS	40		/* open items a subset-sum looks at */
-#define SUBSET_NODES	200000	/* search nodes of one subset-sum */
+#define SUBSET_NODES	1000000 /* search nodes of one subset-sum */
 #define SUBSET_MAX		5		/* items in one subset */
+#define SUBSET_WINDOW	20		/* currency units around the amount sampled */
 #define NAME_CANDIDATES 300		/* customers scored for one payer name */
 #define COMMON_WORD		2000	/* a name word this frequent finds nobody */
 #define BATCH_PAYMENTS	5000	/* payments decided and written together */
@@ -74,6 +76,7 @@ typedef enum PayerHow
 	PAYER_NONE,
 	PAYER_GIVEN,
 	PAYER_IBAN,
+	PAYER_REF,
 	PAYER_NAME
 } PayerHow;
 
@@ -134,6 +137,7 @@ typedef struct Store
 	U64Map		by_amt;			/* hash(open, currency) -> first item */
 	U64Map		by_customer;	/* customer id -> customer index */
 	U64Map		by_iban;		/* hash(iban) -> customer index, -1 ambiguous */
+	U64Map		by_ext_ref;		/* hash(normalised external_ref) -> customer, -1 ambiguous */
 	NameWord   *words;			/* sorted by hash */
 	int32		n_words;
 	U64Map		rejected;		/* hash(payment, answer) of rejected proposals */
@@ -389,6 +393,7 @@ store_create(void)
 	map_init(&st->by_amt, 1024);
 	map_init(&st->by_customer, 1024);
 	map_init(&st->by_iban, 64);
+	map_init(&st->by_ext_ref, 1024);
 	map_init(&st->rejected, 16);
 	MemoryContextSwitchTo(old);
 	return st;
@@ -411,7 +416,7 @@ store_load_customers(Store *st)
 	int32		cap_words = 4096;
 
 	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT customer_id, name FROM dunning.customer ORDER BY customer_id",
+									   "SELECT customer_id, name, external_ref FROM dunning.customer ORDER BY customer_id",
 									   0, NULL, NULL, NULL, true, 0);
 	st->words = MemoryContextAllocHuge(st->cxt, sizeof(NameWord) * cap_words);
 	for (;;)
@@ -441,6 +446,25 @@ store_load_customers(Store *st)
 			c->first_item = 0;
 			c->n_items = 0;
 			*map_slot(&st->by_customer, (uint64) c->id, &found) = st->n_customers;
+
+			/* the customer's number, as debtors quote it in remittances */
+			{
+				char	   *ext = spi_text(tup, desc, 3);
+
+				if (ext != NULL)
+				{
+					char		buf[DM_INV_MAX];
+					int			l = dm_normalize_invoice(ext, strlen(ext), buf, DM_INV_MAX);
+
+					if (l >= 4)
+					{
+						int32	   *slot = map_slot(&st->by_ext_ref, hash_str(buf, l), &found);
+
+						*slot = found && *slot != st->n_customers ? -1 : st->n_customers;
+					}
+					pfree(ext);
+				}
+			}
 
 			len = dm_normalize_name(c->name, strlen(c->name), norm, sizeof(norm));
 			start = 0;
@@ -877,6 +901,30 @@ collect_signals(const Store *st, const Payment *p, Signals *sig)
 			}
 		}
 	}
+	if (sig->payer < 0)
+	{
+		/* a customer number quoted in the text */
+		int32		found = -1;
+
+		for (int t = 0; t < sig->n_tokens; t++)
+		{
+			int32		c = map_get(&st->by_ext_ref, hash_str(sig->tokens[t].norm, sig->tokens[t].len), -2);
+
+			if (c == -2)
+				continue;
+			if (c == -1 || (found >= 0 && found != c))
+			{
+				found = -1;
+				break;
+			}
+			found = c;
+		}
+		if (found >= 0)
+		{
+			sig->payer = found;
+			sig->payer_how = PAYER_REF;
+		}
+	}
 	if (sig->payer < 0 && p->payer_name != NULL && st->n_words > 0)
 		payer_by_name(st, p->payer_name, sig);
 }
@@ -1137,6 +1185,8 @@ reason_payer(MatchCtx *cx, Answer *a)
 		reason_append(a, "payer %s given", cx->st->customers[sig->payer].name);
 	else if (sig->payer_how == PAYER_IBAN)
 		reason_append(a, "payer %s by an IBAN seen on its lettered payments", cx->st->customers[sig->payer].name);
+	else if (sig->payer_how == PAYER_REF)
+		reason_append(a, "payer %s by its customer number in the remittance", cx->st->customers[sig->payer].name);
 	else
 		reason_append(a, "payer %s by name (similarity %.2f)", cx->st->customers[sig->payer].name,
 					  sig->payer_score);
@@ -1192,30 +1242,59 @@ typedef struct SubsetSearch
 	int32		sol[2][SUBSET_MAX];
 	int			sol_n[2];
 	int32		cur[SUBSET_MAX];
+	bool		exhausted;
+	int64		window;			/* sums this close to the target are counted */
+	long		near[SUBSET_MAX + 1];	/* subsets of each size that came that close */
 } SubsetSearch;
+
+/*
+ * How likely a subset makes the amount to the cent by chance, measured on
+ * the customer's own items: the search also counts the subsets whose sum
+ * falls within SUBSET_WINDOW of the amount, per size; sums are about evenly spread
+ * over so small a window, so near / (window in cents) is the expected number
+ * of chance solutions at exactly the amount.  Two items out of forty summing
+ * to the cent is telling, five out of forty usually is not.
+ */
+static double
+chance_solutions(const SubsetSearch *s)
+{
+	return (double) s->near[s->sol_n[0]] / (2.0 * SUBSET_WINDOW * 100.0);
+}
+
+/* Confidence of a unique subset answer given its chance of coincidence. */
+static float4
+subset_confidence(float4 base, double chance)
+{
+	if (chance < 0.002)
+		return base;
+	if (chance < 0.05)
+		return Min(base, 0.85f);
+	return Min(base, 0.60f);
+}
 
 static void
 subset_dfs(SubsetSearch *s, int start, int depth, int64 remaining)
 {
 	if (s->found >= 2 || ++s->nodes > SUBSET_NODES)
 		return;
-	if (remaining == 0)
+	if (depth >= s->min_size && remaining >= -s->window && remaining <= s->window)
 	{
-		if (depth >= s->min_size)
+		if (remaining == 0)
 		{
 			memcpy(s->sol[s->found], s->cur, sizeof(int32) * depth);
 			s->sol_n[s->found] = depth;
 			s->found++;
+			return;
 		}
-		return;
+		s->near[depth]++;
 	}
 	if (depth == s->max_size)
 		return;
 	for (int i = start; i < s->n; i++)
 	{
-		if (s->val[i] > remaining)
+		if (s->val[i] > remaining + s->window)
 			continue;
-		if (s->val[i] * (s->max_size - depth) < remaining)
+		if (s->val[i] * (s->max_size - depth) < remaining - s->window)
 			break;
 		s->cur[depth] = s->idx[i];
 		subset_dfs(s, i + 1, depth + 1, remaining - s->val[i]);
@@ -1234,6 +1313,22 @@ cmp_val_desc(const void *a, const void *b, void *arg)
 	return x > y ? -1 : (x < y ? 1 : 0);
 }
 
+typedef struct SubsetPoolCtx
+{
+	const Store *st;
+	DateADT		when;
+} SubsetPoolCtx;
+
+static int
+cmp_due_near(const void *a, const void *b, void *arg)
+{
+	const SubsetPoolCtx *pc = (const SubsetPoolCtx *) arg;
+	int			x = abs(pc->st->items[*(const int32 *) a].due - pc->when);
+	int			y = abs(pc->st->items[*(const int32 *) b].due - pc->when);
+
+	return x - y;
+}
+
 /*
  * Subsets of customer c's open invoices (not in `exclude`) summing exactly to
  * target, of min_size..max_size items; at most two solutions (two means the
@@ -1250,6 +1345,9 @@ subset_search(MatchCtx *cx, int32 c, int64 target, const int32 *exclude, int n_e
 	s->n = 0;
 	s->found = 0;
 	s->nodes = 0;
+	s->exhausted = false;
+	memset(s->near, 0, sizeof(s->near));
+	s->window = SUBSET_WINDOW * UNITS_PER_ONE;
 	s->min_size = min_size;
 	s->max_size = max_size;
 	if (target <= 0)
@@ -1267,8 +1365,14 @@ subset_search(MatchCtx *cx, int32 c, int64 target, const int32 *exclude, int n_e
 		if (!skip)
 			pool[np++] = i;
 	}
-	/* the oldest SUBSET_ITEMS items (items are loaded by due date) */
-	np = Min(np, SUBSET_ITEMS);
+	/* the SUBSET_ITEMS items due nearest the payment date: payers settle batches */
+	if (np > SUBSET_ITEMS)
+	{
+		SubsetPoolCtx pc = {cx->st, cx->p->received};
+
+		qsort_arg(pool, np, sizeof(int32), cmp_due_near, &pc);
+		np = SUBSET_ITEMS;
+	}
 	qsort_arg(pool, np, sizeof(int32), cmp_val_desc, (void *) cx->st);
 	for (int k = 0; k < np; k++)
 	{
@@ -1277,6 +1381,10 @@ subset_search(MatchCtx *cx, int32 c, int64 target, const int32 *exclude, int n_e
 	}
 	s->n = np;
 	subset_dfs(s, 0, 0, target);
+	s->exhausted = s->nodes > SUBSET_NODES;
+	/* an unfinished search may have missed a second solution: not unique */
+	if (s->exhausted && s->found == 1)
+		s->found = 2;
 	return s->found;
 }
 
@@ -1388,6 +1496,47 @@ match_named(MatchCtx *cx, Named *named, int n_named)
 		}
 
 		/*
+		 * The text names invoices and the payment is their amount net of
+		 * one open credit note of the customer.
+		 */
+		{
+			int64		net = 0;
+			const Customer *cu = &st->customers[c];
+
+			for (int j = 0; j < ng; j++)
+				net += (st->items[g[j]].amount > 0 ? 1 : -1) * st->items[g[j]].open;
+			if (cx->p->amount < net && ng < MAX_ANSWER_ITEMS)
+			{
+				for (int k2 = 0; k2 < cu->n_items; k2++)
+				{
+					int32		cn = cu->first_item + k2;
+					const OpenItem *it = &st->items[cn];
+					bool		in_g = false;
+
+					if (!item_usable(cx, it) || it->amount > 0 || net - it->open != cx->p->amount)
+						continue;
+					for (int j = 0; j < ng; j++)
+						in_g |= g[j] == cn;
+					if (!in_g)
+					{
+						int32		all[MAX_ANSWER_ITEMS];
+						char		ev[480];
+
+						memcpy(all, g, sizeof(int32) * ng);
+						all[ng] = cn;
+						snprintf(ev, sizeof(ev), "%s, net of credit note %s", evidence, it->number);
+						answer_for_items(cx, c, all, ng + 1, any_ref ? M_REFERENCE : M_NUMBER, 0.96f, 0, 0, 0, ev);
+						/* the partial reading of the same items is now the weaker one */
+						for (int a = 0; a < cx->n; a++)
+							if (cx->ans[a].customer == c && cx->ans[a].n == ng && cx->ans[a].item[0] == g[0])
+								cx->ans[a].confidence = Min(cx->ans[a].confidence, 0.85f);
+						break;
+					}
+				}
+			}
+		}
+
+		/*
 		 * The text names items whose total does not fit, while the amount is
 		 * exactly another open item of that customer: the reference is wrong.
 		 */
@@ -1439,7 +1588,9 @@ match_named(MatchCtx *cx, Named *named, int n_named)
 							all[na++] = s.sol[0][j];
 						snprintf(ev, sizeof(ev), "%s, with %d more open item(s) that complete the amount",
 								 evidence, s.sol_n[0]);
-						answer_for_items(cx, c, all, na, M_COMBINATION, 0.93f, 0.0f, 0.0f, 0.0f, ev);
+						answer_for_items(cx, c, all, na, M_COMBINATION,
+										 subset_confidence(0.93f, chance_solutions(&s)),
+										 0.0f, 0.0f, 0.0f, ev);
 					}
 				}
 			}
@@ -1499,6 +1650,7 @@ payer_base(const Signals *sig)
 		case PAYER_GIVEN:
 			return 0.93f;
 		case PAYER_IBAN:
+		case PAYER_REF:
 			return 0.92f;
 		case PAYER_NAME:
 			return 0.75f + (sig->payer_score - 0.80f) * 0.75f;
@@ -1572,9 +1724,15 @@ match_amounts(MatchCtx *cx)
 		/* several items for one payment, with or without a credit note */
 		found = subset_search(cx, c, cx->p->amount, NULL, 0, 2, SUBSET_MAX, &s);
 		if (found == 1)
+		{
+			/* several items matching to the cent by chance is rarer than one */
+			float4		subset_base = sig->payer_how == PAYER_NAME ?
+				0.80f + 0.60f * (sig->payer_score - 0.80f) : 0.93f;
+
 			answer_for_items(cx, c, s.sol[0], s.sol_n[0], M_COMBINATION,
-							 base - (s.sol_n[0] > 3 ? 0.04f : 0.01f), 0, 0, 0,
-							 "the only combination of the payer's open items that makes the amount");
+							 subset_confidence(subset_base - 0.01f, chance_solutions(&s)),
+							 0, 0, 0, "the only combination of the payer's open items that makes the amount");
+		}
 		else if (found == 2)
 		{
 			for (int k = 0; k < 2; k++)
@@ -1600,8 +1758,10 @@ match_amounts(MatchCtx *cx)
 
 					memcpy(all, s.sol[0], sizeof(int32) * s.sol_n[0]);
 					all[s.sol_n[0]] = cn;
-					answer_for_items(cx, c, all, s.sol_n[0] + 1, M_COMBINATION, base - 0.03f, 0, 0, 0,
-									 "open items net of a credit note make the amount");
+					answer_for_items(cx, c, all, s.sol_n[0] + 1, M_COMBINATION,
+									 subset_confidence(base - 0.03f,
+													   n_cn * chance_solutions(&s)),
+									 0, 0, 0, "open items net of a credit note make the amount");
 				}
 			}
 		}
@@ -1621,6 +1781,39 @@ cmp_answers(const void *a, const void *b, void *arg)
 	if (st->items[x->item[0]].due != st->items[y->item[0]].due)
 		return st->items[x->item[0]].due < st->items[y->item[0]].due ? -1 : 1;
 	return st->items[x->item[0]].id < st->items[y->item[0]].id ? -1 : 1;
+}
+
+/*
+ * Is the invoice number written in the text, case aside, with no letter or
+ * digit glued to either end?
+ */
+static bool
+text_has_number(const char *text, int n, const char *number)
+{
+	int			len = strlen(number);
+
+	for (int i = 0; i + len <= n; i++)
+	{
+		if (pg_strncasecmp(text + i, number, len) != 0)
+			continue;
+		if ((i == 0 || !isalnum((unsigned char) text[i - 1])) &&
+			(i + len == n || !isalnum((unsigned char) text[i + len])))
+			return true;
+	}
+	return false;
+}
+
+/* Above this, weaker signals cannot change the decision: they are skipped. */
+#define SURE_ENOUGH 0.96f
+
+static float4
+best_confidence(const MatchCtx *cx)
+{
+	float4		best = 0.0f;
+
+	for (int k = 0; k < cx->n; k++)
+		best = Max(best, cx->ans[k].confidence);
+	return best;
 }
 
 /* Every candidate answer for a payment, best first. */
@@ -1668,10 +1861,36 @@ match_payment(MatchCtx *cx)
 			}
 		}
 	}
+	/* the payer's invoice numbers written out in the text (F26/05635/F26/05664) */
+	if (sig->payer >= 0 && sig->text_len > 0)
+	{
+		const Customer *cu = &st->customers[sig->payer];
+
+		for (int k = 0; k < cu->n_items && n_named < lengthof(named); k++)
+		{
+			int32		i = cu->first_item + k;
+			const OpenItem *it = &st->items[i];
+			bool		dup = false;
+
+			if (!item_usable(cx, it) || it->number_len < 4)
+				continue;
+			for (int j = 0; j < n_named && !dup; j++)
+				dup = named[j].item == i;
+			if (!dup && text_has_number(sig->text, sig->text_len, it->number))
+			{
+				named[n_named].item = i;
+				named[n_named].by_ref = false;
+				n_named++;
+			}
+		}
+	}
 	if (n_named > 0)
 		match_named(cx, named, n_named);
-	match_fuzzy_numbers(cx, named, n_named);
-	match_amounts(cx);
+	/* the weaker signals only when the strong ones left doubt */
+	if (best_confidence(cx) < SURE_ENOUGH)
+		match_fuzzy_numbers(cx, named, n_named);
+	if (best_confidence(cx) < SURE_ENOUGH)
+		match_amounts(cx);
 
 	if (cx->n > 1)
 		qsort_arg(cx->ans, cx->n, sizeof(Answer), cmp_answers, (void *) st);
@@ -2112,6 +2331,7 @@ auto_letter(PG_FUNCTION_ARGS)
 	int64	   *ids;
 	uint64		n_ids;
 	int64		lettered_last = 0;
+	TimestampTz t0;
 	Oid			lock_type[1] = {INT8OID};
 	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
 	int			ret;
@@ -2131,12 +2351,15 @@ auto_letter(PG_FUNCTION_ARGS)
 	spi_exec("SELECT pg_catalog.pg_advisory_xact_lock($1)", 1, lock_type, lock_value, SPI_OK_SELECT);
 
 	load_tolerances(&tol);
+	t0 = GetCurrentTimestamp();
 	st = store_create();
 	store_load_customers(st);
 	snprintf(query, sizeof(query), "%s ORDER BY i.customer_id, i.due_on, i.invoice_id", items_select);
 	store_load_items(st, query, 0, NULL, NULL);
 	store_load_ibans(st, NULL);
 	store_load_rejected(st, 0);
+	elog(DEBUG1, "auto_letter: loaded %d customers, %d open items in %ld ms",
+		 st->n_customers, st->n_items, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dunning lettering batch", ALLOCSET_DEFAULT_SIZES);
 
@@ -2212,8 +2435,11 @@ auto_letter(PG_FUNCTION_ARGS)
 						st->items[d->a.item[i]].open -= d->a.settle[i];
 					continue;
 				}
+				/* a payment without any answer cannot gain one from others' lettering */
+				if (cx.n == 0)
+					continue;
 				ids[kept++] = p.id;
-				if (proposing && cx.n > 0 && cx.ans[0].confidence >= PROPOSAL_FLOOR)
+				if (proposing && cx.ans[0].confidence >= PROPOSAL_FLOOR)
 				{
 					for (int k = 0; k < Min(cx.n, PROPOSALS_KEPT); k++)
 					{
@@ -2237,6 +2463,9 @@ auto_letter(PG_FUNCTION_ARGS)
 			write_batch(st, &b, &tot);
 			MemoryContextSwitchTo(old);
 		}
+		elog(DEBUG1, "auto_letter: pass %d (%s) over " UINT64_FORMAT " payments: " INT64_FORMAT " lettered, %ld ms",
+			 pass, proposing ? "proposing" : "lettering", n_ids, tot.lettered - before,
+			 (long) TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
 		n_ids = kept;
 		lettered_last = tot.lettered - before;
 		if (proposing)
