@@ -62,6 +62,8 @@ SET LOCAL work_mem = '256MB';
 -- The expressions are long: JIT would spend seconds compiling them.
 SET LOCAL jit = off;
 SET LOCAL client_min_messages = warning;
+-- created_at values are local times of a UTC day, whatever the session's zone.
+SET LOCAL TimeZone = 'UTC';
 DROP SCHEMA IF EXISTS dunning_sample CASCADE;
 CREATE SCHEMA dunning_sample;
 COMMENT ON SCHEMA dunning_sample IS
@@ -504,11 +506,10 @@ SELECT customer_id, k, key, issued_on, currency,
   FROM (SELECT a.*, CASE currency WHEN 'GBP' THEN .85 WHEN 'USD' THEN 1.08 WHEN 'CHF' THEN .95
                                    WHEN 'SEK' THEN 11.3 ELSE 1 END::numeric AS fx FROM a) a;
 
--- Ids in date order, a sequence per customer, and the payment plan.
+-- Ids in date order, and the payment plan.
 CREATE UNLOGGED TABLE dunning_sample._inv AS
 WITH n AS (
-    SELECT i.*, row_number() OVER (ORDER BY issued_on, customer_id, k) AS invoice_id,
-           row_number() OVER (PARTITION BY customer_id ORDER BY issued_on, k) AS seq
+    SELECT i.*, row_number() OVER (ORDER BY issued_on, customer_id, k) AS invoice_id
       FROM dunning_sample._inv1 i
 ), d AS MATERIALIZED (
     SELECT n.*, p.profile, p.pay_run,
@@ -532,7 +533,7 @@ WITH n AS (
                   ELSE target END AS run_on
       FROM t
 )
-SELECT invoice_id, customer_id, seq, key, issued_on, due_on, amount, currency, profile, pay_run,
+SELECT invoice_id, customer_id, k, key, issued_on, due_on, amount, currency, profile, pay_run,
        never_paid, disputed, delay,
        run_on + CASE extract(isodow FROM run_on) WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END AS pay_on
   FROM r;
@@ -559,7 +560,7 @@ CREATE UNIQUE INDEX ON dunning_sample._cn (invoice_id);
 -- Numbers: per series, per year, invoices and credit notes apart.
 CREATE UNLOGGED TABLE dunning_sample._doc AS
 WITH docs AS (
-    SELECT i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount, i.currency, false AS is_cn, i.seq
+    SELECT i.invoice_id, i.customer_id, i.issued_on, i.due_on, i.amount, i.currency, false AS is_cn, i.k
       FROM dunning_sample._inv i
     UNION ALL
     SELECT c.cn_id, c.customer_id, c.cn_on, c.cn_on, c.amount, c.currency, true, NULL
@@ -568,10 +569,10 @@ WITH docs AS (
     SELECT d.*, p.series, p.structured_ref, cu.country,
            extract(year FROM d.issued_on)::int AS y,
            row_number() OVER (PARTITION BY p.series, d.is_cn, extract(year FROM d.issued_on)
-                              ORDER BY d.issued_on, d.invoice_id)::text AS s
+                              ORDER BY d.invoice_id)::text AS s
       FROM docs d JOIN dunning_sample.customer_profile p USING (customer_id)
       JOIN dunning.customer cu USING (customer_id)
-), f AS (
+), f AS MATERIALIZED (   -- (so that rf() and ogm() get plain columns and are inlined)
     SELECT n.*,
            CASE series || is_cn::int
              WHEN 'A0' THEN 'INV-' || y || '-' || lpad(s, greatest(6, length(s)), '0')
@@ -579,16 +580,19 @@ WITH docs AS (
              WHEN 'B0' THEN 'F' || lpad((y % 100)::text, 2, '0') || '/' || lpad(s, greatest(5, length(s)), '0')
              WHEN 'B1' THEN 'AV' || lpad((y % 100)::text, 2, '0') || '/' || lpad(s, greatest(5, length(s)), '0')
              WHEN 'C0' THEN y || lpad(s, greatest(4, length(s)), '0')
-             ELSE 'CN' || y || lpad(s, greatest(4, length(s)), '0') END AS invoice_number
+             ELSE 'CN' || y || lpad(s, greatest(4, length(s)), '0') END AS invoice_number,
+           lpad((y % 100)::text, 2, '0') || lpad((invoice_id % 100000000)::text, 8, '0') AS ogm_base,
+           lpad(customer_id::text, 7, '0') || lpad(k::text, 4, '0') AS rf_base
       FROM n
+), g AS MATERIALIZED (
+    SELECT f.*, regexp_replace(invoice_number, '[^A-Za-z0-9]', '', 'g') AS rf_number_base FROM f
 )
 SELECT invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency, is_cn,
        CASE WHEN is_cn OR NOT structured_ref THEN NULL
-            WHEN country = 'BE' THEN dunning_sample.ogm(lpad((y % 100)::text, 2, '0')
-                                                         || lpad((invoice_id % 100000000)::text, 8, '0'))
-            WHEN customer_id % 2 = 0 THEN dunning_sample.rf(regexp_replace(invoice_number, '[^A-Za-z0-9]', '', 'g'))
-            ELSE dunning_sample.rf(lpad(customer_id::text, 7, '0') || lpad(seq::text, 4, '0')) END AS reference
-  FROM f;
+            WHEN country = 'BE' THEN dunning_sample.ogm(ogm_base)
+            WHEN customer_id % 2 = 0 THEN dunning_sample.rf(rf_number_base)
+            ELSE dunning_sample.rf(rf_base) END AS reference
+  FROM g;
 ALTER TABLE dunning_sample._doc ADD PRIMARY KEY (invoice_id);
 
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency,
@@ -620,7 +624,7 @@ WITH i AS (
       LEFT JOIN dunning_sample._doc cd ON cd.invoice_id = c.cn_id
      WHERE NOT i.never_paid AND i.pay_on <= :'sl_as_of'::date
        AND (c.amount IS NULL OR c.amount <> -i.amount)
-    WINDOW w AS (PARTITION BY i.customer_id, i.currency ORDER BY i.seq)
+    WINDOW w AS (PARTITION BY i.customer_id, i.currency ORDER BY i.invoice_id)
 ), s AS (   -- kind of a single-invoice payment
     SELECT i.*, dunning_sample.u(key, 250) AS uk,
            CASE WHEN cn_id IS NOT NULL THEN 'credit_net'
@@ -716,30 +720,53 @@ WITH a AS (   -- one row per payment
     SELECT x.*, c.language AS lang, c.country, c.external_ref AS customer_ref, pr.ibans, pr.name_core, pr.legal_form,
            pr.alt_legal_form, c.name,
            CASE WHEN x.kind IN ('reference', 'partial', 'multi', 'no_info', 'unrelated') THEN NULL
-                ELSE dunning_sample.pick(CASE c.language
-                   WHEN 'fr' THEN ARRAY['Facture ' || number, 'Fact. ' || number || ' du ' || to_char(issued_on, 'DD/MM/YYYY'),
-                                        'Règlement facture n° ' || number, 'VIR SEPA ' || number || ' merci',
-                                        'Paiement ' || number || ' Réf. client ' || c.external_ref, number]
-                   WHEN 'nl' THEN ARRAY['Factuur ' || number, 'Betaling factuur ' || number,
-                                        'Fact ' || number || ' dd ' || to_char(issued_on, 'DD-MM-YYYY'),
-                                        'Factuurnr ' || number || ' klantnr ' || c.external_ref, number, 'factuur ' || number]
-                   WHEN 'de' THEN ARRAY['Rechnung ' || number, 'RE ' || number || ' vom ' || to_char(issued_on, 'DD.MM.YYYY'),
-                                        'Rechnungsnr. ' || number || ' Kd-Nr. ' || c.external_ref,
-                                        'Re.-Nr. ' || number || ' Bestellung 4500' || dunning_sample.digits(payment_key, 410, 6),
-                                        number, 'RG ' || number]
-                   WHEN 'es' THEN ARRAY['Pago factura ' || number, 'Fra. ' || number,
-                                        'Factura ' || number || ' de fecha ' || to_char(issued_on, 'DD/MM/YYYY'),
-                                        'N/Ref ' || dunning_sample.digits(payment_key, 410, 7) || ' Factura ' || number, number]
-                   WHEN 'it' THEN ARRAY['Pagamento fattura n. ' || number || ' del ' || to_char(issued_on, 'DD/MM/YYYY'),
-                                        'Saldo fattura ' || number, 'Bonifico FT ' || number,
-                                        'Saldo ft. n. ' || number || ' ordine ' || dunning_sample.digits(payment_key, 410, 6), number]
-                   WHEN 'sv' THEN ARRAY['Faktura ' || number, 'Fakturanr ' || number, 'Betalning ' || number,
-                                        'Faktura ' || number || ' order ' || dunning_sample.digits(payment_key, 410, 6)]
-                   ELSE ARRAY['Invoice ' || number, 'INV ' || number || ' PAYMENT',
-                              'Payment for invoice ' || number || ' PO 4500' || dunning_sample.digits(payment_key, 410, 6),
-                              number || ' PO' || dunning_sample.digits(payment_key, 410, 8),
-                              'Our ref ' || dunning_sample.digits(payment_key, 410, 6) || ' your inv ' || number, number]
-                   END, payment_key, 411) END AS t_number,
+                ELSE CASE c.language
+                   WHEN 'fr' THEN CASE dunning_sample.ui(payment_key, 411, 6)
+                                       WHEN 0 THEN 'Facture ' || number
+                                       WHEN 1 THEN 'Fact. ' || number || ' du ' || to_char(issued_on, 'DD/MM/YYYY')
+                                       WHEN 2 THEN 'Règlement facture n° ' || number
+                                       WHEN 3 THEN 'VIR SEPA ' || number || ' merci'
+                                       WHEN 4 THEN 'Paiement ' || number || ' Réf. client ' || c.external_ref
+                                       ELSE number END
+                   WHEN 'nl' THEN CASE dunning_sample.ui(payment_key, 411, 6)
+                                       WHEN 0 THEN 'Factuur ' || number
+                                       WHEN 1 THEN 'Betaling factuur ' || number
+                                       WHEN 2 THEN 'Fact ' || number || ' dd ' || to_char(issued_on, 'DD-MM-YYYY')
+                                       WHEN 3 THEN 'Factuurnr ' || number || ' klantnr ' || c.external_ref
+                                       WHEN 4 THEN number
+                                       ELSE 'factuur ' || number END
+                   WHEN 'de' THEN CASE dunning_sample.ui(payment_key, 411, 6)
+                                       WHEN 0 THEN 'Rechnung ' || number
+                                       WHEN 1 THEN 'RE ' || number || ' vom ' || to_char(issued_on, 'DD.MM.YYYY')
+                                       WHEN 2 THEN 'Rechnungsnr. ' || number || ' Kd-Nr. ' || c.external_ref
+                                       WHEN 3 THEN 'Re.-Nr. ' || number || ' Bestellung 4500' || dunning_sample.digits(payment_key, 410, 6)
+                                       WHEN 4 THEN number
+                                       ELSE 'RG ' || number END
+                   WHEN 'es' THEN CASE dunning_sample.ui(payment_key, 411, 5)
+                                       WHEN 0 THEN 'Pago factura ' || number
+                                       WHEN 1 THEN 'Fra. ' || number
+                                       WHEN 2 THEN 'Factura ' || number || ' de fecha ' || to_char(issued_on, 'DD/MM/YYYY')
+                                       WHEN 3 THEN 'N/Ref ' || dunning_sample.digits(payment_key, 410, 7) || ' Factura ' || number
+                                       ELSE number END
+                   WHEN 'it' THEN CASE dunning_sample.ui(payment_key, 411, 5)
+                                       WHEN 0 THEN 'Pagamento fattura n. ' || number || ' del ' || to_char(issued_on, 'DD/MM/YYYY')
+                                       WHEN 1 THEN 'Saldo fattura ' || number
+                                       WHEN 2 THEN 'Bonifico FT ' || number
+                                       WHEN 3 THEN 'Saldo ft. n. ' || number || ' ordine ' || dunning_sample.digits(payment_key, 410, 6)
+                                       ELSE number END
+                   WHEN 'sv' THEN CASE dunning_sample.ui(payment_key, 411, 4)
+                                       WHEN 0 THEN 'Faktura ' || number
+                                       WHEN 1 THEN 'Fakturanr ' || number
+                                       WHEN 2 THEN 'Betalning ' || number
+                                       ELSE 'Faktura ' || number || ' order ' || dunning_sample.digits(payment_key, 410, 6) END
+                   ELSE CASE dunning_sample.ui(payment_key, 411, 6)
+                             WHEN 0 THEN 'Invoice ' || number
+                             WHEN 1 THEN 'INV ' || number || ' PAYMENT'
+                             WHEN 2 THEN 'Payment for invoice ' || number || ' PO 4500' || dunning_sample.digits(payment_key, 410, 6)
+                             WHEN 3 THEN number || ' PO' || dunning_sample.digits(payment_key, 410, 8)
+                             WHEN 4 THEN 'Our ref ' || dunning_sample.digits(payment_key, 410, 6) || ' your inv ' || number
+                             ELSE number END
+                   END END AS t_number,
            CASE c.language WHEN 'fr' THEN '{Paiement,VIREMENT SEPA,Virement,Règlement,Reglement fournisseur}'
                        WHEN 'nl' THEN '{Betaling,Overschrijving,Betaling leverancier,Diverse facturen}'
                        WHEN 'de' THEN '{Zahlung,Überweisung,Lieferantenzahlung,Ausgleich}'
@@ -770,17 +797,31 @@ WITH a AS (   -- one row per payment
                                  ELSE dunning_sample.print_ogm(reference, false) END
                        ELSE t_number END
              WHEN 'partial' THEN
-                  dunning_sample.pick(CASE lang
-                     WHEN 'fr' THEN ARRAY['Acompte facture ' || number, 'Paiement partiel ' || number,
-                                          'Échéance ' || part || '/' || n_parts || ' facture ' || number]
-                     WHEN 'nl' THEN ARRAY['Deelbetaling factuur ' || number, 'Afbetaling ' || part || '/' || n_parts || ' ' || number]
-                     WHEN 'de' THEN ARRAY['Teilzahlung Rechnung ' || number, 'Rate ' || part || ' von ' || n_parts || ' RE ' || number,
-                                          'Abschlag ' || number]
-                     WHEN 'es' THEN ARRAY['Pago parcial factura ' || number, 'Plazo ' || part || '/' || n_parts || ' Fra. ' || number]
-                     WHEN 'it' THEN ARRAY['Acconto fattura ' || number, 'Rata ' || part || '/' || n_parts || ' ft. ' || number]
-                     WHEN 'sv' THEN ARRAY['Delbetalning ' || number, 'Avbetalning ' || part || '/' || n_parts || ' ' || number]
-                     ELSE ARRAY['Part payment invoice ' || number, 'Instalment ' || part || ' of ' || n_parts || ' ' || number,
-                                'On account ' || number] END, payment_key, 426)
+                  CASE lang
+                     WHEN 'fr' THEN CASE dunning_sample.ui(payment_key, 426, 3)
+                                         WHEN 0 THEN 'Acompte facture ' || number
+                                         WHEN 1 THEN 'Paiement partiel ' || number
+                                         ELSE 'Échéance ' || part || '/' || n_parts || ' facture ' || number END
+                     WHEN 'nl' THEN CASE dunning_sample.ui(payment_key, 426, 2)
+                                         WHEN 0 THEN 'Deelbetaling factuur ' || number
+                                         ELSE 'Afbetaling ' || part || '/' || n_parts || ' ' || number END
+                     WHEN 'de' THEN CASE dunning_sample.ui(payment_key, 426, 3)
+                                         WHEN 0 THEN 'Teilzahlung Rechnung ' || number
+                                         WHEN 1 THEN 'Rate ' || part || ' von ' || n_parts || ' RE ' || number
+                                         ELSE 'Abschlag ' || number END
+                     WHEN 'es' THEN CASE dunning_sample.ui(payment_key, 426, 2)
+                                         WHEN 0 THEN 'Pago parcial factura ' || number
+                                         ELSE 'Plazo ' || part || '/' || n_parts || ' Fra. ' || number END
+                     WHEN 'it' THEN CASE dunning_sample.ui(payment_key, 426, 2)
+                                         WHEN 0 THEN 'Acconto fattura ' || number
+                                         ELSE 'Rata ' || part || '/' || n_parts || ' ft. ' || number END
+                     WHEN 'sv' THEN CASE dunning_sample.ui(payment_key, 426, 2)
+                                         WHEN 0 THEN 'Delbetalning ' || number
+                                         ELSE 'Avbetalning ' || part || '/' || n_parts || ' ' || number END
+                     ELSE CASE dunning_sample.ui(payment_key, 426, 3)
+                               WHEN 0 THEN 'Part payment invoice ' || number
+                               WHEN 1 THEN 'Instalment ' || part || ' of ' || n_parts || ' ' || number
+                               ELSE 'On account ' || number END END
              WHEN 'credit_net' THEN
                   CASE WHEN dunning_sample.u(payment_key, 427) < .4 THEN t_number
                        ELSE CASE lang
@@ -806,13 +847,19 @@ WITH a AS (   -- one row per payment
                   CASE WHEN dunning_sample.u(payment_key, 430) < .4 THEN NULL
                        ELSE dunning_sample.pick(generic, payment_key, 422) END
              WHEN 'unrelated' THEN
-                  dunning_sample.pick(ARRAY['Remboursement ' || dunning_sample.digits(payment_key, 431, 8),
-                                            'Erstattung Kaution', 'Refund order ' || dunning_sample.digits(payment_key, 431, 7),
-                                            'Zinsen ' || to_char(received_on, 'MM/YYYY'), 'Teruggave BTW',
-                                            'Remboursement TVA ' || to_char(received_on, 'YYYY'), 'Indemnité sinistre',
-                                            'Versicherungsleistung Schaden ' || dunning_sample.digits(payment_key, 431, 6),
-                                            'Payout ' || dunning_sample.digits(payment_key, 431, 10), 'Cashback',
-                                            NULL, 'Dividend'], payment_key, 432)
+                  CASE dunning_sample.ui(payment_key, 432, 12)
+                       WHEN 0 THEN 'Remboursement ' || dunning_sample.digits(payment_key, 431, 8)
+                       WHEN 1 THEN 'Erstattung Kaution'
+                       WHEN 2 THEN 'Refund order ' || dunning_sample.digits(payment_key, 431, 7)
+                       WHEN 3 THEN 'Zinsen ' || to_char(received_on, 'MM/YYYY')
+                       WHEN 4 THEN 'Teruggave BTW'
+                       WHEN 5 THEN 'Remboursement TVA ' || to_char(received_on, 'YYYY')
+                       WHEN 6 THEN 'Indemnité sinistre'
+                       WHEN 7 THEN 'Versicherungsleistung Schaden ' || dunning_sample.digits(payment_key, 431, 6)
+                       WHEN 8 THEN 'Payout ' || dunning_sample.digits(payment_key, 431, 10)
+                       WHEN 9 THEN 'Cashback'
+                       WHEN 10 THEN NULL
+                       ELSE 'Dividend' END
              ELSE t_number   -- number, fee, overpay
            END AS words,
            CASE WHEN kind = 'reference' AND dunning_sample.u(payment_key, 420) < .55 THEN reference
@@ -970,16 +1017,18 @@ ANALYZE dunning.customer, dunning.invoice, dunning.payment, dunning.allocation, 
 SELECT seed, customers, years, as_of, period_start, lettered_before,
        date_trunc('second', clock_timestamp() - :'sl_t0'::timestamptz) AS elapsed
   FROM dunning_sample.params;
-SELECT 'customer' AS "table", count(*) AS "rows" FROM dunning.customer
-UNION ALL SELECT 'invoice (invoices)', count(*) FROM dunning.invoice WHERE amount > 0
-UNION ALL SELECT 'invoice (credit notes)', count(*) FROM dunning.invoice WHERE amount < 0
-UNION ALL SELECT 'invoice (open)', count(*) FROM dunning.invoice WHERE settled_amount < abs(amount)
-UNION ALL SELECT 'payment', count(*) FROM dunning.payment
-UNION ALL SELECT 'payment (unlettered)', count(*) FROM dunning.payment WHERE allocated_amount = 0
-UNION ALL SELECT 'allocation', count(*) FROM dunning.allocation
-UNION ALL SELECT 'dispute', count(*) FROM dunning.dispute
-UNION ALL SELECT 'dispute (open)', count(*) FROM dunning.dispute WHERE status = 'open'
-UNION ALL SELECT 'payment_truth', count(*) FROM dunning_sample.payment_truth;
+SELECT "table", "rows" FROM (
+          SELECT 1 AS o, 'customer' AS "table", count(*) AS "rows" FROM dunning.customer
+UNION ALL SELECT 2, 'invoice (invoices)', count(*) FROM dunning.invoice WHERE amount > 0
+UNION ALL SELECT 3, 'invoice (credit notes)', count(*) FROM dunning.invoice WHERE amount < 0
+UNION ALL SELECT 4, 'invoice (open)', count(*) FROM dunning.invoice WHERE settled_amount < abs(amount)
+UNION ALL SELECT 5, 'payment', count(*) FROM dunning.payment
+UNION ALL SELECT 6, 'payment (unlettered)', count(*) FROM dunning.payment WHERE allocated_amount = 0
+UNION ALL SELECT 7, 'allocation', count(*) FROM dunning.allocation
+UNION ALL SELECT 8, 'dispute', count(*) FROM dunning.dispute
+UNION ALL SELECT 9, 'dispute (open)', count(*) FROM dunning.dispute WHERE status = 'open'
+UNION ALL SELECT 10, 'payment_truth', count(*) FROM dunning_sample.payment_truth) x
+ ORDER BY o;
 SELECT p.profile, count(DISTINCT p.customer_id) AS customers, count(i.*) AS invoices,
        round(count(i.*)::numeric / count(DISTINCT p.customer_id), 1) AS invoices_per_customer,
        count(i.*) FILTER (WHERE i.amount > 0 AND i.settled_amount < i.amount AND i.due_on < p.as_of) AS overdue
@@ -989,8 +1038,9 @@ SELECT p.profile, count(DISTINCT p.customer_id) AS customers, count(i.*) AS invo
 SELECT k.kind, count(*) AS payments,
        count(*) FILTER (WHERE p.allocated_amount = 0) AS unlettered,
        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct,
-       (SELECT count(*) FROM dunning_sample.payment_truth t WHERE t.kind = k.kind) AS truth_rows
+       coalesce(sum(t.n), 0) AS truth_rows
   FROM dunning_sample.payment_kind k JOIN dunning.payment p USING (payment_id)
- GROUP BY k.kind ORDER BY payments DESC;
+  LEFT JOIN (SELECT payment_id, count(*) AS n FROM dunning_sample.payment_truth GROUP BY payment_id) t USING (payment_id)
+ GROUP BY k.kind ORDER BY payments DESC, kind;
 SELECT currency, count(*) AS invoices, sum(amount) AS amount FROM dunning.invoice GROUP BY currency ORDER BY 2 DESC;
 \endif
