@@ -974,6 +974,18 @@ SELECT payment_id, credit_note_id, invoice_id, amount, created_at
 SELECT setval(pg_get_serial_sequence('dunning.allocation', 'allocation_id'),
               greatest(1, (SELECT max(allocation_id) FROM dunning.allocation))) AS sl_x \gset
 
+-- The bank fees of lettered payments were written off, as auto_letter does:
+-- the fee invoice is closed, the difference recorded apart.
+INSERT INTO dunning.write_off (invoice_id, payment_id, amount, reason, created_at)
+SELECT t.invoice_id, t.payment_id, i.amount - i.settled_amount, 'bank_fee',
+       y.received_on + 1 + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 473, 32400))
+  FROM dunning_sample.payment_truth t
+  JOIN dunning_sample._pay y USING (payment_id)
+  JOIN dunning.invoice i USING (invoice_id)
+ WHERE t.kind = 'fee' AND y.received_on < :'sl_cutoff'::date
+   AND i.settled_amount > 0 AND i.settled_amount < i.amount
+ ORDER BY t.invoice_id;
+
 -----------------------------------------------------------------------------
 -- Disputes (salts 700..749): ~3% of invoices, more for erratic and
 -- defaulting customers; open while the invoice is unpaid.

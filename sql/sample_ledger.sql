@@ -170,9 +170,11 @@ SELECT (SELECT count(*) FROM (
 SELECT dunning.rebuild_totals() AS totals_corrected;
 -- ... and the views with the invoices, allocations and payments.
 SELECT o.currency, count(*) AS open_items, sum(o.open_amount) AS open_amount,
-       sum(o.open_amount) = (SELECT sum(i.amount - sign(i.amount) * coalesce(
+       sum(o.open_amount) = (SELECT sum(i.amount - sign(i.amount) * (coalesce(
                                       (SELECT sum(a.amount) FROM dunning.allocation a
-                                        WHERE a.invoice_id = i.invoice_id OR a.credit_note_id = i.invoice_id), 0))
+                                        WHERE a.invoice_id = i.invoice_id OR a.credit_note_id = i.invoice_id), 0)
+                                    + coalesce((SELECT sum(w.amount) FROM dunning.write_off w
+                                                 WHERE w.invoice_id = i.invoice_id), 0)))
                                FROM dunning.invoice i WHERE i.currency = o.currency) AS matches_allocations
   FROM dunning.open_item o GROUP BY o.currency ORDER BY o.currency;
 SELECT b.currency, sum(b.open_invoices) AS open_invoices, sum(b.open_credit_notes) AS open_credit_notes,
@@ -181,6 +183,8 @@ SELECT b.currency, sum(b.open_invoices) AS open_invoices, sum(b.open_credit_note
                         - (SELECT coalesce(sum(a.amount), 0) FROM dunning.allocation a
                              JOIN dunning.invoice i USING (invoice_id)
                             WHERE a.payment_id IS NOT NULL AND i.currency = b.currency)
+                        - (SELECT coalesce(sum(w.amount), 0) FROM dunning.write_off w
+                             JOIN dunning.invoice i USING (invoice_id) WHERE i.currency = b.currency)
                         - (SELECT coalesce(sum(p.amount - p.allocated_amount), 0) FROM dunning.payment p
                             WHERE p.customer_id IS NOT NULL AND p.currency = b.currency) AS balance_consistent
   FROM dunning.customer_balance b GROUP BY b.currency ORDER BY b.currency;
