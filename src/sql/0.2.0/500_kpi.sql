@@ -29,7 +29,7 @@
 CREATE VIEW dunning.settlement AS
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
-       a.amount, OPERATOR(pg_catalog.-) a.amount AS open_change,
+       a.amount, -a.amount AS open_change,
        GREATEST(p.received_on, i.issued_on) AS settled_on
   FROM dunning.allocation a
   JOIN dunning.payment p ON p.payment_id = a.payment_id
@@ -37,7 +37,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
 UNION ALL
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'credit_note', a.allocation_id, NULL,
-       a.amount, OPERATOR(pg_catalog.-) a.amount,
+       a.amount, -a.amount,
        GREATEST(cn.issued_on, i.issued_on)
   FROM dunning.allocation a
   JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
@@ -53,7 +53,7 @@ SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
 UNION ALL
 SELECT w.invoice_id, i.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,
-       w.amount, OPERATOR(pg_catalog.-) w.amount,
+       w.amount, -w.amount,
        GREATEST(COALESCE(p.received_on, w.created_at::date), i.issued_on)
   FROM dunning.write_off w
   JOIN dunning.invoice i ON i.invoice_id = w.invoice_id
@@ -73,8 +73,8 @@ COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment rec
 
 CREATE VIEW dunning.paid_invoice AS
 SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, s.paid_on,
-       s.paid_on OPERATOR(pg_catalog.-) i.due_on AS days_late,
-       s.paid_on OPERATOR(pg_catalog.-) i.issued_on AS days_to_pay
+       s.paid_on - i.due_on AS days_late,
+       s.paid_on - i.issued_on AS days_to_pay
   FROM dunning.invoice i
   JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS paid_on
           FROM dunning.settlement x
@@ -123,14 +123,14 @@ COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
 CREATE VIEW dunning.aging AS
 WITH a AS (
     SELECT i.currency, i.customer_id,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) pg_catalog.sign(i.amount) OPERATOR(pg_catalog.*) i.settled_amount) AS open_amount,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on >= CURRENT_DATE AND i.amount > 0) AS b0,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE AND i.due_on >= CURRENT_DATE - 30 AND i.amount > 0) AS b1,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 30 AND i.due_on >= CURRENT_DATE - 60 AND i.amount > 0) AS b2,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 60 AND i.due_on >= CURRENT_DATE - 90 AND i.amount > 0) AS b3,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 90 AND i.due_on >= CURRENT_DATE - 120 AND i.amount > 0) AS b4,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.-) i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
-           pg_catalog.sum(i.amount OPERATOR(pg_catalog.+) i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
+           pg_catalog.sum(i.amount - pg_catalog.sign(i.amount) * i.settled_amount) AS open_amount,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on >= CURRENT_DATE AND i.amount > 0) AS b0,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE AND i.due_on >= CURRENT_DATE - 30 AND i.amount > 0) AS b1,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 30 AND i.due_on >= CURRENT_DATE - 60 AND i.amount > 0) AS b2,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 60 AND i.due_on >= CURRENT_DATE - 90 AND i.amount > 0) AS b3,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 90 AND i.due_on >= CURRENT_DATE - 120 AND i.amount > 0) AS b4,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
+           pg_catalog.sum(i.amount + i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
            pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
            GROUPING(i.customer_id) AS g
       FROM dunning.invoice i
@@ -263,7 +263,7 @@ AS $fn$
                   FROM dunning.payment p
                  WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
                 UNION ALL
-                SELECT s.customer_id, s.currency, OPERATOR(pg_catalog.-) s.amount
+                SELECT s.customer_id, s.currency, -s.amount
                   FROM dunning.settlement s
                  WHERE s.kind = 'payment' AND s.settled_on <= customer_risk_as_of.as_of) t
           JOIN main m ON m.customer_id = t.customer_id AND m.currency = t.currency
@@ -461,7 +461,7 @@ BEGIN
                CASE WHEN o.customer_id IS NOT NULL THEN o.segment ELSE r.segment END AS new_segment,
                CASE WHEN o.customer_id IS NOT NULL
                     THEN pg_catalog.format('override: %s%s', o.reason,
-                                           COALESCE(' (until ' || o.until || ')', ''))
+                                           COALESCE(' (until ' || pg_catalog.to_char(o.until, 'YYYY-MM-DD') || ')', ''))
                     WHEN s.risk_score IS NULL THEN 'no invoice: no risk score'
                     ELSE pg_catalog.format('risk score %s: rule %s (from %s)', s.risk_score, r.segment, r.min_score)
                END AS why
@@ -723,13 +723,13 @@ WITH hist AS (
      WHERE r.weighted_days_late IS NOT NULL
 ), portfolio AS (
     SELECT h.currency,
-           pg_catalog.sum(h.weighted_days_late OPERATOR(pg_catalog.*) h.paid_amount_12m)
-               OPERATOR(pg_catalog./) pg_catalog.sum(h.paid_amount_12m) AS days_late
+           pg_catalog.sum(h.weighted_days_late * h.paid_amount_12m)
+               / pg_catalog.sum(h.paid_amount_12m) AS days_late
       FROM hist h
      GROUP BY h.currency
     HAVING pg_catalog.sum(h.paid_amount_12m) > 0
 ), item AS (
-    SELECT i.currency, i.amount OPERATOR(pg_catalog.-) i.settled_amount AS open_amount,
+    SELECT i.currency, i.amount - i.settled_amount AS open_amount,
            GREATEST(i.due_on + pg_catalog.round(COALESCE(h.weighted_days_late, pf.days_late, 0))::integer,
                     CURRENT_DATE) AS expected_on
       FROM dunning.invoice i
@@ -738,7 +738,7 @@ WITH hist AS (
      WHERE i.settled_amount < i.amount AND i.amount > 0
        AND NOT EXISTS (SELECT FROM dunning.dispute d WHERE d.invoice_id = i.invoice_id AND d.status = 'open')
 ), weekly AS (
-    SELECT it.currency, (it.expected_on OPERATOR(pg_catalog.-) CURRENT_DATE) OPERATOR(pg_catalog./) 7 + 1 AS week,
+    SELECT it.currency, (it.expected_on - CURRENT_DATE) / 7 + 1 AS week,
            pg_catalog.sum(it.open_amount) AS amount, pg_catalog.count(*) AS n
       FROM item it
      WHERE it.expected_on < CURRENT_DATE + 91
