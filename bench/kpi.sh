@@ -5,7 +5,8 @@
 #   load     create database $BENCH_DB with the extension, load the ledger
 #            (plain SQL into dunning.customer/invoice/payment, allocations in
 #            one bulk INSERT); ~10 minutes on 2 cores
-#   time     bench/kpi.sql: correctness checks, then best-of-N timings
+#   time [1|2|3]  bench/kpi.sql (or one of its three parts): correctness
+#            checks, then best-of-N timings
 #   drop     drop the database
 # With no argument: load, time, drop.  On a shared machine run each step
 # under the install lock, e.g.
@@ -60,9 +61,9 @@ SQL
 
 case "${1:-all}" in
 load) load ;;
-time) psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f bench/kpi.sql ;;
+time) psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v part="${2:-all}" -f bench/kpi.sql ;;
 drop) psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" ;;
 all)  load; psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f bench/kpi.sql
       psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" ;;
-*)    echo "usage: bench/kpi.sh [load|time|drop|all]" >&2; exit 2 ;;
+*)    echo "usage: bench/kpi.sh [load|time [1|2|3]|drop|all]" >&2; exit 2 ;;
 esac
