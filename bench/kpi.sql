@@ -1,0 +1,171 @@
+-- Benchmark of the KPI surface (run: bench/kpi.sh; data: its load step).
+-- In three parts, each short enough to run under the install lock of a
+-- shared machine: psql -v part=1|2|3 (default: all).
+--   1  paid dates of the whole ledger; per-customer payer scores
+--      (dunning.weighted_days_late, dunning.paydex) vs the plain SQL formula
+--      vs the sum() floor over the same rows, serial and parallel
+--   2  12-month rolling countback DSO per customer and month:
+--      dunning.dso_countback over a window vs the plain-SQL formulation
+--   3  the views: refresh and read of customer_risk and kpi_monthly (and
+--      what the same queries cost unmaterialized), aging, cash_forecast,
+--      the point-in-time functions
+-- Results are checked identical before anything is timed; timings are the
+-- best of n runs of EXPLAIN ANALYZE (TIMING OFF) (nothing sent to the client)
+-- or, for the refreshes, of psql's \timing.
+\set ON_ERROR_STOP on
+\pset pager off
+SET client_min_messages = warning;
+\if :{?part}
+\else
+\set part all
+\endif
+SELECT :'part' IN ('all', '1') AS p1, :'part' IN ('all', '2') AS p2, :'part' IN ('all', '3') AS p3 \gset
+CREATE SCHEMA IF NOT EXISTS kpi_bench;
+CREATE OR REPLACE FUNCTION kpi_bench.best_ms(q text, n int DEFAULT 3, OUT ms numeric, OUT workers int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+    t numeric;
+BEGIN
+    FOR i IN 1 .. n LOOP
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || q INTO plan;
+        t := (plan -> 0 ->> 'Execution Time')::numeric;
+        IF ms IS NULL OR t < ms THEN ms := round(t); END IF;
+        workers := greatest(workers, coalesce((regexp_match(plan::text, '"Workers Launched": (\d+)'))[1]::int, 0));
+    END LOOP;
+END
+$$;
+CREATE TEMP TABLE result (part text, mode text, query text, ms numeric, workers int);
+SELECT (SELECT count(*) FROM dunning.customer) AS customers, (SELECT count(*) FROM dunning.invoice) AS invoices,
+       (SELECT count(*) FROM dunning.allocation) AS allocations;
+
+\if :p1
+\echo == part 1: paid dates and per-customer payer scores
+-- Deriving the paid dates of the whole ledger (dunning.paid_invoice).
+SET max_parallel_workers_per_gather = 2;
+INSERT INTO result SELECT '1', 'parallel', 'paid_invoice: count over the whole ledger', (kpi_bench.best_ms(
+  'SELECT count(*), max(paid_on) FROM dunning.paid_invoice', 2)).*;
+DROP TABLE IF EXISTS kpi_bench.paid;
+CREATE UNLOGGED TABLE kpi_bench.paid AS
+SELECT customer_id, due_on, paid_on, amount FROM dunning.paid_invoice;
+ALTER TABLE kpi_bench.paid SET (parallel_workers = 2);
+VACUUM ANALYZE kpi_bench.paid;
+SELECT count(*) AS paid_rows FROM kpi_bench.paid;
+SELECT count(*) AS weighted_mismatches FROM (
+    SELECT customer_id, dunning.weighted_days_late(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1
+    EXCEPT
+    SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1) d;
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO result SELECT '1', 'serial', q, (kpi_bench.best_ms(sql)).* FROM (VALUES
+  ('floor: sum(amount) GROUP BY customer_id', 'SELECT customer_id, sum(amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('plain SQL sum(amount * (paid - due)) / sum(amount)', 'SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('dunning.weighted_days_late', 'SELECT customer_id, dunning.weighted_days_late(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('dunning.paydex', 'SELECT customer_id, dunning.paydex(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1')) v(q, sql);
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+INSERT INTO result SELECT '1', 'parallel', q, (kpi_bench.best_ms(sql)).* FROM (VALUES
+  ('floor: sum(amount) GROUP BY customer_id', 'SELECT customer_id, sum(amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('plain SQL sum(amount * (paid - due)) / sum(amount)', 'SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('dunning.weighted_days_late', 'SELECT customer_id, dunning.weighted_days_late(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1'),
+  ('dunning.paydex', 'SELECT customer_id, dunning.paydex(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1')) v(q, sql);
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+\endif
+
+\if :p2
+\echo == part 2: 12-month rolling countback DSO per customer and month
+-- Month-end AR and net sales per customer and month, from the ledger
+-- (roll-forward, the kpi_monthly model per customer): 24 months.
+DROP TABLE IF EXISTS kpi_bench.cm;
+CREATE UNLOGGED TABLE kpi_bench.cm AS
+WITH flows AS (
+    SELECT customer_id, date_trunc('month', issued_on::timestamp)::date AS month, sum(amount) AS sales, 0 AS paid
+      FROM dunning.invoice GROUP BY 1, 2
+    UNION ALL
+    SELECT customer_id, date_trunc('month', settled_on::timestamp)::date, 0, sum(amount)
+      FROM dunning.settlement WHERE kind IN ('payment', 'write_off') GROUP BY 1, 2
+), m AS (
+    SELECT c.customer_id, g::date AS month
+      FROM dunning.customer c,
+           generate_series(date_trunc('month', CURRENT_DATE - 700), date_trunc('month', CURRENT_DATE) - interval '1 month',
+                           interval '1 month') g
+)
+SELECT m.customer_id AS customer, m.month, COALESCE(sum(f.sales), 0) AS sales,
+       sum(COALESCE(sum(f.sales), 0) - COALESCE(sum(f.paid), 0)) OVER (PARTITION BY m.customer_id ORDER BY m.month) AS ar_end,
+       ((m.month + interval '1 month')::date - m.month) AS days
+  FROM m LEFT JOIN flows f ON f.customer_id = m.customer_id AND f.month = m.month
+ GROUP BY 1, 2;
+CREATE INDEX ON kpi_bench.cm (customer, month);
+VACUUM ANALYZE kpi_bench.cm;
+SELECT count(*) AS customer_months FROM kpi_bench.cm;
+-- The formulation a user would write in plain SQL: for each month, its own
+-- frame of up to 12 months walked newest first with window sums; the first
+-- month whose cumulative sales cover the AR ends the walk, otherwise the
+-- excess counts at the oldest month's rate (dunning.dso_countback's rules).
+CREATE OR REPLACE VIEW kpi_bench.countback_sql AS
+SELECT a.customer, a.month,
+  CASE WHEN a.ar_end <= 0 THEN 0 ELSE coalesce(
+    (SELECT (f.full_prev * f.sales + (a.ar_end - f.cum_prev) * f.days) / f.sales
+       FROM (SELECT b.month, b.sales, b.days,
+                    coalesce(sum(b.sales) OVER p, 0) AS cum_prev,
+                    coalesce(sum(b.days) OVER p, 0) AS full_prev
+               FROM kpi_bench.cm b
+              WHERE b.customer = a.customer AND b.month BETWEEN (a.month - interval '11 months')::date AND a.month
+             WINDOW p AS (ORDER BY b.month DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) f
+      WHERE f.sales > 0 AND a.ar_end - f.cum_prev <= f.sales
+      ORDER BY f.month DESC LIMIT 1),
+    (SELECT CASE WHEN o.sales > 0 THEN (t.days * o.sales + (a.ar_end - t.sales) * o.days) / o.sales END
+       FROM (SELECT sum(b.sales) AS sales, sum(b.days) AS days, min(b.month) AS first
+               FROM kpi_bench.cm b
+              WHERE b.customer = a.customer AND b.month BETWEEN (a.month - interval '11 months')::date AND a.month) t
+       JOIN kpi_bench.cm o ON o.customer = a.customer AND o.month = t.first))
+  END AS v
+FROM kpi_bench.cm a;
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) AS countback_mismatches FROM (
+    SELECT customer, month, dunning.dso_countback(ar_end, sales, days)
+             OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) AS v
+      FROM kpi_bench.cm
+    EXCEPT
+    SELECT * FROM kpi_bench.countback_sql) d;
+INSERT INTO result SELECT '2', 'serial', q, (kpi_bench.best_ms(sql, n)).* FROM (VALUES
+  ('window machinery: count(*) OVER 12 months', 'SELECT count(*) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
+  ('dunning.dso_countback OVER 12 months', 'SELECT dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 5),
+  ('plain SQL countback (lateral window walk)', 'SELECT * FROM kpi_bench.countback_sql', 2)) v(q, sql, n);
+\endif
+
+\if :p3
+\echo == part 3: the views
+\timing on
+SELECT dunning.refresh_kpi();
+SELECT dunning.refresh_kpi();
+\timing off
+SET max_parallel_workers_per_gather = 2;
+INSERT INTO result SELECT '3', 'default', q, (kpi_bench.best_ms(sql, n)).* FROM (VALUES
+  ('REFRESH customer_risk (the unmaterialized query)', 'SELECT count(*) FROM dunning.customer_risk_as_of(CURRENT_DATE)', 1),
+  ('customer_risk: read all 100k rows', 'SELECT * FROM dunning.customer_risk', 3),
+  ('customer_risk: one customer', 'SELECT * FROM dunning.customer_risk WHERE customer_id = 4242', 3),
+  ('customer_risk: 100 riskiest', 'SELECT * FROM dunning.customer_risk ORDER BY risk_score DESC NULLS LAST, exposure DESC LIMIT 100', 3),
+  ('REFRESH kpi_monthly (the unmaterialized query)',
+   'SELECT * FROM (' || rtrim(pg_get_viewdef('dunning.kpi_monthly'::regclass), ';') || ') x', 1),
+  ('kpi_monthly: read all rows', 'SELECT * FROM dunning.kpi_monthly', 3),
+  ('kpi_as_of(end of last month): one month', 'SELECT * FROM dunning.kpi_as_of((date_trunc(''month'', CURRENT_DATE) - interval ''1 day'')::date)', 2),
+  ('aging (plain view): all customers + totals', 'SELECT * FROM dunning.aging', 3),
+  ('aging (plain view): totals only', 'SELECT * FROM dunning.aging WHERE is_total', 3),
+  ('aging_as_of(90 days ago)', 'SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 90) WHERE is_total', 2),
+  ('cash_forecast (plain view)', 'SELECT * FROM dunning.cash_forecast', 3)) v(q, sql, n);
+\endif
+
+SELECT part, mode, query, ms, workers FROM result ORDER BY part, query, mode;
+\if :p1
+SELECT mode,
+       round(max(ms) FILTER (WHERE query = 'dunning.weighted_days_late') / max(ms) FILTER (WHERE query LIKE 'floor%'), 2) AS weighted_vs_floor,
+       round(max(ms) FILTER (WHERE query = 'dunning.weighted_days_late') / max(ms) FILTER (WHERE query LIKE 'plain SQL%'), 2) AS weighted_vs_sql
+  FROM result WHERE part = '1' AND query NOT LIKE 'paid_invoice%' GROUP BY mode;
+\endif
+\if :p2
+SELECT round(max(ms) FILTER (WHERE query LIKE 'plain SQL%') / max(ms) FILTER (WHERE query LIKE 'dunning.dso_countback%'), 1)
+       AS countback_speedup
+  FROM result WHERE part = '2';
+\endif
