@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Lettering at scale: auto_letter() alone on a large generated ledger.
+# Usage: bench/lettering_scale.sh DB [EXTRA_DAYS]
+#   DB          a database holding a generated ledger (scripts/sample_ledger.sql,
+#               e.g. -v customers=100000: 5.4 M invoices, 234,000 unlettered payments)
+#   EXTRA_DAYS  unletter the history of that many more days before the cutoff, to
+#               reach the issue's size (13 days: about 1 M open invoices and 300,000
+#               unlettered payments)
+# Prints the ledger size, auto_letter's time and throughput, and its quality.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=$1; extra=${2:-0}
+ms() { date +%s%3N; }
+if [ "$extra" -gt 0 ]; then
+    psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "
+        DELETE FROM dunning.write_off w USING dunning.payment p, dunning_sample.params s
+         WHERE w.payment_id = p.payment_id AND p.received_on >= s.lettered_before - $extra;
+        DELETE FROM dunning.allocation a USING dunning.payment p, dunning_sample.params s
+         WHERE a.payment_id = p.payment_id AND p.received_on >= s.lettered_before - $extra
+           AND a.payment_id IS NOT NULL;
+        VACUUM ANALYZE dunning.invoice, dunning.payment, dunning.allocation;"
+fi
+psql -X -q -d "$db" -c "DROP SCHEMA IF EXISTS bench_eval CASCADE" -c "CREATE SCHEMA bench_eval" \
+     -c "CREATE TABLE bench_eval.work AS SELECT payment_id FROM dunning.payment WHERE allocated_amount = 0" \
+     -c "CREATE TABLE bench_eval.before AS SELECT max(allocation_id) AS last_allocation FROM dunning.allocation" 2>/dev/null
+psql -X -qAt -d "$db" -c "SELECT 'ledger: ' || (SELECT count(*) FROM dunning.invoice) || ' invoices, '
+    || (SELECT count(*) FROM dunning.invoice WHERE settled_amount < abs(amount)) || ' open, '
+    || (SELECT count(*) FROM dunning.customer) || ' customers, '
+    || (SELECT count(*) FROM bench_eval.work) || ' unlettered payments'"
+t=$(ms)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET client_min_messages = debug1" -c "SELECT * FROM dunning.auto_letter()" 2>&1
+took=$(( $(ms) - t ))
+n=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM bench_eval.work")
+echo "auto_letter: $took ms for $n payments: $(( n * 1000 / (took > 0 ? took : 1) )) payments/s, allocations written included"
+psql -X -q -d "$db" -c "CREATE VIEW bench_eval.engine AS
+    SELECT a.payment_id, a.invoice_id, a.amount FROM dunning.allocation a, bench_eval.before b
+     WHERE a.payment_id IS NOT NULL AND a.allocation_id > b.last_allocation"
+psql -X -q -d "$db" -v pred=bench_eval.engine -v label=dunning -f bench/lettering_quality.sql
