@@ -17,8 +17,8 @@ if [ "$extra" -gt 0 ]; then
          WHERE w.payment_id = p.payment_id AND p.received_on >= s.lettered_before - $extra;
         DELETE FROM dunning.allocation a USING dunning.payment p, dunning_sample.params s
          WHERE a.payment_id = p.payment_id AND p.received_on >= s.lettered_before - $extra
-           AND a.payment_id IS NOT NULL;
-        VACUUM ANALYZE dunning.invoice, dunning.payment, dunning.allocation;"
+           AND a.payment_id IS NOT NULL;" \
+        -c "VACUUM ANALYZE dunning.invoice, dunning.payment, dunning.allocation"
 fi
 psql -X -q -d "$db" -c "DROP SCHEMA IF EXISTS bench_eval CASCADE" -c "CREATE SCHEMA bench_eval" \
      -c "CREATE TABLE bench_eval.work AS SELECT payment_id FROM dunning.payment WHERE allocated_amount = 0" \
