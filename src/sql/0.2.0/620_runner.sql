@@ -326,6 +326,11 @@ BEGIN
     )
     SELECT count(*) INTO created FROM ins;
 
+    -- The next run looks actions up per customer and per invoice: after a
+    -- big batch, fresh statistics keep those look-ups on the indexes.
+    IF created >= 1000 THEN
+        ANALYZE dunning.action, dunning.action_item;
+    END IF;
     IF created > 0 THEN
         SELECT s.notify_channel INTO chan FROM dunning.settings s;
         PERFORM pg_notify(chan, created::text);
