@@ -1,0 +1,236 @@
+-- Dunning scenarios and the runner: grouping, suspensions, guardrails,
+-- business days, local send times, promises, charges, rendering, tokens.
+-- Every date and as_of is fixed: nothing here depends on today.
+\set VERBOSITY terse
+CREATE EXTENSION dunning;
+
+
+-- A fixed signing key so that payment links (and bodies) are reproducible.
+INSERT INTO dunning.signing_key (key_id, secret) VALUES (1, decode(repeat('5a', 32), 'hex'));
+INSERT INTO dunning.setting (pay_link_base) VALUES ('https://pay.example.com/p');
+INSERT INTO dunning.holiday (country, day, name) VALUES ('FR', '2026-03-16', 'test holiday');
+-- ECB main refinancing rate, simplified (domain.md: 4.5 % + 8 = 12.5 %).
+INSERT INTO dunning.reference_rate (currency, valid_from, rate, source) VALUES
+  ('EUR', '2025-07-01', 4.0, 'test'), ('EUR', '2026-01-01', 4.5, 'test');
+INSERT INTO dunning.segment_scenario (segment, scenario_id) VALUES ('key', 2);
+
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, country, language, timezone, segment, collector, on_hold) VALUES
+  (1, 'Acme SA', 'ap@acme.example', '+32 2 555 01 01', 'Rue Haute 1, 1000 Bruxelles', 'BE', 'fr-BE', 'Europe/Brussels', NULL, 'alice', false),
+  (2, 'Globex Corp', 'ap@globex.example', NULL, NULL, 'US', 'en', 'America/New_York', NULL, 'bob', false),
+  (3, 'Initech Ltd', 'ap@initech.example', NULL, NULL, 'GB', 'en', 'Europe/London', NULL, NULL, true),
+  (4, 'Soylent Corp', 'ap@soylent.example', NULL, NULL, 'US', 'en', 'UTC', NULL, NULL, false),
+  (5, 'Umbrella BV', 'ap@umbrella.example', NULL, NULL, 'NL', 'en', 'Europe/Amsterdam', NULL, NULL, false),
+  (6, 'Stark Industries', 'ap@stark.example', NULL, 'Starkstrasse 1, Berlin', 'DE', 'en', 'Europe/Berlin', 'key', 'alice', false),
+  (7, 'Wayne & <Sons>', 'ap@wayne.example', NULL, NULL, 'US', 'en', 'UTC', NULL, NULL, false),
+  (8, 'Tyrell Corp', NULL, NULL, NULL, 'US', 'en', 'UTC', NULL, NULL, false),
+  (9, 'Cyberdyne', 'ap@cyberdyne.example', NULL, NULL, 'US', 'en', 'UTC', NULL, NULL, false),
+  (10, 'Oceanic SARL', 'ap@oceanic.example', NULL, NULL, 'FR', 'fr', 'Europe/Paris', NULL, NULL, false),
+  (11, 'Hooli Inc', 'ap@hooli.example', '+1 555 0111', NULL, 'US', 'en', 'UTC', 'retail', 'bob', false);
+INSERT INTO dunning.customer_setting (customer_id, snoozed_until, note) VALUES (4, '2026-03-20', 'CFO on holiday');
+
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (101, 1, 'A-101', '2026-02-07', '2026-03-09', 1000.00, 'EUR'),
+  (102, 1, 'A-102', '2026-02-03', '2026-03-05',  500.00, 'EUR'),
+  (103, 1, 'A-103', '2026-02-07', '2026-03-09',  200.00, 'USD'),
+  (104, 1, 'A-104', '2026-02-18', '2026-03-20',  300.00, 'EUR'),
+  (105, 1, 'A-105-CN', '2026-02-18', '2026-02-18', -50.00, 'EUR'),
+  (106, 1, 'A-106', '2026-01-30', '2026-03-01',  400.00, 'EUR'),
+  (201, 2, 'G-201', '2026-02-07', '2026-03-09',  750.00, 'EUR'),
+  (301, 3, 'I-301', '2026-01-01', '2026-02-01',  900.00, 'EUR'),
+  (401, 4, 'S-401', '2026-01-30', '2026-03-01',  640.00, 'EUR'),
+  (501, 5, 'U-501', '2026-01-30', '2026-03-01',  100.00, 'EUR'),
+  (502, 5, 'U-502', '2026-01-30', '2026-03-01',  200.00, 'EUR'),
+  (503, 5, 'U-503', '2026-01-30', '2026-03-01',  300.00, 'EUR'),
+  (601, 6, 'SI-601', '2025-12-31', '2026-01-30', 10000.00, 'EUR'),
+  (701, 7, 'W-701', '2026-02-07', '2026-03-09',  120.00, 'EUR'),
+  (801, 8, 'T-801', '2026-02-07', '2026-03-09',  100.00, 'EUR'),
+  (901, 9, 'C-901', '2026-02-07', '2026-03-09',    3.00, 'EUR'),
+  (1001, 10, 'O-1001', '2026-02-07', '2026-03-09', 80.00, 'EUR'),
+  (1101, 11, 'H-1101', '2026-01-21', '2026-02-20', 1100.00, 'EUR');
+-- 106 is paid; 501 is disputed; 502 is covered by a promise until 2026-03-18.
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (1, '2026-03-02', 400.00, 'EUR', 1);
+SELECT dunning.allocate(1, 106) > 0 AS paid_106;
+SELECT dunning.open_dispute(501, 'price', NULL, 'carol', 'customer says 90', '2026-03-10') AS dispute;
+SELECT dunning.promise_to_pay(ARRAY[502]::bigint[], 200.00, '2026-03-18', 'will pay Wednesday') AS promise;
+-- Promises: one customer, one currency, real invoices.
+SELECT dunning.promise_to_pay(ARRAY[101, 201]::bigint[], 10, '2026-03-18');
+SELECT dunning.promise_to_pay(ARRAY[999]::bigint[], 10, '2026-03-18');
+SELECT dunning.promise_to_pay(ARRAY[502]::bigint[], -1, '2026-03-18');
+
+-- Where each customer is: scenario by segment, else the default.
+SELECT customer_id, scenario_id, assigned_by FROM dunning.customer_scenario ORDER BY customer_id;
+
+-----------------------------------------------------------------------------
+-- Monday 2026-03-16 09:30 UTC: 10:30 in Brussels and Paris, 05:30 in New York.
+-----------------------------------------------------------------------------
+SELECT customer_id, step_name, channel, action_date, recipient, language, invoice_count, totals
+  FROM dunning.preview('2026-03-16 09:30+00') ORDER BY customer_id;
+SELECT count(*) AS nothing_written FROM dunning.action;
+SELECT dunning.run('2026-03-16 09:30+00') AS created;
+SELECT action_id, customer_id, step_name, channel, action_date, status, recipient, last_error,
+       payload->'totals' AS totals
+  FROM dunning.action ORDER BY action_id;
+-- One message per customer and step, all its items that reached the step.
+SELECT a.customer_id, a.step_name, string_agg(i.invoice_number, ',' ORDER BY i.invoice_number) AS invoices
+  FROM dunning.action a JOIN dunning.action_item ai USING (action_id) JOIN dunning.invoice i USING (invoice_id)
+ GROUP BY a.action_id, a.customer_id, a.step_name ORDER BY a.customer_id;
+-- Acme's A-104 reached its pre-due reminder too, but one contact a day is the
+-- limit (5 days between contacts): the most severe step goes first.
+-- The same run again, and a preview of it: nothing new.
+SELECT dunning.run('2026-03-16 09:30+00') AS created_again;
+SELECT count(*) AS preview_again FROM dunning.preview('2026-03-16 09:30+00');
+
+-- The French reminder of Acme (HTML e-mail), and Wayne's escaped name.
+SELECT subject, body FROM dunning.action WHERE customer_id = 1;
+SELECT subject, body FROM dunning.action WHERE customer_id = 7;
+-- Stark's formal notice: statutory interest 10,000 x 12.5 % x 45/365 = 154.11
+-- plus the fixed 40 EUR (domain.md), to the cent.
+SELECT ai.invoice_id, ai.days_overdue, ai.open_amount, ai.interest, ai.compensation
+  FROM dunning.action_item ai JOIN dunning.action a USING (action_id) WHERE a.customer_id = 6;
+SELECT payload->'charges' AS charges, body FROM dunning.action WHERE customer_id = 6;
+
+-- 14:30 UTC is 10:30 in New York: Globex's send time has come.
+SELECT customer_id, step_name, action_date FROM dunning.preview('2026-03-16 14:30+00');
+SELECT dunning.run('2026-03-16 14:30+00') AS created_new_york;
+
+-----------------------------------------------------------------------------
+-- Tuesday 2026-03-17: Oceanic's holiday is over; the others were contacted
+-- yesterday (minimum 5 days between contacts).
+-----------------------------------------------------------------------------
+SELECT dunning.run('2026-03-17 09:30+00') AS created_tuesday;
+SELECT customer_id, step_name, action_date FROM dunning.action WHERE action_date = '2026-03-17';
+
+-- Senders: sent, failed with retries, cancelled when paid before sending.
+SELECT dunning.mark_sent(a.action_id, '2026-03-16 11:00+00') FROM dunning.action a WHERE a.customer_id = 1;
+SELECT dunning.mark_failed(a.action_id, 'mailbox full') IS NOT NULL AS will_retry
+  FROM dunning.action a WHERE a.customer_id = 2;
+SELECT status, attempts, last_error FROM dunning.action WHERE customer_id = 2;
+SELECT dunning.mark_failed(a.action_id, 'bounced', false) AS given_up FROM dunning.action a WHERE a.customer_id = 2;
+SELECT status, attempts, last_error, next_attempt_at FROM dunning.action WHERE customer_id = 2;
+SELECT dunning.mark_sent(a.action_id) FROM dunning.action a WHERE a.customer_id = 1;
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (2, '2026-03-17', 120.00, 'EUR', 7);
+SELECT dunning.allocate(2, 701) > 0 AS paid_701;
+SELECT dunning.cancel_paid_actions() AS cancelled;
+SELECT customer_id, status, last_error FROM dunning.action WHERE customer_id = 7;
+SELECT dunning.mark_sent(a.action_id) FROM dunning.action a WHERE a.customer_id = 7;
+
+-----------------------------------------------------------------------------
+-- Saturday 2026-03-21: a day off everywhere, nothing is created.
+-----------------------------------------------------------------------------
+SELECT dunning.run('2026-03-21 10:00+00') AS created_saturday;
+
+-- Hooli changes segment: its scenario follows from the next step on.
+UPDATE dunning.customer SET segment = 'key' WHERE customer_id = 11;
+
+-----------------------------------------------------------------------------
+-- Monday 2026-03-23: Umbrella's promise of 2026-03-18 was not kept: broken,
+-- and dunning resumes; Soylent's snooze is over and the missed Saturday is
+-- caught up (the latest step reached, not every step); Hooli gets the call
+-- of its new scenario.
+-----------------------------------------------------------------------------
+SELECT dunning.run('2026-03-23 09:30+00') AS created_monday;
+SELECT promise_id, status, status_on FROM dunning.promise ORDER BY promise_id;
+SELECT a.customer_id, a.scenario_id, a.step_name, a.channel, a.action_date,
+       string_agg(i.invoice_number, ',' ORDER BY i.invoice_number) AS invoices
+  FROM dunning.action a JOIN dunning.action_item ai USING (action_id) JOIN dunning.invoice i USING (invoice_id)
+ WHERE a.action_date = '2026-03-23'
+ GROUP BY a.action_id ORDER BY a.customer_id;
+SELECT collector, customer_name, channel, step_name, max_days_overdue, totals, urgency_rank
+  FROM dunning.collector_worklist ORDER BY collector, urgency_rank;
+
+-- A dispute resolved lets its invoice resume; a second run creates nothing twice.
+SELECT dunning.resolve_dispute(d.dispute_id, 'rejected', 'price was right', '2026-03-24')
+  FROM dunning.dispute d WHERE d.invoice_id = 501;
+SELECT reason, month, disputes, disputed_amount, currency, still_open, rejected, avg_days_to_close
+  FROM dunning.dispute_root_cause;
+SELECT dunning.run('2026-03-23 09:30+00') AS created_again;
+-- Every item reached each step at most once, every action has items.
+SELECT count(*) AS duplicate_steps FROM (
+    SELECT invoice_id, step_id FROM dunning.action_item GROUP BY 1, 2 HAVING count(*) > 1) x;
+SELECT count(*) AS empty_actions FROM dunning.action a
+ WHERE NOT EXISTS (SELECT FROM dunning.action_item ai WHERE ai.action_id = a.action_id);
+-- Effectiveness: Acme's reminder was sent on 2026-03-16; 101 is paid on 2026-03-20.
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (3, '2026-03-20', 1000.00, 'EUR', 1);
+SELECT dunning.allocate(3, 101) > 0 AS paid_101;
+SELECT step_name, channel, actions, items, paid_within_7, paid_within_14, paid_within_30
+  FROM dunning.step_effectiveness;
+
+-----------------------------------------------------------------------------
+-- Late-payment interest across rate changes and day-count bases.
+-----------------------------------------------------------------------------
+SELECT dunning.late_interest(10000.00, 'EUR', '2026-01-30', '2026-03-16', 8) AS domain_md_154_11,
+       dunning.late_interest(10000.00, 'EUR', '2026-01-30', '2026-03-16', 8, 'ACT/360') AS act_360,
+       -- 31 days of December at 4.0 + 8, 29 days of January at 4.5 + 8
+       dunning.late_interest(10000.00, 'EUR', '2025-11-30', '2026-01-29', 8) AS across_rates,
+       dunning.late_interest(10000.00, 'EUR', '2025-11-30', '2026-01-29', 8, 'ACT/ACT') AS act_act,
+       dunning.late_interest(1000, 'JPY', '2026-01-30', '2026-03-16', 8) AS no_rate,
+       dunning.late_interest(10000.00, 'EUR', '2026-03-16', '2026-03-16', 8) AS zero_days;
+SELECT dunning.late_interest(100, 'EUR', '2026-01-30', '2026-03-16', 8, 'ACT/999');
+
+-----------------------------------------------------------------------------
+-- Rendering: escaping per channel, SMS within one message, no evaluation.
+-----------------------------------------------------------------------------
+SELECT dunning.render_template('Hi {{customer_name}}, {{ total }} due. {{unknown}} {{pay_link}}',
+       '{"customer_name": "<b>O''Hara & Co</b>", "total": "EUR 10.00", "pay_link": "https://x/?a=1&b=2"}', 'html');
+SELECT dunning.render_template('{{customer_name}}: {{invoice_table}}',
+       '{"customer_name": "A\nB", "invoices": [{"number": "N<1>", "due_on": "2026-01-01", "days_overdue": 3, "open_amount": 10.5, "currency": "EUR"}]}', 'text');
+SELECT dunning.render_template('{{customer_name}} {{invoice_table}}',
+       '{"customer_name": "X", "invoices": [{"number": "N<1>", "due_on": "2026-01-01", "days_overdue": 3, "open_amount": 10.5, "currency": "EUR"}]}', 'html');
+SELECT r, length(r) AS chars FROM dunning.render_template(
+       '{{customer_name}}: {{total}} overdue ({{invoice_table}}). Pay: {{pay_link}}',
+       jsonb_build_object('customer_name', 'Acme SA', 'total', 'EUR 1234.00', 'pay_link', 'https://pay.example.com/p?t=abc',
+                          'invoices', (SELECT jsonb_agg(jsonb_build_object('number', 'INV-2026-' || g)) FROM generate_series(1, 20) g)),
+       'sms') r;
+SELECT length(dunning.render_template('{{customer_name}} ' || repeat('é', 100), '{"customer_name": "Zoë"}', 'sms')) AS ucs2_chars;
+SELECT dunning.render_template('{{customer_name}}', '{"customer_name": "x''); DROP TABLE dunning.action; --"}', 'text') AS never_sql;
+SELECT dunning.render_template('x', '{}', 'pdf');
+SELECT dunning.template_is_valid('{{customer_name}} {{ total }} {not a mark} {{ }}') AS ok,
+       dunning.template_is_valid('{{customer_name}} {{password}}') AS unknown_placeholder;
+INSERT INTO dunning.template (template_key, language, subject, body) VALUES ('mine', 'en', 'x', '{{secret}}');
+UPDATE dunning.template SET body = 'changed' WHERE template_key = 'pre_due' AND language = 'en';
+
+-----------------------------------------------------------------------------
+-- Payment links: signed, expiring, tamper-evident.
+-----------------------------------------------------------------------------
+SELECT dunning.pay_token(1, ARRAY[102, 101]::bigint[], 'EUR 1500.00', '2026-04-15 09:30+00') AS token \gset
+SELECT :'token' AS token;
+SELECT * FROM dunning.verify_pay_token(:'token', '2026-03-20 00:00+00');
+SELECT valid, reason FROM dunning.verify_pay_token(:'token', '2026-04-15 09:30+00');
+-- Claims changed (customer 1 -> 2), signature kept.
+SELECT valid, reason FROM dunning.verify_pay_token(
+    dunning.base64url(convert_to(replace(convert_from(dunning.base64url_decode(split_part(:'token', '.', 1)), 'UTF8'), '1|101', '2|101'), 'UTF8'))
+    || '.' || split_part(:'token', '.', 2), '2026-03-20 00:00+00');
+-- Signature changed in one character.
+SELECT valid, reason FROM dunning.verify_pay_token(
+    split_part(:'token', '.', 1) || '.' || translate(split_part(:'token', '.', 2), 'AaBb', 'BbAa'), '2026-03-20 00:00+00');
+SELECT valid, reason FROM dunning.verify_pay_token('not a token');
+SELECT valid, reason FROM dunning.verify_pay_token('abc.def');
+-- The links in the actions verify.
+SELECT a.customer_id, v.valid, v.customer_id = a.customer_id AS same_customer, v.amount
+  FROM dunning.action a,
+       dunning.verify_pay_token(substring(a.payload->>'pay_link' FROM 't=(.*)$'), '2026-03-23 10:00+00') v
+ WHERE a.customer_id IN (1, 6) ORDER BY a.action_id;
+
+-----------------------------------------------------------------------------
+-- Configuration: shipped rows are read only; copies are not.
+-----------------------------------------------------------------------------
+UPDATE dunning.scenario_step SET offset_days = 10 WHERE step_id = 12;
+DELETE FROM dunning.scenario WHERE scenario_id = 1;
+SELECT dunning.copy_scenario('standard', 'gentle') AS copy_id \gset
+UPDATE dunning.scenario_step SET offset_days = offset_days + 7 WHERE scenario_id = :copy_id AND step_no > 1;
+SELECT step_no, name, offset_days, channel FROM dunning.scenario_step WHERE scenario_id = :copy_id ORDER BY step_no;
+UPDATE dunning.scenario_step SET offset_days = 100 WHERE scenario_id = :copy_id AND step_no = 2;
+INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template)
+VALUES (:copy_id, 9, 'fax', 200, 'fax', 'legal');
+SELECT dunning.copy_scenario('nope', 'x');
+SELECT dunning.run(NULL);
+SELECT dunning.run('infinity');
+SELECT dunning.mark_sent(424242);
+SELECT dunning.resolve_dispute(1, 'maybe');
+SELECT dunning.schedule('*/5 * * * *');
+SELECT dunning.unschedule();
+
+DROP EXTENSION dunning;

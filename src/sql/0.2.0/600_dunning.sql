@@ -1,0 +1,450 @@
+-----------------------------------------------------------------------------
+-- Dunning scenarios: steps, templates, segment mapping, calendar, settings
+-----------------------------------------------------------------------------
+-- A scenario is the ordered list of steps taken on a customer's items:
+-- each step fires offset_days after an item's due date (negative: before),
+-- on a business day of the customer's calendar, at or after its local send
+-- time in the customer's time zone.  The runner (dunning.run) groups the
+-- items that reached a step into one action per customer.  See
+-- doc/dunning.md.
+
+-- Settings: one optional row; dunning.settings shows the values in force
+-- (the row's, else the defaults).  The table starts empty so that pg_dump
+-- keeps exactly what an admin set.
+CREATE TABLE dunning.setting (
+    id                         boolean PRIMARY KEY DEFAULT true,
+    default_scenario_id        bigint,
+    min_days_between_contacts  integer,
+    max_contacts_per_week      integer,
+    materiality_amount         numeric,
+    weekend_days               integer[],
+    max_attempts               integer,
+    retry_delay                interval,
+    day_count_basis            text,
+    pay_link_base              text,
+    pay_link_validity          interval,
+    notify_channel             text,
+    CONSTRAINT setting_single_row CHECK (id),
+    CONSTRAINT setting_min_days_valid CHECK (min_days_between_contacts BETWEEN 0 AND 365),
+    CONSTRAINT setting_max_contacts_valid CHECK (max_contacts_per_week BETWEEN 1 AND 50),
+    CONSTRAINT setting_materiality_valid CHECK (materiality_amount >= 0 AND materiality_amount < 'Infinity'),
+    CONSTRAINT setting_weekend_days_valid CHECK (weekend_days <@ ARRAY[1, 2, 3, 4, 5, 6, 7]),
+    CONSTRAINT setting_max_attempts_valid CHECK (max_attempts BETWEEN 1 AND 100),
+    CONSTRAINT setting_retry_delay_valid CHECK (retry_delay > interval '0'),
+    CONSTRAINT setting_day_count_basis_known CHECK (day_count_basis IN ('ACT/365', 'ACT/360', 'ACT/ACT')),
+    CONSTRAINT setting_pay_link_base_url CHECK (pay_link_base ~ '^https?://[^\s<>"'']+$'),
+    CONSTRAINT setting_pay_link_validity_valid CHECK (pay_link_validity > interval '0'),
+    CONSTRAINT setting_notify_channel_valid CHECK (notify_channel ~ '^[a-z_][a-z0-9_]{0,62}$')
+);
+COMMENT ON TABLE dunning.setting IS
+    'dunning settings: at most one row; a NULL column means the default (see dunning.settings)';
+COMMENT ON COLUMN dunning.setting.id IS 'always true: the table holds at most one row';
+COMMENT ON COLUMN dunning.setting.default_scenario_id IS 'scenario of customers whose segment has no mapping (default: the shipped scenario standard)';
+COMMENT ON COLUMN dunning.setting.min_days_between_contacts IS 'guardrail: minimum days between two contacts of a customer (default 5)';
+COMMENT ON COLUMN dunning.setting.max_contacts_per_week IS 'guardrail: at most this many contacts of a customer in 7 days (default 2)';
+COMMENT ON COLUMN dunning.setting.materiality_amount IS 'guardrail: items of one currency are not dunned while their total in the action is below this (default 5)';
+COMMENT ON COLUMN dunning.setting.weekend_days IS 'ISO days of the week that are days off (1 = Monday; default {6,7})';
+COMMENT ON COLUMN dunning.setting.max_attempts IS 'send attempts before a failed action is given up (default 5)';
+COMMENT ON COLUMN dunning.setting.retry_delay IS 'delay before the first retry of a failed action, doubled at each attempt (default 15 minutes)';
+COMMENT ON COLUMN dunning.setting.day_count_basis IS 'day count of statutory interest: ACT/365 (default), ACT/360 or ACT/ACT';
+COMMENT ON COLUMN dunning.setting.pay_link_base IS 'base URL of payment links ({{pay_link}}); NULL: no link';
+COMMENT ON COLUMN dunning.setting.pay_link_validity IS 'how long a payment link stays valid (default 30 days)';
+COMMENT ON COLUMN dunning.setting.notify_channel IS 'NOTIFY channel told about new actions (default dunning_action)';
+
+CREATE VIEW dunning.settings AS
+SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
+       COALESCE(s.min_days_between_contacts, 5) AS min_days_between_contacts,
+       COALESCE(s.max_contacts_per_week, 2) AS max_contacts_per_week,
+       COALESCE(s.materiality_amount, 5) AS materiality_amount,
+       COALESCE(s.weekend_days, ARRAY[6, 7]) AS weekend_days,
+       COALESCE(s.max_attempts, 5) AS max_attempts,
+       COALESCE(s.retry_delay, interval '15 minutes') AS retry_delay,
+       COALESCE(s.day_count_basis, 'ACT/365') AS day_count_basis,
+       s.pay_link_base,
+       COALESCE(s.pay_link_validity, interval '30 days') AS pay_link_validity,
+       COALESCE(s.notify_channel, 'dunning_action') AS notify_channel
+  FROM (SELECT) AS one
+  LEFT JOIN dunning.setting s ON s.id;
+COMMENT ON VIEW dunning.settings IS 'the dunning settings in force: dunning.setting''s values, else the defaults';
+COMMENT ON COLUMN dunning.settings.default_scenario_id IS 'scenario of customers whose segment has no mapping';
+COMMENT ON COLUMN dunning.settings.min_days_between_contacts IS 'minimum days between two contacts of a customer';
+COMMENT ON COLUMN dunning.settings.max_contacts_per_week IS 'most contacts of a customer in 7 days';
+COMMENT ON COLUMN dunning.settings.materiality_amount IS 'smallest total per currency worth a reminder';
+COMMENT ON COLUMN dunning.settings.weekend_days IS 'ISO days of the week that are days off';
+COMMENT ON COLUMN dunning.settings.max_attempts IS 'send attempts before a failed action is given up';
+COMMENT ON COLUMN dunning.settings.retry_delay IS 'first retry delay, doubled at each attempt';
+COMMENT ON COLUMN dunning.settings.day_count_basis IS 'day count of statutory interest';
+COMMENT ON COLUMN dunning.settings.pay_link_base IS 'base URL of payment links; NULL: no link';
+COMMENT ON COLUMN dunning.settings.pay_link_validity IS 'validity of payment links';
+COMMENT ON COLUMN dunning.settings.notify_channel IS 'NOTIFY channel told about new actions';
+
+-----------------------------------------------------------------------------
+-- Scenarios and steps
+-----------------------------------------------------------------------------
+-- Shipped rows (seeded = true) are read only and stay out of pg_dump (CREATE
+-- EXTENSION brings them back); copy a scenario (dunning.copy_scenario) to
+-- change it.  User rows get ids from 1000 on.
+CREATE TABLE dunning.scenario (
+    scenario_id         bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 1000) PRIMARY KEY,
+    name                text NOT NULL UNIQUE,
+    description         text,
+    charges_enabled     boolean NOT NULL DEFAULT false,
+    fixed_compensation  numeric,
+    compensation_currency char(3) NOT NULL DEFAULT 'EUR',
+    interest_margin     numeric,
+    seeded              boolean NOT NULL DEFAULT false,
+    created_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT scenario_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
+    CONSTRAINT scenario_fixed_compensation_valid
+        CHECK (fixed_compensation >= 0 AND fixed_compensation < 'Infinity'),
+    CONSTRAINT scenario_compensation_currency_iso4217 CHECK (dunning.is_currency(compensation_currency)),
+    CONSTRAINT scenario_interest_margin_valid CHECK (interest_margin >= 0 AND interest_margin <= 100)
+);
+COMMENT ON TABLE dunning.scenario IS
+    'dunning scenarios: the ordered steps taken on overdue items, and their late-payment charges';
+COMMENT ON COLUMN dunning.scenario.scenario_id IS 'identity (shipped scenarios below 1000)';
+COMMENT ON COLUMN dunning.scenario.name IS 'unique name';
+COMMENT ON COLUMN dunning.scenario.description IS 'what the scenario is for';
+COMMENT ON COLUMN dunning.scenario.charges_enabled IS 'true: steps marked with charges show late-payment interest and compensation';
+COMMENT ON COLUMN dunning.scenario.fixed_compensation IS 'fixed recovery compensation per invoice (EU: 40 EUR); NULL: none';
+COMMENT ON COLUMN dunning.scenario.compensation_currency IS 'currency of fixed_compensation: charged only on invoices in that currency';
+COMMENT ON COLUMN dunning.scenario.interest_margin IS 'percentage points added to the reference rate (EU: at least 8); NULL: no interest';
+COMMENT ON COLUMN dunning.scenario.seeded IS 'true for a scenario shipped with the extension (read only, not dumped)';
+COMMENT ON COLUMN dunning.scenario.created_at IS 'when the row was created';
+
+CREATE TABLE dunning.scenario_step (
+    step_id             bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 1000) PRIMARY KEY,
+    scenario_id         bigint NOT NULL REFERENCES dunning.scenario ON DELETE CASCADE,
+    step_no             integer NOT NULL,
+    name                text NOT NULL,
+    offset_days         integer NOT NULL,
+    channel             text NOT NULL,
+    template            text NOT NULL,
+    min_overdue_amount  numeric,
+    min_days_overdue    integer,
+    fee                 numeric,
+    send_time           time NOT NULL DEFAULT '09:00',
+    charges             boolean NOT NULL DEFAULT false,
+    seeded              boolean NOT NULL DEFAULT false,
+    CONSTRAINT scenario_step_no_unique UNIQUE (scenario_id, step_no),
+    CONSTRAINT scenario_step_offset_unique UNIQUE (scenario_id, offset_days),
+    CONSTRAINT scenario_step_no_positive CHECK (step_no > 0),
+    CONSTRAINT scenario_step_offset_range CHECK (offset_days BETWEEN -365 AND 3650),
+    CONSTRAINT scenario_step_channel_known
+        CHECK (channel IN ('email', 'sms', 'letter', 'call', 'task', 'legal', 'thanks')),
+    CONSTRAINT scenario_step_min_overdue_amount_valid
+        CHECK (min_overdue_amount >= 0 AND min_overdue_amount < 'Infinity'),
+    CONSTRAINT scenario_step_min_days_overdue_valid CHECK (min_days_overdue >= 0),
+    CONSTRAINT scenario_step_fee_valid CHECK (fee >= 0 AND fee < 'Infinity'),
+    CONSTRAINT scenario_step_name_not_blank CHECK (pg_catalog.btrim(name) <> '')
+);
+ALTER TABLE dunning.setting ADD CONSTRAINT setting_default_scenario_fk
+    FOREIGN KEY (default_scenario_id) REFERENCES dunning.scenario;
+
+CREATE INDEX scenario_step_scenario_idx ON dunning.scenario_step (scenario_id, offset_days);
+COMMENT ON TABLE dunning.scenario_step IS
+    'steps of a scenario, in offset order: what is sent how many days from the due date';
+COMMENT ON COLUMN dunning.scenario_step.step_id IS 'identity (shipped steps below 1000)';
+COMMENT ON COLUMN dunning.scenario_step.scenario_id IS 'the scenario';
+COMMENT ON COLUMN dunning.scenario_step.step_no IS 'position in the scenario (1 = first); steps must be in offset order';
+COMMENT ON COLUMN dunning.scenario_step.name IS 'name of the step (pre-due reminder, reminder 1, formal notice, ...)';
+COMMENT ON COLUMN dunning.scenario_step.offset_days IS 'days from the due date when the step fires; negative = before the due date';
+COMMENT ON COLUMN dunning.scenario_step.channel IS 'email, sms, letter, call, task, legal or thanks';
+COMMENT ON COLUMN dunning.scenario_step.template IS 'template key (dunning.template) of the message, per language';
+COMMENT ON COLUMN dunning.scenario_step.min_overdue_amount IS 'the step fires only when the customer''s overdue total in the item currency reaches this';
+COMMENT ON COLUMN dunning.scenario_step.min_days_overdue IS 'the step fires only on items at least this many days overdue';
+COMMENT ON COLUMN dunning.scenario_step.fee IS 'administrative fee shown in the action (in the item currency); NULL: none';
+COMMENT ON COLUMN dunning.scenario_step.send_time IS 'local time (customer time zone) from which the step''s actions of a business day are created';
+COMMENT ON COLUMN dunning.scenario_step.charges IS 'true: the action shows late-payment charges when the scenario enables them';
+COMMENT ON COLUMN dunning.scenario_step.seeded IS 'true for a step shipped with the extension (read only, not dumped)';
+
+-- Steps are kept in offset order: step_no increases with offset_days.
+CREATE FUNCTION dunning.scenario_step_check_order() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    bad record;
+BEGIN
+    SELECT a.scenario_id, a.name AS a_name, b.name AS b_name INTO bad
+      FROM dunning.scenario_step a
+      JOIN dunning.scenario_step b ON b.scenario_id = a.scenario_id
+                                 AND b.step_no > a.step_no AND b.offset_days < a.offset_days
+     WHERE a.scenario_id IN (SELECT n.scenario_id FROM new_rows n)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'steps of scenario % are out of order: "%" comes after "%" but fires earlier',
+                bad.scenario_id, bad.b_name, bad.a_name
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Number the steps (step_no) in the order of their offset_days.';
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER scenario_step_order_insert AFTER INSERT ON dunning.scenario_step
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning.scenario_step_check_order();
+CREATE TRIGGER scenario_step_order_update AFTER UPDATE ON dunning.scenario_step
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning.scenario_step_check_order();
+
+-----------------------------------------------------------------------------
+-- Templates (rendered in C, src/render.c: pure substitution, never SQL)
+-----------------------------------------------------------------------------
+CREATE FUNCTION dunning.template_is_valid(template text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'template_is_valid'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.template_is_valid(text) IS
+    'true when every {{placeholder}} of the template is one the renderer knows (see doc/dunning.md)';
+
+CREATE FUNCTION dunning.render_template(template text, data jsonb, mode text) RETURNS text
+    AS 'MODULE_PATHNAME', 'render_template'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.render_template(text, jsonb, text) IS
+    'renders a template by substituting {{placeholders}} with values of data, escaped for mode (text, html, sms: one message at most); never evaluates anything';
+
+CREATE TABLE dunning.template (
+    template_key  text NOT NULL,
+    language      text NOT NULL,
+    subject       text NOT NULL DEFAULT '',
+    body          text NOT NULL,
+    table_header  text[],
+    seeded        boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (template_key, language),
+    CONSTRAINT template_key_format CHECK (template_key ~ '^[a-z0-9_.-]+$'),
+    CONSTRAINT template_language_tag CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
+    CONSTRAINT template_subject_placeholders_known CHECK (dunning.template_is_valid(subject)),
+    CONSTRAINT template_body_placeholders_known CHECK (dunning.template_is_valid(body)),
+    CONSTRAINT template_table_header_four CHECK (pg_catalog.cardinality(table_header) = 4)
+);
+COMMENT ON TABLE dunning.template IS
+    'message templates per key and language; {{placeholders}} are filled from the action''s data (doc/dunning.md lists them)';
+COMMENT ON COLUMN dunning.template.template_key IS 'key that steps name';
+COMMENT ON COLUMN dunning.template.language IS 'language (BCP 47); a customer gets its language, else the primary subtag, else en';
+COMMENT ON COLUMN dunning.template.subject IS 'subject line (e-mail) or title';
+COMMENT ON COLUMN dunning.template.body IS 'body: HTML for e-mail (values are escaped), plain text otherwise';
+COMMENT ON COLUMN dunning.template.table_header IS 'titles of the four columns of {{invoice_table}} in this language; NULL: English';
+COMMENT ON COLUMN dunning.template.seeded IS 'true for a template shipped with the extension (read only, not dumped)';
+
+-----------------------------------------------------------------------------
+-- Which customer follows which scenario
+-----------------------------------------------------------------------------
+CREATE TABLE dunning.segment_scenario (
+    segment      text PRIMARY KEY,
+    scenario_id  bigint NOT NULL REFERENCES dunning.scenario
+);
+COMMENT ON TABLE dunning.segment_scenario IS
+    'scenario of each customer segment (customer.segment); unmapped segments get the default scenario';
+COMMENT ON COLUMN dunning.segment_scenario.segment IS 'a value of customer.segment';
+COMMENT ON COLUMN dunning.segment_scenario.scenario_id IS 'the scenario its customers follow';
+
+CREATE TABLE dunning.customer_setting (
+    customer_id    bigint PRIMARY KEY REFERENCES dunning.customer ON DELETE CASCADE,
+    scenario_id    bigint REFERENCES dunning.scenario,
+    snoozed_until  date,
+    note           text
+);
+COMMENT ON TABLE dunning.customer_setting IS
+    'per-customer dunning overrides: a scenario other than the segment''s, a snooze';
+COMMENT ON COLUMN dunning.customer_setting.customer_id IS 'the customer';
+COMMENT ON COLUMN dunning.customer_setting.scenario_id IS 'scenario of this customer, overriding its segment''s; NULL: the segment''s';
+COMMENT ON COLUMN dunning.customer_setting.snoozed_until IS 'no reminder up to and including this local date';
+COMMENT ON COLUMN dunning.customer_setting.note IS 'why (free text)';
+
+-- The scenario each customer follows now: the override, else its segment's,
+-- else the default.  A segment change takes effect at the next run, from the
+-- next step on (the runner remembers how far each item went, in offset days).
+CREATE VIEW dunning.customer_scenario AS
+SELECT c.customer_id,
+       COALESCE(cs.scenario_id, ss.scenario_id, st.default_scenario_id) AS scenario_id,
+       CASE WHEN cs.scenario_id IS NOT NULL THEN 'customer'
+            WHEN ss.scenario_id IS NOT NULL THEN 'segment'
+            ELSE 'default' END AS assigned_by
+  FROM dunning.customer c
+ CROSS JOIN dunning.settings st
+  LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
+  LEFT JOIN dunning.segment_scenario ss ON ss.segment = c.segment;
+COMMENT ON VIEW dunning.customer_scenario IS 'the scenario each customer follows now and why';
+COMMENT ON COLUMN dunning.customer_scenario.customer_id IS 'the customer';
+COMMENT ON COLUMN dunning.customer_scenario.scenario_id IS 'its scenario';
+COMMENT ON COLUMN dunning.customer_scenario.assigned_by IS 'customer (override), segment (mapping) or default';
+
+-----------------------------------------------------------------------------
+-- Business days
+-----------------------------------------------------------------------------
+CREATE TABLE dunning.holiday (
+    country  char(2) NOT NULL,
+    day      date NOT NULL,
+    name     text,
+    PRIMARY KEY (country, day),
+    CONSTRAINT holiday_country_iso3166 CHECK (country ~ '^[A-Z]{2}$')
+);
+COMMENT ON TABLE dunning.holiday IS 'public holidays per country: no action is created on them for customers of that country';
+COMMENT ON COLUMN dunning.holiday.country IS 'ISO 3166-1 alpha-2 country (customer.country)';
+COMMENT ON COLUMN dunning.holiday.day IS 'the day off';
+COMMENT ON COLUMN dunning.holiday.name IS 'name of the holiday';
+
+CREATE FUNCTION dunning.is_business_day(day date, country char(2) DEFAULT NULL) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT NOT (pg_catalog.date_part('isodow', day)::integer = ANY (s.weekend_days))
+           AND NOT EXISTS (SELECT FROM dunning.holiday h WHERE h.country = is_business_day.country AND h.day = is_business_day.day)
+      FROM dunning.settings s;
+END;
+COMMENT ON FUNCTION dunning.is_business_day(date, char) IS
+    'true when day is neither a weekend day (setting weekend_days) nor a holiday of country';
+
+-----------------------------------------------------------------------------
+-- Shipped rows are read only
+-----------------------------------------------------------------------------
+CREATE FUNCTION dunning.seeded_read_only() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF pg_catalog.current_setting('dunning.seeding', true) = 'on' THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    RAISE EXCEPTION 'rows shipped with dunning (seeded) cannot be changed or removed: % of %', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Copy the scenario with dunning.copy_scenario() (its templates keep working) and change the copy.';
+END
+$fn$;
+CREATE TRIGGER scenario_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+CREATE TRIGGER scenario_step_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario_step
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+CREATE TRIGGER template_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.template
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+
+CREATE FUNCTION dunning.copy_scenario(source_name text, new_name text) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    src dunning.scenario;
+    new_id bigint;
+BEGIN
+    SELECT * INTO src FROM dunning.scenario s WHERE s.name = source_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'scenario "%" does not exist', source_name USING ERRCODE = 'undefined_object';
+    END IF;
+    INSERT INTO dunning.scenario (name, description, charges_enabled, fixed_compensation,
+                                  compensation_currency, interest_margin)
+    VALUES (new_name, src.description, src.charges_enabled, src.fixed_compensation,
+            src.compensation_currency, src.interest_margin)
+    RETURNING scenario_id INTO new_id;
+    INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template,
+                                       min_overdue_amount, min_days_overdue, fee, send_time, charges)
+    SELECT new_id, st.step_no, st.name, st.offset_days, st.channel, st.template,
+           st.min_overdue_amount, st.min_days_overdue, st.fee, st.send_time, st.charges
+      FROM dunning.scenario_step st WHERE st.scenario_id = src.scenario_id;
+    RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.copy_scenario(text, text) IS
+    'copies a scenario and its steps under a new name (changeable, dumped); returns the new scenario id';
+
+-----------------------------------------------------------------------------
+-- The shipped scenario "standard", English and French
+-----------------------------------------------------------------------------
+SELECT pg_catalog.set_config('dunning.seeding', 'on', true);
+INSERT INTO dunning.scenario (scenario_id, name, description, charges_enabled, fixed_compensation,
+                              compensation_currency, interest_margin, seeded)
+VALUES (1, 'standard', 'pre-due reminder, two reminders, formal notice, legal escalation',
+        false, 40, 'EUR', 8, true),
+       (2, 'standard_with_charges', 'standard, with EU late-payment interest (reference rate + 8) and 40 EUR compensation from the formal notice on',
+        true, 40, 'EUR', 8, true);
+INSERT INTO dunning.scenario_step (step_id, scenario_id, step_no, name, offset_days, channel, template,
+                                   min_overdue_amount, min_days_overdue, fee, send_time, charges, seeded)
+SELECT s.scenario_id * 10 + v.step_no, s.scenario_id, v.step_no, v.name, v.offset_days, v.channel, v.template,
+       v.min_amount, NULL, NULL, '09:00', v.charges, true
+  FROM (VALUES (1), (2)) AS s (scenario_id),
+       (VALUES (1, 'pre-due reminder', -5, 'email', 'pre_due', NULL::numeric, false),
+               (2, 'reminder 1', 7, 'email', 'reminder_1', NULL, false),
+               (3, 'reminder 2', 21, 'email', 'reminder_2', NULL, false),
+               (4, 'collector call', 30, 'call', 'call', 100, false),
+               (5, 'formal notice', 45, 'letter', 'formal_notice', NULL, true),
+               (6, 'legal escalation', 75, 'legal', 'legal', 500, true)) AS v (step_no, name, offset_days, channel, template, min_amount, charges);
+
+INSERT INTO dunning.template (template_key, language, subject, body, table_header, seeded) VALUES
+('pre_due', 'en', 'Upcoming payment: {{total}}',
+ '<p>Dear {{customer_name}},</p>
+<p>This is a friendly reminder that the following invoices fall due soon:</p>
+{{invoice_table}}
+<p>Total: {{total}}.</p>
+<p>You can pay online: <a href="{{pay_link}}">{{pay_link}}</a></p>
+<p>Thank you for your business.</p>', NULL, true),
+('pre_due', 'fr', 'Échéance prochaine : {{total}}',
+ '<p>Bonjour {{customer_name}},</p>
+<p>Nous vous rappelons que les factures suivantes arrivent bientôt à échéance :</p>
+{{invoice_table}}
+<p>Total : {{total}}.</p>
+<p>Vous pouvez payer en ligne : <a href="{{pay_link}}">{{pay_link}}</a></p>
+<p>Merci de votre confiance.</p>', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('reminder_1', 'en', 'Payment reminder: {{total}} overdue',
+ '<p>Dear {{customer_name}},</p>
+<p>Our records show that the following invoices are overdue:</p>
+{{invoice_table}}
+<p>Total overdue: {{total}}. If you have already paid, please ignore this message.</p>
+<p>Pay online: <a href="{{pay_link}}">{{pay_link}}</a></p>', NULL, true),
+('reminder_1', 'fr', 'Rappel de paiement : {{total}} échu',
+ '<p>Bonjour {{customer_name}},</p>
+<p>Sauf erreur de notre part, les factures suivantes restent impayées :</p>
+{{invoice_table}}
+<p>Total échu : {{total}}. Si vous avez déjà payé, merci de ne pas tenir compte de ce message.</p>
+<p>Payer en ligne : <a href="{{pay_link}}">{{pay_link}}</a></p>', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('reminder_2', 'en', 'Second reminder: {{total}} overdue',
+ '<p>Dear {{customer_name}},</p>
+<p>Despite our first reminder, the following invoices are still unpaid ({{max_days_overdue}} days overdue at most):</p>
+{{invoice_table}}
+<p>Please pay {{total}} without delay: <a href="{{pay_link}}">{{pay_link}}</a></p>', NULL, true),
+('reminder_2', 'fr', 'Second rappel : {{total}} échu',
+ '<p>Bonjour {{customer_name}},</p>
+<p>Malgré notre premier rappel, les factures suivantes restent impayées (jusqu''à {{max_days_overdue}} jours de retard) :</p>
+{{invoice_table}}
+<p>Merci de régler {{total}} sans délai : <a href="{{pay_link}}">{{pay_link}}</a></p>', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('call', 'en', 'Call {{customer_name}}: {{total}} overdue',
+ 'Call {{customer_name}} about {{invoice_count}} overdue invoices ({{total}}, up to {{max_days_overdue}} days).
+{{invoice_table}}', NULL, true),
+('call', 'fr', 'Appeler {{customer_name}} : {{total}} échu',
+ 'Appeler {{customer_name}} au sujet de {{invoice_count}} factures échues ({{total}}, jusqu''à {{max_days_overdue}} jours).
+{{invoice_table}}', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('formal_notice', 'en', 'Formal notice: {{total}} overdue',
+ 'Dear {{customer_name}},
+
+FORMAL NOTICE
+
+The following invoices remain unpaid despite our reminders:
+{{invoice_table}}
+Amount due: {{total}}.
+Late-payment charges: {{charges}}
+Total with charges: {{total_with_charges}}
+
+Unless payment is received within 8 days, we will take legal action without further notice.
+Pay online: {{pay_link}}', NULL, true),
+('formal_notice', 'fr', 'Mise en demeure : {{total}} impayé',
+ 'Madame, Monsieur ({{customer_name}}),
+
+MISE EN DEMEURE
+
+Les factures suivantes restent impayées malgré nos relances :
+{{invoice_table}}
+Montant dû : {{total}}.
+Pénalités de retard : {{charges}}
+Total avec pénalités : {{total_with_charges}}
+
+À défaut de paiement sous 8 jours, nous engagerons une procédure judiciaire sans autre avis.
+Payer en ligne : {{pay_link}}', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('legal', 'en', 'Legal escalation: {{customer_name}}, {{total}}',
+ 'Hand the account of {{customer_name}} ({{customer_ref}}) to legal collection.
+Amount due: {{total}}; charges: {{charges}}; total {{total_with_charges}}.
+{{invoice_table}}', NULL, true),
+('legal', 'fr', 'Contentieux : {{customer_name}}, {{total}}',
+ 'Transmettre le compte de {{customer_name}} ({{customer_ref}}) au contentieux.
+Montant dû : {{total}} ; pénalités : {{charges}} ; total {{total_with_charges}}.
+{{invoice_table}}', ARRAY['Facture', 'Échéance', 'Jours de retard', 'Montant dû'], true),
+('sms_reminder', 'en', '', '{{customer_name}}: {{total}} overdue ({{invoice_table}}). Pay: {{pay_link}}', NULL, true),
+('sms_reminder', 'fr', '', '{{customer_name}} : {{total}} impayé ({{invoice_table}}). Payer : {{pay_link}}', NULL, true),
+('thanks', 'en', 'Thank you for your payment',
+ '<p>Dear {{customer_name}},</p><p>Thank you: your account is up to date.</p>', NULL, true),
+('thanks', 'fr', 'Merci pour votre paiement',
+ '<p>Bonjour {{customer_name}},</p><p>Merci : votre compte est à jour.</p>', NULL, true);
+SELECT pg_catalog.set_config('dunning.seeding', 'off', true);

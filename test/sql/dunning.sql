@@ -1,0 +1,156 @@
+-- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS dunning;
+SELECT plan(65);
+
+-- The interface outside tests rely on.
+SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
+SELECT function_returns('dunning', 'run', ARRAY['timestamp with time zone'], 'integer', 'run returns the number of actions');
+SELECT has_function('dunning', 'preview', ARRAY['timestamp with time zone'], 'dunning.preview(timestamptz)');
+SELECT has_function('dunning', 'schedule', ARRAY['text'], 'dunning.schedule(text)');
+SELECT has_function('dunning', 'unschedule', ARRAY[]::text[], 'dunning.unschedule()');
+SELECT has_table('dunning', 'action', 'outbox dunning.action');
+SELECT has_table('dunning', 'scenario', 'dunning.scenario');
+SELECT has_table('dunning', 'scenario_step', 'dunning.scenario_step');
+SELECT is((SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef
+            WHERE adrelid = 'dunning.scenario_step'::regclass
+              AND adnum = (SELECT attnum FROM pg_attribute WHERE attrelid = 'dunning.scenario_step'::regclass AND attname = 'send_time')),
+          '''09:00:00''::time without time zone', 'local send time defaults to 09:00');
+SELECT is((SELECT string_agg(channel || ':' || offset_days, ',' ORDER BY step_no) FROM dunning.scenario_step WHERE scenario_id = 1),
+          'email:-5,email:7,email:21,call:30,letter:45,legal:75', 'the shipped scenario: pre-due, reminders, call, formal notice, legal');
+SELECT is((SELECT count(DISTINCT language) FROM dunning.template WHERE seeded), 2::bigint, 'shipped templates in English and French');
+SELECT is_empty($$
+    SELECT st.template FROM dunning.scenario_step st
+     WHERE NOT EXISTS (SELECT FROM dunning.template t WHERE t.template_key = st.template AND t.language = 'en')$$,
+    'every shipped step has an English template');
+SELECT is_empty($$SELECT template_key, language FROM dunning.template
+                   WHERE NOT dunning.template_is_valid(subject) OR NOT dunning.template_is_valid(body)$$,
+    'every template uses known placeholders only');
+-- Security.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+     WHERE p.pronamespace = 'dunning'::regnamespace AND p.proname IN
+           ('run', 'preview', 'schedule', 'unschedule', 'mark_sent', 'mark_failed', 'claim_actions', 'due_actions',
+            'promise_to_pay', 'refresh_promises', 'pay_token', 'verify_pay_token', 'late_interest', 'cancel_paid_actions')
+       AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')$$,
+    'dunning functions pin search_path = pg_catalog, pg_temp');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+     WHERE p.pronamespace = 'dunning'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')
+       AND p.proname IN ('run', 'preview', 'schedule', 'unschedule', 'mark_sent', 'due_actions', 'pay_token',
+                         'signing_secret', 'hmac_sha256', 'random_bytes')$$,
+    'PUBLIC may not call the dunning functions');
+SELECT ok(NOT has_table_privilege('dunning_analyst', 'dunning.signing_key', 'SELECT')
+          AND NOT has_table_privilege('dunning_collector', 'dunning.signing_key', 'SELECT')
+          AND has_table_privilege('dunning_admin', 'dunning.signing_key', 'SELECT'), 'only admins read the signing key');
+SELECT ok(has_function_privilege('dunning_analyst', 'dunning.preview(timestamptz)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_analyst', 'dunning.run(timestamptz)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_collector', 'dunning.run(timestamptz)', 'EXECUTE')
+          AND has_function_privilege('dunning_admin', 'dunning.run(timestamptz)', 'EXECUTE'), 'analysts preview, admins run');
+SELECT ok(has_function_privilege('dunning_collector', 'dunning.mark_sent(bigint, timestamptz)', 'EXECUTE')
+          AND has_function_privilege('dunning_collector', 'dunning.promise_to_pay(bigint[], numeric, date, text)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_analyst', 'dunning.mark_sent(bigint, timestamptz)', 'EXECUTE')
+          AND has_function_privilege('dunning_admin', 'dunning.schedule(text)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_collector', 'dunning.schedule(text)', 'EXECUTE'),
+   'collectors record promises and mark sent; admins schedule');
+SELECT is((SELECT string_agg(cfg::regclass::text || ' ' || cond, ', ' ORDER BY cfg::regclass::text)
+             FROM pg_extension e, unnest(e.extconfig, e.extcondition) u(cfg, cond)
+            WHERE e.extname = 'dunning' AND cfg::regclass::text IN ('dunning.scenario', 'dunning.scenario_step', 'dunning.template')),
+          'dunning.scenario WHERE NOT seeded, dunning.scenario_step WHERE NOT seeded, dunning.template WHERE NOT seeded',
+          'shipped rows stay out of pg_dump');
+
+-- Data: 30 customers x 4 invoices over 90 days, some paid, disputed, promised.
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, country, timezone, collector, on_hold)
+SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 ' || g, 'Street ' || g, 'BE',
+       (ARRAY['UTC', 'Europe/Brussels', 'Asia/Tokyo'])[1 + g % 3], 'col' || (g % 3), g % 10 = 0
+  FROM generate_series(1, 30) g;
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+SELECT g, 1 + (g - 1) / 4, 'P-' || g, DATE '2026-01-01', DATE '2026-01-01' + (g * 37 % 90), 100 + g
+  FROM generate_series(1, 120) g;
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id)
+SELECT g, DATE '2026-02-01', 100 + g, 1 + (g - 1) / 4 FROM generate_series(1, 120, 7) g;
+SELECT dunning.allocate(g, g) FROM generate_series(1, 120, 7) g;
+INSERT INTO dunning.dispute (invoice_id, reason) SELECT g, 'quality' FROM generate_series(2, 120, 11) g;
+
+SELECT is((SELECT count(*) FROM dunning.preview('2026-03-16 12:00+00')),
+          (SELECT dunning.run('2026-03-16 12:00+00'))::bigint, 'preview lists exactly what run creates');
+SELECT is(dunning.run('2026-03-16 12:00+00'), 0, 'a second run creates nothing');
+SELECT is_empty($$SELECT invoice_id, step_id FROM dunning.action_item GROUP BY 1, 2 HAVING count(*) > 1$$,
+    'an invoice reaches a step at most once');
+SELECT is_empty($$SELECT customer_id, action_date FROM dunning.action GROUP BY 1, 2 HAVING count(*) > 1$$,
+    'one contact per customer and day (minimum delay 5 days)');
+SELECT is_empty($$SELECT ai.invoice_id FROM dunning.action_item ai JOIN dunning.invoice i USING (invoice_id)
+                   WHERE i.invoice_id IN (SELECT generate_series(1, 120, 7))$$, 'settled invoices are never dunned');
+SELECT is_empty($$SELECT ai.invoice_id FROM dunning.action_item ai JOIN dunning.dispute d USING (invoice_id)
+                   WHERE d.status = 'open'$$, 'disputed invoices are never dunned');
+SELECT is_empty($$SELECT a.action_id FROM dunning.action a JOIN dunning.customer c USING (customer_id) WHERE c.on_hold$$,
+    'customers on hold are never dunned');
+SELECT is_empty($$SELECT a.action_id FROM dunning.action a
+                   WHERE (SELECT sum(ai.open_amount) FROM dunning.action_item ai WHERE ai.action_id = a.action_id)
+                         <> (SELECT sum(v::numeric) FROM jsonb_each_text(a.payload->'totals') t(k, v))$$,
+    'payload totals add up to the items');
+SELECT is_empty($$SELECT a.action_id FROM dunning.action a
+                   WHERE extract(isodow FROM a.action_date) IN (6, 7)$$, 'nothing is dated on a weekend');
+SELECT ok((SELECT count(*) FROM dunning.action) > 10, 'the run created actions');
+-- Weekend: nothing; the following Monday catches up.
+SELECT is(dunning.run('2026-03-21 12:00+00'), 0, 'nothing on a Saturday');
+SELECT is(dunning.run('2026-03-22 12:00+00'), 0, 'nothing on a Sunday');
+SELECT ok(dunning.run('2026-03-23 12:00+00') > 0, 'Monday catches up');
+-- Holidays: a BE holiday stops every BE customer.
+INSERT INTO dunning.holiday VALUES ('BE', '2026-03-30', 'test');
+SELECT is(dunning.run('2026-03-30 12:00+00'), 0, 'nothing on a holiday of the customers'' country');
+SELECT ok(NOT dunning.is_business_day('2026-03-30', 'BE') AND dunning.is_business_day('2026-03-30', 'FR')
+          AND NOT dunning.is_business_day('2026-03-29'), 'is_business_day: holidays per country, weekends');
+-- Weekly maximum when the minimum delay is 0.
+UPDATE dunning.customer SET on_hold = true;
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone) VALUES (99, 'Busy', 'b@x', '1', 'a', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
+  (991, 99, 'BUSY-1', '2026-01-01', '2026-04-06', 100), (992, 99, 'BUSY-2', '2026-01-01', '2026-03-25', 100),
+  (993, 99, 'BUSY-3', '2026-01-01', '2026-03-10', 100);
+INSERT INTO dunning.setting (min_days_between_contacts, max_contacts_per_week) VALUES (0, 2);
+SELECT is(dunning.run('2026-04-02 12:00+00'), 2, 'three steps due, two contacts a week at most');
+SELECT is((SELECT string_agg(step_name, ',' ORDER BY offset_days DESC) FROM dunning.action WHERE customer_id = 99),
+          'reminder 2,reminder 1', 'the most severe steps go first');
+SELECT is(dunning.run('2026-04-03 12:00+00'), 0, 'the weekly maximum holds the next day');
+SELECT is(dunning.run('2026-04-09 12:00+00'), 1, 'a week later the waiting item goes');
+-- Promises: kept when paid, broken when the date passes.
+SELECT lives_ok($$SELECT dunning.promise_to_pay(ARRAY[991]::bigint[], 50, '2026-05-01')$$, 'promise recorded');
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (999, '2026-04-20', 60, 99);
+SELECT dunning.allocate(999, 991);
+SELECT is(dunning.refresh_promises('2026-04-21 12:00+00'), 1, 'refresh_promises sees the payment');
+SELECT is((SELECT status FROM dunning.promise WHERE 991 = ANY (invoice_ids)), 'kept', 'a paid promise is kept');
+SELECT lives_ok($$SELECT dunning.promise_to_pay(ARRAY[992]::bigint[], 100, '2026-04-22')$$, 'second promise recorded');
+SELECT is(dunning.refresh_promises('2026-04-23 12:00+00'), 1, 'the date passed');
+SELECT is((SELECT status FROM dunning.promise WHERE 992 = ANY (invoice_ids)), 'broken', 'an unpaid promise past its date is broken');
+
+-- Errors, with their SQLSTATEs.
+SELECT throws_ok($$SELECT dunning.run(NULL)$$, '22004', NULL, 'run(NULL)');
+SELECT throws_ok($$SELECT dunning.run('infinity')$$, '22023', NULL, 'run(infinity)');
+SELECT throws_ok($$SELECT dunning.schedule()$$, '55000', NULL, 'schedule without pg_cron: 55000');
+SELECT throws_ok($$SELECT dunning.unschedule()$$, '55000', NULL, 'unschedule without pg_cron: 55000');
+SELECT throws_ok($$SELECT dunning.mark_sent(-1)$$, '42704', NULL, 'mark_sent of an unknown action');
+SELECT lives_ok($$SELECT dunning.mark_sent((SELECT min(action_id) FROM dunning.action WHERE status = 'queued'))$$, 'mark_sent');
+SELECT throws_ok($$SELECT dunning.mark_sent((SELECT min(action_id) FROM dunning.action WHERE status = 'sent'))$$,
+                 '55000', NULL, 'mark_sent twice');
+SELECT throws_ok($$SELECT dunning.claim_actions('email', 0)$$, '22023', NULL, 'claim_actions max_count');
+SELECT throws_ok($$SELECT dunning.render_template('x', '{}', 'pdf')$$, '22023', NULL, 'unknown render mode');
+SELECT throws_ok($$SELECT dunning.late_interest(1, 'EUR', '2026-01-01', '2026-02-01', 8, '30/360')$$, '22023', NULL, 'unknown day count');
+SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[1, 5]::bigint[], 10, '2026-05-01')$$, '23514', NULL, 'promise across customers');
+SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[-5]::bigint[], 10, '2026-05-01')$$, '23503', NULL, 'promise on an unknown invoice');
+SELECT throws_ok($$SELECT dunning.promise_to_pay(NULL, 10, '2026-05-01')$$, '22004', NULL, 'promise without invoices');
+SELECT throws_ok($$UPDATE dunning.scenario_step SET fee = 5 WHERE step_id = 12$$, '42501', NULL, 'shipped steps are read only');
+SELECT throws_ok($$INSERT INTO dunning.template (template_key, language, body) VALUES ('x', 'en', '{{nope}}')$$,
+                 '23514', NULL, 'unknown placeholder refused');
+SELECT throws_ok($$SELECT dunning.resolve_dispute(-1, 'resolved')$$, '42704', NULL, 'resolve an unknown dispute');
+SELECT throws_ok($$SELECT dunning.copy_scenario('missing', 'x')$$, '42704', NULL, 'copy an unknown scenario');
+SELECT throws_ok($$INSERT INTO dunning.setting (id, min_days_between_contacts) VALUES (true, -1)
+                   ON CONFLICT (id) DO UPDATE SET min_days_between_contacts = -1$$, '23514', NULL, 'bad guardrail refused');
+-- Tokens (the key is made on first use).
+SELECT isnt(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01'), NULL, 'pay_token makes a token');
+SELECT ok((SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01'), '2029-12-31')),
+          'a fresh token verifies');
+SELECT ok(NOT (SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01') || 'x', '2029-12-31')),
+          'a token with a changed signature does not');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Several sessions run dunning.run() at once while others record payments
+# and allocations (pgbench): no action is created twice, none is lost, and
+# concurrent runs create exactly what one serial run creates.  New actions
+# are announced with NOTIFY.
+. "$(dirname "$0")/lib.bash"
+DB=dunning_run_concurrency; REF=dunning_run_serial
+load() {    # 300 customers x 4 invoices, due 0..90 days before 2026-03-16
+    psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone)
+SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 ' || g, 'Street ' || g,
+       (ARRAY['UTC', 'Europe/Brussels', 'America/New_York'])[1 + g % 3]
+  FROM generate_series(1, 300) g;
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+SELECT g, 1 + (g - 1) / 4, 'K-' || g, DATE '2025-12-01', DATE '2026-03-16' - (g * 37 % 91), 100 + g % 50
+  FROM generate_series(1, 1200) g;
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id)
+SELECT g, DATE '2026-03-16', 40, 1 + (g - 1) / 4 FROM generate_series(1, 1200) g;
+SQL
+}
+fresh_db $DB && load $DB
+ok $? "test database loaded"
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+CREATE TABLE run_log (created integer NOT NULL);   -- one row per committed run
+CREATE SEQUENCE allocated;
+CREATE FUNCTION try_run(t timestamptz) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO run_log VALUES (dunning.run(t));
+$$;
+CREATE FUNCTION try_allocate(p bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM dunning.allocate(p, p);
+    PERFORM nextval('allocated');
+EXCEPTION WHEN check_violation THEN NULL;
+END $$;
+SQL
+dir=$(mktemp -d)
+cat > $dir/run.sql <<'S'
+\set h random(0, 2)
+SELECT try_run(TIMESTAMPTZ '2026-03-16 14:30+00' + :h * interval '1 hour');
+S
+cat > $dir/pay.sql <<'S'
+\set p random(1, 1200)
+SELECT try_allocate(:p);
+S
+pgbench -n -c 8 -j 2 -t 60 -f $dir/run.sql@1 -f $dir/pay.sql@3 $DB > $dir/out1 2>&1
+ok $? "8 sessions x 60 transactions of run() and allocate() ran"
+is "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' $dir/out1)" "0" "no transaction failed"
+is "$(q $DB "SELECT count(*) FROM (SELECT invoice_id, step_id FROM dunning.action_item GROUP BY 1, 2 HAVING count(*) > 1) x")" \
+   "0" "no invoice reached a step twice"
+is "$(q $DB "SELECT count(*) FROM (SELECT customer_id, step_id, action_date FROM dunning.action GROUP BY 1, 2, 3 HAVING count(*) > 1) x")" \
+   "0" "no customer got the same step twice a day"
+is "$(q $DB "SELECT count(*) FROM (SELECT customer_id, action_date FROM dunning.action WHERE status <> 'cancelled' GROUP BY 1, 2 HAVING count(*) > 1) x")" \
+   "0" "one contact per customer and day (guardrail) under concurrency"
+is "$(q $DB "SELECT count(*) FROM dunning.action a WHERE NOT EXISTS (SELECT FROM dunning.action_item i WHERE i.action_id = a.action_id)")" \
+   "0" "every action has its items"
+is "$(q $DB "SELECT (SELECT sum(created) FROM run_log) - count(*) FROM dunning.action")" \
+   "0" "the counts run() returned add up to the actions in the outbox"
+# Payments cancelled some actions, which frees the day's contact for other
+# steps: a last run creates what a preview shows, then nothing is left.
+want=$(q $DB "SELECT count(*) FROM dunning.preview('2026-03-16 16:30+00')")
+is "$(q $DB "SELECT dunning.run('2026-03-16 16:30+00')")" "$want" "a last run creates exactly what preview shows ($want)"
+is "$(q $DB "SELECT count(*) FROM dunning.preview('2026-03-16 16:30+00')")" "0" "nothing left behind: a preview finds nothing to do"
+is "$(q $DB "SELECT dunning.run('2026-03-16 16:30+00')")" "0" "another run creates nothing"
+is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "ledger totals exact after the storm"
+
+# Concurrent runs only (no payments) create exactly what one serial run does.
+fresh_db $REF && load $REF
+q $REF "SELECT dunning.run('2026-03-16 16:30+00')" >/dev/null
+q $DB "TRUNCATE dunning.action CASCADE; TRUNCATE dunning.allocation" >/dev/null
+cat > $dir/run2.sql <<'S'
+SELECT dunning.run('2026-03-16 16:30+00');
+S
+pgbench -n -c 8 -j 2 -t 10 -f $dir/run2.sql $DB > $dir/out2 2>&1
+ok $? "8 sessions x 10 identical runs ran"
+fp="SELECT md5(string_agg(a.customer_id || ':' || a.step_id || ':' || a.action_date || ':' || a.status || ':'
+                         || (SELECT string_agg(i.invoice_id::text, ',' ORDER BY i.invoice_id) FROM dunning.action_item i WHERE i.action_id = a.action_id),
+                         '|' ORDER BY a.customer_id, a.step_id)) || ' ' || count(*) FROM dunning.action a"
+is "$(q $DB "$fp")" "$(q $REF "$fp")" "concurrent runs = one serial run (same actions, same items)"
+ok $([ "$(q $REF "SELECT count(*) FROM dunning.action")" -gt 100 ]; echo $?) "the serial run created actions"
+
+# NOTIFY: a listening session hears about new actions.
+q $REF "TRUNCATE dunning.action CASCADE" >/dev/null
+out=$(psql -X -d $REF -c "LISTEN dunning_action" -c "SELECT dunning.run('2026-03-16 16:30+00')" 2>&1)
+n=$(q $REF "SELECT count(*) FROM dunning.action")
+echo "$out" | grep -q "notification \"dunning_action\" with payload \"$n\""
+ok $? "NOTIFY dunning_action with the number of new actions ($n)"
+
+grep -E "^(number of (transactions actually processed|failed)|tps)" $dir/out1 $dir/out2 | sed 's/^/# /'
+rm -rf $dir
+drop_db $DB; drop_db $REF
+done_testing
