@@ -46,7 +46,7 @@ SELECT is_empty($$
 $$, 'every view and materialized view and each of their columns has a COMMENT');
 SELECT is((SELECT string_agg(cfg::regclass::text || '=' || cond, ', ' ORDER BY cfg::regclass::text)
              FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(cfg, cond)
-            WHERE e.extname = 'dunning' AND cfg::regclass::text ~ '(segment|credit_insurance)'),
+            WHERE e.extname = 'dunning' AND cfg::regclass::text ~ '^dunning\.(segment_(rule|override|change)|credit_insurance)'),
           'dunning.credit_insurance=, dunning.credit_insurance_credit_insurance_id_seq=, dunning.segment_change=, '
           'dunning.segment_change_segment_change_id_seq=, dunning.segment_override=, dunning.segment_rule=WHERE NOT seeded',
           'pg_dump keeps user rows, not the seeded segment rules');

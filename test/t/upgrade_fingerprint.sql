@@ -34,7 +34,7 @@ SELECT pg_describe_object(m.classid, m.objid, 0) AS object,
                                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
                   || ' constraints=' || COALESCE((SELECT string_agg(co.conname || ' ' || pg_get_constraintdef(co.oid), ', ' ORDER BY co.conname)
                                        FROM pg_constraint co WHERE co.conrelid = c.oid), '')
-                  || ' indexes=' || COALESCE((SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1)
+                  || ' indexes=' || COALESCE((SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY pg_get_indexdef(i.indexrelid))
                                    FROM pg_index i WHERE i.indrelid = c.oid), '')
                   || ' triggers=' || COALESCE((SELECT string_agg(pg_get_triggerdef(t.oid), ', ' ORDER BY t.tgname)
                                     FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal), '')
