@@ -88,3 +88,19 @@ SELECT to_char(month_start, 'YYYY-MM') AS month, sales, ar_end,
        round(dunning.dso(ar_end, sales, days), 1) AS dso,
        round(dunning.dso_countback(ar_end, sales, days) OVER (ORDER BY month_start ROWS 2 PRECEDING), 1) AS dso_countback_3m
   FROM figures ORDER BY month_start;
+
+\echo
+\echo '== KPIs of October 2026 reproduced from the ledger: dunning.kpi_as_of(''2026-10-31'')'
+\x on
+SELECT * FROM dunning.kpi_as_of('2026-10-31') WHERE currency = 'EUR';
+\x off
+
+\echo
+\echo '== Segments from the risk scores: dunning.refresh_segments()'
+SELECT dunning.refresh_segments() AS segments_changed;
+SELECT segment, count(*) AS customers FROM dunning.customer GROUP BY segment ORDER BY segment;
+
+\echo
+\echo '== What a dunning run would send today: dunning.preview(now())'
+SELECT channel, step_name, count(*) AS actions, sum(invoice_count) AS invoices
+  FROM dunning.preview(now()) GROUP BY channel, step_name ORDER BY actions DESC;
