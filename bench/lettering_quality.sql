@@ -2,39 +2,44 @@
 -- Expects bench_eval.work(payment_id): the payments unlettered before the
 -- run, and :'pred' naming a table or view (payment_id, invoice_id, amount)
 -- of what the run allocated from those payments, and :'label'.
-WITH work AS (SELECT w.payment_id, k.kind FROM bench_eval.work w
-                JOIN dunning_sample.payment_kind k USING (payment_id)),
-truth AS (SELECT t.payment_id, t.invoice_id, t.amount FROM dunning_sample.payment_truth t
-            JOIN work USING (payment_id)),
-pred AS (SELECT p.payment_id, p.invoice_id, sum(p.amount) AS amount FROM :pred p
-           JOIN work USING (payment_id) GROUP BY 1, 2),
-pair_ok AS (SELECT count(*) FILTER (WHERE t.payment_id IS NOT NULL) AS right_pairs, count(*) AS pairs
-              FROM pred p LEFT JOIN truth t USING (payment_id, invoice_id)),
-per_payment AS (
-    SELECT w.payment_id, w.kind,
-           (SELECT array_agg(invoice_id || ':' || amount ORDER BY invoice_id) FROM truth t WHERE t.payment_id = w.payment_id) AS want,
-           (SELECT array_agg(invoice_id || ':' || amount ORDER BY invoice_id) FROM pred p WHERE p.payment_id = w.payment_id) AS got
-      FROM work w)
+-- Everything is grouped per payment once (hash joins, no correlated
+-- subqueries), so it stays linear at 300,000 payments.
+CREATE TEMP TABLE quality_pair AS
+SELECT p.payment_id, p.invoice_id, sum(p.amount) AS amount
+  FROM :pred p JOIN bench_eval.work w USING (payment_id)
+ GROUP BY 1, 2;
+
+CREATE TEMP TABLE quality_payment AS
+SELECT w.payment_id, k.kind, t.want, g.got
+  FROM bench_eval.work w
+  JOIN dunning_sample.payment_kind k USING (payment_id)
+  LEFT JOIN (SELECT t.payment_id, array_agg(t.invoice_id || ':' || t.amount ORDER BY t.invoice_id) AS want
+               FROM dunning_sample.payment_truth t JOIN bench_eval.work USING (payment_id)
+              GROUP BY 1) t USING (payment_id)
+  LEFT JOIN (SELECT payment_id, array_agg(invoice_id || ':' || amount ORDER BY invoice_id) AS got
+               FROM quality_pair GROUP BY 1) g USING (payment_id);
+
+WITH pair_ok AS (
+    SELECT count(t.payment_id) AS right_pairs, count(*) AS pairs
+      FROM quality_pair p
+      LEFT JOIN dunning_sample.payment_truth t USING (payment_id, invoice_id))
 SELECT :'label' AS matcher,
-       (SELECT count(*) FROM work) AS payments,
-       (SELECT count(*) FROM per_payment WHERE want IS NOT NULL) AS matchable,
+       count(*) AS payments,
+       count(*) FILTER (WHERE want IS NOT NULL) AS matchable,
        (SELECT pairs FROM pair_ok) AS pairs_allocated,
        round(100.0 * (SELECT right_pairs FROM pair_ok) / NULLIF((SELECT pairs FROM pair_ok), 0), 2) AS precision_pct,
-       round(100.0 * (SELECT count(*) FROM per_payment WHERE want IS NOT NULL AND want = got)
-             / NULLIF((SELECT count(*) FROM per_payment WHERE want IS NOT NULL), 0), 2) AS recall_pct,
-       round(100.0 * (SELECT count(*) FROM per_payment WHERE want IS NULL AND got IS NOT NULL)
-             / NULLIF((SELECT count(*) FROM per_payment WHERE want IS NULL), 0), 2) AS unrelated_lettered_pct;
+       round(100.0 * count(*) FILTER (WHERE want IS NOT NULL AND want = got)
+             / NULLIF(count(*) FILTER (WHERE want IS NOT NULL), 0), 2) AS recall_pct,
+       round(100.0 * count(*) FILTER (WHERE want IS NULL AND got IS NOT NULL)
+             / NULLIF(count(*) FILTER (WHERE want IS NULL), 0), 2) AS unrelated_lettered_pct
+  FROM quality_payment;
 
 -- Recall per kind of payment.
 SELECT :'label' AS matcher, kind, count(*) AS payments,
        count(*) FILTER (WHERE want = got) AS right,
        count(*) FILTER (WHERE got IS NOT NULL AND want IS DISTINCT FROM got) AS wrong,
        round(100.0 * count(*) FILTER (WHERE want = got) / count(*), 1) AS recall_pct
-  FROM (SELECT w.payment_id, k.kind,
-               (SELECT array_agg(t.invoice_id || ':' || t.amount ORDER BY t.invoice_id)
-                  FROM dunning_sample.payment_truth t WHERE t.payment_id = w.payment_id) AS want,
-               (SELECT array_agg(p.invoice_id || ':' || p.amount ORDER BY p.invoice_id)
-                  FROM (SELECT payment_id, invoice_id, sum(amount) amount FROM :pred GROUP BY 1, 2) p
-                 WHERE p.payment_id = w.payment_id) AS got
-          FROM bench_eval.work w JOIN dunning_sample.payment_kind k USING (payment_id)) x
+  FROM quality_payment
  GROUP BY kind ORDER BY kind;
+
+DROP TABLE quality_pair, quality_payment;
