@@ -39,6 +39,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -2075,7 +2076,11 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				a_cn = {0},
 				a_inv = {0},
 				a_amt = {0},
-				a_letter = {0};
+				a_letter = {0},
+				a_dec = {0},
+				a_code = {0},
+				a_method = {0},
+				a_conf = {0};
 	DatumVec	w_inv = {0},
 				w_pay = {0},
 				w_letter = {0},
@@ -2147,6 +2152,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
 				dv_push(&a_amt, NumericGetDatum(units_to_numeric(take, d->currency)), false);
 				dv_push(&a_letter, letter, false);
+				dv_push(&a_dec, Int32GetDatum(k), false);
 				need[j] -= take;
 				credit -= take;
 			}
@@ -2160,6 +2166,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
 			dv_push(&a_amt, NumericGetDatum(units_to_numeric(need[j], d->currency)), false);
 			dv_push(&a_letter, letter, false);
+			dv_push(&a_dec, Int32GetDatum(k), false);
 		}
 		tot->lettered++;
 		tot->amount_units += a->used;
@@ -2169,9 +2176,12 @@ write_batch(Store *st, Batch *b, Totals *tot)
 		Oid			lt[5] = {INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, FLOAT4ARRAYOID, TEXTARRAYOID};
 		Datum		lv[5] = {dv_array(&l_id, INT8OID), dv_array(&l_cust, INT8OID), dv_array(&l_method, TEXTOID),
 		dv_array(&l_conf, FLOAT4OID), dv_array(&l_expl, TEXTOID)};
-		Oid			at[5] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, INT8ARRAYOID};
-		Datum		av[5] = {dv_array(&a_pay, INT8OID), dv_array(&a_cn, INT8OID), dv_array(&a_inv, INT8OID),
+		Oid			at[8] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, INT8ARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, FLOAT4ARRAYOID};
+		Datum		av[8] = {dv_array(&a_pay, INT8OID), dv_array(&a_cn, INT8OID), dv_array(&a_inv, INT8OID),
 		dv_array(&a_amt, NUMERICOID), dv_array(&a_letter, INT8OID)};
+		U64Map		code_at;
+		Datum	   *codes;
 
 		spi_exec("WITH d AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::real[]), pg_catalog.unnest($5::text[]))"
 				 "             AS u(letter_id, customer_id, method, confidence, explanation)),"
@@ -2184,16 +2194,53 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				 " INSERT INTO dunning.letter (letter_id, customer_id, letter_code, method, confidence, explanation)"
 				 " SELECT n.letter_id, n.customer_id, dunning.letter_code(c.last_number - n.cnt + 1 + n.k),"
 				 "        n.method, n.confidence, n.explanation"
-				 "   FROM n JOIN c ON c.customer_id = n.customer_id ORDER BY n.letter_id",
-				 5, lt, lv, SPI_OK_INSERT);
+				 "   FROM n JOIN c ON c.customer_id = n.customer_id ORDER BY n.letter_id"
+				 " RETURNING letter_id, letter_code",
+				 5, lt, lv, SPI_OK_INSERT_RETURNING);
+		if (SPI_processed != (uint64) b->n_dec)
+			elog(ERROR, "dunning lettering: wrote " UINT64_FORMAT " letters for %d decisions",
+				 SPI_processed, b->n_dec);
+		/* the codes, by letter id, for the allocation rows (no join back to dunning.letter) */
+		map_init(&code_at, b->n_dec);
+		codes = palloc(sizeof(Datum) * b->n_dec);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		found;
+			bool		isnull;
+			HeapTuple	tup = SPI_tuptable->vals[r];
+
+			*map_slot(&code_at, (uint64) spi_int8(tup, SPI_tuptable->tupdesc, 1, 0), &found) = (int32) r;
+			codes[r] = datumCopy(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull), false, -1);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		for (int k = 0; k < a_letter.n; k++)
+		{
+			int32		at = map_get(&code_at, (uint64) DatumGetInt64(a_letter.v[k]), -1);
+
+			if (at < 0)
+				elog(ERROR, "dunning lettering: letter " INT64_FORMAT " was not written", DatumGetInt64(a_letter.v[k]));
+			dv_push(&a_code, codes[at], false);
+		}
+		for (int k = 0; k < a_dec.n; k++)
+		{
+			Decision   *d = &b->dec[DatumGetInt32(a_dec.v[k])];
+
+			dv_push(&a_method, CStringGetTextDatum(method_names[d->a.method]), false);
+			dv_push(&a_conf, Float4GetDatum(d->a.confidence), false);
+		}
+		av[5] = dv_array(&a_code, TEXTOID);
+		av[6] = dv_array(&a_method, TEXTOID);
+		av[7] = dv_array(&a_conf, FLOAT4OID);
+		/* in invoice order: the index entries and the totals' updates go page by page */
 		spi_exec("INSERT INTO dunning.allocation (payment_id, credit_note_id, invoice_id, amount, letter_id,"
 				 "                                letter_code, method, confidence)"
-				 " SELECT u.payment_id, u.credit_note_id, u.invoice_id, u.amount, u.letter_id, l.letter_code,"
-				 "        l.method, l.confidence"
-				 "   FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[]), pg_catalog.unnest($4::numeric[]), pg_catalog.unnest($5::int8[]))"
-				 "        AS u(payment_id, credit_note_id, invoice_id, amount, letter_id)"
-				 "   JOIN dunning.letter l ON l.letter_id = u.letter_id",
-				 5, at, av, SPI_OK_INSERT);
+				 " SELECT u.payment_id, u.credit_note_id, u.invoice_id, u.amount, u.letter_id, u.letter_code,"
+				 "        u.method, u.confidence"
+				 "   FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[]), pg_catalog.unnest($4::numeric[]),"
+				 "                   pg_catalog.unnest($5::int8[]), pg_catalog.unnest($6::text[]), pg_catalog.unnest($7::text[]), pg_catalog.unnest($8::real[]))"
+				 "        AS u(payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence)"
+				 "  ORDER BY u.invoice_id",
+				 8, at, av, SPI_OK_INSERT);
 		if (w_inv.n > 0)
 		{
 			Oid			wt[4] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID};
@@ -2354,12 +2401,16 @@ auto_letter(PG_FUNCTION_ARGS)
 	t0 = GetCurrentTimestamp();
 	st = store_create();
 	store_load_customers(st);
+	elog(DEBUG1, "auto_letter: loaded %d customers in %ld ms",
+		 st->n_customers, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 	snprintf(query, sizeof(query), "%s ORDER BY i.customer_id, i.due_on, i.invoice_id", items_select);
 	store_load_items(st, query, 0, NULL, NULL);
+	elog(DEBUG1, "auto_letter: loaded %d open items at %ld ms",
+		 st->n_items, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 	store_load_ibans(st, NULL);
 	store_load_rejected(st, 0);
-	elog(DEBUG1, "auto_letter: loaded %d customers, %d open items in %ld ms",
-		 st->n_customers, st->n_items, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
+	elog(DEBUG1, "auto_letter: loaded payer accounts and rejections at %ld ms",
+		 (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dunning lettering batch", ALLOCSET_DEFAULT_SIZES);
 
@@ -2569,7 +2620,7 @@ suggest(PG_FUNCTION_ARGS)
 				 " WHERE i.settled_amount < pg_catalog.abs(i.amount) AND i.currency = $1::bpchar"
 				 "   AND (dunning.normalize_invoice_number(i.invoice_number) = ANY ($2)"
 				 "        OR dunning.reference_normalize(i.reference) = ANY ($3)"
-				 "        OR (pg_catalog.abs(i.amount) - i.settled_amount) * 10000 = $4)",
+				 "        OR pg_catalog.abs(i.amount) * 10000 = $4)",
 				 4, t4, v4, SPI_OK_SELECT);
 		for (uint64 r = 0; r < SPI_processed; r++)
 			dv_push(&custs, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);

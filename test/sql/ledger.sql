@@ -1,7 +1,7 @@
 -- pgTAP: the ledger model's contract, security and invariants.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(50);
+SELECT plan(53);
 
 -- The contract: names that integrations and outside tests use.
 SELECT has_schema('dunning');
@@ -132,6 +132,31 @@ SELECT is(dunning.rebuild_totals(), 0::bigint, 'rebuild_totals finds nothing to 
 SELECT is_empty($$SELECT FROM dunning.allocation a JOIN dunning.invoice i USING (invoice_id)
                    JOIN dunning.payment p USING (payment_id) WHERE p.customer_id <> i.customer_id$$,
                 'allocations never cross customers');
+
+-- Storage: settling is a HOT update (src/sql/0.2.0/050_ledger_storage.sql).
+RESET ROLE;
+SELECT is_empty($$
+    SELECT x.indexrelid::regclass
+      FROM pg_index x
+      JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attname IN ('settled_amount', 'allocated_amount')
+     WHERE x.indrelid IN ('dunning.invoice'::regclass, 'dunning.payment'::regclass)
+       AND (a.attnum = ANY (x.indkey)
+            OR coalesce(pg_get_expr(x.indexprs, x.indrelid), '') ~ a.attname
+            OR coalesce(pg_get_expr(x.indpred, x.indrelid), '') ~ a.attname)$$,
+    'no index of invoice or payment mentions the running totals');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+    VALUES (990001, 1, 'HOT-1', '2026-01-01', '2026-01-31', 10);
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id)
+    VALUES (990001, '2026-02-01', 10, 1);
+CREATE TEMP TABLE hot_before AS
+    SELECT relid, n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables
+     WHERE relid IN ('dunning.invoice'::regclass, 'dunning.payment'::regclass);
+SELECT isnt(dunning.allocate(990001, 990001), NULL::bigint, 'allocate a fresh invoice');
+SELECT results_eq($$
+    SELECT s.relid::regclass::text, s.n_tup_upd - b.n_tup_upd, s.n_tup_hot_upd - b.n_tup_hot_upd
+      FROM pg_stat_xact_user_tables s JOIN hot_before b USING (relid) ORDER BY 1$$,
+    $$VALUES ('dunning.invoice', 1::bigint, 1::bigint), ('dunning.payment', 1::bigint, 1::bigint)$$,
+    'settling an invoice and allocating a payment are HOT updates (no new index entries)');
 
 -- A hostile object on the search path does not capture the extension.
 CREATE FUNCTION public.abs(numeric) RETURNS numeric LANGUAGE sql AS 'SELECT 0::numeric';
