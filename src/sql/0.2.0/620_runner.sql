@@ -135,6 +135,10 @@ WITH s AS MATERIALIZED (
     SELECT r.currency, pg_catalog.array_agg(r.valid_from ORDER BY r.valid_from) AS rate_from,
            pg_catalog.array_agg(r.rate ORDER BY r.valid_from) AS rates
       FROM dunning.reference_rate r GROUP BY r.currency
+), promised AS MATERIALIZED (
+    -- invoices covered by open promises, one row each: hashed, not rescanned per item
+    SELECT p.customer_id, pg_catalog.unnest(p.invoice_ids) AS invoice_id, p.promised_on
+      FROM dunning.promise p WHERE p.status = 'open'
 ), cu AS MATERIALIZED (
     SELECT c.customer_id, sc.scenario_id, l.local_date, l.local_time,
            CASE WHEN s.min_days_between_contacts > 0 THEN LEAST(1, s.max_contacts_per_week - g.week_contacts)
@@ -173,9 +177,9 @@ WITH s AS MATERIALIZED (
       JOIN dunning.invoice i
         ON i.customer_id = cu.customer_id AND i.settled_amount < pg_catalog.abs(i.amount) AND i.amount > 0
      WHERE NOT EXISTS (SELECT FROM dunning.dispute d WHERE d.invoice_id = i.invoice_id AND d.status = 'open')
-       AND NOT EXISTS (SELECT FROM dunning.promise p
-                        WHERE p.customer_id = i.customer_id AND p.status = 'open'
-                          AND p.promised_on >= cu.local_date AND i.invoice_id = ANY (p.invoice_ids))
+       AND NOT EXISTS (SELECT FROM promised p
+                        WHERE p.invoice_id = i.invoice_id AND p.customer_id = i.customer_id
+                          AND p.promised_on >= cu.local_date)
 ), pick AS (
     SELECT x.*, -st.offset_days AS severity, st.charged, st.fee, st.interest_margin,
            st.fixed_compensation, st.compensation_currency
@@ -388,7 +392,10 @@ BEGIN
     -- The next run looks actions up per customer and per invoice: after a
     -- big batch, fresh statistics keep those look-ups on the indexes.
     IF created >= 1000 THEN
-        ANALYZE dunning.action, dunning.action_item;
+        -- the columns those look-ups filter on (payload and bodies are
+        -- large and never filtered on: sampling them costs seconds)
+        ANALYZE dunning.action (customer_id, step_id, action_date, status, channel),
+                dunning.action_item (action_id, invoice_id, step_id, offset_days);
     END IF;
     IF created > 0 THEN
         SELECT s.notify_channel INTO chan FROM dunning.settings s;
