@@ -233,4 +233,91 @@ SELECT dunning.resolve_dispute(1, 'maybe');
 SELECT dunning.schedule('*/5 * * * *');
 SELECT dunning.unschedule();
 
+-----------------------------------------------------------------------------
+-- Late interest on what was actually outstanding (domain.md, late payment
+-- rules): invoice 1,000.00 EUR due 2025-12-01, 400.00 paid on 2026-01-16,
+-- reference rate 4.0 % until 2025-12-31 and 4.5 % from 2026-01-01, margin 8,
+-- ACT/365.  Interest to 2026-01-30 runs on the days 2025-12-02 .. 2026-01-30:
+--   2025-12-02 .. 12-31  30 days  1,000.00 x 12.0 %  360,000 / 36,500 =  9.8630
+--   2026-01-01 .. 01-15  15 days  1,000.00 x 12.5 %  187,500 / 36,500 =  5.1370
+--   2026-01-16 .. 01-30  15 days    600.00 x 12.5 %  112,500 / 36,500 =  3.0822
+--   total 660,000 / 36,500 = 18.0822 -> 18.08
+-- (the payment reduces the base from its own day on).  Interest on today's
+-- open amount for the whole span would be 600 x 735 / 36,500 = 12.08, on the
+-- full amount 1,000 x 735 / 36,500 = 20.14: both wrong.  To 2026-01-31 one
+-- more day at 600.00 x 12.5 %: 667,500 / 36,500 = 18.2877 -> 18.29.
+-----------------------------------------------------------------------------
+INSERT INTO dunning.customer (customer_id, name, email, postal_address, country, language, timezone, segment) VALUES
+  (12, 'Partial Payer GmbH', 'ap@partial.example', 'Hauptstrasse 2, Wien', 'AT', 'en', 'UTC', 'key');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (1201, 12, 'PP-1201', '2025-11-01', '2025-12-01', 1000.00, 'EUR');
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (12, '2026-01-16', 400.00, 'EUR', 12);
+SELECT dunning.allocate(12, 1201) > 0 AS paid_400_of_1201;
+SELECT dunning.invoice_late_interest(1201, '2026-01-30', 8) AS prorated_18_08,
+       dunning.invoice_late_interest(1201, '2026-01-31', 8) AS one_day_more_18_29,
+       dunning.invoice_late_interest(1201, '2026-01-15', 8) AS before_the_payment,
+       dunning.late_interest(600.00, 'EUR', '2025-12-01', '2026-01-30', 8) AS open_amount_whole_span_12_08,
+       dunning.late_interest(1000.00, 'EUR', '2025-12-01', '2026-01-30', 8) AS full_amount_whole_span_20_14;
+-- before_the_payment: 1,000 x (12 x 30 + 12.5 x 15) / 36,500 = 547,500 / 36,500 = 15.00.
+-- The runner shows the same figure in the formal notice (segment key:
+-- scenario with charges; 60 days overdue on Friday 2026-01-30).
+SELECT customer_id, step_name, channel, payload->'invoices'->0->'open_amount' AS open_amount,
+       payload->'invoices'->0->'interest' AS interest, payload->'charges' AS charges
+  FROM dunning.preview('2026-01-30 09:30+00') WHERE customer_id = 12;
+SELECT dunning.accrue_interest(1000.00, '2025-12-01', '2026-01-30', 8, 'ACT/365', 2,
+                               ARRAY['2025-07-01', '2026-01-01']::date[], ARRAY[4.0, 4.5],
+                               ARRAY['2026-01-16']::date[], ARRAY[400.00]) AS kernel_18_08,
+       -- a payment before the span reduces all of it; one after it changes nothing
+       dunning.accrue_interest(1000.00, '2025-12-01', '2026-01-30', 8, 'ACT/365', 2,
+                               ARRAY['2025-07-01', '2026-01-01']::date[], ARRAY[4.0, 4.5],
+                               ARRAY['2026-02-10', '2025-11-20']::date[], ARRAY[100.00, 400.00]) AS paid_before_12_08,
+       dunning.accrue_interest(1000.00, '2025-12-01', '2026-01-30', 8, 'ACT/365', 2,
+                               ARRAY['2026-01-01']::date[], ARRAY[4.5], NULL, NULL) AS no_rate_in_december;
+SELECT dunning.invoice_late_interest(-1, '2026-01-30', 8);
+
+-----------------------------------------------------------------------------
+-- {{promise_date}}: the customer's open promise (one covering the action's
+-- items first, else the nearest), rendered and escaped per channel.
+-----------------------------------------------------------------------------
+INSERT INTO dunning.scenario (name, description) VALUES ('promise test', 'one step per channel') RETURNING scenario_id AS promise_scenario \gset
+INSERT INTO dunning.template (template_key, language, subject, body) VALUES
+  ('promise_email', 'en', 'Promised by {{promise_date}}',
+   '<p>{{customer_name}}: you promised to pay by {{promise_date}}; {{total}} is overdue besides.</p>'),
+  ('promise_sms', 'en', '', '{{customer_name}}: promised by {{promise_date}}, {{total}} overdue ({{invoice_table}})'),
+  ('promise_letter', 'en', 'Your promise of {{ promise_date }}',
+   'Dear {{customer_name}},
+you promised to pay by {{promise_date}}. Also overdue:
+{{invoice_table}}');
+INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template) VALUES
+  (:promise_scenario, 1, 'mail', 7, 'email', 'promise_email'),
+  (:promise_scenario, 2, 'text', 14, 'sms', 'promise_sms'),
+  (:promise_scenario, 3, 'letter', 21, 'letter', 'promise_letter');
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, country, language, timezone) VALUES
+  (13, 'Mail & <Co>', 'ap@mail.example', NULL, NULL, 'US', 'en', 'UTC'),
+  (14, 'Text & <Co>', NULL, '+1 555 0114', NULL, 'US', 'en', 'UTC'),
+  (15, 'Letter & <Co>', NULL, NULL, '1 Letter Lane', 'US', 'en', 'UTC');
+INSERT INTO dunning.customer_setting (customer_id, scenario_id) SELECT g, :promise_scenario FROM generate_series(13, 15) g;
+-- Monday 2026-04-06: the first invoices are 10, 16 and 25 days overdue
+-- (email, sms, letter); the second ones are covered by promises.
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (1301, 13, 'M-1301', '2026-02-25', '2026-03-27', 130.00, 'EUR'), (1302, 13, 'M-1302', '2026-02-25', '2026-03-27', 50.00, 'EUR'),
+  (1401, 14, 'T-1401', '2026-02-19', '2026-03-21', 140.00, 'EUR'), (1402, 14, 'T-1402', '2026-02-19', '2026-03-21', 50.00, 'EUR'),
+  (1501, 15, 'L-1501', '2026-02-10', '2026-03-12', 150.00, 'EUR'), (1502, 15, 'L-1502', '2026-02-10', '2026-03-12', 50.00, 'EUR');
+SELECT dunning.promise_to_pay(ARRAY[1302]::bigint[], 50.00, '2026-04-20') IS NOT NULL AS promised_13,
+       dunning.promise_to_pay(ARRAY[1402]::bigint[], 50.00, '2026-04-21') IS NOT NULL AS promised_14,
+       dunning.promise_to_pay(ARRAY[1502]::bigint[], 50.00, '2026-04-22') IS NOT NULL AS promised_15,
+       dunning.promise_to_pay(ARRAY[1502]::bigint[], 10.00, '2026-05-30') IS NOT NULL AS later_promise_15;
+SELECT customer_id, channel, payload->>'promise_date' AS promise_date, invoice_count, subject, body
+  FROM dunning.preview('2026-04-06 09:30+00') WHERE customer_id IN (13, 14, 15) ORDER BY customer_id;
+-- Without an open promise the placeholder is empty.
+SELECT dunning.cancel_promise(p.promise_id) FROM dunning.promise p WHERE p.customer_id = 13;
+SELECT customer_id, payload->'promise_date' AS promise_date, body
+  FROM dunning.preview('2026-04-06 09:30+00') WHERE customer_id = 13;
+-- A value is escaped like any other (HTML for e-mail, one line for SMS).
+SELECT dunning.render_action('<b>{{promise_date}}</b> {{customer_name}}', '{"promise_date": "<2026-04-20>"}',
+                             '{"customer_name": "A&B\nC"}', 'html') AS html,
+       dunning.render_action('{{promise_date}} {{customer_name}}', '{"promise_date": "2026-04-20"}',
+                             '{"customer_name": "A&B\nC"}', 'sms') AS sms;
+
 DROP EXTENSION dunning;

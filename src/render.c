@@ -9,18 +9,24 @@
  * escaped for the channel: HTML for e-mail, one line within one message for
  * SMS, control characters removed everywhere.
  *
- * SQL interface (src/sql/0.2.0/610_render_charges.sql):
+ * SQL interface (src/sql/0.2.0/600_dunning.sql, 610_charges_promises.sql):
  *   dunning.render_template(template text, data jsonb, mode text) -> text
+ *   dunning.render_action(template text, data jsonb, extra jsonb, mode text) -> text
  *   dunning.template_is_valid(template text) -> boolean
  *   dunning.hmac_sha256(data bytea, key bytea) -> bytea
  *   dunning.random_bytes(n integer) -> bytea
  *   dunning.timing_safe_equal(a bytea, b bytea) -> boolean
+ *   dunning.pay_token_with_key(customer_id, invoice_ids, amount, expires_at, key) -> text
  */
 #include "postgres.h"
 
 #include "common/cryptohash.h"
 #include "common/hmac.h"
 #include "common/sha2.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/timestamp.h"
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "port.h"
@@ -155,6 +161,26 @@ get_key(JsonbContainer *obj, const char *key)
 	return getKeyJsonValueFromContainer(obj, key, strlen(key), NULL);
 }
 
+/*
+ * The document a template is rendered from: the keys of extra (when set)
+ * win over those of root.  The runner passes the action's payload as root
+ * and the rendering-only values (texts, table header) as extra, so that the
+ * large payload is never copied into a merged document.
+ */
+typedef struct RenderDoc
+{
+	JsonbContainer *extra;
+	JsonbContainer *root;
+} RenderDoc;
+
+static JsonbValue *
+doc_key(const RenderDoc *doc, const char *key)
+{
+	JsonbValue *v = get_key(doc->extra, key);
+
+	return v != NULL ? v : get_key(doc->root, key);
+}
+
 static void
 append_field(StringInfo out, JsonbContainer *obj, const char *key, RenderMode mode)
 {
@@ -176,14 +202,14 @@ append_field(StringInfo out, JsonbContainer *obj, const char *key, RenderMode mo
  * invoice numbers only.
  */
 static void
-append_invoice_table(StringInfo out, JsonbContainer *root, RenderMode mode)
+append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
 {
 	static const char *const fields[] = {"number", "due_on", "days_overdue", "open_amount"};
 	static const char *const english[] = {"Invoice", "Due date", "Days overdue", "Open amount"};
 	const char *header[4];
 	int			header_len[4];
-	JsonbValue *inv = get_key(root, "invoices");
-	JsonbValue *hdr = get_key(root, "table_header");
+	JsonbValue *inv = doc_key(doc, "invoices");
+	JsonbValue *hdr = doc_key(doc, "table_header");
 	JsonbContainer *arr;
 	int			n;
 
@@ -273,9 +299,19 @@ append_invoice_table(StringInfo out, JsonbContainer *root, RenderMode mode)
 void
 dunning_render(StringInfo out, const char *tmpl, int tmpl_len, Jsonb *data, RenderMode mode)
 {
+	dunning_render_with(out, tmpl, tmpl_len, data, NULL, mode);
+}
+
+void
+dunning_render_with(StringInfo out, const char *tmpl, int tmpl_len, Jsonb *data, Jsonb *extra,
+					RenderMode mode)
+{
 	const char *p = tmpl;
 	const char *end = tmpl + tmpl_len;
-	JsonbContainer *root = (data != NULL && JB_ROOT_IS_OBJECT(data)) ? &data->root : NULL;
+	RenderDoc	doc;
+
+	doc.root = (data != NULL && JB_ROOT_IS_OBJECT(data)) ? &data->root : NULL;
+	doc.extra = (extra != NULL && JB_ROOT_IS_OBJECT(extra)) ? &extra->root : NULL;
 
 	while (p < end)
 	{
@@ -294,11 +330,11 @@ dunning_render(StringInfo out, const char *tmpl, int tmpl_len, Jsonb *data, Rend
 			continue;
 		}
 		if (name_len == 13 && strncmp(name, "invoice_table", 13) == 0)
-			append_invoice_table(out, root, mode);
-		else if (root != NULL)
+			append_invoice_table(out, &doc, mode);
+		else if (doc.root != NULL || doc.extra != NULL)
 		{
 			char	   *key = pnstrdup(name, name_len);
-			JsonbValue *v = get_key(root, key);
+			JsonbValue *v = doc_key(&doc, key);
 
 			if (v != NULL)
 			{
@@ -373,6 +409,28 @@ render_template(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }
 
+/*
+ * render_action(template, data, extra, mode): render_template over data with
+ * the keys of extra added (extra wins), without building the merged
+ * document (internal: the runner).
+ */
+PG_FUNCTION_INFO_V1(render_action);
+Datum
+render_action(PG_FUNCTION_ARGS)
+{
+	text	   *tmpl = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *data = PG_GETARG_JSONB_P(1);
+	Jsonb	   *extra = PG_GETARG_JSONB_P(2);
+	RenderMode	mode = parse_mode(PG_GETARG_TEXT_PP(3));
+	StringInfoData out;
+
+	initStringInfo(&out);
+	dunning_render_with(&out, VARDATA_ANY(tmpl), VARSIZE_ANY_EXHDR(tmpl), data, extra, mode);
+	if (mode == RENDER_SMS)
+		fit_sms(&out);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
 /* A template is valid when every well-formed mark names a known placeholder. */
 PG_FUNCTION_INFO_V1(template_is_valid);
 Datum
@@ -400,27 +458,26 @@ template_is_valid(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
-/* HMAC-SHA256 with the server's own implementation (common/hmac.h). */
-PG_FUNCTION_INFO_V1(hmac_sha256);
-Datum
-hmac_sha256(PG_FUNCTION_ARGS)
+/*
+ * HMAC-SHA256 of data with key into out (PG_SHA256_DIGEST_LENGTH bytes), with
+ * the server's own implementation (common/hmac.h).
+ */
+static void
+compute_hmac_sha256(const uint8 *data, size_t data_len, const uint8 *key, size_t key_len, uint8 *out)
 {
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	bytea	   *key = PG_GETARG_BYTEA_PP(1);
-	bytea	   *result = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	pg_hmac_ctx *ctx;
 
-	if (VARSIZE_ANY_EXHDR(key) < 16)
+	if (key_len < 16)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("signing key too short: %d bytes", (int) VARSIZE_ANY_EXHDR(key)),
+				 errmsg("signing key too short: %d bytes", (int) key_len),
 				 errhint("Use a key of at least 16 random bytes.")));
 	ctx = pg_hmac_create(PG_SHA256);
 	if (ctx == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (pg_hmac_init(ctx, (uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)) < 0 ||
-		pg_hmac_update(ctx, (uint8 *) VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)) < 0 ||
-		pg_hmac_final(ctx, (uint8 *) VARDATA(result), PG_SHA256_DIGEST_LENGTH) < 0)
+	if (pg_hmac_init(ctx, key, key_len) < 0 ||
+		pg_hmac_update(ctx, data, data_len) < 0 ||
+		pg_hmac_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
 	{
 		const char *err = pg_hmac_error(ctx);
 
@@ -430,8 +487,137 @@ hmac_sha256(PG_FUNCTION_ARGS)
 				 errmsg("could not compute HMAC-SHA256: %s", err)));
 	}
 	pg_hmac_free(ctx);
+}
+
+PG_FUNCTION_INFO_V1(hmac_sha256);
+Datum
+hmac_sha256(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	bytea	   *key = PG_GETARG_BYTEA_PP(1);
+	bytea	   *result = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	compute_hmac_sha256((uint8 *) VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data),
+						(uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
+						(uint8 *) VARDATA(result));
 	SET_VARSIZE(result, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	PG_RETURN_BYTEA_P(result);
+}
+
+/* base64url without padding (RFC 4648 section 5), as dunning.base64url */
+static void
+append_base64url(StringInfo out, const uint8 *data, size_t len)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t		i = 0;
+
+	for (; i + 2 < len; i += 3)
+	{
+		uint32		v = ((uint32) data[i] << 16) | ((uint32) data[i + 1] << 8) | data[i + 2];
+
+		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
+		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
+		appendStringInfoChar(out, alphabet[(v >> 6) & 63]);
+		appendStringInfoChar(out, alphabet[v & 63]);
+	}
+	if (len - i == 1)
+	{
+		uint32		v = (uint32) data[i] << 16;
+
+		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
+		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
+	}
+	else if (len - i == 2)
+	{
+		uint32		v = ((uint32) data[i] << 16) | ((uint32) data[i + 1] << 8);
+
+		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
+		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
+		appendStringInfoChar(out, alphabet[(v >> 6) & 63]);
+	}
+}
+
+static int
+cstring_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Payment token = base64url(claims) "." base64url(HMAC-SHA256(claims, key)),
+ * claims = "customer_id|invoice ids|amount|expiry" in UTF-8: the distinct
+ * invoice ids in text order, comma-separated; the expiry in whole Unix
+ * seconds.  NULL when the customer, the expiry or the key is NULL; a NULL
+ * amount or id list is empty.  Verified by dunning.verify_pay_token().
+ */
+PG_FUNCTION_INFO_V1(pay_token_with_key);
+Datum
+pay_token_with_key(PG_FUNCTION_ARGS)
+{
+	StringInfoData claims;
+	StringInfoData out;
+	uint8		mac[PG_SHA256_DIGEST_LENGTH];
+	bytea	   *key;
+	TimestampTz expires;
+	int64		secs;
+	char	   *utf8;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		PG_RETURN_NULL();
+	initStringInfo(&claims);
+	appendStringInfo(&claims, INT64_FORMAT "|", PG_GETARG_INT64(0));
+	if (!PG_ARGISNULL(1))
+	{
+		ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(1);
+		Datum	   *values;
+		bool	   *nulls;
+		int			n;
+		int			k = 0;
+		char	  **texts;
+
+		deconstruct_array(ids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, &n);
+		texts = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			if (!nulls[i])
+				texts[k++] = psprintf(INT64_FORMAT, DatumGetInt64(values[i]));
+		qsort(texts, k, sizeof(char *), cstring_cmp);
+		for (int i = 0, written = 0; i < k; i++)
+		{
+			if (i > 0 && strcmp(texts[i], texts[i - 1]) == 0)
+				continue;
+			if (written++ > 0)
+				appendStringInfoChar(&claims, ',');
+			appendStringInfoString(&claims, texts[i]);
+		}
+	}
+	appendStringInfoChar(&claims, '|');
+	if (!PG_ARGISNULL(2))
+	{
+		text	   *amount = PG_GETARG_TEXT_PP(2);
+
+		appendBinaryStringInfo(&claims, VARDATA_ANY(amount), VARSIZE_ANY_EXHDR(amount));
+	}
+	appendStringInfoChar(&claims, '|');
+	expires = PG_GETARG_TIMESTAMPTZ(3);
+	if (TIMESTAMP_NOT_FINITE(expires))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a payment token needs a finite expiry")));
+	/* floor(epoch seconds): microseconds since 2000-01-01, floored */
+	secs = expires / USECS_PER_SEC - (expires % USECS_PER_SEC < 0 ? 1 : 0);
+	secs += (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+	appendStringInfo(&claims, INT64_FORMAT, secs);
+
+	utf8 = pg_server_to_any(claims.data, claims.len, PG_UTF8);
+	key = PG_GETARG_BYTEA_PP(4);
+	compute_hmac_sha256((uint8 *) utf8, strlen(utf8), (uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), mac);
+
+	initStringInfo(&out);
+	append_base64url(&out, (uint8 *) utf8, strlen(utf8));
+	appendStringInfoChar(&out, '.');
+	append_base64url(&out, mac, PG_SHA256_DIGEST_LENGTH);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }
 
 /* n bytes from the operating system's strong random source. */

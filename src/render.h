@@ -34,4 +34,8 @@ extern bool dunning_placeholder_known(const char *name, int len);
 extern void dunning_render(StringInfo out, const char *tmpl, int tmpl_len,
 						   Jsonb *data, RenderMode mode);
 
+/* The same, with the keys of extra (when not NULL) winning over data's. */
+extern void dunning_render_with(StringInfo out, const char *tmpl, int tmpl_len,
+								Jsonb *data, Jsonb *extra, RenderMode mode);
+
 #endif							/* DUNNING_RENDER_H */

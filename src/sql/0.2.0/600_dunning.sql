@@ -202,6 +202,12 @@ CREATE FUNCTION dunning.render_template(template text, data jsonb, mode text) RE
 COMMENT ON FUNCTION dunning.render_template(text, jsonb, text) IS
     'renders a template by substituting {{placeholders}} with values of data, escaped for mode (text, html, sms: one message at most); never evaluates anything';
 
+CREATE FUNCTION dunning.render_action(template text, data jsonb, extra jsonb, mode text) RETURNS text
+    AS 'MODULE_PATHNAME', 'render_action'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.render_action(text, jsonb, jsonb, text) IS
+    'render_template over data with the keys of extra added (extra wins), without merging the documents (internal: the runner)';
+
 CREATE TABLE dunning.template (
     template_key  text NOT NULL,
     language      text NOT NULL,

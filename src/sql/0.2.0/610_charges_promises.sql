@@ -17,6 +17,21 @@ COMMENT ON COLUMN dunning.reference_rate.valid_from IS 'first day the rate appli
 COMMENT ON COLUMN dunning.reference_rate.rate IS 'rate in percent per year (4.5 = 4.5 %)';
 COMMENT ON COLUMN dunning.reference_rate.source IS 'where the rate comes from';
 
+-- The arithmetic (src/runner.c): simple interest on what was outstanding
+-- each day of (from_date, to_date] -- amount minus the payments dated on or
+-- before that day -- at the reference rate in force that day (rate_from /
+-- rates, ascending) + margin, per day-count basis, summed over the segments
+-- where rate, outstanding amount and (ACT/ACT) year are constant, rounded
+-- once to digits.  NULL when a day has no reference rate.
+CREATE FUNCTION dunning.accrue_interest(amount numeric, from_date date, to_date date, margin numeric,
+                                        basis text, digits integer, rate_from date[], rates numeric[],
+                                        paid_on date[] DEFAULT NULL, paid numeric[] DEFAULT NULL)
+RETURNS numeric
+    AS 'MODULE_PATHNAME', 'accrue_interest'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.accrue_interest(numeric, date, date, numeric, text, integer, date[], numeric[], date[], numeric[]) IS
+    'simple interest on amount less the payments (paid_on, paid) made so far, for each day of (from_date, to_date], at the rate in force (rate_from, rates) + margin, rounded to digits (internal: see late_interest, invoice_late_interest)';
+
 -- Simple interest on amount for the days after from_date up to and
 -- including to_date, at each period's reference rate + margin, summed over
 -- the rate periods (and the calendar years for ACT/ACT), rounded once to the
@@ -28,12 +43,6 @@ RETURNS numeric
 AS $fn$
 DECLARE
     b text := COALESCE(basis, (SELECT s.day_count_basis FROM dunning.settings s));
-    total numeric := 0;
-    covered integer := 0;
-    seg record;
-    y integer;
-    d0 date;
-    d1 date;
     digits integer := dunning.currency_minor_unit(currency);
 BEGIN
     IF amount IS NULL OR from_date IS NULL OR to_date IS NULL OR margin IS NULL THEN
@@ -42,46 +51,54 @@ BEGIN
     IF digits IS NULL THEN
         RAISE EXCEPTION 'unknown currency %', currency USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF b NOT IN ('ACT/365', 'ACT/360', 'ACT/ACT') THEN
-        RAISE EXCEPTION 'unknown day count basis %', b
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ACT/365, ACT/360 or ACT/ACT.';
-    END IF;
-    IF to_date <= from_date THEN
-        RETURN 0;
-    END IF;
-    -- Days are (from_date, to_date]: day d accrues at the rate in force on d.
-    FOR seg IN
-        SELECT GREATEST(r.valid_from - 1, from_date) AS s_from,
-               LEAST(COALESCE(lead(r.valid_from) OVER w - 1, to_date), to_date) AS s_to,
-               r.rate
-          FROM dunning.reference_rate r
-         WHERE r.currency = late_interest.currency
-        WINDOW w AS (ORDER BY r.valid_from)
-    LOOP
-        CONTINUE WHEN seg.s_to <= seg.s_from;
-        covered := covered + (seg.s_to - seg.s_from);
-        IF b = 'ACT/ACT' THEN
-            d0 := seg.s_from;
-            WHILE d0 < seg.s_to LOOP
-                y := extract(year FROM d0 + 1)::integer;
-                d1 := LEAST(seg.s_to, make_date(y, 12, 31));
-                total := total + amount * (seg.rate + margin) / 100 * (d1 - d0)
-                                 / (make_date(y + 1, 1, 1) - make_date(y, 1, 1));
-                d0 := d1;
-            END LOOP;
-        ELSE
-            total := total + amount * (seg.rate + margin) / 100 * (seg.s_to - seg.s_from)
-                             / CASE b WHEN 'ACT/360' THEN 360 ELSE 365 END;
-        END IF;
-    END LOOP;
-    IF covered < to_date - from_date THEN
-        RETURN NULL;
-    END IF;
-    RETURN round(total, digits);
+    RETURN (SELECT dunning.accrue_interest(amount, from_date, to_date, margin, b, digits,
+                                           array_agg(r.valid_from ORDER BY r.valid_from),
+                                           array_agg(r.rate ORDER BY r.valid_from))
+              FROM dunning.reference_rate r WHERE r.currency = late_interest.currency);
 END
 $fn$;
 COMMENT ON FUNCTION dunning.late_interest(numeric, char, date, date, numeric, text) IS
     'statutory interest on amount for the days after from_date up to to_date at reference rate + margin (percent), across rate changes, day count basis (default: setting), rounded to the currency; NULL when a day has no reference rate';
+
+-- What an invoice owes in statutory interest at to_date: from its due date,
+-- on the amount actually outstanding each day (a partial payment, credit
+-- note or write-off reduces the base from its settlement date on, as
+-- dunning.settlement dates it), across rate changes, rounded once.
+CREATE FUNCTION dunning.invoice_late_interest(invoice_id bigint, to_date date, margin numeric,
+                                              basis text DEFAULT NULL)
+RETURNS numeric
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    inv record;
+    b text := COALESCE(basis, (SELECT s.day_count_basis FROM dunning.settings s));
+BEGIN
+    IF invoice_id IS NULL OR to_date IS NULL OR margin IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT i.amount, i.currency, i.due_on, i.settled_amount INTO inv
+      FROM dunning.invoice i WHERE i.invoice_id = invoice_late_interest.invoice_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = 'undefined_object';
+    END IF;
+    IF inv.amount < 0 THEN
+        RAISE EXCEPTION 'invoice % is a credit note: it bears no interest', invoice_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN dunning.accrue_interest(inv.amount, inv.due_on, to_date, margin, b,
+                                   dunning.currency_minor_unit(inv.currency),
+                                   (SELECT array_agg(r.valid_from ORDER BY r.valid_from) FROM dunning.reference_rate r
+                                     WHERE r.currency = inv.currency),
+                                   (SELECT array_agg(r.rate ORDER BY r.valid_from) FROM dunning.reference_rate r
+                                     WHERE r.currency = inv.currency),
+                                   p.paid_on, p.paid)
+      FROM (SELECT array_agg(x.settled_on) AS paid_on, array_agg(x.amount) AS paid
+              FROM dunning.settlement x
+             WHERE x.invoice_id = invoice_late_interest.invoice_id AND x.kind <> 'credit_note_applied') p;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.invoice_late_interest(bigint, date, numeric, text) IS
+    'statutory interest an invoice owes at to_date: from its due date, on the amount outstanding each day (partial payments, credit notes, write-offs reduce the base from their settlement date on), at reference rate + margin across rate changes, day count basis (default: setting), rounded to the currency; NULL when a day has no reference rate';
 
 -----------------------------------------------------------------------------
 -- Payment links: signed, expiring tokens (HMAC-SHA256, src/render.c)
@@ -142,21 +159,13 @@ CREATE FUNCTION dunning.base64url_decode(data text) RETURNS bytea
 COMMENT ON FUNCTION dunning.base64url_decode(text) IS 'inverse of dunning.base64url';
 
 -- Token = base64url(claims) "." base64url(HMAC-SHA256(claims)), claims =
--- "customer_id|invoice ids (ascending, comma)|amounts|expiry (Unix seconds)".
+-- "customer_id|invoice ids (distinct, in text order, comma)|amounts|expiry
+-- (Unix seconds)", in C (src/render.c): the runner signs one per action.
 CREATE FUNCTION dunning.pay_token_with_key(customer_id bigint, invoice_ids bigint[], amount text,
                                            expires_at timestamptz, secret bytea)
 RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-RETURN (
-    SELECT dunning.base64url(c) || '.' || dunning.base64url(dunning.hmac_sha256(c, secret))
-      FROM (SELECT pg_catalog.convert_to(
-                       customer_id::text || '|'
-                       || COALESCE((SELECT pg_catalog.string_agg(DISTINCT x::text, ',' ORDER BY x::text)
-                                      FROM pg_catalog.unnest(invoice_ids) x), '')
-                       || '|' || COALESCE(amount, '') || '|'
-                       || pg_catalog.floor(pg_catalog.date_part('epoch', expires_at))::bigint::text,
-                       'UTF8') AS c) claims
-);
+    AS 'MODULE_PATHNAME', 'pay_token_with_key'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.pay_token_with_key(bigint, bigint[], text, timestamptz, bytea) IS
     'payment token signed with the given key (internal)';
 

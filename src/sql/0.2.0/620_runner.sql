@@ -88,6 +88,20 @@ COMMENT ON COLUMN dunning.action_item.compensation IS 'fixed compensation shown,
 -----------------------------------------------------------------------------
 -- What is due: shared by run() (writes) and preview() (does not)
 -----------------------------------------------------------------------------
+-- The step an item takes now (src/runner.c): of its scenario's steps, the
+-- one with the highest offset that the item reached (due_on + offset_days
+-- <= local date, pre-due steps only before the due date, send_time <= local
+-- time, min_days_overdue, min_overdue_amount against the customer's overdue
+-- total in the item currency) and that lies beyond how far it went
+-- (last_offset).  Steps are read once per query.
+CREATE FUNCTION dunning.pick_step(scenario_id bigint, days_overdue integer, last_offset integer,
+                                  local_time time, overdue_total numeric)
+RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pick_step'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.pick_step(bigint, integer, integer, time, numeric) IS
+    'the step of the scenario an item takes now: the highest one it reached and has not had; NULL when none (internal)';
+
 -- Customer first: only customers that may be contacted now (not on hold or
 -- snoozed, a business day at their local time, within the contact
 -- guardrails) have their open items looked at; then each item takes the
@@ -95,19 +109,38 @@ COMMENT ON COLUMN dunning.action_item.compensation IS 'fixed compensation shown,
 -- this local time; items of one step are grouped per customer, currencies
 -- below the materiality threshold are left for later, and the most severe
 -- groups the guardrails allow become actions.
+--
+-- Written for a million open items: rows stay narrow until the grouping
+-- (customer details, charges and texts are added per action, not per item);
+-- one sort (customer, step, currency) serves the per-currency totals, the
+-- ranking of steps and the grouping; interest is computed only for the
+-- items that end in an action.
 CREATE FUNCTION dunning.due_actions(as_of timestamptz)
 RETURNS TABLE (customer_id bigint, scenario_id bigint, step_id bigint, step_name text, offset_days integer,
                action_date date, channel text, recipient text, language text, collector text,
                subject text, body text, payload jsonb, items jsonb)
-    -- JIT compiling this large query costs seconds and saves nothing
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off
+    -- JIT compiling this large query costs seconds and saves nothing; the
+    -- sort of the picked items fits in memory up to about two million items
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '256MB'
 AS $fn$
 WITH s AS MATERIALIZED (
     SELECT st.*, CASE WHEN st.pay_link_base IS NOT NULL THEN dunning.signing_secret() END AS secret
       FROM dunning.settings st
+), steps AS MATERIALIZED (
+    SELECT st.step_id, st.name, st.offset_days, st.channel, st.template, st.fee,
+           st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
+           sc.interest_margin
+      FROM dunning.scenario_step st JOIN dunning.scenario sc ON sc.scenario_id = st.scenario_id
+), rates AS MATERIALIZED (
+    SELECT r.currency, pg_catalog.array_agg(r.valid_from ORDER BY r.valid_from) AS rate_from,
+           pg_catalog.array_agg(r.rate ORDER BY r.valid_from) AS rates
+      FROM dunning.reference_rate r GROUP BY r.currency
+), promised AS MATERIALIZED (
+    -- invoices covered by open promises, one row each: hashed, not rescanned per item
+    SELECT p.customer_id, pg_catalog.unnest(p.invoice_ids) AS invoice_id, p.promised_on
+      FROM dunning.promise p WHERE p.status = 'open'
 ), cu AS MATERIALIZED (
-    SELECT c.customer_id, c.name, c.external_ref, c.email, c.phone, c.postal_address, c.language,
-           c.collector, c.country, sc.scenario_id, l.local_date, l.local_time,
+    SELECT c.customer_id, sc.scenario_id, l.local_date, l.local_time,
            CASE WHEN s.min_days_between_contacts > 0 THEN LEAST(1, s.max_contacts_per_week - g.week_contacts)
                 ELSE s.max_contacts_per_week - g.week_contacts END AS allowed
       FROM dunning.customer c
@@ -133,88 +166,103 @@ WITH s AS MATERIALIZED (
        -- a scenario step could fire at this local time
        AND EXISTS (SELECT FROM dunning.scenario_step st
                     WHERE st.scenario_id = sc.scenario_id AND st.send_time <= l.local_time)
-), it AS MATERIALIZED (
-    SELECT cu.*,
-           i.invoice_id, i.invoice_number, i.due_on, i.currency,
+), it AS (
+    SELECT cu.customer_id, cu.scenario_id, cu.local_date, cu.local_time, cu.allowed,
+           i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount, i.settled_amount,
            i.amount - i.settled_amount AS open_amount,
-           pr.last_offset,
+           (SELECT max(ai.offset_days) FROM dunning.action_item ai WHERE ai.invoice_id = i.invoice_id) AS last_offset,
            sum(CASE WHEN i.due_on < cu.local_date THEN i.amount - i.settled_amount END)
                OVER (PARTITION BY cu.customer_id, i.currency) AS overdue_total
       FROM cu
       JOIN dunning.invoice i
         ON i.customer_id = cu.customer_id AND i.settled_amount < pg_catalog.abs(i.amount) AND i.amount > 0
-     CROSS JOIN LATERAL (SELECT max(ai.offset_days) AS last_offset
-                           FROM dunning.action_item ai WHERE ai.invoice_id = i.invoice_id) pr
      WHERE NOT EXISTS (SELECT FROM dunning.dispute d WHERE d.invoice_id = i.invoice_id AND d.status = 'open')
-       AND NOT EXISTS (SELECT FROM dunning.promise p
-                        WHERE p.customer_id = i.customer_id AND p.status = 'open'
-                          AND p.promised_on >= cu.local_date AND i.invoice_id = ANY (p.invoice_ids))
+       AND NOT EXISTS (SELECT FROM promised p
+                        WHERE p.invoice_id = i.invoice_id AND p.customer_id = i.customer_id
+                          AND p.promised_on >= cu.local_date)
 ), pick AS (
-    SELECT it.*, st.step_id, st.name AS step_name, st.offset_days, st.channel, st.template, st.fee,
-           st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
-           sc.interest_margin,
-           it.local_date - it.due_on AS days_overdue
-      FROM it
-     CROSS JOIN LATERAL (
-            SELECT st.* FROM dunning.scenario_step st
-             WHERE st.scenario_id = it.scenario_id
-               AND st.offset_days > COALESCE(it.last_offset, -2147483648)
-               AND it.due_on + st.offset_days <= it.local_date
-               AND (st.offset_days >= 0 OR it.local_date <= it.due_on)
-               AND st.send_time <= it.local_time
-               AND (st.min_days_overdue IS NULL OR it.local_date - it.due_on >= st.min_days_overdue)
-               AND (st.min_overdue_amount IS NULL OR COALESCE(it.overdue_total, 0) >= st.min_overdue_amount)
-             ORDER BY st.offset_days DESC LIMIT 1) st
-     CROSS JOIN LATERAL (SELECT * FROM dunning.scenario sc WHERE sc.scenario_id = it.scenario_id) sc
-), charged AS (
-    SELECT p.*,
-           CASE WHEN p.charged AND p.interest_margin IS NOT NULL AND p.days_overdue > 0
-                THEN dunning.late_interest(p.open_amount, p.currency, p.due_on, p.local_date,
-                                           p.interest_margin, s.day_count_basis) END AS interest,
-           CASE WHEN p.charged AND p.days_overdue > 0 AND p.currency = p.compensation_currency
-                THEN round(p.fixed_compensation, dunning.currency_minor_unit(p.currency)) END AS compensation
-      FROM pick p CROSS JOIN s
+    SELECT x.*, -st.offset_days AS severity, st.charged, st.fee, st.interest_margin,
+           st.fixed_compensation, st.compensation_currency
+      FROM (SELECT it.*, dunning.pick_step(it.scenario_id, it.local_date - it.due_on, it.last_offset,
+                                           it.local_time, it.overdue_total) AS step_id
+              FROM it) x
+      JOIN steps st ON st.step_id = x.step_id
 ), per_currency AS (
-    -- totals of each customer, step and currency on every item row
-    SELECT c.*,
-           sum(c.open_amount) OVER w AS cur_total,
-           sum(COALESCE(c.interest, 0)) OVER w AS cur_interest,
-           sum(COALESCE(c.compensation, 0)) OVER w AS cur_compensation
-      FROM charged c
-    WINDOW w AS (PARTITION BY c.customer_id, c.step_id, c.currency)
+    -- totals of each customer, step and currency on every item row; severity
+    -- (-offset_days) orders the steps so that one sort serves every window
+    SELECT p.*,
+           sum(p.open_amount) OVER (PARTITION BY p.customer_id, p.severity, p.currency) AS cur_total
+      FROM pick p
 ), ranked AS (
     -- currencies below the materiality threshold wait for later; of the
     -- rest, the most severe steps the customer's guardrails allow today
     SELECT r.* FROM (
-        SELECT k.*, pg_catalog.dense_rank() OVER (PARTITION BY k.customer_id ORDER BY k.offset_days DESC) AS rk
+        SELECT k.*, pg_catalog.dense_rank() OVER (PARTITION BY k.customer_id ORDER BY k.severity) AS rk
           FROM per_currency k CROSS JOIN s
          WHERE k.cur_total >= s.materiality_amount) r
      WHERE r.rk <= r.allowed
+), charged AS (
+    -- charges of the items that make an action: interest on what was
+    -- outstanding each day since the due date (partial payments prorated)
+    SELECT k.*,
+           k.local_date - k.due_on AS days_overdue,
+           CASE WHEN k.charged AND k.interest_margin IS NOT NULL AND k.local_date > k.due_on
+                THEN dunning.accrue_interest(
+                         k.amount, k.due_on, k.local_date, k.interest_margin, s.day_count_basis,
+                         dunning.currency_minor_unit(k.currency),
+                         (SELECT r.rate_from FROM rates r WHERE r.currency = k.currency),
+                         (SELECT r.rates FROM rates r WHERE r.currency = k.currency),
+                         pd.paid_on, pd.paid) END AS interest,
+           CASE WHEN k.charged AND k.local_date > k.due_on AND k.currency = k.compensation_currency
+                THEN round(k.fixed_compensation, dunning.currency_minor_unit(k.currency)) END AS compensation
+      FROM ranked k
+     CROSS JOIN s
+      -- settlement history, only for the charged items partly paid
+      LEFT JOIN LATERAL (
+            SELECT pg_catalog.array_agg(x.settled_on) AS paid_on, pg_catalog.array_agg(x.amount) AS paid
+              FROM dunning.settlement x
+             WHERE x.invoice_id = k.invoice_id AND x.kind <> 'credit_note_applied'
+               AND k.charged AND k.settled_amount > 0) pd ON true
+), cur AS (
+    -- per-currency figures, on every item row (window aggregates reuse the
+    -- sort of the ranking: no sort per action)
+    SELECT c.*,
+           sum(COALESCE(c.interest, 0)) OVER w AS cur_interest,
+           sum(COALESCE(c.compensation, 0)) OVER w AS cur_compensation,
+           pg_catalog.row_number() OVER w = 1 AS first_of_currency
+      FROM charged c
+    WINDOW w AS (PARTITION BY c.customer_id, c.severity, c.currency)
+), texts AS (
+    SELECT c.*,
+           pg_catalog.string_agg(c.currency || ' ' || c.cur_total::text, ' + ')
+               FILTER (WHERE c.first_of_currency) OVER a AS total_text,
+           pg_catalog.string_agg(CASE
+               WHEN c.charged THEN c.currency || ' '
+                    || (c.cur_interest + c.cur_compensation + COALESCE(c.fee, 0))::text
+                    || ' (interest ' || c.cur_interest::text || ', compensation ' || c.cur_compensation::text
+                    || COALESCE(', fee ' || c.fee::text, '') || ')'
+               WHEN c.fee IS NOT NULL THEN c.currency || ' ' || c.fee::text || ' (fee)' END, ' + ')
+               FILTER (WHERE c.first_of_currency) OVER a AS charges_text,
+           pg_catalog.string_agg(c.currency || ' '
+               || (c.cur_total + CASE WHEN c.charged THEN c.cur_interest + c.cur_compensation ELSE 0 END
+                   + COALESCE(c.fee, 0))::text, ' + ')
+               FILTER (WHERE c.first_of_currency) OVER a AS total_with_charges_text
+      FROM cur c
+    WINDOW a AS (PARTITION BY c.customer_id, c.severity ORDER BY c.currency
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ), grp AS (
     -- one action per customer and step
-    SELECT k.customer_id, k.step_id,
-           max(k.step_name) AS step_name, max(k.offset_days) AS offset_days, max(k.channel) AS channel,
-           max(k.template) AS template, max(k.scenario_id) AS scenario_id,
-           max(k.name) AS name, max(k.external_ref) AS external_ref, max(k.email) AS email,
-           max(k.phone) AS phone, max(k.postal_address) AS postal_address, max(k.collector) AS collector,
-           max(k.language) AS customer_language, max(k.local_date) AS local_date, max(k.allowed) AS allowed,
-           pg_catalog.string_agg(DISTINCT k.currency || ' ' || k.cur_total::text, ' + ') AS total_text,
-           pg_catalog.string_agg(DISTINCT CASE
-               WHEN k.charged THEN k.currency || ' '
-                    || (k.cur_interest + k.cur_compensation + COALESCE(k.fee, 0))::text
-                    || ' (interest ' || k.cur_interest::text || ', compensation ' || k.cur_compensation::text
-                    || COALESCE(', fee ' || k.fee::text, '') || ')'
-               WHEN k.fee IS NOT NULL THEN k.currency || ' ' || k.fee::text || ' (fee)' END, ' + ') AS charges_text,
-           pg_catalog.string_agg(DISTINCT k.currency || ' '
-               || (k.cur_total + CASE WHEN k.charged THEN k.cur_interest + k.cur_compensation ELSE 0 END
-                   + COALESCE(k.fee, 0))::text, ' + ') AS total_with_charges_text,
-           pg_catalog.jsonb_object_agg(k.currency, k.cur_total) AS totals,
+    SELECT k.customer_id, max(k.step_id) AS step_id, max(k.scenario_id) AS scenario_id,
+           max(k.local_date) AS local_date,
+           max(k.total_text) AS total_text, max(k.charges_text) AS charges_text,
+           max(k.total_with_charges_text) AS total_with_charges_text,
+           pg_catalog.jsonb_object_agg(k.currency, k.cur_total) FILTER (WHERE k.first_of_currency) AS totals,
            pg_catalog.jsonb_object_agg(k.currency, pg_catalog.jsonb_build_object(
                'interest', CASE WHEN k.charged THEN k.cur_interest END,
                'compensation', CASE WHEN k.charged THEN k.cur_compensation END,
-               'fee', k.fee)) AS charges,
+               'fee', k.fee)) FILTER (WHERE k.first_of_currency) AS charges,
            count(*) AS invoice_count,
-           pg_catalog.array_agg(k.invoice_id ORDER BY k.invoice_id) AS invoice_ids,
+           pg_catalog.array_agg(k.invoice_id) AS invoice_ids,
            max(k.days_overdue) AS max_days,
            min(k.due_on) AS oldest_due_on,
            pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
@@ -222,25 +270,38 @@ WITH s AS MATERIALIZED (
                'days_overdue', k.days_overdue, 'open_amount', k.open_amount, 'currency', k.currency,
                'interest', k.interest, 'compensation', k.compensation)
                ORDER BY k.due_on, k.invoice_number) AS invoices
-      FROM ranked k
-     GROUP BY k.customer_id, k.step_id
+      FROM texts k
+     GROUP BY k.customer_id, k.severity
 ), msg AS (
-    SELECT ch.*, t.language AS template_language, t.subject AS t_subject, t.body AS t_body, t.table_header,
+    SELECT g.*, st.name AS step_name, st.offset_days, st.channel,
+           c.name, c.external_ref, c.email, c.phone, c.postal_address, c.collector,
+           c.language AS customer_language,
+           CASE WHEN t1.template_key IS NOT NULL THEN t1.language
+                WHEN t2.template_key IS NOT NULL THEN t2.language ELSE t3.language END AS template_language,
+           CASE WHEN t1.template_key IS NOT NULL THEN t1.subject
+                WHEN t2.template_key IS NOT NULL THEN t2.subject ELSE t3.subject END AS t_subject,
+           CASE WHEN t1.template_key IS NOT NULL THEN t1.body
+                WHEN t2.template_key IS NOT NULL THEN t2.body ELSE t3.body END AS t_body,
+           CASE WHEN t1.template_key IS NOT NULL THEN t1.table_header
+                WHEN t2.template_key IS NOT NULL THEN t2.table_header ELSE t3.table_header END AS table_header,
+           (SELECT p.promised_on FROM dunning.promise p
+             WHERE p.customer_id = g.customer_id AND p.status = 'open'
+             ORDER BY p.invoice_ids && g.invoice_ids DESC, p.promised_on LIMIT 1) AS promise_date,
            CASE WHEN s.pay_link_base IS NOT NULL
                 THEN s.pay_link_base
                      || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
-                     || dunning.pay_token_with_key(ch.customer_id, ch.invoice_ids, ch.total_text,
+                     || dunning.pay_token_with_key(g.customer_id, g.invoice_ids, g.total_text,
                                                    as_of + s.pay_link_validity, s.secret)
            END AS pay_link
-      FROM grp ch
+      FROM grp g
+      JOIN steps st ON st.step_id = g.step_id
+      JOIN dunning.customer c ON c.customer_id = g.customer_id
      CROSS JOIN s
-      LEFT JOIN LATERAL (
-            SELECT t.* FROM dunning.template t
-             WHERE t.template_key = ch.template
-               AND t.language IN (ch.customer_language, pg_catalog.split_part(ch.customer_language, '-', 1), 'en')
-             ORDER BY t.language = ch.customer_language DESC,
-                      t.language = pg_catalog.split_part(ch.customer_language, '-', 1) DESC
-             LIMIT 1) t ON true
+      -- the template in the customer's language, else its primary subtag, else English
+      LEFT JOIN dunning.template t1 ON t1.template_key = st.template AND t1.language = c.language
+      LEFT JOIN dunning.template t2 ON t2.template_key = st.template
+                                   AND t2.language = pg_catalog.split_part(c.language, '-', 1)
+      LEFT JOIN dunning.template t3 ON t3.template_key = st.template AND t3.language = 'en'
 ), doc AS (
     SELECT m.*,
            pg_catalog.jsonb_build_object(
@@ -249,6 +310,7 @@ WITH s AS MATERIALIZED (
                'action_date', m.local_date, 'as_of', as_of,
                'invoice_count', m.invoice_count, 'totals', m.totals, 'charges', m.charges,
                'max_days_overdue', m.max_days, 'oldest_due_on', m.oldest_due_on,
+               'promise_date', m.promise_date,
                'invoices', m.invoices, 'pay_link', m.pay_link) AS payload,
            CASE WHEN m.channel IN ('email', 'thanks') THEN 'html'
                 WHEN m.channel = 'sms' THEN 'sms' ELSE 'text' END AS mode
@@ -260,17 +322,18 @@ SELECT d.customer_id, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.lo
                       WHEN 'task' THEN d.collector ELSE d.postal_address END,
        COALESCE(d.template_language, d.customer_language),
        d.collector,
-       dunning.render_template(d.t_subject, r.data, 'text'),
-       dunning.render_template(d.t_body, r.data, d.mode),
+       dunning.render_action(d.t_subject, d.payload, r.extra, 'text'),
+       dunning.render_action(d.t_body, d.payload, r.extra, d.mode),
        d.payload,
        d.invoices
   FROM doc d
  CROSS JOIN LATERAL (
-        SELECT d.payload || pg_catalog.jsonb_build_object(
+        -- rendering-only values, looked up before the payload's
+        SELECT pg_catalog.jsonb_build_object(
                    'total', d.total_text, 'charges', COALESCE(d.charges_text, ''),
                    'total_with_charges', d.total_with_charges_text,
                    'collector', d.collector, 'pay_link', COALESCE(d.pay_link, ''),
-                   'table_header', pg_catalog.to_jsonb(d.table_header)) AS data) r
+                   'table_header', pg_catalog.to_jsonb(d.table_header)) AS extra) r
 $fn$;
 COMMENT ON FUNCTION dunning.due_actions(timestamptz) IS
     'the actions a run at as_of would create, rendered, with their items (internal: call dunning.preview or dunning.run)';
@@ -329,7 +392,10 @@ BEGIN
     -- The next run looks actions up per customer and per invoice: after a
     -- big batch, fresh statistics keep those look-ups on the indexes.
     IF created >= 1000 THEN
-        ANALYZE dunning.action, dunning.action_item;
+        -- the columns those look-ups filter on (payload and bodies are
+        -- large and never filtered on: sampling them costs seconds)
+        ANALYZE dunning.action (customer_id, step_id, action_date, status, channel),
+                dunning.action_item (action_id, invoice_id, step_id, offset_days);
     END IF;
     IF created > 0 THEN
         SELECT s.notify_channel INTO chan FROM dunning.settings s;
@@ -372,9 +438,13 @@ BEGIN
        SET status = 'cancelled', cancelled_at = pg_catalog.now(), next_attempt_at = NULL,
            last_error = COALESCE(a.last_error, 'items paid before sending')
      WHERE a.status IN ('queued', 'failed')
+       -- per action, stop at its first open item (OFFSET 0 keeps this a
+       -- per-row probe of two indexes instead of a join of every item
+       -- with every invoice)
        AND NOT EXISTS (SELECT FROM dunning.action_item ai
                          JOIN dunning.invoice i ON i.invoice_id = ai.invoice_id
-                        WHERE ai.action_id = a.action_id AND i.settled_amount < pg_catalog.abs(i.amount));
+                        WHERE ai.action_id = a.action_id AND i.settled_amount < pg_catalog.abs(i.amount)
+                       OFFSET 0);
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END

@@ -4,8 +4,12 @@
 -----------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION
     dunning.scenario_step_check_order(), dunning.template_is_valid(text), dunning.render_template(text, jsonb, text),
+    dunning.render_action(text, jsonb, jsonb, text),
     dunning.is_business_day(date, char), dunning.seeded_read_only(), dunning.copy_scenario(text, text),
     dunning.late_interest(numeric, char, date, date, numeric, text), dunning.hmac_sha256(bytea, bytea),
+    dunning.accrue_interest(numeric, date, date, numeric, text, integer, date[], numeric[], date[], numeric[]),
+    dunning.invoice_late_interest(bigint, date, numeric, text),
+    dunning.pick_step(bigint, integer, integer, time, numeric),
     dunning.random_bytes(integer), dunning.timing_safe_equal(bytea, bytea), dunning.signing_secret(),
     dunning.base64url(bytea), dunning.base64url_decode(text),
     dunning.pay_token_with_key(bigint, bigint[], text, timestamptz, bytea),
@@ -26,6 +30,7 @@ GRANT SELECT ON dunning.setting, dunning.settings, dunning.scenario, dunning.sce
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.template_is_valid(text), dunning.render_template(text, jsonb, text),
     dunning.is_business_day(date, char), dunning.late_interest(numeric, char, date, date, numeric, text),
+    dunning.invoice_late_interest(bigint, date, numeric, text),
     dunning.verify_pay_token(text, timestamptz), dunning.preview(timestamptz), dunning.cron_job_name()
     TO dunning_analyst;
 -- Collectors: promises, disputes, snoozes, sending.
