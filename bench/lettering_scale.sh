@@ -35,4 +35,40 @@ echo "auto_letter: $took ms for $n payments: $(( n * 1000 / (took > 0 ? took : 1
 psql -X -q -d "$db" -c "CREATE VIEW bench_eval.engine AS
     SELECT a.payment_id, a.invoice_id, a.amount FROM dunning.allocation a, bench_eval.before b
      WHERE a.payment_id IS NOT NULL AND a.allocation_id > b.last_allocation"
+psql -X -q -d "$db" -c "CREATE VIEW bench_eval.engine_all AS
+    SELECT a.* FROM dunning.allocation a, bench_eval.before b WHERE a.allocation_id > b.last_allocation"
 psql -X -q -d "$db" -v pred=bench_eval.engine -v label=dunning -f bench/lettering_quality.sql
+
+# Floors, on the same data in the same run:
+#  - read: a sequential scan of the rows auto_letter reads (open invoices, payments);
+#  - write: the ledger's own cost of recording exactly the letters, allocations
+#    and write-offs auto_letter wrote, as bulk INSERT ... SELECT statements (one
+#    per table, triggers and foreign keys included), after undoing them.
+[ "${FLOOR:-1}" = 0 ] && exit 0
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<'SQL'
+CREATE TABLE bench_eval.letters AS
+    SELECT l.* FROM dunning.letter l
+     WHERE l.letter_id IN (SELECT letter_id FROM bench_eval.engine_all);
+CREATE TABLE bench_eval.allocations AS SELECT * FROM bench_eval.engine_all;
+CREATE TABLE bench_eval.write_offs AS
+    SELECT w.* FROM dunning.write_off w WHERE w.letter_id IN (SELECT letter_id FROM bench_eval.letters);
+DELETE FROM dunning.write_off WHERE write_off_id IN (SELECT write_off_id FROM bench_eval.write_offs);
+DELETE FROM dunning.allocation WHERE allocation_id IN (SELECT allocation_id FROM bench_eval.allocations);
+DELETE FROM dunning.letter_history WHERE letter_id IN (SELECT letter_id FROM bench_eval.letters);
+DELETE FROM dunning.letter WHERE letter_id IN (SELECT letter_id FROM bench_eval.letters);
+VACUUM ANALYZE dunning.invoice, dunning.payment, dunning.allocation, dunning.letter;
+SQL
+t=$(ms)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET max_parallel_workers_per_gather = 0" \
+     -c "SELECT count(*) FROM dunning.invoice WHERE settled_amount < abs(amount)" \
+     -c "SELECT count(*) FROM dunning.payment WHERE allocated_amount = 0" >/dev/null
+read_ms=$(( $(ms) - t ))
+t=$(ms)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" \
+     -c "INSERT INTO dunning.letter SELECT * FROM bench_eval.letters ORDER BY letter_id" \
+     -c "INSERT INTO dunning.allocation (payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence)
+         SELECT payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence
+           FROM bench_eval.allocations ORDER BY invoice_id" \
+     -c "INSERT INTO dunning.write_off SELECT * FROM bench_eval.write_offs" -c "COMMIT"
+write_ms=$(( $(ms) - t ))
+echo "floors: read (seq scan of open invoices and payments) $read_ms ms; write (bulk INSERT of the same letters, allocations, write-offs) $write_ms ms; auto_letter $took ms"
