@@ -147,6 +147,100 @@ dunning_scaled_to_numeric(int128 v, int dscale)
 											   Int32GetDatum(dscale)));
 }
 
+/* Normalized base-10000 weight and leading digit of u > 0, as numeric sees them. */
+static void
+nbase_lead(uint128 u, int *weight, int *first)
+{
+	int			w = 0;
+
+	while (u >= 10000)
+	{
+		/* 64-bit divisions once the value fits: much cheaper than 128-bit */
+		if (u <= PG_UINT64_MAX)
+		{
+			uint64		v = (uint64) u;
+
+			while (v >= 10000)
+			{
+				v /= 10000;
+				w++;
+			}
+			u = v;
+			break;
+		}
+		u /= 10000;
+		w++;
+	}
+	*weight = w;
+	*first = (int) u;
+}
+
+/*
+ * numeric_div of two integer numerics (dscale 0), without building them.
+ * numeric_div (PostgreSQL 13-17) picks the result scale with
+ * select_div_scale(): rscale = 16 - 4 x qweight (at least 0: both display
+ * scales are 0), where qweight = weight(num) - weight(den) in base 10000,
+ * minus one when the leading base-10000 digit of num is <= that of den
+ * (num = 0 counts as weight 0, digit 0); then div_var() returns the exact
+ * quotient rounded half away from zero at rscale decimals.  With
+ * q = round(|num| x 10^rscale / den) in 128-bit integers that is
+ * int64_div_fast_to_numeric(+-q, rscale): the same value and scale, so the
+ * same numeric.  Cases where the product or q would not fit go through
+ * numeric (the tests compare both on random and edge values).
+ */
+Numeric
+dunning_int128_div(int128 num, int128 den)
+{
+	static const int128 pow10_tab[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+		1000000000, INT64CONST(10000000000), INT64CONST(100000000000),
+		INT64CONST(1000000000000), INT64CONST(10000000000000),
+		INT64CONST(100000000000000), INT64CONST(1000000000000000),
+		INT64CONST(10000000000000000), INT64CONST(100000000000000000),
+		INT64CONST(1000000000000000000)
+	};
+	uint128		unum;
+	int			w1 = 0,
+				f1 = 0,
+				w2,
+				f2,
+				qweight,
+				rscale;
+
+	if (den > 0 && num > -((int128) PG_INT64_MAX * PG_INT64_MAX)
+		&& num < (int128) PG_INT64_MAX * PG_INT64_MAX)
+	{
+		unum = num < 0 ? -(uint128) num : (uint128) num;
+		if (unum != 0)
+			nbase_lead(unum, &w1, &f1);
+		nbase_lead((uint128) den, &w2, &f2);
+		qweight = w1 - w2 - (f1 <= f2 ? 1 : 0);
+		rscale = Max(16 - 4 * qweight, 0);
+		/* |num| < 2^126 here; 10^rscale must keep the product below 2^127 */
+		if (rscale <= 36)
+		{
+			int128		scale_hi = rscale > 18 ? pow10_tab[rscale - 18] : 1;
+			int128		scale_lo = pow10_tab[Min(rscale, 18)];
+			int128		prod;
+
+			if (!__builtin_mul_overflow((int128) unum, scale_lo, &prod) &&
+				!__builtin_mul_overflow(prod, scale_hi, &prod))
+			{
+				int128		q = prod / den;
+				int128		r = prod - q * den;
+
+				if (r >= den - r)	/* remainder >= den / 2: round up */
+					q++;
+				if (q <= PG_INT64_MAX)
+					return int64_div_fast_to_numeric(num < 0 ? -(int64) q : (int64) q,
+													 rscale);
+			}
+		}
+	}
+	return numeric_div_opt_error(dunning_int128_to_numeric(num),
+								 dunning_int128_to_numeric(den), NULL);
+}
+
 int
 dunning_numeric_cmp(Numeric a, Numeric b)
 {
