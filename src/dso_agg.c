@@ -15,6 +15,10 @@
  * as it takes to exhaust the receivable.
  *
  * Amounts are exact scaled integers (agg_common.h); the results are numeric.
+ * A window calls the final function once per row, so the finals divide in
+ * 128-bit integers (dunning_int128_div) and build one numeric, the exact
+ * value and scale numeric division gives, instead of four intermediate
+ * numerics and a numeric division per row.
  */
 #include "postgres.h"
 

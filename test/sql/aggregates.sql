@@ -205,9 +205,10 @@ SELECT is((SELECT count(*) FROM (
           0::bigint, 'rolling dso_countback == plain SQL countback in numeric (960 months)');
 
 -- The finals divide in 128-bit integers when the result fits (dso_agg.c,
--- dunning_int128_div): the result must be the numeric division of the same
--- scaled integers, value and display scale, on every magnitude, and fall
--- back to numeric where it does not fit.  A one-row frame of rolling_dso is
+-- dunning_int128_div) and build the numeric themselves: the result must be
+-- the numeric division of the same scaled integers, value, display scale
+-- and stored digits (numeric_send), on every magnitude, and fall back to
+-- numeric where it does not fit.  A one-row frame of rolling_dso is
 -- ar x days / sales.
 SELECT setseed(0.4242);
 CREATE TEMP TABLE tap_div AS
@@ -224,8 +225,9 @@ SELECT is((SELECT count(*) FROM (
              SELECT ar, sales, days,
                     dunning.rolling_dso(ar, sales, days) OVER (ROWS BETWEEN CURRENT ROW AND CURRENT ROW) AS r
                FROM tap_div) x
-           WHERE x.r::text IS DISTINCT FROM ((round(x.ar * 10000) * x.days) / round(x.sales * 10000))::text),
-          0::bigint, 'integer division of the finals == numeric division, digit for digit and scale');
+           WHERE x.r::text IS DISTINCT FROM ((round(x.ar * 10000) * x.days) / round(x.sales * 10000))::text
+              OR numeric_send(x.r) IS DISTINCT FROM numeric_send((round(x.ar * 10000) * x.days) / round(x.sales * 10000))),
+          0::bigint, 'integer division of the finals == numeric division, digit for digit, scale and digit array');
 
 -- Errors and their SQLSTATEs.
 SELECT throws_ok($$SELECT dunning.weighted_days_late(current_date, current_date, 0.00001)$$,
