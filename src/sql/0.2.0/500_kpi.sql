@@ -79,15 +79,28 @@ COMMENT ON COLUMN dunning.settlement.open_change IS 'change of the item''s open 
 COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment received_on, credit note issued_on, write-off''s payment received_on or created_at::date; never before the invoice date';
 
 CREATE VIEW dunning.paid_invoice AS
-SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, s.paid_on,
-       s.paid_on - i.due_on AS days_late,
-       s.paid_on - i.issued_on AS days_to_pay
+-- Payment allocations (nearly every settlement) are read per invoice
+-- straight from allocation and payment, where the planner knows how many
+-- invoices there are; their settlement date is GREATEST(received_on,
+-- issued_on), so the latest is GREATEST(max(received_on), issued_on).  The
+-- other settlements come from dunning.settlement.
+SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, l.paid_on,
+       l.paid_on - i.due_on AS days_late,
+       l.paid_on - i.issued_on AS days_to_pay
   FROM dunning.invoice i
-  JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS paid_on
-          FROM dunning.settlement x
-         WHERE x.kind <> 'credit_note_applied'
-         GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
- WHERE i.amount > 0 AND i.settled_amount = i.amount;
+  LEFT JOIN (SELECT a.invoice_id, pg_catalog.max(p.received_on) AS received_on
+               FROM dunning.allocation a
+               JOIN dunning.payment p ON p.payment_id = a.payment_id
+              WHERE a.payment_id IS NOT NULL
+              GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
+  LEFT JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS settled_on
+               FROM dunning.settlement x
+              WHERE x.kind <> 'payment' AND x.kind <> 'credit_note_applied'
+              GROUP BY x.invoice_id) o ON o.invoice_id = i.invoice_id
+ CROSS JOIN LATERAL (
+       SELECT GREATEST(CASE WHEN y.received_on IS NOT NULL THEN GREATEST(y.received_on, i.issued_on) END,
+                       o.settled_on) AS paid_on) l
+ WHERE i.amount > 0 AND i.settled_amount = i.amount AND l.paid_on IS NOT NULL;
 COMMENT ON VIEW dunning.paid_invoice IS
     'fully settled invoices with their paid date: the latest settlement date of their settlements';
 COMMENT ON COLUMN dunning.paid_invoice.invoice_id IS 'the invoice';
@@ -109,15 +122,24 @@ RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_o
     LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-           i.amount + COALESCE(s.change, 0),
+           i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0),
            GREATEST(open_items_as_of.as_of - i.due_on, 0)
       FROM dunning.invoice i
+      -- payment allocations per invoice straight from allocation and
+      -- payment (for an item issued by as_of, GREATEST(received_on,
+      -- issued_on) <= as_of exactly when received_on <= as_of); the other
+      -- settlements from dunning.settlement
+      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied
+                   FROM dunning.allocation a
+                   JOIN dunning.payment p ON p.payment_id = a.payment_id
+                  WHERE a.payment_id IS NOT NULL AND p.received_on <= open_items_as_of.as_of
+                  GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
       LEFT JOIN (SELECT x.invoice_id, pg_catalog.sum(x.open_change) AS change
                    FROM dunning.settlement x
-                  WHERE x.settled_on <= open_items_as_of.as_of
+                  WHERE x.kind <> 'payment' AND x.settled_on <= open_items_as_of.as_of
                   GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
      WHERE i.issued_on <= open_items_as_of.as_of
-       AND i.amount + COALESCE(s.change, 0) <> 0;
+       AND i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0) <> 0;
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';
@@ -252,20 +274,9 @@ AS $fn$
     -- picked from those groups.  Every figure is a sum, count or aggregate
     -- of the same rows the definitions in doc/kpi.md name, so regrouping
     -- changes nothing (numeric sums are exact and keep the largest scale).
-    WITH pay AS MATERIALIZED (
-        -- Payment allocations, by far the most settlements, per invoice
-        -- straight from allocation and payment.  For an item issued by
-        -- as_of their settlement date GREATEST(received_on, issued_on) is
-        -- on or before as_of exactly when received_on is.
-        SELECT a.invoice_id,
-               pg_catalog.sum(a.amount) FILTER (WHERE p.received_on <= customer_risk_as_of.as_of) AS applied,
-               pg_catalog.max(p.received_on) AS last_received_on
-          FROM dunning.allocation a
-          JOIN dunning.payment p ON p.payment_id = a.payment_id
-         WHERE a.payment_id IS NOT NULL
-         GROUP BY a.invoice_id
-    ), rest AS (
-        -- The other settlements (credit notes, write-offs): few rows
+    WITH rest AS (
+        -- Settlements other than payment allocations (credit notes,
+        -- write-offs): few rows, at most one row per item here
         SELECT x.invoice_id,
                pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on <= customer_risk_as_of.as_of) AS change,
                pg_catalog.max(x.settled_on) FILTER (WHERE x.kind <> 'credit_note_applied') AS last_settled_on
@@ -274,29 +285,40 @@ AS $fn$
          GROUP BY x.invoice_id
     ), item0 AS (
         -- Items issued by as_of (a settlement is never dated before its
-        -- item, so nothing issued later matters): open amount as of as_of
-        -- (amount + the open changes of the settlements dated by then),
-        -- cash applied by then, and paid_on: the paid date of
-        -- dunning.paid_invoice (latest settlement date), when it is on or
-        -- before as_of.
-        SELECT i.customer_id, i.currency, i.due_on, i.issued_on, i.amount,
-               i.amount + COALESCE(-y.applied, 0) + COALESCE(o.change, 0) AS open_amount,
-               CASE WHEN i.amount > 0 AND i.settled_amount = i.amount THEN l.last_settled_on END AS paid_on,
-               y.applied AS cash_applied
+        -- item, so nothing issued later matters) with their payment
+        -- allocations, by far the most settlements, read straight from
+        -- allocation and payment: for such an item the settlement date
+        -- GREATEST(received_on, issued_on) is on or before as_of exactly
+        -- when received_on is.  Grouped by customer, currency and item so
+        -- that the per-customer aggregate below reads them in order.
+        SELECT i.customer_id, i.currency, i.invoice_id, i.due_on, i.issued_on, i.amount, i.settled_amount,
+               pg_catalog.sum(a.amount) FILTER (WHERE p.received_on <= customer_risk_as_of.as_of) AS applied,
+               pg_catalog.max(p.received_on) AS last_received_on,
+               pg_catalog.max(o.change) AS change,
+               pg_catalog.max(o.last_settled_on) AS last_other_on
           FROM dunning.invoice i
-          LEFT JOIN pay y ON y.invoice_id = i.invoice_id
+          LEFT JOIN (dunning.allocation a JOIN dunning.payment p ON p.payment_id = a.payment_id)
+                 ON a.invoice_id = i.invoice_id AND a.payment_id IS NOT NULL
           LEFT JOIN rest o ON o.invoice_id = i.invoice_id
+         WHERE i.issued_on <= customer_risk_as_of.as_of
+         GROUP BY i.customer_id, i.currency, i.invoice_id
+    ), item AS (
+        -- open amount as of as_of (amount + the open changes of the
+        -- settlements dated by then), cash applied by then, and paid_on:
+        -- the paid date of dunning.paid_invoice (the latest settlement
+        -- date) when it is on or before as_of
+        SELECT it.customer_id, it.currency, it.due_on, it.issued_on, it.amount,
+               it.amount + COALESCE(-it.applied, 0) + COALESCE(it.change, 0) AS open_amount,
+               CASE WHEN it.amount > 0 AND it.settled_amount = it.amount
+                     AND l.last_settled_on <= customer_risk_as_of.as_of
+                    THEN l.last_settled_on END AS paid_on,
+               it.applied AS cash_applied
+          FROM item0 it
           -- latest settlement date (NULL when none); GREATEST skips NULLs
           CROSS JOIN LATERAL (
-                SELECT GREATEST(CASE WHEN y.last_received_on IS NOT NULL
-                                     THEN GREATEST(y.last_received_on, i.issued_on) END,
-                                o.last_settled_on) AS last_settled_on) l
-         WHERE i.issued_on <= customer_risk_as_of.as_of
-    ), item AS (
-        SELECT it.customer_id, it.currency, it.due_on, it.issued_on, it.amount, it.open_amount,
-               CASE WHEN it.paid_on <= customer_risk_as_of.as_of THEN it.paid_on END AS paid_on,
-               it.cash_applied
-          FROM item0 it
+                SELECT GREATEST(CASE WHEN it.last_received_on IS NOT NULL
+                                     THEN GREATEST(it.last_received_on, it.issued_on) END,
+                                it.last_other_on) AS last_settled_on) l
     ), g AS (
         SELECT it.customer_id, it.currency,
                pg_catalog.count(*) FILTER (WHERE it.amount > 0) AS n,
