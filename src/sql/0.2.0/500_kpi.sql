@@ -268,9 +268,10 @@ RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency ch
                insurer text, insured_limit numeric, uninsured_exposure numeric)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $fn$
-    -- One pass over the settlements (per item: open change as of as_of,
-    -- latest settlement date, cash applied as of as_of) and one over the
-    -- items, aggregated per customer and currency; the main currency is then
+    -- One pass over the ledger: the items joined with their payment
+    -- allocations and payments (plus the few other settlements), grouped per
+    -- item (open amount and cash applied as of as_of, latest settlement
+    -- date), then per customer and currency; the main currency is then
     -- picked from those groups.  Every figure is a sum, count or aggregate
     -- of the same rows the definitions in doc/kpi.md name, so regrouping
     -- changes nothing (numeric sums are exact and keep the largest scale).
