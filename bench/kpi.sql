@@ -77,7 +77,7 @@ RESET parallel_tuple_cost;
 \echo == part 2: 12-month rolling countback DSO per customer and month
 -- Month-end AR and net sales per customer and month, from the ledger
 -- (roll-forward, the kpi_monthly model per customer): 24 months.
-DROP TABLE IF EXISTS kpi_bench.cm;
+DROP TABLE IF EXISTS kpi_bench.cm CASCADE;
 CREATE UNLOGGED TABLE kpi_bench.cm AS
 WITH flows AS (
     SELECT customer_id, date_trunc('month', issued_on::timestamp)::date AS month, sum(amount) AS sales, 0 AS paid
@@ -131,6 +131,8 @@ SELECT count(*) AS countback_mismatches FROM (
     SELECT * FROM kpi_bench.countback_sql) d;
 INSERT INTO result SELECT '2', 'serial', q, (kpi_bench.best_ms(sql, n)).* FROM (VALUES
   ('window machinery: count(*) OVER 12 months', 'SELECT count(*) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
+  ('window floor: count(sales) OVER 12 months (reads the rows)', 'SELECT count(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
+  ('built-in sum(sales) OVER 12 months', 'SELECT sum(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
   ('dunning.dso_countback OVER 12 months', 'SELECT dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 5),
   ('plain SQL countback (lateral window walk)', 'SELECT * FROM kpi_bench.countback_sql', 2)) v(q, sql, n);
 \endif

@@ -135,6 +135,13 @@ extern void dunning_state_parse(const char *str, int128 *fields, int nfields,
 								const char *typname);
 extern char *dunning_state_format(const int128 *fields, int nfields);
 
+/*
+ * num / den as a numeric, exactly what numeric division of the two integers
+ * (dscale 0) returns: same value, same display scale.  Computed in integer
+ * arithmetic when it fits, else through numeric.  den must not be 0.
+ */
+extern Numeric dunning_int128_div(int128 num, int128 den);
+
 /* floor(num / den) rounded half up: floor((2 num + den) / (2 den)), den > 0 */
 extern Numeric dunning_round_half_up(Numeric num, Numeric den);
 /* numeric comparison (-1, 0, 1) */

@@ -4,7 +4,7 @@
 --   the state text round trip (how Citus ships partial states), SQLSTATEs.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(27);
+SELECT plan(29);
 
 -- A regular table (parallel workers cannot read temporary ones); rolled back.
 CREATE TABLE public.tap_item AS
@@ -173,6 +173,61 @@ SELECT is((SELECT count(*) FROM (
                    (SELECT dunning.dso_countback(m2.ar_end, m2.sales, m2.days ORDER BY m2.month) FROM tap_month m2
                      WHERE m2.customer = r.customer AND m2.month <= r.month)),
           0::bigint, 'dso_countback over a growing frame == recomputed');
+
+-- The same rolling countback against an independent plain-SQL computation
+-- in numeric (the formulation of bench/aggregates.sql): credit notes
+-- (negative sales), zero sales, ar_end <= 0, AR beyond the frame's sales.
+CREATE TEMP TABLE tap_month2 AS
+SELECT customer, month, COALESCE(sales, 0) AS sales, COALESCE(ar_end, -1) AS ar_end, days FROM tap_month;
+SELECT is((SELECT count(*) FROM (
+             SELECT customer, month,
+                    dunning.dso_countback(ar_end, sales, days)
+                        OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) AS cb
+               FROM tap_month2) r
+           JOIN tap_month2 a USING (customer, month)
+           WHERE r.cb IS DISTINCT FROM
+             CASE WHEN a.ar_end <= 0 THEN 0 ELSE coalesce(
+               (SELECT (f.full_prev * f.sales + (a.ar_end - f.cum_prev) * f.days) / f.sales
+                  FROM (SELECT b.month, b.sales, b.days,
+                               coalesce(sum(b.sales) OVER p, 0) AS cum_prev,
+                               coalesce(sum(b.days) OVER p, 0) AS full_prev
+                          FROM tap_month2 b
+                         WHERE b.customer = a.customer AND b.month BETWEEN a.month - 11 AND a.month
+                        WINDOW p AS (ORDER BY b.month DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) f
+                 WHERE f.sales > 0 AND a.ar_end - f.cum_prev <= f.sales
+                 ORDER BY f.month DESC LIMIT 1),
+               (SELECT CASE WHEN o.sales > 0 THEN (t.days * o.sales + (a.ar_end - t.sales) * o.days) / o.sales END
+                  FROM (SELECT sum(b.sales) AS sales, sum(b.days) AS days, min(b.month) AS first
+                          FROM tap_month2 b
+                         WHERE b.customer = a.customer AND b.month BETWEEN a.month - 11 AND a.month) t
+                  JOIN tap_month2 o ON o.customer = a.customer AND o.month = t.first))
+             END),
+          0::bigint, 'rolling dso_countback == plain SQL countback in numeric (960 months)');
+
+-- The finals divide in 128-bit integers when the result fits (dso_agg.c,
+-- dunning_int128_div) and build the numeric themselves: the result must be
+-- the numeric division of the same scaled integers, value, display scale
+-- and stored digits (numeric_send), on every magnitude, and fall back to
+-- numeric where it does not fit.  A one-row frame of rolling_dso is
+-- ar x days / sales.
+SELECT setseed(0.4242);
+CREATE TEMP TABLE tap_div AS
+SELECT round(((random() - 0.3) * 10 ^ (floor(random() * 19) - 4))::numeric, 4) AS ar,
+       round((random() * 10 ^ (floor(random() * 19) - 4))::numeric, 4) AS sales,
+       1 + floor(random() * random() * 5000)::int AS days
+FROM generate_series(1, 20000);
+DELETE FROM tap_div WHERE sales <= 0 OR abs(ar) >= 900000000000000;
+INSERT INTO tap_div VALUES (0, 1, 1), (0, 99999999999999, 30), (1, 3, 1), (2, 3, 1), (-2, 3, 1),
+    (0.0001, 99999999999999.9999, 9999), (99999999999999, 0.0001, 5000), (1, 1, 1), (9999, 9999, 30),
+    (10000, 9999, 30), (9999, 10000, 30), (0.5, 1, 1), (-0.5, 1, 1), (212000, 70000, 30),
+    (922337203685477.5, 0.0001, 2147483647), (1, 0.0003, 1), (2, 0.0003, 1);
+SELECT is((SELECT count(*) FROM (
+             SELECT ar, sales, days,
+                    dunning.rolling_dso(ar, sales, days) OVER (ROWS BETWEEN CURRENT ROW AND CURRENT ROW) AS r
+               FROM tap_div) x
+           WHERE x.r::text IS DISTINCT FROM ((round(x.ar * 10000) * x.days) / round(x.sales * 10000))::text
+              OR numeric_send(x.r) IS DISTINCT FROM numeric_send((round(x.ar * 10000) * x.days) / round(x.sales * 10000))),
+          0::bigint, 'integer division of the finals == numeric division, digit for digit, scale and digit array');
 
 -- Errors and their SQLSTATEs.
 SELECT throws_ok($$SELECT dunning.weighted_days_late(current_date, current_date, 0.00001)$$,

@@ -26,6 +26,10 @@
 -----------------------------------------------------------------------------
 -- Settlements and paid dates
 -----------------------------------------------------------------------------
+-- The IS NOT NULL conditions change no row (a NULL key never joins); they
+-- let the planner see that the credit-note branches read a handful of
+-- allocations (partial index allocation_credit_note_idx) instead of hashing
+-- the whole invoice table twice for each of them.
 CREATE VIEW dunning.settlement AS
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
@@ -34,6 +38,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
   FROM dunning.allocation a
   JOIN dunning.payment p ON p.payment_id = a.payment_id
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+ WHERE a.payment_id IS NOT NULL
 UNION ALL
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'credit_note', a.allocation_id, NULL,
@@ -42,6 +47,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
   FROM dunning.allocation a
   JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+ WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
        'credit_note_applied', a.allocation_id, NULL,
@@ -50,6 +56,7 @@ SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
   FROM dunning.allocation a
   JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+ WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT w.invoice_id, i.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,
@@ -72,15 +79,28 @@ COMMENT ON COLUMN dunning.settlement.open_change IS 'change of the item''s open 
 COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment received_on, credit note issued_on, write-off''s payment received_on or created_at::date; never before the invoice date';
 
 CREATE VIEW dunning.paid_invoice AS
-SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, s.paid_on,
-       s.paid_on - i.due_on AS days_late,
-       s.paid_on - i.issued_on AS days_to_pay
+-- Payment allocations (nearly every settlement) are read per invoice
+-- straight from allocation and payment, where the planner knows how many
+-- invoices there are; their settlement date is GREATEST(received_on,
+-- issued_on), so the latest is GREATEST(max(received_on), issued_on).  The
+-- other settlements come from dunning.settlement.
+SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, l.paid_on,
+       l.paid_on - i.due_on AS days_late,
+       l.paid_on - i.issued_on AS days_to_pay
   FROM dunning.invoice i
-  JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS paid_on
-          FROM dunning.settlement x
-         WHERE x.kind <> 'credit_note_applied'
-         GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
- WHERE i.amount > 0 AND i.settled_amount = i.amount;
+  LEFT JOIN (SELECT a.invoice_id, pg_catalog.max(p.received_on) AS received_on
+               FROM dunning.allocation a
+               JOIN dunning.payment p ON p.payment_id = a.payment_id
+              WHERE a.payment_id IS NOT NULL
+              GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
+  LEFT JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS settled_on
+               FROM dunning.settlement x
+              WHERE x.kind <> 'payment' AND x.kind <> 'credit_note_applied'
+              GROUP BY x.invoice_id) o ON o.invoice_id = i.invoice_id
+ CROSS JOIN LATERAL (
+       SELECT GREATEST(CASE WHEN y.received_on IS NOT NULL THEN GREATEST(y.received_on, i.issued_on) END,
+                       o.settled_on) AS paid_on) l
+ WHERE i.amount > 0 AND i.settled_amount = i.amount AND l.paid_on IS NOT NULL;
 COMMENT ON VIEW dunning.paid_invoice IS
     'fully settled invoices with their paid date: the latest settlement date of their settlements';
 COMMENT ON COLUMN dunning.paid_invoice.invoice_id IS 'the invoice';
@@ -102,15 +122,24 @@ RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_o
     LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-           i.amount + COALESCE(s.change, 0),
+           i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0),
            GREATEST(open_items_as_of.as_of - i.due_on, 0)
       FROM dunning.invoice i
+      -- payment allocations per invoice straight from allocation and
+      -- payment (for an item issued by as_of, GREATEST(received_on,
+      -- issued_on) <= as_of exactly when received_on <= as_of); the other
+      -- settlements from dunning.settlement
+      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied
+                   FROM dunning.allocation a
+                   JOIN dunning.payment p ON p.payment_id = a.payment_id
+                  WHERE a.payment_id IS NOT NULL AND p.received_on <= open_items_as_of.as_of
+                  GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
       LEFT JOIN (SELECT x.invoice_id, pg_catalog.sum(x.open_change) AS change
                    FROM dunning.settlement x
-                  WHERE x.settled_on <= open_items_as_of.as_of
+                  WHERE x.kind <> 'payment' AND x.settled_on <= open_items_as_of.as_of
                   GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
      WHERE i.issued_on <= open_items_as_of.as_of
-       AND i.amount + COALESCE(s.change, 0) <> 0;
+       AND i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0) <> 0;
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';
@@ -239,59 +268,100 @@ RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency ch
                insurer text, insured_limit numeric, uninsured_exposure numeric)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $fn$
-    WITH main AS (
-        SELECT DISTINCT ON (n.customer_id) n.customer_id, n.currency
-          FROM (SELECT i.customer_id, i.currency, pg_catalog.count(*) AS n
-                  FROM dunning.invoice i
-                 WHERE i.issued_on <= customer_risk_as_of.as_of AND i.amount > 0
-                 GROUP BY i.customer_id, i.currency) n
-         ORDER BY n.customer_id, n.n DESC, n.currency
-    ), opn AS (
-        SELECT o.customer_id,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.currency = m.currency) AS open_invoices,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0 AND o.currency = m.currency) AS open_credit_notes,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.currency = m.currency
-                                                      AND o.days_past_due > 0) AS overdue,
-               pg_catalog.max(o.days_past_due) FILTER (WHERE o.amount > 0 AND o.currency = m.currency) AS max_dpd,
-               pg_catalog.count(*) FILTER (WHERE o.currency <> m.currency) AS other
-          FROM dunning.open_items_as_of(customer_risk_as_of.as_of) o
-          JOIN main m ON m.customer_id = o.customer_id
-         GROUP BY o.customer_id
-    ), cash AS (
-        SELECT t.customer_id, pg_catalog.sum(t.amount) AS unapplied
-          FROM (SELECT p.customer_id, p.currency, p.amount
-                  FROM dunning.payment p
-                 WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
-                UNION ALL
-                SELECT s.customer_id, s.currency, -s.amount
-                  FROM dunning.settlement s
-                 WHERE s.kind = 'payment' AND s.settled_on <= customer_risk_as_of.as_of) t
-          JOIN main m ON m.customer_id = t.customer_id AND m.currency = t.currency
-         GROUP BY t.customer_id
-    ), paid AS (
-        SELECT pi.customer_id, pi.issued_on, pi.due_on, pi.paid_on, pi.amount, pi.invoice_id
-          FROM dunning.paid_invoice pi
-          JOIN main m ON m.customer_id = pi.customer_id AND m.currency = pi.currency
-         WHERE pi.paid_on <= customer_risk_as_of.as_of
-    ), behaviour AS (
-        SELECT p.customer_id, pg_catalog.count(*) AS n, pg_catalog.sum(p.amount) AS paid_amount,
-               dunning.weighted_days_late(p.due_on, p.paid_on, p.amount) AS wdl,
-               dunning.days_beyond_terms(p.due_on, p.paid_on, p.amount) AS dbt,
-               dunning.avg_days_to_pay(p.issued_on, p.paid_on, p.amount) AS dtp,
-               dunning.paydex(p.due_on, p.paid_on, p.amount) AS paydex
-          FROM paid p
-         WHERE p.paid_on > customer_risk_as_of.as_of - 365
-         GROUP BY p.customer_id
-    ), risk AS (
-        -- Paid items (by as_of) with their paid date, open ones (paid later
-        -- or not at all) with none: payment_risk_score ages them to as_of.
-        SELECT i.customer_id,
-               dunning.payment_risk_score(i.due_on, p.paid_on, i.amount, customer_risk_as_of.as_of) AS score
+    -- One pass over the ledger: the items joined with their payment
+    -- allocations and payments (plus the few other settlements), grouped per
+    -- item (open amount and cash applied as of as_of, latest settlement
+    -- date), then per customer and currency; the main currency is then
+    -- picked from those groups.  Every figure is a sum, count or aggregate
+    -- of the same rows the definitions in doc/kpi.md name, so regrouping
+    -- changes nothing (numeric sums are exact and keep the largest scale).
+    WITH rest AS (
+        -- Settlements other than payment allocations (credit notes,
+        -- write-offs): few rows, at most one row per item here
+        SELECT x.invoice_id,
+               pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on <= customer_risk_as_of.as_of) AS change,
+               pg_catalog.max(x.settled_on) FILTER (WHERE x.kind <> 'credit_note_applied') AS last_settled_on
+          FROM dunning.settlement x
+         WHERE x.kind <> 'payment'
+         GROUP BY x.invoice_id
+    ), item0 AS (
+        -- Items issued by as_of (a settlement is never dated before its
+        -- item, so nothing issued later matters) with their payment
+        -- allocations, by far the most settlements, read straight from
+        -- allocation and payment: for such an item the settlement date
+        -- GREATEST(received_on, issued_on) is on or before as_of exactly
+        -- when received_on is.  Grouped by customer, currency and item so
+        -- that the per-customer aggregate below reads them in order.
+        SELECT i.customer_id, i.currency, i.invoice_id, i.due_on, i.issued_on, i.amount, i.settled_amount,
+               pg_catalog.sum(a.amount) FILTER (WHERE p.received_on <= customer_risk_as_of.as_of) AS applied,
+               pg_catalog.max(p.received_on) AS last_received_on,
+               pg_catalog.max(o.change) AS change,
+               pg_catalog.max(o.last_settled_on) AS last_other_on
           FROM dunning.invoice i
-          JOIN main m ON m.customer_id = i.customer_id AND m.currency = i.currency
-          LEFT JOIN paid p ON p.invoice_id = i.invoice_id
-         WHERE i.issued_on <= customer_risk_as_of.as_of AND i.amount > 0
-         GROUP BY i.customer_id
+          LEFT JOIN (dunning.allocation a JOIN dunning.payment p ON p.payment_id = a.payment_id)
+                 ON a.invoice_id = i.invoice_id AND a.payment_id IS NOT NULL
+          LEFT JOIN rest o ON o.invoice_id = i.invoice_id
+         WHERE i.issued_on <= customer_risk_as_of.as_of
+         GROUP BY i.customer_id, i.currency, i.invoice_id
+    ), item AS (
+        -- open amount as of as_of (amount + the open changes of the
+        -- settlements dated by then), cash applied by then, and paid_on:
+        -- the paid date of dunning.paid_invoice (the latest settlement
+        -- date) when it is on or before as_of
+        SELECT it.customer_id, it.currency, it.due_on, it.issued_on, it.amount,
+               it.amount + COALESCE(-it.applied, 0) + COALESCE(it.change, 0) AS open_amount,
+               CASE WHEN it.amount > 0 AND it.settled_amount = it.amount
+                     AND l.last_settled_on <= customer_risk_as_of.as_of
+                    THEN l.last_settled_on END AS paid_on,
+               it.applied AS cash_applied
+          FROM item0 it
+          -- latest settlement date (NULL when none); GREATEST skips NULLs
+          CROSS JOIN LATERAL (
+                SELECT GREATEST(CASE WHEN it.last_received_on IS NOT NULL
+                                     THEN GREATEST(it.last_received_on, it.issued_on) END,
+                                it.last_other_on) AS last_settled_on) l
+    ), g AS (
+        SELECT it.customer_id, it.currency,
+               pg_catalog.count(*) FILTER (WHERE it.amount > 0) AS n,
+               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0) AS open_invoices,
+               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount < 0 AND it.open_amount <> 0) AS open_credit_notes,
+               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0
+                                                       AND it.due_on < customer_risk_as_of.as_of) AS overdue,
+               pg_catalog.max(GREATEST(customer_risk_as_of.as_of - it.due_on, 0))
+                   FILTER (WHERE it.amount > 0 AND it.open_amount <> 0) AS max_dpd,
+               pg_catalog.count(*) FILTER (WHERE it.open_amount <> 0) AS open_items,
+               pg_catalog.sum(it.cash_applied) AS cash_applied,
+               pg_catalog.count(*) FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paid_n,
+               pg_catalog.sum(it.amount) FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paid_amount,
+               dunning.weighted_days_late(it.due_on, it.paid_on, it.amount)
+                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS wdl,
+               dunning.days_beyond_terms(it.due_on, it.paid_on, it.amount)
+                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS dbt,
+               dunning.avg_days_to_pay(it.issued_on, it.paid_on, it.amount)
+                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS dtp,
+               dunning.paydex(it.due_on, it.paid_on, it.amount)
+                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paydex,
+               -- paid items (by as_of) with their paid date, open ones (paid
+               -- later or not at all) with none: the score ages them to as_of
+               dunning.payment_risk_score(it.due_on, it.paid_on, it.amount, customer_risk_as_of.as_of)
+                   FILTER (WHERE it.amount > 0) AS score
+          FROM item it
+         GROUP BY it.customer_id, it.currency
+    ), main AS (
+        -- the currency invoiced most often, ties by code
+        SELECT DISTINCT ON (g.customer_id) g.*
+          FROM g
+         WHERE g.n > 0
+         ORDER BY g.customer_id, g.n DESC, g.currency
+    ), other AS (
+        SELECT g.customer_id, pg_catalog.sum(g.open_items)::bigint AS other
+          FROM g JOIN main m ON m.customer_id = g.customer_id AND m.currency <> g.currency
+         GROUP BY g.customer_id
+    ), received AS (
+        SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
+          FROM dunning.payment p
+         WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
+         GROUP BY p.customer_id, p.currency
     ), cover AS (
         SELECT ci.customer_id,
                pg_catalog.string_agg(DISTINCT ci.insurer, ', ') AS insurer,
@@ -303,21 +373,21 @@ AS $fn$
          GROUP BY ci.customer_id
     ), f AS (
         SELECT c.customer_id, c.name, c.segment, m.currency, c.credit_limit,
-               COALESCE(o.open_invoices, 0) AS open_invoices,
-               COALESCE(o.open_credit_notes, 0) AS open_credit_notes,
-               COALESCE(k.unapplied, 0) AS unapplied,
-               COALESCE(o.open_invoices, 0) + COALESCE(o.open_credit_notes, 0) - COALESCE(k.unapplied, 0) AS balance,
-               COALESCE(o.overdue, 0) AS overdue, COALESCE(o.max_dpd, 0) AS max_dpd,
+               COALESCE(m.open_invoices, 0) AS open_invoices,
+               COALESCE(m.open_credit_notes, 0) AS open_credit_notes,
+               -- payments received minus cash applied to the customer's items
+               COALESCE(k.amount, 0) - COALESCE(m.cash_applied, 0) AS unapplied,
+               COALESCE(m.overdue, 0) AS overdue, COALESCE(m.max_dpd, 0) AS max_dpd,
                COALESCE(o.other, 0) AS other,
-               COALESCE(b.n, 0) AS n, COALESCE(b.paid_amount, 0) AS paid_amount,
-               b.wdl, b.dbt, b.dtp, b.paydex, r.score, v.insurer, v.insured_limit
+               COALESCE(m.paid_n, 0) AS n, COALESCE(m.paid_amount, 0) AS paid_amount,
+               m.wdl, m.dbt, m.dtp, m.paydex, m.score, v.insurer, v.insured_limit
           FROM dunning.customer c
           LEFT JOIN main m ON m.customer_id = c.customer_id
-          LEFT JOIN opn o ON o.customer_id = c.customer_id
-          LEFT JOIN cash k ON k.customer_id = c.customer_id
-          LEFT JOIN behaviour b ON b.customer_id = c.customer_id
-          LEFT JOIN risk r ON r.customer_id = c.customer_id
+          LEFT JOIN other o ON o.customer_id = c.customer_id
+          LEFT JOIN received k ON k.customer_id = c.customer_id AND k.currency = m.currency
           LEFT JOIN cover v ON v.customer_id = c.customer_id
+    ), fb AS (
+        SELECT f.*, f.open_invoices + f.open_credit_notes - f.unapplied AS balance FROM f
     )
     SELECT f.customer_id, f.name, f.segment, f.currency, customer_risk_as_of.as_of,
            f.open_invoices, f.open_credit_notes, f.unapplied, f.balance, f.overdue, f.max_dpd, f.other,
@@ -329,7 +399,7 @@ AS $fn$
            COALESCE(GREATEST(f.balance, 0) > f.credit_limit, false),
            f.insurer, COALESCE(f.insured_limit, 0),
            GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)
-      FROM f;
+      FROM fb f;
 $fn$;
 COMMENT ON FUNCTION dunning.customer_risk_as_of(date) IS
     'dunning.customer_risk as it was at the end of as_of, reconstructed from the ledger (same columns; segment and credit limit are today''s)';
@@ -595,10 +665,29 @@ COMMENT ON FUNCTION dunning.kpi_as_of(date) IS
     'the KPIs of the month containing as_of, from its first day to as_of, per currency, straight from the ledger; for a month end it is that month''s dunning.kpi_monthly row';
 
 CREATE MATERIALIZED VIEW dunning.kpi_monthly AS
-WITH starts AS (
-    SELECT i.currency, pg_catalog.date_trunc('month', pg_catalog.min(i.issued_on)::timestamp) AS m
+-- One pass over the invoices and one over the settlements, each summed per
+-- currency and day (and due day): the monthly flows and the not-yet-due AR
+-- at every month end are then computed from those few thousand rows.  Sums
+-- of numeric are exact and keep the largest scale, so regrouping changes
+-- nothing.
+WITH inv AS MATERIALIZED (
+    SELECT i.currency, i.issued_on, i.due_on,
+           pg_catalog.sum(i.amount) FILTER (WHERE i.amount > 0) AS invoiced,
+           pg_catalog.sum(i.amount) FILTER (WHERE i.amount < 0) AS credit_notes,
+           pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
+           pg_catalog.sum(i.amount) AS amount
       FROM dunning.invoice i
      WHERE i.issued_on <= CURRENT_DATE
+     GROUP BY 1, 2, 3
+), stl AS MATERIALIZED (
+    SELECT s.currency, s.kind, s.settled_on, s.due_on,
+           pg_catalog.sum(s.amount) AS amount, pg_catalog.sum(s.open_change) AS open_change
+      FROM dunning.settlement s
+     WHERE s.settled_on <= CURRENT_DATE
+     GROUP BY 1, 2, 3, 4
+), starts AS (
+    SELECT v.currency, pg_catalog.date_trunc('month', pg_catalog.min(v.issued_on)::timestamp) AS m
+      FROM inv v
      GROUP BY 1
 ), months AS (
     SELECT f.currency, g.m::date AS month,
@@ -607,39 +696,38 @@ WITH starts AS (
            pg_catalog.generate_series(f.m, pg_catalog.date_trunc('month', CURRENT_DATE::timestamp),
                                       interval '1 month') g(m)
 ), issued AS (
-    SELECT i.currency, pg_catalog.date_trunc('month', i.issued_on::timestamp)::date AS month,
-           pg_catalog.sum(i.amount) FILTER (WHERE i.amount > 0) AS invoiced,
-           pg_catalog.sum(i.amount) FILTER (WHERE i.amount < 0) AS credit_notes,
-           pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n
-      FROM dunning.invoice i
-     WHERE i.issued_on <= CURRENT_DATE
+    SELECT v.currency, pg_catalog.date_trunc('month', v.issued_on::timestamp)::date AS month,
+           pg_catalog.sum(v.invoiced) AS invoiced,
+           pg_catalog.sum(v.credit_notes) AS credit_notes,
+           pg_catalog.sum(v.n)::bigint AS n
+      FROM inv v
      GROUP BY 1, 2
 ), settled AS (
     SELECT s.currency, pg_catalog.date_trunc('month', s.settled_on::timestamp)::date AS month,
            pg_catalog.sum(s.amount) FILTER (WHERE s.kind = 'payment') AS collected,
            pg_catalog.sum(s.amount) FILTER (WHERE s.kind = 'write_off') AS written_off
-      FROM dunning.settlement s
-     WHERE s.kind IN ('payment', 'write_off') AND s.settled_on <= CURRENT_DATE
+      FROM stl s
+     WHERE s.kind IN ('payment', 'write_off')
      GROUP BY 1, 2
 ), not_due AS (
     -- Not yet due AR at each period end E: items with issued_on <= E <= due_on,
     -- less their settlements dated on or before E.
     SELECT x.currency, x.month, pg_catalog.sum(x.v) AS v
-      FROM (SELECT i.currency, g.m::date AS month, i.amount AS v,
-                   LEAST((g.m + interval '1 month - 1 day')::date, CURRENT_DATE) AS e, i.issued_on AS since, i.due_on
-              FROM dunning.invoice i,
-                   pg_catalog.generate_series(pg_catalog.date_trunc('month', i.issued_on::timestamp),
-                                              pg_catalog.date_trunc('month', i.due_on::timestamp),
+      FROM (SELECT v.currency, g.m::date AS month, v.amount AS v,
+                   LEAST((g.m + interval '1 month - 1 day')::date, CURRENT_DATE) AS e, v.issued_on AS since, v.due_on
+              FROM inv v,
+                   pg_catalog.generate_series(pg_catalog.date_trunc('month', v.issued_on::timestamp),
+                                              pg_catalog.date_trunc('month', v.due_on::timestamp),
                                               interval '1 month') g(m)
-             WHERE i.due_on >= i.issued_on AND i.issued_on <= CURRENT_DATE
+             WHERE v.due_on >= v.issued_on
             UNION ALL
             SELECT s.currency, g.m::date, s.open_change,
                    LEAST((g.m + interval '1 month - 1 day')::date, CURRENT_DATE), s.settled_on, s.due_on
-              FROM dunning.settlement s,
+              FROM stl s,
                    pg_catalog.generate_series(pg_catalog.date_trunc('month', s.settled_on::timestamp),
                                               pg_catalog.date_trunc('month', s.due_on::timestamp),
                                               interval '1 month') g(m)
-             WHERE s.due_on >= s.settled_on AND s.settled_on <= CURRENT_DATE) x
+             WHERE s.due_on >= s.settled_on) x
      WHERE x.e >= x.since AND x.e <= x.due_on
      GROUP BY 1, 2
 ), disputes AS (
