@@ -16,8 +16,9 @@
 -- (invoices and credit notes); unapplied cash is shown apart, never netted
 -- into AR.
 --
--- Plain views read open items through invoice_open_idx (aging,
--- cash_forecast) or per-item history (settlement, paid_invoice).  The two
+-- Plain views read the open items (aging, cash_forecast: one sequential
+-- scan; no index mentions settled_amount, see 050_ledger_storage.sql) or
+-- per-item history (settlement, paid_invoice).  The two
 -- views that summarise the whole history (customer_risk, kpi_monthly) are
 -- materialized and refreshed by dunning.refresh_kpi(): measured at 5M
 -- invoices in doc/kpi.md.
