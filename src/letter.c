@@ -2409,8 +2409,9 @@ auto_letter(PG_FUNCTION_ARGS)
 		 st->n_items, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 	store_load_ibans(st, NULL);
 	store_load_rejected(st, 0);
-	elog(DEBUG1, "auto_letter: loaded payer accounts and rejections at %ld ms",
-		 (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
+	elog(DEBUG1, "auto_letter: loaded payer accounts and rejections at %ld ms; the store holds %zu kB",
+		 (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())),
+		 MemoryContextMemAllocated(st->cxt, true) / 1024);
 
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dunning lettering batch", ALLOCSET_DEFAULT_SIZES);
 
