@@ -148,8 +148,12 @@ COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
 -----------------------------------------------------------------------------
 -- Aging
 -----------------------------------------------------------------------------
--- Today's aging reads the open items directly (partial index); aging_as_of
+-- Today's aging reads the open items directly; aging_as_of
 -- reconstructs any past day.  Same columns, same buckets.
+-- Per customer and per currency in total, as two branches of a UNION ALL
+-- (not GROUPING SETS): a filter on customer_id then reaches the per-customer
+-- branch's scan (invoice_customer_idx) and folds the totals' branch away, so
+-- one customer's aging does not aggregate the whole book.
 CREATE VIEW dunning.aging AS
 WITH a AS (
     SELECT i.currency, i.customer_id,
@@ -162,10 +166,25 @@ WITH a AS (
            pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
            pg_catalog.sum(i.amount + i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
            pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
-           GROUPING(i.customer_id) AS g
+           0 AS g
       FROM dunning.invoice i
      WHERE i.settled_amount < pg_catalog.abs(i.amount)
-     GROUP BY GROUPING SETS ((i.currency, i.customer_id), (i.currency))
+     GROUP BY i.currency, i.customer_id
+    UNION ALL
+    SELECT i.currency, NULL::bigint,
+           pg_catalog.sum(i.amount - pg_catalog.sign(i.amount) * i.settled_amount) AS open_amount,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on >= CURRENT_DATE AND i.amount > 0) AS b0,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE AND i.due_on >= CURRENT_DATE - 30 AND i.amount > 0) AS b1,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 30 AND i.due_on >= CURRENT_DATE - 60 AND i.amount > 0) AS b2,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 60 AND i.due_on >= CURRENT_DATE - 90 AND i.amount > 0) AS b3,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 90 AND i.due_on >= CURRENT_DATE - 120 AND i.amount > 0) AS b4,
+           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
+           pg_catalog.sum(i.amount + i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
+           pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
+           1 AS g
+      FROM dunning.invoice i
+     WHERE i.settled_amount < pg_catalog.abs(i.amount)
+     GROUP BY i.currency
 )
 SELECT a.customer_id, c.name AS customer_name, a.currency, a.g = 1 AS is_total, CURRENT_DATE AS as_of,
        COALESCE(a.b0, 0) AS not_due, COALESCE(a.b1, 0) AS days_1_30, COALESCE(a.b2, 0) AS days_31_60,
