@@ -1943,6 +1943,12 @@ typedef struct Totals
 	int64		amount_units;
 	int64		write_offs;
 	int64		write_off_units;
+	/* milliseconds spent, for the DEBUG1 report */
+	long		ms_match;
+	long		ms_lock;
+	long		ms_letters;
+	long		ms_allocations;
+	long		ms_proposals;
 } Totals;
 
 /* Growable arrays of Datums for array parameters. */
@@ -2095,7 +2101,11 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				p_method = {0},
 				p_reason = {0};
 
+	TimestampTz t = GetCurrentTimestamp();
+
 	lock_and_verify(st, b);
+	tot->ms_lock += TimestampDifferenceMilliseconds(t, GetCurrentTimestamp());
+	t = GetCurrentTimestamp();
 
 	if (b->n_dec > 0)
 	{
@@ -2228,6 +2238,8 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			dv_push(&a_method, CStringGetTextDatum(method_names[d->a.method]), false);
 			dv_push(&a_conf, Float4GetDatum(d->a.confidence), false);
 		}
+		tot->ms_letters += TimestampDifferenceMilliseconds(t, GetCurrentTimestamp());
+		t = GetCurrentTimestamp();
 		av[5] = dv_array(&a_code, TEXTOID);
 		av[6] = dv_array(&a_method, TEXTOID);
 		av[7] = dv_array(&a_conf, FLOAT4OID);
@@ -2255,6 +2267,8 @@ write_batch(Store *st, Batch *b, Totals *tot)
 		}
 	}
 
+	tot->ms_allocations += TimestampDifferenceMilliseconds(t, GetCurrentTimestamp());
+	t = GetCurrentTimestamp();
 	/* proposals of the examined payments are replaced by this run's */
 	if (b->n_examined > 0)
 	{
@@ -2319,6 +2333,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				 "        AS u(payment_id, rank, customer_id, ids, amts, write_off, confidence, method, reason)",
 				 9, pt, pv, SPI_OK_INSERT);
 	}
+	tot->ms_proposals += TimestampDifferenceMilliseconds(t, GetCurrentTimestamp());
 }
 
 /* ------------------------------------------------------------------------
@@ -2357,6 +2372,44 @@ read_payment(HeapTuple tup, TupleDesc desc, Payment *p, bool remaining)
 	p->reference = spi_text(tup, desc, 9);
 }
 
+PG_FUNCTION_INFO_V1(letter_code);
+
+/*
+ * letter_code(n bigint) -> text: the code of the n-th letter group of an
+ * account, n from 0: AA..ZZ are 0..675, then AAA..ZZZ, and so on.
+ */
+Datum
+letter_code(PG_FUNCTION_ARGS)
+{
+	int64		n = PG_GETARG_INT64(0);
+	uint64		rest;
+	uint64		span = 676;
+	int			width = 2;
+	char		code[32];
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("letter number must be >= 0, got " INT64_FORMAT, n)));
+	rest = (uint64) n;
+	while (rest >= span)
+	{
+		rest -= span;
+		width++;
+		/* past this, span * 26 exceeds any int64: the loop would end anyway */
+		if (span > PG_UINT64_MAX / 26)
+			break;
+		span *= 26;
+	}
+	Assert(width < (int) sizeof(code));
+	for (int i = width - 1; i >= 0; i--)
+	{
+		code[i] = (char) ('A' + rest % 26);
+		rest /= 26;
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(code, width));
+}
+
 PG_FUNCTION_INFO_V1(auto_letter);
 
 /*
@@ -2379,6 +2432,8 @@ auto_letter(PG_FUNCTION_ARGS)
 	uint64		n_ids;
 	int64		lettered_last = 0;
 	TimestampTz t0;
+	TimestampTz tm;
+	int64		us_match = 0;
 	Oid			lock_type[1] = {INT8OID};
 	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
 	int			ret;
@@ -2469,12 +2524,14 @@ auto_letter(PG_FUNCTION_ARGS)
 				CHECK_FOR_INTERRUPTS();
 				read_payment(tt->vals[r], tt->tupdesc, &p, false);
 				b.examined[b.n_examined++] = p.id;
+				tm = GetCurrentTimestamp();
 				collect_signals(st, &p, &sig);
 				cx.st = st;
 				cx.p = &p;
 				cx.sig = &sig;
 				cx.tol = &tol;
 				match_payment(&cx);
+				us_match += GetCurrentTimestamp() - tm;
 				if (!proposing && cx.n > 0 && cx.ans[0].confidence >= min_conf)
 				{
 					Decision   *d = &b.dec[b.n_dec++];
@@ -2515,9 +2572,12 @@ auto_letter(PG_FUNCTION_ARGS)
 			write_batch(st, &b, &tot);
 			MemoryContextSwitchTo(old);
 		}
-		elog(DEBUG1, "auto_letter: pass %d (%s) over " UINT64_FORMAT " payments: " INT64_FORMAT " lettered, %ld ms",
+		tot.ms_match = (long) (us_match / 1000);
+		elog(DEBUG1, "auto_letter: pass %d (%s) over " UINT64_FORMAT " payments: " INT64_FORMAT " lettered, at %ld ms;"
+			 " so far matching %ld ms, locking %ld ms, letters %ld ms, allocations %ld ms, proposals %ld ms",
 			 pass, proposing ? "proposing" : "lettering", n_ids, tot.lettered - before,
-			 (long) TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+			 (long) TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()),
+			 tot.ms_match, tot.ms_lock, tot.ms_letters, tot.ms_allocations, tot.ms_proposals);
 		n_ids = kept;
 		lettered_last = tot.lettered - before;
 		if (proposing)

@@ -2,7 +2,7 @@
 -- reversible, robust to garbage.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(20);
+SELECT plan(23);
 
 -- A busy little ledger: 40 customers, 400 invoices, 600 payments, many of
 -- them ambiguous on purpose (amounts repeat, numbers collide, currencies mix).
@@ -85,6 +85,14 @@ SELECT lives_ok($$SELECT * FROM dunning.auto_letter()$$, 'auto_letter copes with
 SELECT is_empty($$SELECT 1 FROM dunning.allocation WHERE payment_id IN (9001, 9002, 9003)$$,
                 'garbage payments are not lettered');
 SELECT throws_ok($$SELECT * FROM dunning.auto_letter(-1)$$, '22023', NULL, 'a bad threshold is refused');
+
+-- letter_code (C): boundaries of each width, the largest bigint, and a negative number.
+SELECT is(ARRAY[dunning.letter_code(0), dunning.letter_code(675), dunning.letter_code(676),
+                dunning.letter_code(18251), dunning.letter_code(18252), dunning.letter_code(475254)],
+          ARRAY['AA', 'ZZ', 'AAA', 'ZZZ', 'AAAA', 'AAABA'], 'letter_code at the boundaries of each width');
+SELECT is(dunning.letter_code(9223372036854775807), 'CRPXNLSKVLJFIH', 'letter_code of the largest bigint');
+SELECT throws_ok($$SELECT dunning.letter_code(-1)$$, '22023', 'letter number must be >= 0, got -1',
+                 'letter_code of a negative number: invalid_parameter_value');
 
 SELECT * FROM finish();
 ROLLBACK;

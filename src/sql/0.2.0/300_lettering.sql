@@ -49,31 +49,11 @@ COMMENT ON COLUMN dunning.letter_counter.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.letter_counter.last_number IS 'number of the last letter code given (0 = AA)';
 
 -- Letter code of the n-th group of an account (n from 0): two letters, then
--- three, ...: AA..ZZ are 0..675, AAA follows.
+-- three, ...: AA..ZZ are 0..675, AAA follows.  In C (src/letter.c): auto_letter
+-- calls it for every letter it writes.
 CREATE FUNCTION dunning.letter_code(n bigint) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    width integer := 2;
-    span numeric := 676;
-    rest numeric := n;
-    code text := '';
-BEGIN
-    IF n < 0 THEN
-        RAISE EXCEPTION 'letter number must be >= 0, got %', n USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    WHILE rest >= span LOOP
-        rest := rest - span;
-        width := width + 1;
-        span := span * 26;
-    END LOOP;
-    FOR i IN 1..width LOOP
-        code := chr(65 + (rest % 26)::integer) || code;
-        rest := trunc(rest / 26);
-    END LOOP;
-    RETURN code;
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'letter_code'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.letter_code(bigint) IS
     'letter code of the n-th letter group of an account, n from 0: AA, AB, ..., ZZ, AAA, ...';
 
