@@ -2083,7 +2083,6 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				a_inv = {0},
 				a_amt = {0},
 				a_letter = {0},
-				a_dec = {0},
 				a_code = {0},
 				a_method = {0},
 				a_conf = {0};
@@ -2162,7 +2161,8 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
 				dv_push(&a_amt, NumericGetDatum(units_to_numeric(take, d->currency)), false);
 				dv_push(&a_letter, letter, false);
-				dv_push(&a_dec, Int32GetDatum(k), false);
+				dv_push(&a_method, l_method.v[k], false);
+				dv_push(&a_conf, l_conf.v[k], false);
 				need[j] -= take;
 				credit -= take;
 			}
@@ -2176,7 +2176,8 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
 			dv_push(&a_amt, NumericGetDatum(units_to_numeric(need[j], d->currency)), false);
 			dv_push(&a_letter, letter, false);
-			dv_push(&a_dec, Int32GetDatum(k), false);
+			dv_push(&a_method, l_method.v[k], false);
+			dv_push(&a_conf, l_conf.v[k], false);
 		}
 		tot->lettered++;
 		tot->amount_units += a->used;
@@ -2230,13 +2231,6 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			if (at < 0)
 				elog(ERROR, "dunning lettering: letter " INT64_FORMAT " was not written", DatumGetInt64(a_letter.v[k]));
 			dv_push(&a_code, codes[at], false);
-		}
-		for (int k = 0; k < a_dec.n; k++)
-		{
-			Decision   *d = &b->dec[DatumGetInt32(a_dec.v[k])];
-
-			dv_push(&a_method, CStringGetTextDatum(method_names[d->a.method]), false);
-			dv_push(&a_conf, Float4GetDatum(d->a.confidence), false);
 		}
 		tot->ms_letters += TimestampDifferenceMilliseconds(t, GetCurrentTimestamp());
 		t = GetCurrentTimestamp();
@@ -2432,8 +2426,10 @@ auto_letter(PG_FUNCTION_ARGS)
 	uint64		n_ids;
 	int64		lettered_last = 0;
 	TimestampTz t0;
-	TimestampTz tm;
+	TimestampTz tm = 0;
 	int64		us_match = 0;
+	/* the per-payment clock runs only when the DEBUG1 report will be seen */
+	bool		timing = message_level_is_interesting(DEBUG1);
 	Oid			lock_type[1] = {INT8OID};
 	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
 	int			ret;
@@ -2524,14 +2520,16 @@ auto_letter(PG_FUNCTION_ARGS)
 				CHECK_FOR_INTERRUPTS();
 				read_payment(tt->vals[r], tt->tupdesc, &p, false);
 				b.examined[b.n_examined++] = p.id;
-				tm = GetCurrentTimestamp();
+				if (timing)
+					tm = GetCurrentTimestamp();
 				collect_signals(st, &p, &sig);
 				cx.st = st;
 				cx.p = &p;
 				cx.sig = &sig;
 				cx.tol = &tol;
 				match_payment(&cx);
-				us_match += GetCurrentTimestamp() - tm;
+				if (timing)
+					us_match += GetCurrentTimestamp() - tm;
 				if (!proposing && cx.n > 0 && cx.ans[0].confidence >= min_conf)
 				{
 					Decision   *d = &b.dec[b.n_dec++];

@@ -150,41 +150,34 @@ COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
 -----------------------------------------------------------------------------
 -- Today's aging reads the open items directly; aging_as_of
 -- reconstructs any past day.  Same columns, same buckets.
--- Per customer and per currency in total, as two branches of a UNION ALL
--- (not GROUPING SETS): a filter on customer_id then reaches the per-customer
--- branch's scan (invoice_customer_idx) and folds the totals' branch away, so
--- one customer's aging does not aggregate the whole book.
+-- Per customer (over dunning.open_item, with aging_as_of's buckets), then the
+-- totals per currency summed from those rows, as two branches of a UNION ALL
+-- rather than GROUPING SETS: a filter on customer_id reaches the per-customer
+-- scan (invoice_customer_idx) and folds the totals' branch away, so one
+-- customer's aging does not aggregate the whole book.  NOT MATERIALIZED
+-- keeps both references of per inlined, so that the filter can get in.
 CREATE VIEW dunning.aging AS
-WITH a AS (
-    SELECT i.currency, i.customer_id,
-           pg_catalog.sum(i.amount - pg_catalog.sign(i.amount) * i.settled_amount) AS open_amount,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on >= CURRENT_DATE AND i.amount > 0) AS b0,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE AND i.due_on >= CURRENT_DATE - 30 AND i.amount > 0) AS b1,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 30 AND i.due_on >= CURRENT_DATE - 60 AND i.amount > 0) AS b2,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 60 AND i.due_on >= CURRENT_DATE - 90 AND i.amount > 0) AS b3,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 90 AND i.due_on >= CURRENT_DATE - 120 AND i.amount > 0) AS b4,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
-           pg_catalog.sum(i.amount + i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
-           pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
-           0 AS g
-      FROM dunning.invoice i
-     WHERE i.settled_amount < pg_catalog.abs(i.amount)
-     GROUP BY i.currency, i.customer_id
+WITH per AS NOT MATERIALIZED (
+    SELECT o.currency, o.customer_id,
+           pg_catalog.sum(o.open_amount) AS open_amount,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due = 0) AS b0,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 1 AND 30) AS b1,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 31 AND 60) AS b2,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 61 AND 90) AS b3,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 91 AND 120) AS b4,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due > 120) AS b5,
+           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0) AS cn,
+           pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS n
+      FROM dunning.open_item o
+     GROUP BY o.currency, o.customer_id
+), a AS NOT MATERIALIZED (
+    SELECT per.*, 0 AS g FROM per
     UNION ALL
-    SELECT i.currency, NULL::bigint,
-           pg_catalog.sum(i.amount - pg_catalog.sign(i.amount) * i.settled_amount) AS open_amount,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on >= CURRENT_DATE AND i.amount > 0) AS b0,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE AND i.due_on >= CURRENT_DATE - 30 AND i.amount > 0) AS b1,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 30 AND i.due_on >= CURRENT_DATE - 60 AND i.amount > 0) AS b2,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 60 AND i.due_on >= CURRENT_DATE - 90 AND i.amount > 0) AS b3,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 90 AND i.due_on >= CURRENT_DATE - 120 AND i.amount > 0) AS b4,
-           pg_catalog.sum(i.amount - i.settled_amount) FILTER (WHERE i.due_on < CURRENT_DATE - 120 AND i.amount > 0) AS b5,
-           pg_catalog.sum(i.amount + i.settled_amount) FILTER (WHERE i.amount < 0) AS cn,
-           pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS n,
-           1 AS g
-      FROM dunning.invoice i
-     WHERE i.settled_amount < pg_catalog.abs(i.amount)
-     GROUP BY i.currency
+    SELECT per.currency, NULL::bigint, pg_catalog.sum(per.open_amount), pg_catalog.sum(per.b0),
+           pg_catalog.sum(per.b1), pg_catalog.sum(per.b2), pg_catalog.sum(per.b3), pg_catalog.sum(per.b4),
+           pg_catalog.sum(per.b5), pg_catalog.sum(per.cn), pg_catalog.sum(per.n)::bigint, 1
+      FROM per
+     GROUP BY per.currency
 )
 SELECT a.customer_id, c.name AS customer_name, a.currency, a.g = 1 AS is_total, CURRENT_DATE AS as_of,
        COALESCE(a.b0, 0) AS not_due, COALESCE(a.b1, 0) AS days_1_30, COALESCE(a.b2, 0) AS days_31_60,
