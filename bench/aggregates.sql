@@ -55,22 +55,7 @@ SELECT a.customer, a.month,
   END AS v
 FROM dunning_bench.month a;
 
--- Best of n runs of EXPLAIN ANALYZE (TIMING OFF): the query runs in full,
--- nothing is sent to the client.  Also says whether workers were launched.
-CREATE FUNCTION dunning_bench.best_ms(q text, n int DEFAULT 3, OUT ms numeric, OUT workers int)
-LANGUAGE plpgsql AS $$
-DECLARE
-    plan json;
-    t numeric;
-BEGIN
-    FOR i IN 1 .. n LOOP
-        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || q INTO plan;
-        t := (plan -> 0 ->> 'Execution Time')::numeric;
-        IF ms IS NULL OR t < ms THEN ms := round(t); END IF;
-        workers := coalesce((regexp_match(plan::text, '"Workers Launched": (\d+)'))[1]::int, 0);
-    END LOOP;
-END
-$$;
+\ir best_ms.sql
 
 -- Correctness first: every row identical (0 expected in each column).
 SELECT
@@ -93,7 +78,7 @@ CREATE TEMP TABLE result (mode text, query text, ms numeric, workers int);
 
 -- Per-customer payer KPIs, serial then parallel.
 SET max_parallel_workers_per_gather = 0;
-INSERT INTO result SELECT 'serial', q, (dunning_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT 'serial', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('floor: sum(amount)', 'SELECT customer, sum(amount) FROM dunning_bench.item GROUP BY customer'),
   ('plain SQL weighted', 'SELECT customer, sum(amount * (paid_on - due_on)) / sum(amount) FROM dunning_bench.item GROUP BY customer'),
   ('dunning.weighted_days_late', 'SELECT customer, dunning.weighted_days_late(due_on, paid_on, amount) FROM dunning_bench.item GROUP BY customer'),
@@ -104,7 +89,7 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
-INSERT INTO result SELECT 'parallel', q, (dunning_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT 'parallel', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('floor: sum(amount)', 'SELECT customer, sum(amount) FROM dunning_bench.item GROUP BY customer'),
   ('plain SQL weighted', 'SELECT customer, sum(amount * (paid_on - due_on)) / sum(amount) FROM dunning_bench.item GROUP BY customer'),
   ('dunning.weighted_days_late', 'SELECT customer, dunning.weighted_days_late(due_on, paid_on, amount) FROM dunning_bench.item GROUP BY customer'),
@@ -112,20 +97,20 @@ INSERT INTO result SELECT 'parallel', q, (dunning_bench.best_ms(sql)).* FROM (VA
 ) AS v(q, sql);
 
 -- Global (one group): the case Citus splits into partials.
-INSERT INTO result SELECT 'parallel', q, (dunning_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT 'parallel', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('global floor: sum(amount)', 'SELECT sum(amount) FROM dunning_bench.item'),
   ('global plain SQL weighted', 'SELECT sum(amount * (paid_on - due_on)) / sum(amount) FROM dunning_bench.item'),
   ('global dunning.weighted_days_late', 'SELECT dunning.weighted_days_late(due_on, paid_on, amount) FROM dunning_bench.item')
 ) AS v(q, sql);
 SET max_parallel_workers_per_gather = 0;
-INSERT INTO result SELECT 'serial', q, (dunning_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT 'serial', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('global floor: sum(amount)', 'SELECT sum(amount) FROM dunning_bench.item'),
   ('global plain SQL weighted', 'SELECT sum(amount * (paid_on - due_on)) / sum(amount) FROM dunning_bench.item'),
   ('global dunning.weighted_days_late', 'SELECT dunning.weighted_days_late(due_on, paid_on, amount) FROM dunning_bench.item')
 ) AS v(q, sql);
 
 -- 12-month rolling countback DSO per customer (240k months).
-INSERT INTO result SELECT 'serial', q, (dunning_bench.best_ms(sql, n)).* FROM (VALUES
+INSERT INTO result SELECT 'serial', q, (bench_util.best_ms(sql, n)).* FROM (VALUES
   ('rolling countback: dunning.dso_countback', 'SELECT customer, month, dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM dunning_bench.month', 3),
   ('rolling countback: plain SQL', 'SELECT * FROM dunning_bench.countback_sql', 1),
   ('rolling simple DSO: dunning.rolling_dso', 'SELECT customer, month, dunning.rolling_dso(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM dunning_bench.month', 3),

@@ -21,20 +21,7 @@ SET client_min_messages = warning;
 \endif
 SELECT :'part' IN ('all', '1') AS p1, :'part' IN ('all', '2') AS p2, :'part' IN ('all', '3') AS p3 \gset
 CREATE SCHEMA IF NOT EXISTS kpi_bench;
-CREATE OR REPLACE FUNCTION kpi_bench.best_ms(q text, n int DEFAULT 3, OUT ms numeric, OUT workers int)
-LANGUAGE plpgsql AS $$
-DECLARE
-    plan json;
-    t numeric;
-BEGIN
-    FOR i IN 1 .. n LOOP
-        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || q INTO plan;
-        t := (plan -> 0 ->> 'Execution Time')::numeric;
-        IF ms IS NULL OR t < ms THEN ms := round(t); END IF;
-        workers := greatest(workers, coalesce((regexp_match(plan::text, '"Workers Launched": (\d+)'))[1]::int, 0));
-    END LOOP;
-END
-$$;
+\ir best_ms.sql
 CREATE TEMP TABLE result (part text, mode text, query text, ms numeric, workers int);
 SELECT (SELECT count(*) FROM dunning.customer) AS customers, (SELECT count(*) FROM dunning.invoice) AS invoices,
        (SELECT count(*) FROM dunning.allocation) AS allocations;
@@ -43,7 +30,7 @@ SELECT (SELECT count(*) FROM dunning.customer) AS customers, (SELECT count(*) FR
 \echo == part 1: paid dates and per-customer payer scores
 -- Deriving the paid dates of the whole ledger (dunning.paid_invoice).
 SET max_parallel_workers_per_gather = 2;
-INSERT INTO result SELECT '1', 'parallel', 'paid_invoice: count over the whole ledger', (kpi_bench.best_ms(
+INSERT INTO result SELECT '1', 'parallel', 'paid_invoice: count over the whole ledger', (bench_util.best_ms(
   'SELECT count(*), max(paid_on) FROM dunning.paid_invoice', 2)).*;
 DROP TABLE IF EXISTS kpi_bench.paid;
 CREATE UNLOGGED TABLE kpi_bench.paid AS
@@ -56,7 +43,7 @@ SELECT count(*) AS weighted_mismatches FROM (
     EXCEPT
     SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1) d;
 SET max_parallel_workers_per_gather = 0;
-INSERT INTO result SELECT '1', 'serial', q, (kpi_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT '1', 'serial', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('floor: sum(amount) GROUP BY customer_id', 'SELECT customer_id, sum(amount) FROM kpi_bench.paid GROUP BY 1'),
   ('plain SQL sum(amount * (paid - due)) / sum(amount)', 'SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1'),
   ('dunning.weighted_days_late', 'SELECT customer_id, dunning.weighted_days_late(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1'),
@@ -64,7 +51,7 @@ INSERT INTO result SELECT '1', 'serial', q, (kpi_bench.best_ms(sql)).* FROM (VAL
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
-INSERT INTO result SELECT '1', 'parallel', q, (kpi_bench.best_ms(sql)).* FROM (VALUES
+INSERT INTO result SELECT '1', 'parallel', q, (bench_util.best_ms(sql)).* FROM (VALUES
   ('floor: sum(amount) GROUP BY customer_id', 'SELECT customer_id, sum(amount) FROM kpi_bench.paid GROUP BY 1'),
   ('plain SQL sum(amount * (paid - due)) / sum(amount)', 'SELECT customer_id, sum(amount * (paid_on - due_on)) / sum(amount) FROM kpi_bench.paid GROUP BY 1'),
   ('dunning.weighted_days_late', 'SELECT customer_id, dunning.weighted_days_late(due_on, paid_on, amount) FROM kpi_bench.paid GROUP BY 1'),
@@ -129,7 +116,7 @@ SELECT count(*) AS countback_mismatches FROM (
       FROM kpi_bench.cm
     EXCEPT
     SELECT * FROM kpi_bench.countback_sql) d;
-INSERT INTO result SELECT '2', 'serial', q, (kpi_bench.best_ms(sql, n)).* FROM (VALUES
+INSERT INTO result SELECT '2', 'serial', q, (bench_util.best_ms(sql, n)).* FROM (VALUES
   ('window machinery: count(*) OVER 12 months', 'SELECT count(*) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
   ('window floor: count(sales) OVER 12 months (reads the rows)', 'SELECT count(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
   ('built-in sum(sales) OVER 12 months', 'SELECT sum(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
@@ -144,7 +131,7 @@ SELECT dunning.refresh_kpi();
 SELECT dunning.refresh_kpi();
 \timing off
 SET max_parallel_workers_per_gather = 2;
-INSERT INTO result SELECT '3', 'default', q, (kpi_bench.best_ms(sql, n)).* FROM (VALUES
+INSERT INTO result SELECT '3', 'default', q, (bench_util.best_ms(sql, n)).* FROM (VALUES
   ('REFRESH customer_risk (the unmaterialized query)', 'SELECT count(*) FROM dunning.customer_risk_as_of(CURRENT_DATE)', 1),
   ('customer_risk: read all 100k rows', 'SELECT * FROM dunning.customer_risk', 3),
   ('customer_risk: one customer', 'SELECT * FROM dunning.customer_risk WHERE customer_id = 4242', 3),
