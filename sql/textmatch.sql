@@ -76,4 +76,11 @@ SELECT a, b, dunning.company_name_similarity(a, b) AS similarity
                ('Acme Trading', 'Acme Consulting'),
                ('', 'Acme'), ('SA', 'SA'), ('😀', '😀')) AS v(a, b);
 
+-- The matcher's payer keys: name words (each once, 2 characters or more) and
+-- customer numbers (NULL under 4 characters).
+SELECT dunning.company_name_words('  Omnico omnico  Zyxwv Trading S.A. & Co') AS words,
+       dunning.company_name_words('AB') AS legal_form_only, dunning.company_name_words('X & Y') AS none;
+SELECT dunning.customer_ref_key('cust-000417') AS key, dunning.customer_ref_key('A-1') AS too_short,
+       dunning.customer_ref_key('') AS empty;
+
 DROP EXTENSION dunning;

@@ -139,8 +139,10 @@ typedef struct Store
 	U64Map		by_customer;	/* customer id -> customer index */
 	U64Map		by_iban;		/* hash(iban) -> customer index, -1 ambiguous */
 	U64Map		by_ext_ref;		/* hash(normalised external_ref) -> customer, -1 ambiguous */
-	NameWord   *words;			/* sorted by hash */
+	NameWord   *words;			/* sorted by hash, then customer */
 	int32		n_words;
+	U64Map		common_words;	/* hash(word) of words too common to name anybody,
+								 * when only some customers are loaded (suggest) */
 	U64Map		rejected;		/* hash(payment, answer) of rejected proposals */
 } Store;
 
@@ -396,29 +398,92 @@ store_create(void)
 	map_init(&st->by_iban, 64);
 	map_init(&st->by_ext_ref, 1024);
 	map_init(&st->rejected, 16);
+	map_init(&st->common_words, 16);
 	MemoryContextSwitchTo(old);
 	return st;
 }
 
+/*
+ * Customers are in customer_id order, so ordering by (hash, customer) gives
+ * the same candidates for a name whether every customer is loaded
+ * (auto_letter) or only those that share its words (suggest).
+ */
 static int
 cmp_name_words(const void *a, const void *b)
 {
-	uint64		x = ((const NameWord *) a)->hash;
-	uint64		y = ((const NameWord *) b)->hash;
+	const NameWord *x = (const NameWord *) a;
+	const NameWord *y = (const NameWord *) b;
 
-	return x < y ? -1 : (x > y ? 1 : 0);
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->customer < y->customer ? -1 : (x->customer > y->customer ? 1 : 0);
 }
 
-/* Loads every customer: id, name, and the word index of names. */
+#define NAME_WORDS_MAX 256		/* a normal form of < 512 bytes has fewer */
+
+/*
+ * The words of a normalised name that can identify a customer: two bytes
+ * or more, each once.  Returns how many; start/len locate them in norm.
+ * dunning.company_name_words() and the matcher's name index both use it.
+ */
+static int
+name_words(const char *norm, int len, int *start, int *wlen)
+{
+	int			n = 0,
+				s = 0;
+
+	for (int i = 0; i <= len; i++)
+	{
+		bool		dup = false;
+
+		if (i < len && norm[i] != ' ')
+			continue;
+		for (int k = 0; k < n && !dup; k++)
+			dup = wlen[k] == i - s && memcmp(norm + start[k], norm + s, i - s) == 0;
+		if (i - s >= 2 && !dup && n < NAME_WORDS_MAX)
+		{
+			start[n] = s;
+			wlen[n] = i - s;
+			n++;
+		}
+		s = i + 1;
+	}
+	return n;
+}
+
+/*
+ * Key of a customer number as debtors quote it in remittances: the invoice
+ * number normal form, or -1 when too short to mean anything.
+ */
+static int
+customer_ref_norm(const char *ext, int n, char *buf)
+{
+	int			l = dm_normalize_invoice(ext, n, buf, DM_INV_MAX);
+
+	return l >= 4 ? l : -1;
+}
+
+/*
+ * Loads customers (all of them when ids is 0, else those whose customer_id
+ * is in the int8[] ids): id, name, and the word index of names.
+ */
 static void
-store_load_customers(Store *st)
+store_load_customers(Store *st, Datum ids)
 {
 	Portal		portal;
 	int32		cap_words = 4096;
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1] = {ids};
 
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT customer_id, name, external_ref FROM dunning.customer ORDER BY customer_id",
-									   0, NULL, NULL, NULL, true, 0);
+	if (ids == (Datum) 0)
+		portal = SPI_cursor_open_with_args(NULL,
+										   "SELECT customer_id, name, external_ref FROM dunning.customer ORDER BY customer_id",
+										   0, NULL, NULL, NULL, true, 0);
+	else
+		portal = SPI_cursor_open_with_args(NULL,
+										   "SELECT customer_id, name, external_ref FROM dunning.customer"
+										   " WHERE customer_id = ANY ($1) ORDER BY customer_id",
+										   1, types, values, NULL, true, 0);
 	st->words = MemoryContextAllocHuge(st->cxt, sizeof(NameWord) * cap_words);
 	for (;;)
 	{
@@ -434,7 +499,9 @@ store_load_customers(Store *st)
 			bool		found;
 			char		norm[512];
 			int			len,
-						start;
+						n_w,
+						start[NAME_WORDS_MAX],
+						wlen[NAME_WORDS_MAX];
 
 			if (st->n_customers == st->cap_customers)
 			{
@@ -455,9 +522,9 @@ store_load_customers(Store *st)
 				if (ext != NULL)
 				{
 					char		buf[DM_INV_MAX];
-					int			l = dm_normalize_invoice(ext, strlen(ext), buf, DM_INV_MAX);
+					int			l = customer_ref_norm(ext, strlen(ext), buf);
 
-					if (l >= 4)
+					if (l > 0)
 					{
 						int32	   *slot = map_slot(&st->by_ext_ref, hash_str(buf, l), &found);
 
@@ -468,24 +535,17 @@ store_load_customers(Store *st)
 			}
 
 			len = dm_normalize_name(c->name, strlen(c->name), norm, sizeof(norm));
-			start = 0;
-			for (int i = 0; i <= len; i++)
+			n_w = name_words(norm, len, start, wlen);
+			for (int w = 0; w < n_w; w++)
 			{
-				if (i == len || norm[i] == ' ')
+				if (st->n_words == cap_words)
 				{
-					if (i - start >= 2)
-					{
-						if (st->n_words == cap_words)
-						{
-							cap_words *= 2;
-							st->words = repalloc_huge(st->words, sizeof(NameWord) * cap_words);
-						}
-						st->words[st->n_words].hash = hash_str(norm + start, i - start);
-						st->words[st->n_words].customer = st->n_customers;
-						st->n_words++;
-					}
-					start = i + 1;
+					cap_words *= 2;
+					st->words = repalloc_huge(st->words, sizeof(NameWord) * cap_words);
 				}
+				st->words[st->n_words].hash = hash_str(norm + start[w], wlen[w]);
+				st->words[st->n_words].customer = st->n_customers;
+				st->n_words++;
 			}
 			st->n_customers++;
 			MemoryContextSwitchTo(old);
@@ -616,7 +676,7 @@ store_load_ibans(Store *st, const char *iban_filter)
 		values[0] = CStringGetTextDatum(iban_filter);
 		portal = SPI_cursor_open_with_args(NULL,
 										   "SELECT p.payer_iban, p.customer_id FROM dunning.payment p"
-										   " WHERE p.customer_id IS NOT NULL AND p.allocated_amount > 0"
+										   " WHERE p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL AND p.allocated_amount > 0"
 										   " AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $1"
 										   " GROUP BY 1, 2",
 										   1, types, values, NULL, true, 0);
@@ -790,30 +850,25 @@ payer_by_name(const Store *st, const char *payer_name, Signals *sig)
 {
 	char		norm[512];
 	int			len = dm_normalize_name(payer_name, Min((int) strlen(payer_name), 1024), norm, sizeof(norm));
+	int			start[NAME_WORDS_MAX],
+				wlen[NAME_WORDS_MAX];
+	int			n_w = name_words(norm, len, start, wlen);
 	int32		cand[NAME_CANDIDATES];
 	int			n_cand = 0;
-	int			start = 0;
 	float4		best = 0.0f,
 				second = 0.0f;
 	int32		best_c = -1,
 				second_c = -1;
 
-	for (int i = 0; i <= len; i++)
+	for (int w = 0; w < n_w; w++)
 	{
 		int			lo,
 					hi,
 					first;
-		uint64		h;
+		uint64		h = hash_str(norm + start[w], wlen[w]);
 
-		if (i < len && norm[i] != ' ')
+		if (map_get(&st->common_words, h, 0))
 			continue;
-		if (i - start < 2)
-		{
-			start = i + 1;
-			continue;
-		}
-		h = hash_str(norm + start, i - start);
-		start = i + 1;
 		/* lower bound of h in the sorted words */
 		lo = 0;
 		hi = st->n_words;
@@ -2339,6 +2394,48 @@ write_batch(Store *st, Batch *b, Totals *tot)
 /* Answers below this confidence are not worth a human's time. */
 #define PROPOSAL_FLOOR	0.30f
 #define PROPOSALS_KEPT	3
+PG_FUNCTION_INFO_V1(company_name_words);
+/*
+ * company_name_words(name text) -> text[]: the words of the name's normal
+ * form (dunning.normalize_company_name) that can identify a customer: two
+ * bytes or more, each once, in order.  The matcher finds payers by these
+ * words; the GIN index customer_name_words_idx finds them for suggest().
+ */
+Datum
+company_name_words(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	char		norm[512];
+	int			len = dm_normalize_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), norm, sizeof(norm));
+	int			start[NAME_WORDS_MAX],
+				wlen[NAME_WORDS_MAX];
+	int			n = name_words(norm, len, start, wlen);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int w = 0; w < n; w++)
+		elems[w] = PointerGetDatum(cstring_to_text_with_len(norm + start[w], wlen[w]));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(customer_ref_key);
+/*
+ * customer_ref_key(external_ref text) -> text: the customer number as the
+ * matcher compares it with the tokens of remittance text (the invoice
+ * number normal form); NULL when shorter than four characters, too short
+ * to name a customer.
+ */
+Datum
+customer_ref_key(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	char		buf[DM_INV_MAX];
+	int			l = customer_ref_norm(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), buf);
+
+	if (l < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, l));
+}
+
 /* Lettering passes before the proposing one. */
 #define MAX_LETTER_PASSES 3
 
@@ -2451,7 +2548,7 @@ auto_letter(PG_FUNCTION_ARGS)
 	load_tolerances(&tol);
 	t0 = GetCurrentTimestamp();
 	st = store_create();
-	store_load_customers(st);
+	store_load_customers(st, (Datum) 0);
 	elog(DEBUG1, "auto_letter: loaded %d customers in %ld ms",
 		 st->n_customers, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
 	snprintf(query, sizeof(query), "%s ORDER BY i.customer_id, i.due_on, i.invoice_id", items_select);
@@ -2593,6 +2690,91 @@ auto_letter(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
+/*
+ * The customers one payment can concern, loaded into st, instead of every
+ * customer (auto_letter's store): the given payer, the payers of lettered
+ * payments from the same IBAN, customers whose number is quoted in the text,
+ * customers sharing a name word with the payer name (the GIN index on
+ * dunning.company_name_words), and those of the open items already found
+ * (ids in custs).  A payer-name word borne by more than COMMON_WORD customers
+ * names nobody; such words are counted over all customers and marked in
+ * st->common_words, so that payer_by_name scores exactly the candidates it
+ * scores with every customer loaded.
+ */
+static void
+suggest_load_customers(Store *st, const Payment *p, const char *iban, DatumVec *custs, Datum tokens)
+{
+	DatumVec	words = {0},
+				rare = {0},
+				ids = {0};
+	Oid			t4[4] = {INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		v4[4];
+	bool		n4[4] = {false};
+	char		nulls[4];
+
+	if (p->payer_name != NULL)
+	{
+		char		norm[512];
+		int			len = dm_normalize_name(p->payer_name, Min((int) strlen(p->payer_name), 1024), norm, sizeof(norm));
+		int			start[NAME_WORDS_MAX],
+					wlen[NAME_WORDS_MAX];
+		int			n_w = name_words(norm, len, start, wlen);
+
+		for (int w = 0; w < n_w; w++)
+			dv_push(&words, PointerGetDatum(cstring_to_text_with_len(norm + start[w], wlen[w])), false);
+	}
+	if (words.n > 0)
+	{
+		Oid			t2[2] = {TEXTARRAYOID, INT4OID};
+		Datum		v2[2] = {dv_array(&words, TEXTOID), Int32GetDatum(COMMON_WORD)};
+
+		/* each word's customers, counted up to one past the limit */
+		spi_exec("SELECT w.word, (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM dunning.customer c"
+				 "                 WHERE dunning.company_name_words(c.name) @> ARRAY[w.word] LIMIT $2 + 1) x) > $2"
+				 "  FROM pg_catalog.unnest($1) AS w(word)",
+				 2, t2, v2, SPI_OK_SELECT);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			bool		isnull;
+			char	   *w = spi_text(tup, SPI_tuptable->tupdesc, 1);
+			bool		common = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+
+			if (common)
+			{
+				bool		found;
+
+				*map_slot(&st->common_words, hash_str(w, strlen(w)), &found) = 1;
+			}
+			else
+				dv_push(&rare, CStringGetTextDatum(w), false);
+		}
+	}
+	v4[0] = Int64GetDatum(p->customer_id);
+	n4[0] = p->customer_id == 0;
+	v4[1] = iban != NULL ? CStringGetTextDatum(iban) : (Datum) 0;
+	n4[1] = iban == NULL;
+	v4[2] = tokens;
+	v4[3] = dv_array(&rare, TEXTOID);
+	for (int k = 0; k < 4; k++)
+		nulls[k] = n4[k] ? 'n' : ' ';
+	if (SPI_execute_with_args("SELECT $1 WHERE $1 IS NOT NULL"
+							  " UNION SELECT p.customer_id FROM dunning.payment p"
+							  "  WHERE $2 IS NOT NULL AND p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL"
+							  "    AND p.allocated_amount > 0 AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $2"
+							  " UNION SELECT c.customer_id FROM dunning.customer c"
+							  "  WHERE dunning.customer_ref_key(c.external_ref) = ANY ($3)"
+							  " UNION SELECT c.customer_id FROM dunning.customer c"
+							  "  WHERE dunning.company_name_words(c.name) && $4",
+							  4, t4, v4, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "dunning lettering: could not find the candidate customers");
+	for (uint64 r = 0; r < SPI_processed; r++)
+		dv_push(&ids, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);
+	for (int k = 0; k < custs->n; k++)
+		dv_push(&ids, custs->v[k], false);
+	store_load_customers(st, dv_array(&ids, INT8OID));
+}
+
 PG_FUNCTION_INFO_V1(suggest);
 
 /*
@@ -2657,20 +2839,18 @@ suggest(PG_FUNCTION_ARGS)
 		Oid			tc[1] = {INT8ARRAYOID};
 		Datum		vc[1];
 		char		iban[DM_IBAN_MAX + 1];
+		bool		have_iban;
 
 		load_tolerances(&tol);
 		st = store_create();
-		store_load_customers(st);
-		store_load_rejected(st, p.id);
-		if (p.payer_iban != NULL && dm_iban_normalize(p.payer_iban, Min((int) strlen(p.payer_iban), 64), iban))
-			store_load_ibans(st, iban);
+		/* the text's tokens and references need no customer */
 		collect_signals(st, &p, &sig);
-
-		/* customers whose open items the payment could concern */
 		for (int t = 0; t < sig.n_tokens; t++)
 			dv_push(&tokens, PointerGetDatum(cstring_to_text_with_len(sig.tokens[t].norm, sig.tokens[t].len)), false);
 		for (int r = 0; r < sig.n_refs; r++)
 			dv_push(&refs, CStringGetTextDatum(sig.refs[r].norm), false);
+
+		/* customers whose open items the text or the amount points at */
 		v4[0] = CStringGetTextDatum(p.currency_code);
 		v4[1] = dv_array(&tokens, TEXTOID);
 		v4[2] = dv_array(&refs, TEXTOID);
@@ -2678,11 +2858,17 @@ suggest(PG_FUNCTION_ARGS)
 		spi_exec("SELECT DISTINCT i.customer_id FROM dunning.invoice i"
 				 " WHERE i.settled_amount < pg_catalog.abs(i.amount) AND i.currency = $1::bpchar"
 				 "   AND (dunning.normalize_invoice_number(i.invoice_number) = ANY ($2)"
-				 "        OR dunning.reference_normalize(i.reference) = ANY ($3)"
+				 "        OR (i.reference IS NOT NULL AND dunning.reference_normalize(i.reference) = ANY ($3))"
 				 "        OR pg_catalog.abs(i.amount) * 10000 = $4)",
 				 4, t4, v4, SPI_OK_SELECT);
 		for (uint64 r = 0; r < SPI_processed; r++)
 			dv_push(&custs, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);
+		have_iban = p.payer_iban != NULL && dm_iban_normalize(p.payer_iban, Min((int) strlen(p.payer_iban), 64), iban);
+		suggest_load_customers(st, &p, have_iban ? iban : NULL, &custs, v4[1]);
+		store_load_rejected(st, p.id);
+		if (have_iban)
+			store_load_ibans(st, iban);
+		collect_signals(st, &p, &sig);
 		if (sig.payer >= 0)
 			dv_push(&custs, Int64GetDatum(st->customers[sig.payer].id), false);
 		vc[0] = dv_array(&custs, INT8OID);

@@ -2,7 +2,7 @@
 -- reversible, robust to garbage.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(23);
+SELECT plan(28);
 
 -- A busy little ledger: 40 customers, 400 invoices, 600 payments, many of
 -- them ambiguous on purpose (amounts repeat, numbers collide, currencies mix).
@@ -85,6 +85,41 @@ SELECT lives_ok($$SELECT * FROM dunning.auto_letter()$$, 'auto_letter copes with
 SELECT is_empty($$SELECT 1 FROM dunning.allocation WHERE payment_id IN (9001, 9002, 9003)$$,
                 'garbage payments are not lettered');
 SELECT throws_ok($$SELECT * FROM dunning.auto_letter(-1)$$, '22023', NULL, 'a bad threshold is refused');
+
+-- suggest() loads only the customers a payment can concern; its answers are
+-- what auto_letter, with every customer loaded, proposed.  A threshold of 1
+-- turns most answers into proposals.
+SELECT count(dunning.unletter(letter_id)) >= 0 AS unlettered FROM dunning.letter
+ WHERE method <> 'manual' AND unlettered_at IS NULL \gset
+SELECT proposed > 0 AS proposed FROM dunning.auto_letter(1) \gset
+SELECT cmp_ok((SELECT count(DISTINCT payment_id)::int FROM dunning.proposal WHERE status = 'pending'), '>', 100,
+              'there are proposals to compare suggest with');
+SELECT is_empty($$
+    SELECT payment_id, rank, invoice_ids, amounts, confidence, method FROM dunning.proposal WHERE status = 'pending'
+    EXCEPT
+    SELECT p.payment_id, s.rank, s.invoice_ids, s.amounts, s.confidence, s.method
+      FROM (SELECT DISTINCT payment_id FROM dunning.proposal WHERE status = 'pending') p,
+           LATERAL dunning.suggest(p.payment_id, 3) s
+$$, 'suggest answers what auto_letter proposed: same ranks, items, amounts, confidence, method');
+
+-- A name word borne by more than 2,000 customers names nobody, counted over
+-- every customer although suggest loads only a few of them.
+INSERT INTO dunning.customer (customer_id, name)
+SELECT 20000 + c, 'Omnico Q' || c || ' Ltd' FROM generate_series(1, 2001) c;
+UPDATE dunning.customer SET name = 'Omnico' WHERE customer_id = 20005;
+INSERT INTO dunning.customer (customer_id, name) VALUES (30001, 'Omnico Zyxwv Trading');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (30001, 30001, 'ZX-1', '2026-05-01', '2026-05-31', 777.77, 'EUR'),
+  (30002, 20005, 'ZX-2', '2026-05-01', '2026-05-31', 888.88, 'EUR');
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, payer_name) VALUES
+  (30001, '2026-06-02', 777.77, 'EUR', 'OMNICO ZYXWV'),
+  (30002, '2026-06-02', 888.88, 'EUR', 'OMNICO');
+SELECT results_eq($$SELECT customer_id, reason ~ 'payer Omnico Zyxwv Trading by name' FROM dunning.suggest(30001) WHERE rank = 1$$,
+                  $$VALUES (30001::bigint, true)$$, 'a payer found by the rare word of its name');
+SELECT results_eq($$SELECT customer_id, reason ~ 'payer unknown' FROM dunning.suggest(30002) WHERE rank = 1$$,
+                  $$VALUES (20005::bigint, true)$$, 'a word of 2,002 customers names nobody, not even the customer called just that');
+SELECT is(dunning.company_name_words('  Omnico omnico  Zyxwv Trading S.A. & Co'), ARRAY['omnico', 'trading', 'zyxwv'],
+          'company_name_words: the normal form''s words of 2 characters or more, each once');
 
 -- letter_code (C): boundaries of each width, the largest bigint, and a negative number.
 SELECT is(ARRAY[dunning.letter_code(0), dunning.letter_code(675), dunning.letter_code(676),
