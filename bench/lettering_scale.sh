@@ -43,7 +43,11 @@ psql -X -q -d "$db" -v pred=bench_eval.engine -v label=dunning -f bench/letterin
 #  - read: a sequential scan of the rows auto_letter reads (open invoices, payments);
 #  - write: the ledger's own cost of recording exactly the letters, allocations
 #    and write-offs auto_letter wrote, as bulk INSERT ... SELECT statements (one
-#    per table, triggers and foreign keys included), after undoing them.
+#    per table, triggers and foreign keys included), after undoing them;
+#  - bare write: the same rows with no trigger and no foreign-key check at all
+#    (session_replication_role = replica), the running totals applied by one
+#    bulk UPDATE per table, rolled back: what storing these rows in these
+#    tables costs before any checking, whoever writes them.
 [ "${FLOOR:-1}" = 0 ] && exit 0
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<'SQL'
 CREATE TABLE bench_eval.letters AS
@@ -64,6 +68,32 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET max_parallel_workers_per_gather =
      -c "SELECT count(*) FROM dunning.payment WHERE allocated_amount = 0" >/dev/null
 read_ms=$(( $(ms) - t ))
 t=$(ms)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET max_parallel_workers_per_gather = 2" \
+     -c "SELECT count(*) FROM dunning.invoice WHERE settled_amount < abs(amount)" \
+     -c "SELECT count(*) FROM dunning.payment WHERE allocated_amount = 0" >/dev/null
+read_par_ms=$(( $(ms) - t ))
+psql -X -q -d "$db" -c "CHECKPOINT"
+t=$(ms)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" -c "SET LOCAL session_replication_role = replica" \
+     -c "INSERT INTO dunning.letter SELECT * FROM bench_eval.letters ORDER BY letter_id" \
+     -c "INSERT INTO dunning.allocation SELECT * FROM bench_eval.allocations ORDER BY invoice_id" \
+     -c "INSERT INTO dunning.write_off SELECT * FROM bench_eval.write_offs" \
+     -c "UPDATE dunning.payment p SET allocated_amount = p.allocated_amount + d.total
+           FROM (SELECT payment_id, sum(amount) AS total FROM bench_eval.allocations
+                  WHERE payment_id IS NOT NULL GROUP BY 1) d
+          WHERE p.payment_id = d.payment_id" \
+     -c "UPDATE dunning.invoice i SET settled_amount = i.settled_amount + d.total
+           FROM (SELECT id, sum(amount) AS total
+                   FROM (SELECT invoice_id AS id, amount FROM bench_eval.allocations
+                         UNION ALL SELECT credit_note_id, amount FROM bench_eval.allocations
+                                    WHERE credit_note_id IS NOT NULL
+                         UNION ALL SELECT invoice_id, amount FROM bench_eval.write_offs) u
+                  GROUP BY 1) d
+          WHERE i.invoice_id = d.id" \
+     -c "ROLLBACK"
+bare_ms=$(( $(ms) - t ))
+psql -X -q -d "$db" -c "VACUUM ANALYZE dunning.invoice, dunning.payment, dunning.allocation, dunning.letter" -c "CHECKPOINT"
+t=$(ms)
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" \
      -c "INSERT INTO dunning.letter SELECT * FROM bench_eval.letters ORDER BY letter_id" \
      -c "INSERT INTO dunning.allocation (payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence)
@@ -71,4 +101,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" \
            FROM bench_eval.allocations ORDER BY invoice_id" \
      -c "INSERT INTO dunning.write_off SELECT * FROM bench_eval.write_offs" -c "COMMIT"
 write_ms=$(( $(ms) - t ))
-echo "floors: read (seq scan of open invoices and payments) $read_ms ms; write (bulk INSERT of the same letters, allocations, write-offs) $write_ms ms; auto_letter $took ms"
+echo "floors: read (seq scan of open invoices and payments) $read_ms ms serial, $read_par_ms ms parallel;"
+echo "        write (bulk INSERT of the same letters, allocations, write-offs) $write_ms ms;"
+echo "        bare write (the same rows, no trigger, no foreign key, totals by one UPDATE per table) $bare_ms ms;"
+echo "        auto_letter $took ms"
