@@ -5,7 +5,9 @@
 --      (dunning.weighted_days_late, dunning.paydex) vs the plain SQL formula
 --      vs the sum() floor over the same rows, serial and parallel
 --   2  12-month rolling countback DSO per customer and month:
---      dunning.dso_countback over a window vs the plain-SQL formulation
+--      dunning.dso_countback over a sliding 12-month frame, and its
+--      4-argument form keeping 12 periods over a running frame, vs the
+--      plain-SQL formulation (server's jit setting, and jit off)
 --   3  the views: refresh and read of customer_risk and kpi_monthly (and
 --      what the same queries cost unmaterialized), aging, cash_forecast,
 --      the point-in-time functions
@@ -110,18 +112,35 @@ SELECT a.customer, a.month,
   END AS v
 FROM kpi_bench.cm a;
 SET max_parallel_workers_per_gather = 0;
-SELECT count(*) AS countback_mismatches FROM (
-    SELECT customer, month, dunning.dso_countback(ar_end, sales, days)
-             OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) AS v
-      FROM kpi_bench.cm
-    EXCEPT
-    SELECT * FROM kpi_bench.countback_sql) d;
+-- Both forms give exactly the plain SQL's figures: EXCEPT both ways.
+CREATE TEMP TABLE cb_sql AS SELECT * FROM kpi_bench.countback_sql;
+CREATE TEMP TABLE cb_sliding AS
+SELECT customer, month, dunning.dso_countback(ar_end, sales, days)
+         OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) AS v
+  FROM kpi_bench.cm;
+CREATE TEMP TABLE cb_running AS
+SELECT customer, month, dunning.dso_countback(ar_end, sales, days, 12)
+         OVER (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING) AS v
+  FROM kpi_bench.cm;
+SELECT (SELECT count(*) FROM cb_sql) AS plain_sql_rows,
+       (SELECT count(*) FROM ((TABLE cb_sliding EXCEPT TABLE cb_sql) UNION ALL (TABLE cb_sql EXCEPT TABLE cb_sliding)) d)
+         AS sliding_mismatches,
+       (SELECT count(*) FROM ((TABLE cb_running EXCEPT TABLE cb_sql) UNION ALL (TABLE cb_sql EXCEPT TABLE cb_running)) d)
+         AS running_mismatches;
+DROP TABLE cb_sql, cb_sliding, cb_running;
 INSERT INTO result SELECT '2', 'serial', q, (bench_util.best_ms(sql, n)).* FROM (VALUES
   ('window machinery: count(*) OVER 12 months', 'SELECT count(*) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
   ('window floor: count(sales) OVER 12 months (reads the rows)', 'SELECT count(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
+  ('window floor, running frame: count(sales) OVER (ROWS UNBOUNDED PRECEDING)', 'SELECT count(sales) OVER (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING) FROM kpi_bench.cm', 3),
+  ('numeric-result floor, running frame: max(sales) OVER (ROWS UNBOUNDED PRECEDING)', 'SELECT max(sales) OVER (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING) FROM kpi_bench.cm', 3),
   ('built-in sum(sales) OVER 12 months', 'SELECT sum(sales) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 3),
-  ('dunning.dso_countback OVER 12 months', 'SELECT dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 5),
-  ('plain SQL countback (lateral window walk)', 'SELECT * FROM kpi_bench.countback_sql', 2)) v(q, sql, n);
+  ('dunning.dso_countback(ar_end, sales, days) OVER 12 months (ROWS 11 PRECEDING)', 'SELECT dunning.dso_countback(ar_end, sales, days) OVER (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING) FROM kpi_bench.cm', 5),
+  ('dunning.dso_countback(ar_end, sales, days, 12) OVER running frame (ROWS UNBOUNDED PRECEDING)', 'SELECT dunning.dso_countback(ar_end, sales, days, 12) OVER (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING) FROM kpi_bench.cm', 5),
+  ('plain SQL countback (lateral window walk), jit ' || current_setting('jit'), 'SELECT * FROM kpi_bench.countback_sql', 2)) v(q, sql, n);
+SET jit = off;
+INSERT INTO result SELECT '2', 'serial', 'plain SQL countback (lateral window walk), jit off', (bench_util.best_ms('SELECT * FROM kpi_bench.countback_sql', 2)).*
+ WHERE NOT EXISTS (SELECT FROM result WHERE query = 'plain SQL countback (lateral window walk), jit off');
+RESET jit;
 \endif
 
 \if :p3
@@ -154,7 +173,12 @@ SELECT mode,
   FROM result WHERE part = '1' AND query NOT LIKE 'paid_invoice%' GROUP BY mode;
 \endif
 \if :p2
-SELECT round(max(ms) FILTER (WHERE query LIKE 'plain SQL%') / max(ms) FILTER (WHERE query LIKE 'dunning.dso_countback%'), 1)
-       AS countback_speedup
-  FROM result WHERE part = '2';
+SELECT f.query AS countback, f.ms,
+       round(p.ms / f.ms, 1) AS speedup_vs_plain_sql, p.query AS plain_sql,
+       round(o.ms / f.ms, 1) AS speedup_vs_plain_sql_jit_off
+  FROM result f
+  JOIN result p ON p.part = '2' AND p.query = 'plain SQL countback (lateral window walk), jit ' || current_setting('jit')
+  JOIN result o ON o.part = '2' AND o.query = 'plain SQL countback (lateral window walk), jit off'
+ WHERE f.part = '2' AND f.query LIKE 'dunning.dso_countback%'
+ ORDER BY f.ms;
 \endif
