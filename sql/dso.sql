@@ -34,6 +34,33 @@ SELECT month, round(dunning.dso_countback(ar_end, sales, days) OVER w, 4) AS cou
        round(dunning.rolling_dso(ar_end, sales, days) OVER w, 4) AS simple
 FROM period WINDOW w AS (ORDER BY month ROWS 1 PRECEDING) ORDER BY month;
 
+-- Over the newest periods only (4-argument forms).  With 2 periods the walk
+-- runs out after months 3 and 2, and the excess counts at month 2's rate:
+-- 30 + 30 + 32,000 / 80,000 x 30 = 72 instead of 73.71; the simple DSO is
+-- 212,000 x 60 / 180,000 = 70.67 instead of 76.32.  3 or 12 periods keep all.
+SELECT round(dunning.dso_countback(ar_end, sales, days, 2 ORDER BY month), 2) AS countback_2,
+       round(dunning.dso_countback(ar_end, sales, days, 3 ORDER BY month), 2) AS countback_3,
+       round(dunning.dso_countback(ar_end, sales, days, 12 ORDER BY month), 2) AS countback_12,
+       round(dunning.rolling_dso(ar_end, sales, days, 2 ORDER BY month), 2) AS simple_2,
+       round(dunning.rolling_dso(ar_end, sales, days, 1 ORDER BY month), 2) AS simple_1
+FROM period;
+-- Over a running frame, 2 periods give the ROWS 1 PRECEDING window above;
+-- over a sliding frame longer than the periods, the periods win (ROWS 2
+-- PRECEDING), over a shorter one the frame (ROWS 0 PRECEDING: one month).
+SELECT month, round(dunning.dso_countback(ar_end, sales, days, 2) OVER running, 4) AS countback,
+       round(dunning.rolling_dso(ar_end, sales, days, 2) OVER running, 4) AS simple,
+       round(dunning.dso_countback(ar_end, sales, days, 2) OVER (ORDER BY month ROWS 2 PRECEDING), 4) AS frame_3,
+       round(dunning.dso_countback(ar_end, sales, days, 2) OVER (ORDER BY month ROWS 0 PRECEDING), 4) AS frame_1
+FROM period WINDOW running AS (ORDER BY month ROWS UNBOUNDED PRECEDING) ORDER BY month;
+-- periods must be a constant from 1 to 10000 (22023, with a hint).
+\set VERBOSITY default
+SELECT dunning.dso_countback(100, 100, 30, 0);
+SELECT dunning.rolling_dso(100, 100, 30, -12);
+SELECT dunning.dso_countback(100, 100, 30, NULL);
+SELECT dunning.dso_countback(100, 100, 30, 10001);
+SELECT dunning.dso_countback(ar_end, sales, days, month ORDER BY month) FROM period;
+\set VERBOSITY terse
+
 -- Edge cases of the countback.
 SELECT dunning.dso_countback(ar, s, d ORDER BY m) AS result, label FROM (VALUES
   ('AR exactly one month',  1, 100, 100, 30),
@@ -82,5 +109,15 @@ FROM (SELECT customer, month, ar_end,
              dunning.rolling_dso(ar_end, sales, days) OVER w AS s,
              sum(sales) OVER w AS sum_sales, sum(days) OVER w AS sum_days
         FROM months WINDOW w AS (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING)) AS r;
+-- The 4-argument forms over a running frame give the same 12-month figures.
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE r.cb IS NOT DISTINCT FROM r.cb12 AND r.s IS NOT DISTINCT FROM r.s12) AS same_as_sliding
+FROM (SELECT dunning.dso_countback(ar_end, sales, days) OVER w AS cb,
+             dunning.rolling_dso(ar_end, sales, days) OVER w AS s,
+             dunning.dso_countback(ar_end, sales, days, 12) OVER running AS cb12,
+             dunning.rolling_dso(ar_end, sales, days, 12) OVER running AS s12
+        FROM months
+      WINDOW w AS (PARTITION BY customer ORDER BY month ROWS 11 PRECEDING),
+             running AS (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING)) AS r;
 
 DROP EXTENSION dunning;

@@ -1,8 +1,8 @@
 /*
  * dso_agg.c -- DSO over a run of periods: countback and rolling simple DSO.
  *
- *   dso_countback(ar_end numeric, sales numeric, days integer)
- *   rolling_dso(ar_end numeric, sales numeric, days integer)
+ *   dso_countback(ar_end numeric, sales numeric, days integer [, periods integer])
+ *   rolling_dso(ar_end numeric, sales numeric, days integer [, periods integer])
  *
  * Both read periods oldest first (ORDER BY inside the call, or a window
  * ordered by period) and take the receivable at the end from the LAST row.
@@ -13,6 +13,16 @@
  * adding the next period and dropping the oldest are O(1), rolling_dso's
  * final is O(1) and dso_countback's final walks back only as many periods
  * as it takes to exhaust the receivable.
+ *
+ * The 4-argument forms keep only the newest `periods` periods: adding one
+ * to a full queue drops the oldest.  Over a running frame (ROWS UNBOUNDED
+ * PRECEDING) that is a rolling window of `periods` rows computed by the
+ * plain transition function alone: the window never calls the inverse
+ * function nor re-reads the row leaving the frame.  Over a sliding frame
+ * the queue holds the newest min(periods, frame rows); the state counts the
+ * frame's rows apart from the queue, and the inverse function drops the
+ * queue's oldest period only when the frame gets shorter than the queue.
+ * The 3-argument forms are the same code without a limit.
  *
  * Amounts are exact scaled integers (agg_common.h); the results are numeric.
  * A window calls the final function once per row, so the finals divide in
@@ -42,7 +52,9 @@ typedef struct PeriodQueue
 {
 	int			cap;			/* allocated slots (a power of two) */
 	int			head;			/* slot of the oldest period */
-	int			count;			/* periods in the frame */
+	int			count;			/* periods queued: min(limit, frame) */
+	int			limit;			/* most periods kept; 0: no limit */
+	int64		frame;			/* rows in the frame (added - removed) */
 	int			unknown;		/* periods with sales_null */
 	int128		sum_sales;		/* over periods with known sales */
 	int64		sum_days;
@@ -115,19 +127,77 @@ period_read(FunctionCallInfo fcinfo, Period *p)
 				 errhint("Pass the number of days the period covers, e.g. 30 or the days of the month.")));
 }
 
+/*
+ * The 4-argument forms: periods (argument 4) must be the same positive
+ * number, at most DSO_MAX_PERIODS, in every row; the first row sets it.
+ */
+#define DSO_MAX_PERIODS 10000
+
+static void
+queue_set_limit(FunctionCallInfo fcinfo, PeriodQueue *q)
+{
+	int32		periods;
+
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods must not be NULL"),
+				 errhint("Pass the number of newest periods to keep, e.g. 12 for a 12-month DSO, or use the 3-argument form to keep them all.")));
+	periods = PG_GETARG_INT32(4);
+	if (periods < 1 || periods > DSO_MAX_PERIODS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods must be between 1 and %d, got %d",
+						DSO_MAX_PERIODS, periods),
+				 errhint("Pass the number of newest periods to keep, e.g. 12 for a 12-month DSO.")));
+	if (q->limit == 0)
+		q->limit = periods;
+	else if (periods != q->limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("periods must be the same in every row, got %d after %d",
+						periods, q->limit),
+				 errhint("Pass a constant, e.g. 12.")));
+}
+
+/* Drop the oldest queued period and take it off the sums. */
+static void
+queue_pop_oldest(PeriodQueue *q)
+{
+	Period	   *p = &QUEUE_SLOT(q, 0);
+
+	if (p->sales_null)
+		q->unknown--;
+	else
+	{
+		q->sum_sales -= p->sales;
+		q->sum_days -= p->days;
+	}
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->count--;
+}
+
 PG_FUNCTION_INFO_V1(dso_period_sfunc);
-/* (internal, ar_end, sales, days): append the period as the newest */
+/*
+ * (internal, ar_end, sales, days [, periods]): append the period as the
+ * newest; with a limit, a full queue first drops its oldest period.
+ */
 Datum
 dso_period_sfunc(PG_FUNCTION_ARGS)
 {
 	PeriodQueue *q = queue_get(fcinfo);
 	Period		p;
 
+	if (PG_NARGS() > 4)
+		queue_set_limit(fcinfo, q);
 	period_read(fcinfo, &p);
-	if (q->count == q->cap)
+	if (q->limit > 0 && q->count == q->limit)
+		queue_pop_oldest(q);
+	else if (q->count == q->cap)
 		queue_grow(q);
 	QUEUE_SLOT(q, q->count) = p;
 	q->count++;
+	q->frame++;
 	if (p.sales_null)
 		q->unknown++;
 	else
@@ -140,29 +210,23 @@ dso_period_sfunc(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(dso_period_invfunc);
 /*
- * (internal, ar_end, sales, days): drop the oldest period.  The frame
- * removes rows in the order it added them, so the oldest queued period is
- * the row passed in; its values are taken from the queue (they are what
- * was added), which restores the sums exactly.
+ * (internal, ar_end, sales, days [, periods]): the frame's oldest row
+ * leaves.  The queue holds the newest min(limit, frame) rows, so the row
+ * leaving is queued only when the frame gets shorter than the queue (always
+ * without a limit); then it is the queue's oldest period.  Its values are
+ * taken from the queue (they are what was added), which restores the sums
+ * exactly.
  */
 Datum
 dso_period_invfunc(PG_FUNCTION_ARGS)
 {
 	PeriodQueue *q = queue_get(fcinfo);
-	Period	   *p;
 
-	if (q->count == 0)
+	if (q->frame == 0)
 		elog(ERROR, "dso_period_invfunc called on an empty frame");
-	p = &QUEUE_SLOT(q, 0);
-	if (p->sales_null)
-		q->unknown--;
-	else
-	{
-		q->sum_sales -= p->sales;
-		q->sum_days -= p->days;
-	}
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->count--;
+	q->frame--;
+	if (q->frame < q->count)
+		queue_pop_oldest(q);
 	PG_RETURN_POINTER(q);
 }
 

@@ -4,7 +4,7 @@
 --   the state text round trip (how Citus ships partial states), SQLSTATEs.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(29);
+SELECT plan(47);
 
 -- A regular table (parallel workers cannot read temporary ones); rolled back.
 CREATE TABLE public.tap_item AS
@@ -229,6 +229,103 @@ SELECT is((SELECT count(*) FROM (
               OR numeric_send(x.r) IS DISTINCT FROM numeric_send((round(x.ar * 10000) * x.days) / round(x.sales * 10000))),
           0::bigint, 'integer division of the finals == numeric division, digit for digit, scale and digit array');
 
+-- The 4-argument forms keep the newest `periods` periods of the frame: over
+-- any frame they equal the 3-argument aggregate recomputed over the newest
+-- min(periods, frame rows) rows of that frame.  Random months (a regular
+-- table, for the parallel check below) with NULL, zero and negative sales,
+-- NULL days, NULL and non-positive AR, and gaps between months (RANGE).
+SELECT setseed(0.2718);
+CREATE TABLE public.tap_cb AS
+SELECT c AS customer, m AS month,
+       CASE WHEN x < 0.03 THEN NULL WHEN x < 0.08 THEN 0 WHEN x < 0.13 THEN -round((random() * 5000)::numeric, 2)
+            ELSE round((random() * 100000)::numeric, 2) END AS sales,
+       CASE WHEN y < 0.03 THEN NULL WHEN y < 0.10 THEN -round((random() * 1000)::numeric, 2)
+            WHEN y < 0.12 THEN 0 WHEN y < 0.35 THEN round((random() * 1500000)::numeric, 2)
+            ELSE round((random() * random() * 600000)::numeric, 2) END AS ar_end,
+       CASE WHEN random() < 0.01 THEN NULL ELSE 28 + (m % 4) END AS days
+FROM generate_series(1, 30) AS c, generate_series(1, 40) AS m,
+     LATERAL (SELECT random() + 0 * c * m AS x, random() + 0 * c * m AS y) AS r;
+DELETE FROM public.tap_cb WHERE random() < 0.1;
+ALTER TABLE public.tap_cb ADD COLUMN rn bigint;
+UPDATE public.tap_cb t SET rn = o.rn
+  FROM (SELECT customer, month, row_number() OVER (PARTITION BY customer ORDER BY month) AS rn FROM public.tap_cb) o
+ WHERE o.customer = t.customer AND o.month = t.month;
+ALTER TABLE public.tap_cb SET (parallel_workers = 2);
+ANALYZE public.tap_cb;
+-- Rows (of the window over `col`) whose 4-argument results differ, to the
+-- last digit, from the 3-argument aggregates over the newest `periods` rows
+-- with col between col - before and col + after.
+CREATE FUNCTION pg_temp.cb_mismatches(col text, frame text, before int, after int, periods int)
+RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format($q$
+        SELECT count(*) FROM (
+            SELECT customer, %1$I AS k,
+                   dunning.dso_countback(ar_end, sales, days, %5$s) OVER w AS cb,
+                   dunning.rolling_dso(ar_end, sales, days, %5$s) OVER w AS s
+              FROM public.tap_cb WINDOW w AS (PARTITION BY customer ORDER BY %1$I %2$s)) r
+        CROSS JOIN LATERAL (
+            SELECT dunning.dso_countback(f.ar_end, f.sales, f.days ORDER BY f.rn) AS cb,
+                   dunning.rolling_dso(f.ar_end, f.sales, f.days ORDER BY f.rn) AS s
+              FROM (SELECT * FROM public.tap_cb t
+                     WHERE t.customer = r.customer AND t.%1$I BETWEEN r.k - %3$s AND r.k + %4$s
+                     ORDER BY t.rn DESC LIMIT %5$s) f) x
+        WHERE r.cb::text IS DISTINCT FROM x.cb::text OR r.s::text IS DISTINCT FROM x.s::text$q$,
+        col, frame, before, after, periods) INTO n;
+    RETURN n;
+END $f$;
+SELECT is(pg_temp.cb_mismatches(col, frame, before, after, periods), 0::bigint,
+          format('4-arg forms, %s periods over %s == recomputed%s', periods, frame, note))
+  FROM (VALUES ('rn', 'ROWS UNBOUNDED PRECEDING', 1000, 0, 12, ' (the last 12 rows)'),
+               ('rn', 'ROWS 11 PRECEDING', 11, 0, 12, ' (frame = periods)'),
+               ('rn', 'ROWS 4 PRECEDING', 4, 0, 12, ' (frame shorter than periods)'),
+               ('rn', 'ROWS 12 PRECEDING', 12, 0, 12, ' (frame one longer than periods)'),
+               ('rn', 'ROWS 19 PRECEDING', 19, 0, 12, ' (frame longer than periods)'),
+               ('rn', 'ROWS 5 PRECEDING', 5, 0, 1, ' (the last row alone)'),
+               ('rn', 'ROWS BETWEEN 6 PRECEDING AND 2 FOLLOWING', 6, 2, 4, ' (frames shrink at the partition end)'),
+               ('month', 'RANGE BETWEEN 8 PRECEDING AND CURRENT ROW', 8, 0, 5, ' (months with gaps)'),
+               ('month', 'RANGE BETWEEN 3 PRECEDING AND CURRENT ROW', 3, 0, 5, ' (months with gaps)'),
+               ('rn', 'ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING', 1000, 1000, 12, ' (the whole partition)'))
+       AS v(col, frame, before, after, periods, note);
+SELECT is((SELECT count(*) FROM (
+             SELECT customer, dunning.dso_countback(ar_end, sales, days, 12 ORDER BY month)::text AS cb,
+                    dunning.rolling_dso(ar_end, sales, days, 12 ORDER BY month)::text AS s
+               FROM public.tap_cb GROUP BY customer
+             EXCEPT
+             SELECT customer, dunning.dso_countback(ar_end, sales, days ORDER BY month)::text,
+                    dunning.rolling_dso(ar_end, sales, days ORDER BY month)::text
+               FROM public.tap_cb t WHERE rn > (SELECT max(rn) - 12 FROM public.tap_cb u WHERE u.customer = t.customer)
+              GROUP BY customer) d),
+          0::bigint, '4-arg forms as grouped aggregates (ORDER BY in the call) == 3-arg over the last 12 months');
+SELECT ok((SELECT count(*) FILTER (WHERE cb4 IS DISTINCT FROM cb3) > 50
+              AND count(*) FILTER (WHERE s4 IS NOT NULL AND s3 IS NULL) > 100
+             FROM (SELECT dunning.dso_countback(ar_end, sales, days, 12) OVER w AS cb4,
+                          dunning.dso_countback(ar_end, sales, days) OVER w AS cb3,
+                          dunning.rolling_dso(ar_end, sales, days, 12) OVER w AS s4,
+                          dunning.rolling_dso(ar_end, sales, days) OVER w AS s3
+                     FROM public.tap_cb WINDOW w AS (PARTITION BY customer ORDER BY rn ROWS UNBOUNDED PRECEDING)) r),
+          'the random months make the limit matter: countbacks walking past 12 months, NULL months dropped out of the 12');
+
+-- Serial == forced parallel (the aggregates are parallel safe without a
+-- combine function: the whole window runs in a worker).
+CREATE TEMP VIEW cb_running AS
+SELECT customer, month, dunning.dso_countback(ar_end, sales, days, 12) OVER running AS cb,
+       dunning.rolling_dso(ar_end, sales, days, 12) OVER running AS s
+  FROM public.tap_cb WINDOW running AS (PARTITION BY customer ORDER BY month ROWS UNBOUNDED PRECEDING);
+SET LOCAL max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE cb_serial AS SELECT * FROM cb_running;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL force_parallel_mode = on;
+SELECT alike(pg_temp.plan_of('SELECT * FROM cb_running'), '%Gather%',
+             'the 4-arg forms over a running frame run in a worker when parallelism is forced');
+CREATE TEMP TABLE cb_parallel AS SELECT * FROM cb_running;
+SELECT is((SELECT count(*) FROM ((TABLE cb_serial EXCEPT TABLE cb_parallel)
+                                 UNION ALL (TABLE cb_parallel EXCEPT TABLE cb_serial)) d),
+          0::bigint, '4-arg forms over a running frame: forced parallel == serial (EXCEPT both ways)');
+RESET force_parallel_mode;
+SET LOCAL max_parallel_workers_per_gather = 0;
+
 -- Errors and their SQLSTATEs.
 SELECT throws_ok($$SELECT dunning.weighted_days_late(current_date, current_date, 0.00001)$$,
                  '22003', NULL, 'more than 4 decimals: 22003');
@@ -240,6 +337,14 @@ SELECT throws_ok($$SELECT dunning.aging_buckets(d, 1, a) FROM (VALUES (current_d
                  '22023', NULL, 'two as_of dates: 22023');
 SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, -30)$$,
                  '22023', NULL, 'non-positive days: 22023');
+SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, 30, 0)$$,
+                 '22023', 'periods must be between 1 and 10000, got 0', 'periods 0: 22023');
+SELECT throws_ok($$SELECT dunning.rolling_dso(1, 1, 30, 10001)$$,
+                 '22023', 'periods must be between 1 and 10000, got 10001', 'periods above 10000: 22023');
+SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, 30, NULL)$$,
+                 '22023', 'periods must not be NULL', 'periods NULL: 22023');
+SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, 30, p) OVER (ORDER BY p ROWS UNBOUNDED PRECEDING) FROM generate_series(12, 13) p$$,
+                 '22023', 'periods must be the same in every row, got 13 after 12', 'periods changing along a window: 22023');
 SELECT throws_ok($$SELECT 'garbage'::dunning.payer_state$$,
                  '22P02', NULL, 'malformed state text: 22P02');
 SELECT throws_ok($$SELECT dunning.paydex_score('NaN')$$,

@@ -287,6 +287,44 @@ CREATE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer
 COMMENT ON AGGREGATE dunning.rolling_dso(numeric, numeric, integer) IS
     'simple DSO of a run of periods given oldest first: last ar_end x sum(days) / sum(sales); with current AR it is the best possible DSO';
 
+-- The same over the newest `periods` periods only: the state keeps at most
+-- that many (a full queue drops its oldest), so over a running frame (ROWS
+-- UNBOUNDED PRECEDING) it is a rolling DSO without the inverse transition.
+CREATE FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dso_period_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dso_period_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer) IS
+    'transition of the period DSO aggregates over the newest periods: queues the period as the newest, dropping the oldest when periods are queued';
+COMMENT ON FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer) IS
+    'inverse transition of the period DSO aggregates over the newest periods: the frame loses its oldest row; drops the oldest period when the frame gets shorter than the queue';
+
+CREATE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integer, periods integer) (
+    SFUNC = dunning.dso_period_sfunc,
+    STYPE = internal,
+    FINALFUNC = dunning.dso_countback_final,
+    MSFUNC = dunning.dso_period_sfunc,
+    MINVFUNC = dunning.dso_period_invfunc,
+    MSTYPE = internal,
+    MFINALFUNC = dunning.dso_countback_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE dunning.dso_countback(numeric, numeric, integer, integer) IS
+    'countback (exhaustion) DSO over the newest periods (a constant 1-10000) of the rows given oldest first; over ROWS UNBOUNDED PRECEDING it is a rolling countback at the cost of a running aggregate';
+
+CREATE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer, periods integer) (
+    SFUNC = dunning.dso_period_sfunc,
+    STYPE = internal,
+    FINALFUNC = dunning.rolling_dso_final,
+    MSFUNC = dunning.dso_period_sfunc,
+    MINVFUNC = dunning.dso_period_invfunc,
+    MSTYPE = internal,
+    MFINALFUNC = dunning.rolling_dso_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE dunning.rolling_dso(numeric, numeric, integer, integer) IS
+    'simple DSO over the newest periods (a constant 1-10000) of the rows given oldest first: last ar_end x sum(days) / sum(sales) of those periods';
+
 -- Scalar KPIs (domain.md) ---------------------------------------------------
 CREATE FUNCTION dunning.dso(ar numeric, sales numeric, days integer) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -353,6 +391,8 @@ REVOKE ALL ON FUNCTION
     dunning.aging_final(dunning.aging_state),
     dunning.dso_period_sfunc(internal, numeric, numeric, integer),
     dunning.dso_period_invfunc(internal, numeric, numeric, integer),
+    dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer),
+    dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer),
     dunning.dso_countback_final(internal),
     dunning.rolling_dso_final(internal)
     FROM PUBLIC;
@@ -368,6 +408,8 @@ GRANT EXECUTE ON FUNCTION
     dunning.aging_buckets(date, numeric, date),
     dunning.dso_countback(numeric, numeric, integer),
     dunning.rolling_dso(numeric, numeric, integer),
+    dunning.dso_countback(numeric, numeric, integer, integer),
+    dunning.rolling_dso(numeric, numeric, integer, integer),
     dunning.dso(numeric, numeric, integer),
     dunning.best_possible_dso(numeric, numeric, integer),
     dunning.average_days_delinquent(numeric, numeric, numeric, integer),
