@@ -665,28 +665,15 @@ store_load_items(Store *st, const char *query, int nargs, Oid *types, Datum *val
 
 /* IBANs seen on lettered payments: IBAN -> customer, -1 when several. */
 static void
-store_load_ibans(Store *st, const char *iban_filter)
+store_load_ibans(Store *st)
 {
 	Portal		portal;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
 
-	if (iban_filter != NULL)
-	{
-		values[0] = CStringGetTextDatum(iban_filter);
-		portal = SPI_cursor_open_with_args(NULL,
-										   "SELECT p.payer_iban, p.customer_id FROM dunning.payment p"
-										   " WHERE p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL AND p.allocated_amount > 0"
-										   " AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $1"
-										   " GROUP BY 1, 2",
-										   1, types, values, NULL, true, 0);
-	}
-	else
-		portal = SPI_cursor_open_with_args(NULL,
-										   "SELECT p.payer_iban, p.customer_id FROM dunning.payment p"
-										   " WHERE p.customer_id IS NOT NULL AND p.allocated_amount > 0"
-										   " AND p.payer_iban IS NOT NULL GROUP BY 1, 2",
-										   0, NULL, NULL, NULL, true, 0);
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT p.payer_iban, p.customer_id FROM dunning.payment p"
+									   " WHERE p.customer_id IS NOT NULL AND p.allocated_amount > 0"
+									   " AND p.payer_iban IS NOT NULL GROUP BY 1, 2",
+									   0, NULL, NULL, NULL, true, 0);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, 10000);
@@ -924,8 +911,9 @@ payer_by_name(const Store *st, const char *payer_name, Signals *sig)
 	}
 }
 
+/* What the payment's text says: references and tokens; no payer yet. */
 static void
-collect_signals(const Store *st, const Payment *p, Signals *sig)
+collect_text_signals(const Payment *p, Signals *sig)
 {
 	memset(sig, 0, sizeof(Signals));
 	sig->payer = -1;
@@ -936,7 +924,12 @@ collect_signals(const Store *st, const Payment *p, Signals *sig)
 	add_tokens(sig, p->reference);
 	sig->text = p->remittance ? p->remittance : "";
 	sig->text_len = Min((int) strlen(sig->text), TEXT_CAP);
+}
 
+/* The payer among the store's customers: given, by IBAN, by number, by name. */
+static void
+find_payer(const Store *st, const Payment *p, Signals *sig)
+{
 	if (p->customer_id != 0)
 	{
 		sig->payer = map_get(&st->by_customer, (uint64) p->customer_id, -1);
@@ -983,6 +976,13 @@ collect_signals(const Store *st, const Payment *p, Signals *sig)
 	}
 	if (sig->payer < 0 && p->payer_name != NULL && st->n_words > 0)
 		payer_by_name(st, p->payer_name, sig);
+}
+
+static void
+collect_signals(const Store *st, const Payment *p, Signals *sig)
+{
+	collect_text_signals(p, sig);
+	find_payer(st, p, sig);
 }
 
 /* ------------------------------------------------------------------------
@@ -2555,7 +2555,7 @@ auto_letter(PG_FUNCTION_ARGS)
 	store_load_items(st, query, 0, NULL, NULL);
 	elog(DEBUG1, "auto_letter: loaded %d open items at %ld ms",
 		 st->n_items, (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())));
-	store_load_ibans(st, NULL);
+	store_load_ibans(st);
 	store_load_rejected(st, 0);
 	elog(DEBUG1, "auto_letter: loaded payer accounts and rejections at %ld ms; the store holds %zu kB",
 		 (long) (TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp())),
@@ -2706,11 +2706,11 @@ suggest_load_customers(Store *st, const Payment *p, const char *iban, DatumVec *
 {
 	DatumVec	words = {0},
 				rare = {0},
-				ids = {0};
-	Oid			t4[4] = {INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		v4[4];
-	bool		n4[4] = {false};
-	char		nulls[4];
+				ids = {0},
+				iban_custs = {0};
+	Oid			t3[3] = {INT8OID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		v3[3];
+	char		nulls[3] = {p->customer_id == 0 ? 'n' : ' ', ' ', ' '};
 
 	if (p->payer_name != NULL)
 	{
@@ -2750,29 +2750,44 @@ suggest_load_customers(Store *st, const Payment *p, const char *iban, DatumVec *
 				dv_push(&rare, CStringGetTextDatum(w), false);
 		}
 	}
-	v4[0] = Int64GetDatum(p->customer_id);
-	n4[0] = p->customer_id == 0;
-	v4[1] = iban != NULL ? CStringGetTextDatum(iban) : (Datum) 0;
-	n4[1] = iban == NULL;
-	v4[2] = tokens;
-	v4[3] = dv_array(&rare, TEXTOID);
-	for (int k = 0; k < 4; k++)
-		nulls[k] = n4[k] ? 'n' : ' ';
+	if (iban != NULL)
+	{
+		Oid			t1[1] = {TEXTOID};
+		Datum		v1[1] = {CStringGetTextDatum(iban)};
+
+		/* the payers of lettered payments from this account (payment_payer_iban_idx) */
+		spi_exec("SELECT DISTINCT p.customer_id FROM dunning.payment p"
+				 " WHERE p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL AND p.allocated_amount > 0"
+				 "   AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $1",
+				 1, t1, v1, SPI_OK_SELECT);
+		for (uint64 r = 0; r < SPI_processed; r++)
+			dv_push(&iban_custs, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);
+	}
+	v3[0] = Int64GetDatum(p->customer_id);
+	v3[1] = tokens;
+	v3[2] = dv_array(&rare, TEXTOID);
 	if (SPI_execute_with_args("SELECT $1 WHERE $1 IS NOT NULL"
-							  " UNION SELECT p.customer_id FROM dunning.payment p"
-							  "  WHERE $2 IS NOT NULL AND p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL"
-							  "    AND p.allocated_amount > 0 AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $2"
 							  " UNION SELECT c.customer_id FROM dunning.customer c"
-							  "  WHERE dunning.customer_ref_key(c.external_ref) = ANY ($3)"
+							  "  WHERE dunning.customer_ref_key(c.external_ref) = ANY ($2)"
 							  " UNION SELECT c.customer_id FROM dunning.customer c"
-							  "  WHERE dunning.company_name_words(c.name) && $4",
-							  4, t4, v4, nulls, true, 0) != SPI_OK_SELECT)
+							  "  WHERE dunning.company_name_words(c.name) && $3",
+							  3, t3, v3, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "dunning lettering: could not find the candidate customers");
 	for (uint64 r = 0; r < SPI_processed; r++)
 		dv_push(&ids, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);
 	for (int k = 0; k < custs->n; k++)
 		dv_push(&ids, custs->v[k], false);
+	for (int k = 0; k < iban_custs.n; k++)
+		dv_push(&ids, iban_custs.v[k], false);
 	store_load_customers(st, dv_array(&ids, INT8OID));
+	/* the account names its payer when only one customer paid from it (as store_load_ibans) */
+	if (iban_custs.n > 0)
+	{
+		bool		found;
+
+		*map_slot(&st->by_iban, hash_str(iban, strlen(iban)), &found) =
+			iban_custs.n == 1 ? map_get(&st->by_customer, (uint64) DatumGetInt64(iban_custs.v[0]), -1) : -1;
+	}
 }
 
 PG_FUNCTION_INFO_V1(suggest);
@@ -2844,7 +2859,7 @@ suggest(PG_FUNCTION_ARGS)
 		load_tolerances(&tol);
 		st = store_create();
 		/* the text's tokens and references need no customer */
-		collect_signals(st, &p, &sig);
+		collect_text_signals(&p, &sig);
 		for (int t = 0; t < sig.n_tokens; t++)
 			dv_push(&tokens, PointerGetDatum(cstring_to_text_with_len(sig.tokens[t].norm, sig.tokens[t].len)), false);
 		for (int r = 0; r < sig.n_refs; r++)
@@ -2866,9 +2881,7 @@ suggest(PG_FUNCTION_ARGS)
 		have_iban = p.payer_iban != NULL && dm_iban_normalize(p.payer_iban, Min((int) strlen(p.payer_iban), 64), iban);
 		suggest_load_customers(st, &p, have_iban ? iban : NULL, &custs, v4[1]);
 		store_load_rejected(st, p.id);
-		if (have_iban)
-			store_load_ibans(st, iban);
-		collect_signals(st, &p, &sig);
+		find_payer(st, &p, &sig);
 		if (sig.payer >= 0)
 			dv_push(&custs, Int64GetDatum(st->customers[sig.payer].id), false);
 		vc[0] = dv_array(&custs, INT8OID);

@@ -24,6 +24,7 @@
 #include "common/hmac.h"
 #include "common/sha2.h"
 #include "catalog/pg_type.h"
+#include "common/base64.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 #include "datatype/timestamp.h"
@@ -508,34 +509,18 @@ hmac_sha256(PG_FUNCTION_ARGS)
 static void
 append_base64url(StringInfo out, const uint8 *data, size_t len)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t		i = 0;
+	int			cap = pg_b64_enc_len((int) len);
+	char	   *buf = palloc(cap + 1);
+	int			n = pg_b64_encode((const char *) data, (int) len, buf, cap);
 
-	for (; i + 2 < len; i += 3)
-	{
-		uint32		v = ((uint32) data[i] << 16) | ((uint32) data[i + 1] << 8) | data[i + 2];
-
-		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
-		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
-		appendStringInfoChar(out, alphabet[(v >> 6) & 63]);
-		appendStringInfoChar(out, alphabet[v & 63]);
-	}
-	if (len - i == 1)
-	{
-		uint32		v = (uint32) data[i] << 16;
-
-		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
-		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
-	}
-	else if (len - i == 2)
-	{
-		uint32		v = ((uint32) data[i] << 16) | ((uint32) data[i + 1] << 8);
-
-		appendStringInfoChar(out, alphabet[(v >> 18) & 63]);
-		appendStringInfoChar(out, alphabet[(v >> 12) & 63]);
-		appendStringInfoChar(out, alphabet[(v >> 6) & 63]);
-	}
+	if (n < 0)
+		elog(ERROR, "base64 encoding failed");
+	/* RFC 4648 section 5: - and _ for + and /, no padding */
+	while (n > 0 && buf[n - 1] == '=')
+		n--;
+	for (int i = 0; i < n; i++)
+		appendStringInfoChar(out, buf[i] == '+' ? '-' : buf[i] == '/' ? '_' : buf[i]);
+	pfree(buf);
 }
 
 static int

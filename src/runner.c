@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include "agg_common.h"
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -42,6 +44,7 @@ typedef struct StepRule
 	bool		has_min_days;
 	int32		min_days;
 	Numeric		min_amount;		/* NULL: no minimum */
+	bool		zero_meets_min; /* an unknown overdue total (0) reaches min_amount */
 } StepRule;
 
 typedef struct StepCache
@@ -93,6 +96,7 @@ load_steps(FunctionCallInfo fcinfo)
 
 			r->min_amount = DatumGetNumericCopy(d);
 			MemoryContextSwitchTo(old);
+			r->zero_meets_min = dunning_numeric_cmp(int64_to_numeric(0), r->min_amount) >= 0;
 		}
 	}
 	SPI_finish();
@@ -156,20 +160,9 @@ pick_step(PG_FUNCTION_ARGS)
 			continue;
 		if (r->has_min_days && dd < r->min_days)
 			continue;
-		if (r->min_amount != NULL)
-		{
-			int			c;
-
-			if (overdue == NULL)
-				c = DatumGetInt32(DirectFunctionCall2(numeric_cmp,
-													  DirectFunctionCall1(int4_numeric, Int32GetDatum(0)),
-													  NumericGetDatum(r->min_amount)));
-			else
-				c = DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(overdue),
-													  NumericGetDatum(r->min_amount)));
-			if (c < 0)
-				continue;
-		}
+		if (r->min_amount != NULL &&
+			(overdue == NULL ? !r->zero_meets_min : dunning_numeric_cmp(overdue, r->min_amount) < 0))
+			continue;
 		PG_RETURN_INT64(r->step_id);
 	}
 	PG_RETURN_NULL();
@@ -196,17 +189,6 @@ num_mul(Numeric a, Numeric b)
 	return numeric_mul_opt_error(a, b, NULL);
 }
 
-static int
-num_cmp(Numeric a, Numeric b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a), NumericGetDatum(b)));
-}
-
-static Numeric
-num_int(int64 v)
-{
-	return int64_to_numeric(v);
-}
 
 typedef struct Payment
 {
@@ -260,6 +242,25 @@ array_elements(ArrayType *a, Oid type, Datum **values, const char *what)
 	return n;
 }
 
+/*
+ * Arguments i and j: two arrays read side by side (NULL elements refused),
+ * which must have as many elements; label_i and label_j name them in the
+ * error.  Returns the count.
+ */
+static int
+paired_arrays(FunctionCallInfo fcinfo, int i, Oid type_i, Datum **vi, const char *what_i, const char *label_i,
+			  int j, Oid type_j, Datum **vj, const char *what_j, const char *label_j)
+{
+	int			ni = array_elements(PG_GETARG_ARRAYTYPE_P(i), type_i, vi, what_i);
+	int			nj = array_elements(PG_GETARG_ARRAYTYPE_P(j), type_j, vj, what_j);
+
+	if (ni != nj)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("accrue_interest: %d %s but %d %s", ni, label_i, nj, label_j)));
+	return ni;
+}
+
 PG_FUNCTION_INFO_V1(accrue_interest);
 Datum
 accrue_interest(PG_FUNCTION_ARGS)
@@ -308,18 +309,12 @@ accrue_interest(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("interest dates must be finite")));
 	if (to_date <= from_date)
-		PG_RETURN_NUMERIC(num_int(0));
+		PG_RETURN_NUMERIC(int64_to_numeric(0));
 
 	if (!PG_ARGISNULL(6) && !PG_ARGISNULL(7))
 	{
-		int			n2;
-
-		nrates = array_elements(PG_GETARG_ARRAYTYPE_P(6), DATEOID, &rate_from, "rate_from");
-		n2 = array_elements(PG_GETARG_ARRAYTYPE_P(7), NUMERICOID, &rates, "rates");
-		if (n2 != nrates)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("accrue_interest: %d rate dates but %d rates", nrates, n2)));
+		nrates = paired_arrays(fcinfo, 6, DATEOID, &rate_from, "rate_from", "rate dates",
+							   7, NUMERICOID, &rates, "rates", "rates");
 		for (int i = 1; i < nrates; i++)
 			if (DatumGetDateADT(rate_from[i]) <= DatumGetDateADT(rate_from[i - 1]))
 				ereport(ERROR,
@@ -330,14 +325,9 @@ accrue_interest(PG_FUNCTION_ARGS)
 	{
 		Datum	   *on;
 		Datum	   *amt;
-		int			n2;
 
-		npays = array_elements(PG_GETARG_ARRAYTYPE_P(8), DATEOID, &on, "paid_on");
-		n2 = array_elements(PG_GETARG_ARRAYTYPE_P(9), NUMERICOID, &amt, "paid");
-		if (n2 != npays)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("accrue_interest: %d payment dates but %d amounts", npays, n2)));
+		npays = paired_arrays(fcinfo, 8, DATEOID, &on, "paid_on", "payment dates",
+							  9, NUMERICOID, &amt, "paid", "amounts");
 		pays = palloc(sizeof(Payment) * Max(npays, 1));
 		for (int i = 0; i < npays; i++)
 		{
@@ -353,8 +343,8 @@ accrue_interest(PG_FUNCTION_ARGS)
 	 * accrues at the rate in force on d on amount minus the payments dated
 	 * on or before d: a payment reduces the base from its own day on.
 	 */
-	total = num_int(0);
-	paid_before = num_int(0);
+	total = int64_to_numeric(0);
+	paid_before = int64_to_numeric(0);
 	c = from_date;				/* the last day already accounted for */
 	while (c < to_date)
 	{
@@ -387,13 +377,13 @@ accrue_interest(PG_FUNCTION_ARGS)
 			year_len = fixed_year;
 
 		base = num_sub(amount, paid_before);
-		if (num_cmp(base, num_int(0)) > 0)
+		if (dunning_numeric_cmp(base, int64_to_numeric(0)) > 0)
 		{
 			/* base x (rate + margin) x days / (100 x year): one division */
 			Numeric		part = num_mul(num_mul(base, num_add(DatumGetNumeric(rates[r]), margin)),
-									   num_int(e - s + 1));
+									   int64_to_numeric(e - s + 1));
 
-			total = num_add(total, numeric_div_opt_error(part, num_int(100 * (int64) year_len), NULL));
+			total = num_add(total, numeric_div_opt_error(part, int64_to_numeric(100 * (int64) year_len), NULL));
 		}
 		c = e;
 	}
