@@ -651,6 +651,16 @@ COMMENT ON COLUMN dunning.unapplied_payment.payer_iban IS 'debtor account as the
 COMMENT ON COLUMN dunning.unapplied_payment.remittance_info IS 'unstructured remittance text';
 COMMENT ON COLUMN dunning.unapplied_payment.reference IS 'structured creditor reference';
 
+-- The internal helpers carry a comment too (\df+ shows what they are for).
+COMMENT ON FUNCTION dunning.next_letter_numbers(bigint, integer) IS
+    'internal: takes the next count letter numbers of a customer (letter_counter upsert); returns the first';
+COMMENT ON FUNCTION dunning.open_letter(bigint, text, real, text) IS
+    'internal: opens a letter group for a customer; returns its letter_id and letter_code';
+COMMENT ON FUNCTION dunning.allocate_internal(bigint, bigint, bigint, numeric) IS
+    'internal: one allocation of a payment or a credit note in its own letter group, rows locked in the writers'' order (payment, then invoices by id); behind allocate() and allocate_credit_note()';
+COMMENT ON FUNCTION dunning.letter_items(bigint, text, bigint, bigint[], numeric[], numeric, text, real) IS
+    'internal: writes the allocations and write-off of a letter group over rows the caller has locked (confirm_proposal)';
+
 -- Privileges and pg_dump for the objects above.
 REVOKE ALL ON FUNCTION dunning.letter_code(bigint), dunning.next_letter_numbers(bigint, integer),
     dunning.fee_tolerance(char), dunning.open_letter(bigint, text, real, text),
