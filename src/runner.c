@@ -2,7 +2,7 @@
  * runner.c -- the per-item arithmetic of the dunning runner, in C because
  * it runs once per open invoice (a million times in a big run).
  *
- * SQL interface (src/sql/0.2.0/610_charges_promises.sql, 620_runner.sql):
+ * SQL interface (src/sql/charges.sql, runner.sql):
  *   dunning.pick_step(scenario_id, days_overdue, last_offset, local_time,
  *                     overdue_total) -> bigint
  *       the step an item takes now: the step of the scenario with the
