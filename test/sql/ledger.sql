@@ -12,7 +12,8 @@ SELECT col_type_is('dunning', 'customer', 'country', 'character(2)', 'col_type_i
 SELECT col_default_is('dunning', 'customer', 'language', 'en', 'col_default_is customer, language, en');
 SELECT col_default_is('dunning', 'customer', 'on_hold', 'false', 'col_default_is customer, on_hold, false');
 SELECT col_is_pk('dunning', 'invoice', 'invoice_id', 'col_is_pk invoice, invoice_id');
-SELECT col_is_unique('dunning', 'invoice', 'invoice_number', 'col_is_unique invoice, invoice_number');
+SELECT index_is_unique('dunning', 'invoice', 'invoice_number_per_customer_key',
+                       'invoice numbers are unique per customer (normalised)');
 SELECT fk_ok('dunning', 'invoice', 'customer_id', 'dunning', 'customer', 'customer_id');
 SELECT col_type_is('dunning', 'invoice', 'amount', 'numeric', 'col_type_is invoice, amount, numeric');
 SELECT col_type_is('dunning', 'invoice', 'due_on', 'date', 'col_type_is invoice, due_on, date');
