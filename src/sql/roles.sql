@@ -65,7 +65,7 @@ BEGIN
                       DETAIL = (SELECT string_agg(DISTINCT db.datname, ', ') FROM pg_shdepend d
                                   JOIN pg_database db ON db.oid = d.dbid
                                  WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r::regrole),
-                      HINT = 'DROP EXTENSION dunning in those databases first (or run dunning.drop_roles() in the last one).';
+                      HINT = 'There: DROP EXTENSION dunning, then DROP SCHEMA dunning (the extension leaves its schema, and the schema its grant); run dunning.drop_roles() in the last database.';
         END;
         n := n + 1;
     END LOOP;
