@@ -24,7 +24,7 @@
  * queue's oldest period only when the frame gets shorter than the queue.
  * The 3-argument forms are the same code without a limit.
  *
- * Amounts are exact scaled integers (agg_common.h); the results are numeric.
+ * Amounts are exact scaled integers (money.h); the results are numeric.
  * A window calls the final function once per row, so the finals divide in
  * 128-bit integers (dunning_int128_div) and build one numeric, the exact
  * value and scale numeric division gives, instead of four intermediate
@@ -32,10 +32,11 @@
  */
 #include "postgres.h"
 
-#include "agg_common.h"
+#include "money.h"
 
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 

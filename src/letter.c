@@ -35,6 +35,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "matching.h"
+#include "money.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -327,26 +328,6 @@ spi_int8(HeapTuple tup, TupleDesc desc, int col, int64 missing)
 	return isnull ? missing : DatumGetInt64(d);
 }
 
-/* units -> numeric with the currency's number of decimals */
-static Numeric
-units_to_numeric(int64 units, const char *currency)
-{
-	int			minor = dm_currency_minor_unit(currency);
-
-	if (minor < 0 || minor > 4)
-		minor = 4;
-	for (int k = minor; k < 4; k++)
-		units /= 10;			/* exact: amounts are in minor units */
-	return int64_div_fast_to_numeric(units, minor);
-}
-
-static void
-format_units(StringInfo buf, int64 units, const char *currency)
-{
-	Numeric		n = units_to_numeric(units, currency);
-
-	appendStringInfoString(buf, DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n))));
-}
 
 /* Fee tolerance for an open amount: min(abs, pct% of open). */
 typedef struct Tolerance
@@ -1210,17 +1191,17 @@ reason_settlement(MatchCtx *cx, Answer *a, int kind)
 			reason_append(a, "amount equals the open amount");
 			break;
 		case SK_FEE:
-			format_units(&b, a->write_off, cx->p->currency_code);
+			dunning_append_units(&b, a->write_off, cx->p->currency_code);
 			reason_append(a, "short by %s, within the fee tolerance: written off", b.data);
 			break;
 		case SK_PARTIAL:
-			format_units(&b, cx->p->amount, cx->p->currency_code);
+			dunning_append_units(&b, cx->p->amount, cx->p->currency_code);
 			appendStringInfoString(&b, " of ");
-			format_units(&b, net, cx->p->currency_code);
+			dunning_append_units(&b, net, cx->p->currency_code);
 			reason_append(a, "partial payment: %s; the rest stays open", b.data);
 			break;
 		case SK_OVER:
-			format_units(&b, cx->p->amount - net, cx->p->currency_code);
+			dunning_append_units(&b, cx->p->amount - net, cx->p->currency_code);
 			reason_append(a, "overpayment: %s left unapplied", b.data);
 			break;
 	}
@@ -2193,7 +2174,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			dv_push(&w_inv, Int64GetDatum(st->items[a->item[a->n - 1]].id), false);
 			dv_push(&w_pay, Int64GetDatum(d->payment_id), false);
 			dv_push(&w_letter, letter, false);
-			dv_push(&w_amt, NumericGetDatum(units_to_numeric(a->write_off, d->currency)), false);
+			dv_push(&w_amt, NumericGetDatum(dunning_units_to_numeric(a->write_off, d->currency)), false);
 			tot->write_offs++;
 			tot->write_off_units += a->write_off;
 		}
@@ -2214,7 +2195,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				dv_push(&a_pay, (Datum) 0, true);
 				dv_push(&a_cn, Int64GetDatum(st->items[a->item[i]].id), false);
 				dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
-				dv_push(&a_amt, NumericGetDatum(units_to_numeric(take, d->currency)), false);
+				dv_push(&a_amt, NumericGetDatum(dunning_units_to_numeric(take, d->currency)), false);
 				dv_push(&a_letter, letter, false);
 				dv_push(&a_method, l_method.v[k], false);
 				dv_push(&a_conf, l_conf.v[k], false);
@@ -2229,7 +2210,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 			dv_push(&a_pay, Int64GetDatum(d->payment_id), false);
 			dv_push(&a_cn, (Datum) 0, true);
 			dv_push(&a_inv, Int64GetDatum(st->items[a->item[j]].id), false);
-			dv_push(&a_amt, NumericGetDatum(units_to_numeric(need[j], d->currency)), false);
+			dv_push(&a_amt, NumericGetDatum(dunning_units_to_numeric(need[j], d->currency)), false);
 			dv_push(&a_letter, letter, false);
 			dv_push(&a_method, l_method.v[k], false);
 			dv_push(&a_conf, l_conf.v[k], false);
@@ -2351,7 +2332,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 				appendStringInfoChar(&amts, ',');
 			}
 			appendStringInfo(&ids, INT64_FORMAT, it->id);
-			format_units(&amts, it->amount > 0 ? pr->a.settle[i] : -pr->a.settle[i], pr->currency);
+			dunning_append_units(&amts, it->amount > 0 ? pr->a.settle[i] : -pr->a.settle[i], pr->currency);
 		}
 		appendStringInfoChar(&ids, '}');
 		appendStringInfoChar(&amts, '}');
@@ -2360,7 +2341,7 @@ write_batch(Store *st, Batch *b, Totals *tot)
 		dv_push(&p_cust, Int64GetDatum(st->customers[pr->a.customer].id), false);
 		dv_push(&p_ids, CStringGetTextDatum(ids.data), false);
 		dv_push(&p_amts, CStringGetTextDatum(amts.data), false);
-		dv_push(&p_wo, NumericGetDatum(units_to_numeric(pr->a.write_off, pr->currency)), false);
+		dv_push(&p_wo, NumericGetDatum(dunning_units_to_numeric(pr->a.write_off, pr->currency)), false);
 		dv_push(&p_conf, Float4GetDatum(pr->a.confidence), false);
 		dv_push(&p_method, CStringGetTextDatum(method_names[pr->a.method]), false);
 		dv_push(&p_reason, CStringGetTextDatum(pr->a.reason), false);
@@ -2927,13 +2908,13 @@ suggest(PG_FUNCTION_ARGS)
 		for (int i = 0; i < o->n; i++)
 		{
 			ids[i] = Int64GetDatum(o->ids[i]);
-			amts[i] = NumericGetDatum(units_to_numeric(o->signed_units[i], p.currency_code));
+			amts[i] = NumericGetDatum(dunning_units_to_numeric(o->signed_units[i], p.currency_code));
 		}
 		vals[0] = Int32GetDatum(k + 1);
 		vals[1] = Int64GetDatum(o->customer_id);
 		vals[2] = PointerGetDatum(construct_array(ids, o->n, INT8OID, 8, true, TYPALIGN_DOUBLE));
 		vals[3] = PointerGetDatum(construct_array(amts, o->n, NUMERICOID, -1, false, TYPALIGN_INT));
-		vals[4] = NumericGetDatum(units_to_numeric(o->write_off, p.currency_code));
+		vals[4] = NumericGetDatum(dunning_units_to_numeric(o->write_off, p.currency_code));
 		vals[5] = Float4GetDatum(o->confidence);
 		vals[6] = CStringGetTextDatum(method_names[o->method]);
 		vals[7] = CStringGetTextDatum(o->reason);

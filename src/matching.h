@@ -49,7 +49,4 @@ extern int	dm_normalize_name(const char *s, int n, char *out, int cap);
 /* Upper-case IBAN without blanks into out (DM_IBAN_MAX + 1); false if invalid. */
 extern bool dm_iban_normalize(const char *s, int n, char *out);
 
-/* Minor unit of an ISO 4217 code (currency.c); -1 when unknown. */
-extern int	dm_currency_minor_unit(const char *code);
-
 #endif							/* DUNNING_MATCHING_H */

@@ -20,7 +20,7 @@
  */
 #include "postgres.h"
 
-#include "agg_common.h"
+#include "money.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
