@@ -34,7 +34,10 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
-#include "matching.h"
+#include "company_name.h"
+#include "iban.h"
+#include "reference_scan.h"
+#include "textmatch.h"
 #include "money.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -177,9 +180,9 @@ typedef struct Answer
 /* What the matcher knows about one payment while deciding. */
 typedef struct Signals
 {
-	DmRef		refs[MAX_REFS];
+	DunningRef		refs[MAX_REFS];
 	int			n_refs;
-	DmToken		tokens[MAX_TOKENS];
+	DunningToken		tokens[MAX_TOKENS];
 	int			n_tokens;
 	const char *text;			/* remittance text examined (capped) */
 	int			text_len;
@@ -439,7 +442,7 @@ name_words(const char *norm, int len, int *start, int *wlen)
 static int
 customer_ref_norm(const char *ext, int n, char *buf)
 {
-	int			l = dm_normalize_invoice(ext, n, buf, DM_INV_MAX);
+	int			l = dunning_normalize_invoice(ext, n, buf, DUNNING_INV_MAX);
 
 	return l >= 4 ? l : -1;
 }
@@ -502,7 +505,7 @@ store_load_customers(Store *st, Datum ids)
 
 				if (ext != NULL)
 				{
-					char		buf[DM_INV_MAX];
+					char		buf[DUNNING_INV_MAX];
 					int			l = customer_ref_norm(ext, strlen(ext), buf);
 
 					if (l > 0)
@@ -515,7 +518,7 @@ store_load_customers(Store *st, Datum ids)
 				}
 			}
 
-			len = dm_normalize_name(c->name, strlen(c->name), norm, sizeof(norm));
+			len = dunning_normalize_name(c->name, strlen(c->name), norm, sizeof(norm));
 			n_w = name_words(norm, len, start, wlen);
 			for (int w = 0; w < n_w; w++)
 			{
@@ -567,7 +570,7 @@ store_load_items(Store *st, const char *query, int nargs, Oid *types, Datum *val
 			MemoryContext old = MemoryContextSwitchTo(st->cxt);
 			OpenItem	   *it;
 			bool		isnull;
-			char		buf[DM_INV_MAX];
+			char		buf[DUNNING_INV_MAX];
 			char	   *s;
 			int32		idx = st->n_items;
 			int32		cust;
@@ -591,15 +594,15 @@ store_load_items(Store *st, const char *query, int nargs, Oid *types, Datum *val
 			it->customer_id = spi_int8(tup, desc, 2, 0);
 			it->customer = cust;
 			it->number = spi_text(tup, desc, 3);
-			it->number_len = dm_normalize_invoice(it->number, strlen(it->number), buf, DM_INV_MAX);
+			it->number_len = dunning_normalize_invoice(it->number, strlen(it->number), buf, DUNNING_INV_MAX);
 			it->number_norm = store_strdup(buf, it->number_len);
 			s = spi_text(tup, desc, 4);
 			it->reference = NULL;
 			if (s != NULL)
 			{
-				char		ref[DM_REF_MAX + 1];
+				char		ref[DUNNING_REF_MAX + 1];
 
-				if (dm_reference_normalize(s, strlen(s), ref))
+				if (dunning_reference_normalize(s, strlen(s), ref))
 					it->reference = pstrdup(ref);
 				pfree(s);
 			}
@@ -666,11 +669,11 @@ store_load_ibans(Store *st)
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			char	   *iban = spi_text(tup, desc, 1);
 			int32		cust = map_get(&st->by_customer, (uint64) spi_int8(tup, desc, 2, 0), -1);
-			char		norm[DM_IBAN_MAX + 1];
+			char		norm[DUNNING_IBAN_MAX + 1];
 			bool		found;
 			int32	   *slot;
 
-			if (iban == NULL || cust < 0 || !dm_iban_normalize(iban, strlen(iban), norm))
+			if (iban == NULL || cust < 0 || !dunning_iban_normalize(iban, strlen(iban), norm))
 				continue;
 			slot = map_slot(&st->by_iban, hash_str(norm, strlen(norm)), &found);
 			if (!found)
@@ -772,12 +775,12 @@ load_tolerances(Tolerances *tol)
 static void
 add_refs(Signals *sig, const char *s)
 {
-	DmRef		found[MAX_REFS];
+	DunningRef		found[MAX_REFS];
 	int			n;
 
 	if (s == NULL)
 		return;
-	n = dm_extract_refs(s, Min((int) strlen(s), TEXT_CAP), found, MAX_REFS);
+	n = dunning_extract_refs(s, Min((int) strlen(s), TEXT_CAP), found, MAX_REFS);
 	for (int i = 0; i < n && sig->n_refs < MAX_REFS; i++)
 	{
 		bool		dup = false;
@@ -792,12 +795,12 @@ add_refs(Signals *sig, const char *s)
 static void
 add_tokens(Signals *sig, const char *s)
 {
-	DmToken		found[MAX_TOKENS];
+	DunningToken		found[MAX_TOKENS];
 	int			n;
 
 	if (s == NULL)
 		return;
-	n = dm_remittance_tokens(s, Min((int) strlen(s), TEXT_CAP), found, MAX_TOKENS);
+	n = dunning_remittance_tokens(s, Min((int) strlen(s), TEXT_CAP), found, MAX_TOKENS);
 	for (int i = 0; i < n && sig->n_tokens < MAX_TOKENS; i++)
 	{
 		bool		dup = false;
@@ -817,7 +820,7 @@ static void
 payer_by_name(const Store *st, const char *payer_name, Signals *sig)
 {
 	char		norm[512];
-	int			len = dm_normalize_name(payer_name, Min((int) strlen(payer_name), 1024), norm, sizeof(norm));
+	int			len = dunning_normalize_name(payer_name, Min((int) strlen(payer_name), 1024), norm, sizeof(norm));
 	int			start[NAME_WORDS_MAX],
 				wlen[NAME_WORDS_MAX];
 	int			n_w = name_words(norm, len, start, wlen);
@@ -867,7 +870,7 @@ payer_by_name(const Store *st, const char *payer_name, Signals *sig)
 	for (int j = 0; j < n_cand; j++)
 	{
 		const Customer *c = &st->customers[cand[j]];
-		float4		s = dm_name_similarity(payer_name, Min((int) strlen(payer_name), 1024),
+		float4		s = dunning_name_similarity(payer_name, Min((int) strlen(payer_name), 1024),
 										   c->name, strlen(c->name));
 
 		if (s > best)
@@ -918,9 +921,9 @@ find_payer(const Store *st, const Payment *p, Signals *sig)
 	}
 	if (sig->payer < 0 && p->payer_iban != NULL)
 	{
-		char		norm[DM_IBAN_MAX + 1];
+		char		norm[DUNNING_IBAN_MAX + 1];
 
-		if (dm_iban_normalize(p->payer_iban, Min((int) strlen(p->payer_iban), 64), norm))
+		if (dunning_iban_normalize(p->payer_iban, Min((int) strlen(p->payer_iban), 64), norm))
 		{
 			int32		c = map_get(&st->by_iban, hash_str(norm, strlen(norm)), -1);
 
@@ -1665,7 +1668,7 @@ match_fuzzy_numbers(MatchCtx *cx, Named *named, int n_named)
 			skip = scope[j] == scope[k];
 		if (skip)
 			continue;
-		sim = dm_best_number_match(sig->text, sig->text_len, it->number, strlen(it->number));
+		sim = dunning_best_number_match(sig->text, sig->text_len, it->number, strlen(it->number));
 		if (sim >= 0.75f)
 		{
 			char		ev[480];
@@ -1713,7 +1716,7 @@ match_amounts(MatchCtx *cx)
 		if (nm == 1 && cx->p->payer_name != NULL)
 		{
 			const OpenItem *it = &st->items[m[0]];
-			float4		sim = dm_name_similarity(cx->p->payer_name, Min((int) strlen(cx->p->payer_name), 1024),
+			float4		sim = dunning_name_similarity(cx->p->payer_name, Min((int) strlen(cx->p->payer_name), 1024),
 												 st->customers[it->customer].name,
 												 strlen(st->customers[it->customer].name));
 
@@ -2387,7 +2390,7 @@ company_name_words(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	char		norm[512];
-	int			len = dm_normalize_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), norm, sizeof(norm));
+	int			len = dunning_normalize_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), norm, sizeof(norm));
 	int			start[NAME_WORDS_MAX],
 				wlen[NAME_WORDS_MAX];
 	int			n = name_words(norm, len, start, wlen);
@@ -2409,7 +2412,7 @@ Datum
 customer_ref_key(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
-	char		buf[DM_INV_MAX];
+	char		buf[DUNNING_INV_MAX];
 	int			l = customer_ref_norm(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), buf);
 
 	if (l < 0)
@@ -2696,7 +2699,7 @@ suggest_load_customers(Store *st, const Payment *p, const char *iban, DatumVec *
 	if (p->payer_name != NULL)
 	{
 		char		norm[512];
-		int			len = dm_normalize_name(p->payer_name, Min((int) strlen(p->payer_name), 1024), norm, sizeof(norm));
+		int			len = dunning_normalize_name(p->payer_name, Min((int) strlen(p->payer_name), 1024), norm, sizeof(norm));
 		int			start[NAME_WORDS_MAX],
 					wlen[NAME_WORDS_MAX];
 		int			n_w = name_words(norm, len, start, wlen);
@@ -2834,7 +2837,7 @@ suggest(PG_FUNCTION_ARGS)
 		Datum		v4[4];
 		Oid			tc[1] = {INT8ARRAYOID};
 		Datum		vc[1];
-		char		iban[DM_IBAN_MAX + 1];
+		char		iban[DUNNING_IBAN_MAX + 1];
 		bool		have_iban;
 
 		load_tolerances(&tol);
@@ -2859,7 +2862,7 @@ suggest(PG_FUNCTION_ARGS)
 				 4, t4, v4, SPI_OK_SELECT);
 		for (uint64 r = 0; r < SPI_processed; r++)
 			dv_push(&custs, Int64GetDatum(spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)), false);
-		have_iban = p.payer_iban != NULL && dm_iban_normalize(p.payer_iban, Min((int) strlen(p.payer_iban), 64), iban);
+		have_iban = p.payer_iban != NULL && dunning_iban_normalize(p.payer_iban, Min((int) strlen(p.payer_iban), 64), iban);
 		suggest_load_customers(st, &p, have_iban ? iban : NULL, &custs, v4[1]);
 		store_load_rejected(st, p.id);
 		find_payer(st, &p, &sig);
