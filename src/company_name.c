@@ -403,3 +403,29 @@ dunning_name_similarity(const char *a, int na, const char *b, int nb)
 {
 	return name_similarity(a, na, b, nb);
 }
+
+/* See company_name.h. */
+int
+dunning_name_words(const char *norm, int len, int *start, int *wlen)
+{
+	int			n = 0,
+				s = 0;
+
+	for (int i = 0; i <= len; i++)
+	{
+		bool		dup = false;
+
+		if (i < len && norm[i] != ' ')
+			continue;
+		for (int k = 0; k < n && !dup; k++)
+			dup = wlen[k] == i - s && memcmp(norm + start[k], norm + s, i - s) == 0;
+		if (i - s >= 2 && !dup && n < DUNNING_NAME_WORDS_MAX)
+		{
+			start[n] = s;
+			wlen[n] = i - s;
+			n++;
+		}
+		s = i + 1;
+	}
+	return n;
+}

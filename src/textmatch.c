@@ -776,3 +776,12 @@ dunning_best_number_match(const char *txt, int n, const char *inv, int ni)
 {
 	return best_number_match(txt, n, inv, ni);
 }
+
+/* See textmatch.h. */
+int
+dunning_customer_ref_norm(const char *ext, int n, char *buf)
+{
+	int			l = dunning_normalize_invoice(ext, n, buf, DUNNING_INV_MAX);
+
+	return l >= 4 ? l : -1;
+}

@@ -27,4 +27,11 @@ extern int	dunning_remittance_tokens(const char *s, int n, DunningToken *out, in
 /* best_invoice_number_match() on raw text and raw invoice number. */
 extern float4 dunning_best_number_match(const char *txt, int n, const char *inv, int ni);
 
+/*
+ * Key of a customer number as debtors quote it in remittances: the invoice
+ * number normal form in buf (DUNNING_INV_MAX bytes) and its length, or -1
+ * when too short (under 4 characters) to mean anything.
+ */
+extern int	dunning_customer_ref_norm(const char *ext, int n, char *buf);
+
 #endif							/* DUNNING_TEXTMATCH_H */
