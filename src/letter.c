@@ -427,6 +427,14 @@ typedef struct OutRow
 	char		reason[480];
 } OutRow;
 
+/* The ids of the last statement's rows (first column, int8) onto an array. */
+static void
+push_ids(ArrayBuildState *a)
+{
+	for (uint64 r = 0; r < SPI_processed; r++)
+		dunning_array_push(a, Int64GetDatum(dunning_spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)));
+}
+
 /*
  * The payer-name words that can name a customer ("rare"); those borne by
  * more than COMMON_WORD customers, counted over all customers, are marked
@@ -490,8 +498,7 @@ iban_payers(const char *iban)
 					 " WHERE p.payer_iban IS NOT NULL AND p.customer_id IS NOT NULL AND p.allocated_amount > 0"
 					 "   AND pg_catalog.upper(pg_catalog.replace(p.payer_iban, ' ', '')) = $1",
 					 1, t1, v1, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-		dunning_array_push(custs, Int64GetDatum(dunning_spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)));
+	push_ids(custs);
 	return custs;
 }
 
@@ -520,8 +527,7 @@ suggest_load_customers(Store *st, const Payment *p, const char *iban, ArrayBuild
 							  "  WHERE dunning.company_name_words(c.name) && $3",
 							  3, t3, v3, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "dunning lettering: could not find the candidate customers");
-	for (uint64 r = 0; r < SPI_processed; r++)
-		dunning_array_push(ids, Int64GetDatum(dunning_spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)));
+	push_ids(ids);
 	for (int k = 0; k < custs->nelems; k++)
 		dunning_array_push(ids, custs->dvalues[k]);
 	for (int k = 0; k < iban_custs->nelems; k++)
@@ -547,8 +553,7 @@ item_customers(const Payment *p, Datum tokens, Datum refs)
 					 "        OR (i.reference IS NOT NULL AND dunning.reference_normalize(i.reference) = ANY ($3))"
 					 "        OR pg_catalog.abs(i.amount) * 10000 = $4)",
 					 4, t4, v4, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-		dunning_array_push(custs, Int64GetDatum(dunning_spi_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, 0)));
+	push_ids(custs);
 	return custs;
 }
 
