@@ -6,7 +6,7 @@ MODULE_big  = dunning
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # SQL scripts (install and every update step) are built by scripts/sql-scripts
-# from src/sql/<version>/: see that script for the layout.
+# from the topic files src/sql/*.sql and src/updates/: see src/sql/README.md.
 SQL_SCRIPTS := $(shell sh scripts/sql-scripts list)
 DATA_built  = $(SQL_SCRIPTS)
 
@@ -25,7 +25,8 @@ PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(SQL_SCRIPTS) &: $(wildcard src/sql/*/*.sql) $(EXTENSION).control scripts/sql-scripts
+$(SQL_SCRIPTS) &: $(wildcard src/sql/*.sql src/updates/*.sql) src/sql/topics src/updates/released.sha256 \
+                  $(EXTENSION).control scripts/sql-scripts
 	sh scripts/sql-scripts build
 
 .PHONY: prove bench demo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the KPI surface (src/sql/0.2.0/500_kpi.sql) on a synthetic
+# Benchmark of the KPI surface (src/sql/kpi.sql) on a synthetic
 # ledger of 5M invoices and 100k customers, against the server named by the
 # PG* variables.  Steps:
 #   load     create database $BENCH_DB with the extension, load the ledger

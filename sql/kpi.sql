@@ -1,4 +1,4 @@
--- KPI surface (src/sql/0.2.0/500_kpi.sql, doc/kpi.md): a hand-made ledger
+-- KPI surface (src/sql/kpi.sql, doc/kpi.md): a hand-made ledger
 -- of January-March 2026 where every figure can be checked by hand (the sums
 -- are in the comments), KPI formulas of /work/shared/domain.md.  Pinned
 -- figures use the *_as_of functions with fixed dates; the views that depend

@@ -3,7 +3,7 @@
  * reminder may add, in C because numeric day-by-day sums in SQL are slow and
  * easy to get subtly wrong.
  *
- * SQL interface (src/sql/0.2.0/610_charges_promises.sql):
+ * SQL interface (src/sql/charges.sql):
  *   dunning.accrue_interest(amount, from_date, to_date, margin, basis,
  *                           digits, rate_from[], rates[], paid_on[], paid[])
  *       -> numeric

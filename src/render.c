@@ -8,7 +8,7 @@
  * escaped for the channel: HTML for e-mail, one line within one message for
  * SMS, control characters removed everywhere.
  *
- * SQL interface (src/sql/0.2.0/600_dunning.sql, 610_charges_promises.sql):
+ * SQL interface (src/sql/templates.sql):
  *   dunning.render_template(template text, data jsonb, mode text) -> text
  *   dunning.render_action(template text, data jsonb, extra jsonb, mode text) -> text
  *   dunning.template_is_valid(template text) -> boolean

@@ -3,7 +3,7 @@
  * runs once per open invoice (a million times in a big run).  The charges
  * the items accrue are charges.c's.
  *
- * SQL interface (src/sql/0.2.0/620_runner.sql):
+ * SQL interface (src/sql/runner.sql):
  *   dunning.pick_step(scenario_id, days_overdue, last_offset, local_time,
  *                     overdue_total) -> bigint
  *       the step an item takes now: the step of the scenario with the

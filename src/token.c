@@ -8,7 +8,7 @@
  * and their HMAC under a key only the database holds, both base64url
  * encoded.  dunning.verify_pay_token() checks them in SQL.
  *
- * SQL interface (src/sql/0.2.0/610_charges_promises.sql):
+ * SQL interface (src/sql/tokens.sql):
  *   dunning.hmac_sha256(data bytea, key bytea) -> bytea
  *   dunning.random_bytes(n integer) -> bytea
  *   dunning.timing_safe_equal(a bytea, b bytea) -> boolean

@@ -1,4 +1,4 @@
--- pgTAP: the KPI surface (src/sql/0.2.0/500_kpi.sql): contract, privileges,
+-- pgTAP: the KPI surface (src/sql/kpi.sql): contract, privileges,
 -- and invariants on a generated ledger of the last 15 months (partial
 -- payments, credit notes, write-offs, disputes, two currencies):
 --   aging buckets add up to the open balance; today's views equal the

@@ -133,7 +133,7 @@ SELECT is_empty($$SELECT FROM dunning.allocation a JOIN dunning.invoice i USING 
                    JOIN dunning.payment p USING (payment_id) WHERE p.customer_id <> i.customer_id$$,
                 'allocations never cross customers');
 
--- Storage: settling is a HOT update (src/sql/0.2.0/050_ledger_storage.sql).
+-- Storage: settling is a HOT update (src/sql/ledger.sql).
 RESET ROLE;
 SELECT is_empty($$
     SELECT x.indexrelid::regclass

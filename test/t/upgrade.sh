@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION dunning UPDATE: from every released version (the frozen
-# folders src/sql/<version>/ older than default_version) to the current one, the updated
-# extension is object for object the same as a fresh install, and data
-# loaded under the old version survives the update.
+# scripts of src/updates/, recorded in src/updates/released.sha256) to the
+# current one, the updated extension is object for object the same as a
+# fresh install, and data loaded under the old version survives the update.
 . "$(dirname "$0")/lib.bash"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 DB=dunning_upgrade
@@ -18,14 +18,17 @@ fresh_db $DB
 fingerprint > /tmp/$DB.fresh
 ok $([ -s /tmp/$DB.fresh ]; echo $?) "fresh install of $current fingerprinted ($(wc -l < /tmp/$DB.fresh) objects)"
 
-versions=$(ls -1 "$top"/src/sql | grep -E '^[0-9]+(\.[0-9]+)*$' | sort -V)
-# Released folders are frozen: their recorded checksums still hold.
-(cd "$top" && sha256sum --quiet -c src/sql/released.sha256)
-ok $? "released SQL parts unchanged (src/sql/released.sha256)"
-released=$(cd "$top" && sed -n 's#.*src/sql/\([^/]*\)/.*#\1#p' src/sql/released.sha256 | sort -u | tr '\n' ' ')
-is "$released" "$(echo "$versions" | grep -vx "$current" | tr '\n' ' ')" "every version before $current is recorded as released"
+# Released scripts are frozen: their recorded checksums still hold.
+(cd "$top" && sha256sum --quiet -c src/updates/released.sha256)
+ok $? "released SQL scripts unchanged (src/updates/released.sha256)"
+# Every released version: the first one's install script, and the target of
+# each frozen update script.
+versions=$(cd "$top" && sed -n -e 's#.*src/updates/dunning--\([0-9.]*\)\.sql$#\1#p' \
+                                -e 's#.*src/updates/dunning--[0-9.]*--\([0-9.]*\)\.sql$#\1#p' \
+                                src/updates/released.sha256 | sort -V)
+is "$(ls "$top"/src/updates | grep -c -- "--[0-9.]*--$current\.sql$")" "1" \
+   "one update script leads to $current (src/updates/dunning--<last release>--$current.sql)"
 for v in $versions; do
-    [ "$v" = "$current" ] && continue
     drop_db $DB
     psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
     q $DB "CREATE EXTENSION dunning VERSION '$v'" >/dev/null

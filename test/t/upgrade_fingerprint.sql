@@ -1,7 +1,8 @@
 -- One row per member object of the dunning extension with everything that
 -- defines it: function bodies, aggregate support functions, table columns in
 -- order, constraints, indexes, triggers, view definitions, comments,
--- privileges and pg_dump configuration.  Two installs whose fingerprints are
+-- privileges (as sets: the order of grants does not matter) and pg_dump
+-- configuration.  Two installs whose fingerprints are
 -- equal are the same extension.  Used by test/t/upgrade.sh.
 CREATE TEMP VIEW ext_fingerprint AS
 WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'dunning'),
@@ -20,16 +21,16 @@ SELECT pg_describe_object(m.classid, m.objid, 0) AS object,
                                         p.proparallel)::text
                                FROM pg_aggregate a WHERE a.aggfnoid = p.oid)
                        ELSE pg_get_functiondef(p.oid) END
-                  || ' acl=' || COALESCE(p.proacl::text, '-')
+                  || ' acl=' || COALESCE((SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(p.proacl) x), '-')
              FROM pg_proc p WHERE p.oid = m.objid)
        WHEN 'pg_class'::regclass THEN (
-           SELECT c.relkind::text || ' acl=' || COALESCE(c.relacl::text, '-')
+           SELECT c.relkind::text || ' acl=' || COALESCE((SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(c.relacl) x), '-')
                   || ' cols=' || COALESCE((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                                       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                                       || COALESCE(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
                                       || COALESCE(' identity ' || NULLIF(a.attidentity::text, ''), '')
                                       || COALESCE(' comment ' || col_description(c.oid, a.attnum), '')
-                                      || COALESCE(' acl ' || a.attacl::text, ''), ', ' ORDER BY a.attnum)
+                                      || COALESCE(' acl ' || (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(a.attacl) x), ''), ', ' ORDER BY a.attnum)
                                  FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
                                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
                   || ' constraints=' || COALESCE((SELECT string_agg(co.conname || ' ' || pg_get_constraintdef(co.oid), ', ' ORDER BY co.conname)

@@ -1,5 +1,7 @@
--- dunning install script, built from the ordered parts in src/sql/.
--- Everything is schema-qualified: the script never depends on search_path.
+-- @schema
+-- dunning install script: the topic files of src/sql/ in the order of
+-- src/sql/topics (see src/sql/README.md).  Everything is schema-qualified:
+-- the script never depends on search_path.
 
 \echo Use "CREATE EXTENSION dunning" to load this file. \quit
 
@@ -27,5 +29,11 @@ BEGIN
     END IF;
 END
 $roles$;
-
+-- @code
 GRANT USAGE ON SCHEMA dunning TO dunning_analyst;
+
+-- Internals (helpers the public functions call) live in dunning_internal,
+-- which analysts and BI tools do not see.
+-- @schema
+CREATE SCHEMA dunning_internal;
+COMMENT ON SCHEMA dunning_internal IS 'internals of the dunning extension: not an interface, may change in any release';

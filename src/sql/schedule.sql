@@ -1,3 +1,4 @@
+-- @code
 -----------------------------------------------------------------------------
 -- pg_cron: schedule the runner (no hard dependency on pg_cron)
 -----------------------------------------------------------------------------
@@ -7,12 +8,11 @@
 -- When pg_cron lives in another database (cron.database_name), run there:
 --   SELECT cron.schedule_in_database('dunning-run:<db>', '*/15 * * * *',
 --                                    'SELECT dunning.run()', '<db>');
-CREATE FUNCTION dunning.cron_job_name() RETURNS text
+CREATE OR REPLACE FUNCTION dunning.cron_job_name() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN 'dunning-run:' || pg_catalog.current_database();
 COMMENT ON FUNCTION dunning.cron_job_name() IS 'name of this database''s pg_cron job: dunning-run:<database>';
-
-CREATE FUNCTION dunning.schedule(cron_expr text DEFAULT '*/15 * * * *') RETURNS bigint
+CREATE OR REPLACE FUNCTION dunning.schedule(cron_expr text DEFAULT '*/15 * * * *') RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -38,8 +38,7 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.schedule(text) IS
     'registers (or re-schedules) the pg_cron job dunning-run:<database> running dunning.run() on cron_expr (GMT, minute granularity); returns its job id; SQLSTATE 55000 when pg_cron is missing';
-
-CREATE FUNCTION dunning.unschedule() RETURNS boolean
+CREATE OR REPLACE FUNCTION dunning.unschedule() RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -62,3 +61,10 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.unschedule() IS
     'removes the pg_cron job dunning-run:<database>; returns false when there was none; SQLSTATE 55000 when pg_cron is missing';
+
+-- Privileges of the objects above (PUBLIC has none: security.sql).
+GRANT EXECUTE ON FUNCTION dunning.cron_job_name()
+    TO dunning_analyst;
+GRANT EXECUTE ON FUNCTION dunning.schedule(text),
+    dunning.unschedule()
+    TO dunning_admin;

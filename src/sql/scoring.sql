@@ -1,3 +1,4 @@
+-- @schema
 -----------------------------------------------------------------------------
 -- Payer scoring and DSO KPIs (C: src/payer_agg.c, src/dso_agg.c;
 -- documentation: doc/scoring.md; worked examples: domain.md)
@@ -11,10 +12,12 @@
 
 -- State types ---------------------------------------------------------------
 CREATE TYPE dunning.payer_state;
-CREATE FUNCTION dunning.payer_state_in(cstring) RETURNS dunning.payer_state
+-- @code
+CREATE OR REPLACE FUNCTION dunning.payer_state_in(cstring) RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_state_out(dunning.payer_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning.payer_state_out(dunning.payer_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'payer_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- @schema
 CREATE TYPE dunning.payer_state (
     INPUT = dunning.payer_state_in,
     OUTPUT = dunning.payer_state_out,
@@ -22,16 +25,19 @@ CREATE TYPE dunning.payer_state (
     ALIGNMENT = double,
     STORAGE = plain
 );
+-- @code
 COMMENT ON TYPE dunning.payer_state IS
     'state of the payer aggregates: (rows, sum of days, sum of amounts, sum of amount x days), amounts in 1/10000 units';
 COMMENT ON FUNCTION dunning.payer_state_in(cstring) IS 'input function of dunning.payer_state';
 COMMENT ON FUNCTION dunning.payer_state_out(dunning.payer_state) IS 'output function of dunning.payer_state';
-
+-- @schema
 CREATE TYPE dunning.risk_state;
-CREATE FUNCTION dunning.risk_state_in(cstring) RETURNS dunning.risk_state
+-- @code
+CREATE OR REPLACE FUNCTION dunning.risk_state_in(cstring) RETURNS dunning.risk_state
     AS 'MODULE_PATHNAME', 'risk_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.risk_state_out(dunning.risk_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning.risk_state_out(dunning.risk_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'risk_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- @schema
 CREATE TYPE dunning.risk_state (
     INPUT = dunning.risk_state_in,
     OUTPUT = dunning.risk_state_out,
@@ -39,16 +45,19 @@ CREATE TYPE dunning.risk_state (
     ALIGNMENT = double,
     STORAGE = plain
 );
+-- @code
 COMMENT ON TYPE dunning.risk_state IS
     'state of dunning.payment_risk_score: (has as_of, as_of day number, sum of weight x amount, sum of weight x amount x capped days late)';
 COMMENT ON FUNCTION dunning.risk_state_in(cstring) IS 'input function of dunning.risk_state';
 COMMENT ON FUNCTION dunning.risk_state_out(dunning.risk_state) IS 'output function of dunning.risk_state';
-
+-- @schema
 CREATE TYPE dunning.aging_state;
-CREATE FUNCTION dunning.aging_state_in(cstring) RETURNS dunning.aging_state
+-- @code
+CREATE OR REPLACE FUNCTION dunning.aging_state_in(cstring) RETURNS dunning.aging_state
     AS 'MODULE_PATHNAME', 'aging_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.aging_state_out(dunning.aging_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning.aging_state_out(dunning.aging_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'aging_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- @schema
 CREATE TYPE dunning.aging_state (
     INPUT = dunning.aging_state_in,
     OUTPUT = dunning.aging_state_out,
@@ -56,38 +65,39 @@ CREATE TYPE dunning.aging_state (
     ALIGNMENT = double,
     STORAGE = plain
 );
+-- @code
 COMMENT ON TYPE dunning.aging_state IS
     'state of dunning.aging_buckets: (has as_of, as_of day number, scale, six bucket sums in 1/10000 units)';
 COMMENT ON FUNCTION dunning.aging_state_in(cstring) IS 'input function of dunning.aging_state';
 COMMENT ON FUNCTION dunning.aging_state_out(dunning.aging_state) IS 'output function of dunning.aging_state';
 
 -- Support functions of the payer aggregates ---------------------------------
-CREATE FUNCTION dunning.payer_late_sfunc(dunning.payer_state, date, date, numeric)
+CREATE OR REPLACE FUNCTION dunning.payer_late_sfunc(dunning.payer_state, date, date, numeric)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_late_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_late_invfunc(dunning.payer_state, date, date, numeric)
+CREATE OR REPLACE FUNCTION dunning.payer_late_invfunc(dunning.payer_state, date, date, numeric)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_late_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_beyond_sfunc(dunning.payer_state, date, date, numeric)
+CREATE OR REPLACE FUNCTION dunning.payer_beyond_sfunc(dunning.payer_state, date, date, numeric)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_beyond_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_beyond_invfunc(dunning.payer_state, date, date, numeric)
+CREATE OR REPLACE FUNCTION dunning.payer_beyond_invfunc(dunning.payer_state, date, date, numeric)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_beyond_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_days_sfunc(dunning.payer_state, date, date)
+CREATE OR REPLACE FUNCTION dunning.payer_days_sfunc(dunning.payer_state, date, date)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_days_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_days_invfunc(dunning.payer_state, date, date)
+CREATE OR REPLACE FUNCTION dunning.payer_days_invfunc(dunning.payer_state, date, date)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_days_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_state_combine(dunning.payer_state, dunning.payer_state)
+CREATE OR REPLACE FUNCTION dunning.payer_state_combine(dunning.payer_state, dunning.payer_state)
     RETURNS dunning.payer_state
     AS 'MODULE_PATHNAME', 'payer_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_weighted_final(dunning.payer_state) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning.payer_weighted_final(dunning.payer_state) RETURNS numeric
     AS 'MODULE_PATHNAME', 'payer_weighted_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_avg_final(dunning.payer_state) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning.payer_avg_final(dunning.payer_state) RETURNS numeric
     AS 'MODULE_PATHNAME', 'payer_avg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.payer_paydex_final(dunning.payer_state) RETURNS integer
+CREATE OR REPLACE FUNCTION dunning.payer_paydex_final(dunning.payer_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'payer_paydex_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.payer_late_sfunc(dunning.payer_state, date, date, numeric) IS
     'transition of the weighted payer aggregates: adds amount and amount x (to - from)';
@@ -111,7 +121,7 @@ COMMENT ON FUNCTION dunning.payer_paydex_final(dunning.payer_state) IS
     'final of dunning.paydex: the weighted days through the PAYDEX chart';
 
 -- Payer aggregates ----------------------------------------------------------
-CREATE AGGREGATE dunning.weighted_days_late(due_on date, paid_on date, amount numeric) (
+CREATE OR REPLACE AGGREGATE dunning.weighted_days_late(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning.payer_late_sfunc,
     STYPE = dunning.payer_state,
     FINALFUNC = dunning.payer_weighted_final,
@@ -125,8 +135,7 @@ CREATE AGGREGATE dunning.weighted_days_late(due_on date, paid_on date, amount nu
 );
 COMMENT ON AGGREGATE dunning.weighted_days_late(date, date, numeric) IS
     'amount-weighted signed days late: sum(amount x (paid_on - due_on)) / sum(amount); rows with a NULL are skipped; NULL when no row or sum(amount) <= 0';
-
-CREATE AGGREGATE dunning.avg_days_late(due_on date, paid_on date) (
+CREATE OR REPLACE AGGREGATE dunning.avg_days_late(due_on date, paid_on date) (
     SFUNC = dunning.payer_days_sfunc,
     STYPE = dunning.payer_state,
     FINALFUNC = dunning.payer_avg_final,
@@ -140,8 +149,7 @@ CREATE AGGREGATE dunning.avg_days_late(due_on date, paid_on date) (
 );
 COMMENT ON AGGREGATE dunning.avg_days_late(date, date) IS
     'plain mean of paid_on - due_on over paid items (signed); rows with a NULL are skipped; NULL when no row';
-
-CREATE AGGREGATE dunning.days_beyond_terms(due_on date, paid_on date, amount numeric) (
+CREATE OR REPLACE AGGREGATE dunning.days_beyond_terms(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning.payer_beyond_sfunc,
     STYPE = dunning.payer_state,
     FINALFUNC = dunning.payer_weighted_final,
@@ -155,8 +163,7 @@ CREATE AGGREGATE dunning.days_beyond_terms(due_on date, paid_on date, amount num
 );
 COMMENT ON AGGREGATE dunning.days_beyond_terms(date, date, numeric) IS
     'amount-weighted days paid beyond terms, early or on time counting 0 (Experian style); NULL like weighted_days_late';
-
-CREATE AGGREGATE dunning.avg_days_to_pay(issued_on date, paid_on date, amount numeric) (
+CREATE OR REPLACE AGGREGATE dunning.avg_days_to_pay(issued_on date, paid_on date, amount numeric) (
     SFUNC = dunning.payer_late_sfunc,
     STYPE = dunning.payer_state,
     FINALFUNC = dunning.payer_weighted_final,
@@ -170,8 +177,7 @@ CREATE AGGREGATE dunning.avg_days_to_pay(issued_on date, paid_on date, amount nu
 );
 COMMENT ON AGGREGATE dunning.avg_days_to_pay(date, date, numeric) IS
     'amount-weighted mean of paid_on - issued_on; NULL like weighted_days_late';
-
-CREATE AGGREGATE dunning.paydex(due_on date, paid_on date, amount numeric) (
+CREATE OR REPLACE AGGREGATE dunning.paydex(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning.payer_late_sfunc,
     STYPE = dunning.payer_state,
     FINALFUNC = dunning.payer_paydex_final,
@@ -185,20 +191,19 @@ CREATE AGGREGATE dunning.paydex(due_on date, paid_on date, amount numeric) (
 );
 COMMENT ON AGGREGATE dunning.paydex(date, date, numeric) IS
     'PAYDEX-style score 1-100 of the amount-weighted signed days late (dunning.paydex_score of dunning.weighted_days_late, computed exactly)';
-
-CREATE FUNCTION dunning.paydex_score(days numeric) RETURNS integer
+CREATE OR REPLACE FUNCTION dunning.paydex_score(days numeric) RETURNS integer
     AS 'MODULE_PATHNAME', 'paydex_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.paydex_score(numeric) IS
     'PAYDEX chart: signed days from the due date to a score 1-100, piecewise linear, rounded half up (100 at 30 early, 80 on time, 20 at 120 late, 1 from 177 late)';
 
 -- Behavioural risk score ----------------------------------------------------
-CREATE FUNCTION dunning.risk_sfunc(dunning.risk_state, date, date, numeric, date)
+CREATE OR REPLACE FUNCTION dunning.risk_sfunc(dunning.risk_state, date, date, numeric, date)
     RETURNS dunning.risk_state
     AS 'MODULE_PATHNAME', 'risk_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.risk_state_combine(dunning.risk_state, dunning.risk_state)
+CREATE OR REPLACE FUNCTION dunning.risk_state_combine(dunning.risk_state, dunning.risk_state)
     RETURNS dunning.risk_state
     AS 'MODULE_PATHNAME', 'risk_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.risk_final(dunning.risk_state) RETURNS integer
+CREATE OR REPLACE FUNCTION dunning.risk_final(dunning.risk_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'risk_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.risk_sfunc(dunning.risk_state, date, date, numeric, date) IS
     'transition of dunning.payment_risk_score';
@@ -206,8 +211,7 @@ COMMENT ON FUNCTION dunning.risk_state_combine(dunning.risk_state, dunning.risk_
     'combines two partial risk states; as_of must agree';
 COMMENT ON FUNCTION dunning.risk_final(dunning.risk_state) IS
     'final of dunning.payment_risk_score';
-
-CREATE AGGREGATE dunning.payment_risk_score(due_on date, paid_on date, amount numeric, as_of date) (
+CREATE OR REPLACE AGGREGATE dunning.payment_risk_score(due_on date, paid_on date, amount numeric, as_of date) (
     SFUNC = dunning.risk_sfunc,
     STYPE = dunning.risk_state,
     FINALFUNC = dunning.risk_final,
@@ -218,13 +222,13 @@ COMMENT ON AGGREGATE dunning.payment_risk_score(date, date, numeric, date) IS
     'behavioural risk 0 (pays on time) to 100 (120+ days late): amount-weighted capped days late, paid items decaying with a 90-day half-life, open items at full weight';
 
 -- Aging buckets -------------------------------------------------------------
-CREATE FUNCTION dunning.aging_sfunc(dunning.aging_state, date, numeric, date)
+CREATE OR REPLACE FUNCTION dunning.aging_sfunc(dunning.aging_state, date, numeric, date)
     RETURNS dunning.aging_state
     AS 'MODULE_PATHNAME', 'aging_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.aging_state_combine(dunning.aging_state, dunning.aging_state)
+CREATE OR REPLACE FUNCTION dunning.aging_state_combine(dunning.aging_state, dunning.aging_state)
     RETURNS dunning.aging_state
     AS 'MODULE_PATHNAME', 'aging_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION dunning.aging_final(dunning.aging_state) RETURNS numeric[]
+CREATE OR REPLACE FUNCTION dunning.aging_final(dunning.aging_state) RETURNS numeric[]
     AS 'MODULE_PATHNAME', 'aging_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.aging_sfunc(dunning.aging_state, date, numeric, date) IS
     'transition of dunning.aging_buckets';
@@ -232,8 +236,7 @@ COMMENT ON FUNCTION dunning.aging_state_combine(dunning.aging_state, dunning.agi
     'combines two partial aging states; as_of must agree';
 COMMENT ON FUNCTION dunning.aging_final(dunning.aging_state) IS
     'final of dunning.aging_buckets';
-
-CREATE AGGREGATE dunning.aging_buckets(due_on date, open_amount numeric, as_of date) (
+CREATE OR REPLACE AGGREGATE dunning.aging_buckets(due_on date, open_amount numeric, as_of date) (
     SFUNC = dunning.aging_sfunc,
     STYPE = dunning.aging_state,
     FINALFUNC = dunning.aging_final,
@@ -244,13 +247,13 @@ COMMENT ON AGGREGATE dunning.aging_buckets(date, numeric, date) IS
     'open amounts by days past due at as_of: numeric[6] = {current, 1-30, 31-60, 61-90, 91-120, over 120}';
 
 -- DSO over periods (order-dependent: rows oldest first) ---------------------
-CREATE FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer) RETURNS internal
+CREATE OR REPLACE FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer) RETURNS internal
     AS 'MODULE_PATHNAME', 'dso_period_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer) RETURNS internal
+CREATE OR REPLACE FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer) RETURNS internal
     AS 'MODULE_PATHNAME', 'dso_period_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.dso_countback_final(internal) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning.dso_countback_final(internal) RETURNS numeric
     AS 'MODULE_PATHNAME', 'dso_countback_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.rolling_dso_final(internal) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning.rolling_dso_final(internal) RETURNS numeric
     AS 'MODULE_PATHNAME', 'rolling_dso_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer) IS
     'transition of the period DSO aggregates: queues the period as the newest';
@@ -260,8 +263,7 @@ COMMENT ON FUNCTION dunning.dso_countback_final(internal) IS
     'final of dunning.dso_countback';
 COMMENT ON FUNCTION dunning.rolling_dso_final(internal) IS
     'final of dunning.rolling_dso';
-
-CREATE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integer) (
+CREATE OR REPLACE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integer) (
     SFUNC = dunning.dso_period_sfunc,
     STYPE = internal,
     FINALFUNC = dunning.dso_countback_final,
@@ -273,8 +275,7 @@ CREATE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integ
 );
 COMMENT ON AGGREGATE dunning.dso_countback(numeric, numeric, integer) IS
     'countback (exhaustion) DSO over periods given oldest first; the last row''s ar_end is the receivable; use ORDER BY in the call or a window';
-
-CREATE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer) (
+CREATE OR REPLACE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer) (
     SFUNC = dunning.dso_period_sfunc,
     STYPE = internal,
     FINALFUNC = dunning.rolling_dso_final,
@@ -290,16 +291,15 @@ COMMENT ON AGGREGATE dunning.rolling_dso(numeric, numeric, integer) IS
 -- The same over the newest `periods` periods only: the state keeps at most
 -- that many (a full queue drops its oldest), so over a running frame (ROWS
 -- UNBOUNDED PRECEDING) it is a rolling DSO without the inverse transition.
-CREATE FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer) RETURNS internal
+CREATE OR REPLACE FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer) RETURNS internal
     AS 'MODULE_PATHNAME', 'dso_period_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer) RETURNS internal
+CREATE OR REPLACE FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer) RETURNS internal
     AS 'MODULE_PATHNAME', 'dso_period_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer) IS
     'transition of the period DSO aggregates over the newest periods: queues the period as the newest, dropping the oldest when periods are queued';
 COMMENT ON FUNCTION dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer) IS
     'inverse transition of the period DSO aggregates over the newest periods: the frame loses its oldest row; drops the oldest period when the frame gets shorter than the queue';
-
-CREATE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integer, periods integer) (
+CREATE OR REPLACE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integer, periods integer) (
     SFUNC = dunning.dso_period_sfunc,
     STYPE = internal,
     FINALFUNC = dunning.dso_countback_final,
@@ -311,8 +311,7 @@ CREATE AGGREGATE dunning.dso_countback(ar_end numeric, sales numeric, days integ
 );
 COMMENT ON AGGREGATE dunning.dso_countback(numeric, numeric, integer, integer) IS
     'countback (exhaustion) DSO over the newest periods (a constant 1-10000) of the rows given oldest first; over ROWS UNBOUNDED PRECEDING it is a rolling countback at the cost of a running aggregate';
-
-CREATE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer, periods integer) (
+CREATE OR REPLACE AGGREGATE dunning.rolling_dso(ar_end numeric, sales numeric, days integer, periods integer) (
     SFUNC = dunning.dso_period_sfunc,
     STYPE = internal,
     FINALFUNC = dunning.rolling_dso_final,
@@ -326,21 +325,19 @@ COMMENT ON AGGREGATE dunning.rolling_dso(numeric, numeric, integer, integer) IS
     'simple DSO over the newest periods (a constant 1-10000) of the rows given oldest first: last ar_end x sum(days) / sum(sales) of those periods';
 
 -- Scalar KPIs (domain.md) ---------------------------------------------------
-CREATE FUNCTION dunning.dso(ar numeric, sales numeric, days integer) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning.dso(ar numeric, sales numeric, days integer) RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN CASE WHEN sales OPERATOR(pg_catalog.>) 0
                 THEN (ar OPERATOR(pg_catalog.*) days) OPERATOR(pg_catalog./) sales END;
 COMMENT ON FUNCTION dunning.dso(numeric, numeric, integer) IS
     'simple DSO: ar x days / sales; NULL when sales <= 0';
-
-CREATE FUNCTION dunning.best_possible_dso(current_ar numeric, sales numeric, days integer)
+CREATE OR REPLACE FUNCTION dunning.best_possible_dso(current_ar numeric, sales numeric, days integer)
     RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN dunning.dso(current_ar, sales, days);
 COMMENT ON FUNCTION dunning.best_possible_dso(numeric, numeric, integer) IS
     'best possible DSO: current (not yet due) AR x days / sales; NULL when sales <= 0';
-
-CREATE FUNCTION dunning.average_days_delinquent(ar numeric, current_ar numeric, sales numeric, days integer)
+CREATE OR REPLACE FUNCTION dunning.average_days_delinquent(ar numeric, current_ar numeric, sales numeric, days integer)
     RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN CASE WHEN sales OPERATOR(pg_catalog.>) 0
@@ -348,8 +345,7 @@ CREATE FUNCTION dunning.average_days_delinquent(ar numeric, current_ar numeric, 
                      OPERATOR(pg_catalog./) sales END;
 COMMENT ON FUNCTION dunning.average_days_delinquent(numeric, numeric, numeric, integer) IS
     'ADD = DSO - best possible DSO = (ar - current_ar) x days / sales; NULL when sales <= 0';
-
-CREATE FUNCTION dunning.cei(beginning_ar numeric, sales numeric, ending_ar numeric,
+CREATE OR REPLACE FUNCTION dunning.cei(beginning_ar numeric, sales numeric, ending_ar numeric,
                             ending_current_ar numeric, months integer)
     RETURNS numeric
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -368,37 +364,8 @@ CREATE FUNCTION dunning.cei(beginning_ar numeric, sales numeric, ending_ar numer
 COMMENT ON FUNCTION dunning.cei(numeric, numeric, numeric, numeric, integer) IS
     'collection effectiveness index in percent: (beginning AR + sales / months - ending AR) / (beginning AR + sales / months - ending current AR) x 100; NULL when months <= 0 or the denominator <= 0';
 
--- Privileges ----------------------------------------------------------------
-REVOKE ALL ON FUNCTION
-    dunning.payer_state_in(cstring), dunning.payer_state_out(dunning.payer_state),
-    dunning.risk_state_in(cstring), dunning.risk_state_out(dunning.risk_state),
-    dunning.aging_state_in(cstring), dunning.aging_state_out(dunning.aging_state),
-    dunning.payer_late_sfunc(dunning.payer_state, date, date, numeric),
-    dunning.payer_late_invfunc(dunning.payer_state, date, date, numeric),
-    dunning.payer_beyond_sfunc(dunning.payer_state, date, date, numeric),
-    dunning.payer_beyond_invfunc(dunning.payer_state, date, date, numeric),
-    dunning.payer_days_sfunc(dunning.payer_state, date, date),
-    dunning.payer_days_invfunc(dunning.payer_state, date, date),
-    dunning.payer_state_combine(dunning.payer_state, dunning.payer_state),
-    dunning.payer_weighted_final(dunning.payer_state),
-    dunning.payer_avg_final(dunning.payer_state),
-    dunning.payer_paydex_final(dunning.payer_state),
-    dunning.risk_sfunc(dunning.risk_state, date, date, numeric, date),
-    dunning.risk_state_combine(dunning.risk_state, dunning.risk_state),
-    dunning.risk_final(dunning.risk_state),
-    dunning.aging_sfunc(dunning.aging_state, date, numeric, date),
-    dunning.aging_state_combine(dunning.aging_state, dunning.aging_state),
-    dunning.aging_final(dunning.aging_state),
-    dunning.dso_period_sfunc(internal, numeric, numeric, integer),
-    dunning.dso_period_invfunc(internal, numeric, numeric, integer),
-    dunning.dso_period_sfunc(internal, numeric, numeric, integer, integer),
-    dunning.dso_period_invfunc(internal, numeric, numeric, integer, integer),
-    dunning.dso_countback_final(internal),
-    dunning.rolling_dso_final(internal)
-    FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION
-    dunning.weighted_days_late(date, date, numeric),
+-- Privileges of the objects above (PUBLIC has none: security.sql).
+GRANT EXECUTE ON FUNCTION dunning.weighted_days_late(date, date, numeric),
     dunning.avg_days_late(date, date),
     dunning.days_beyond_terms(date, date, numeric),
     dunning.avg_days_to_pay(date, date, numeric),
@@ -407,8 +374,8 @@ GRANT EXECUTE ON FUNCTION
     dunning.payment_risk_score(date, date, numeric, date),
     dunning.aging_buckets(date, numeric, date),
     dunning.dso_countback(numeric, numeric, integer),
-    dunning.rolling_dso(numeric, numeric, integer),
     dunning.dso_countback(numeric, numeric, integer, integer),
+    dunning.rolling_dso(numeric, numeric, integer),
     dunning.rolling_dso(numeric, numeric, integer, integer),
     dunning.dso(numeric, numeric, integer),
     dunning.best_possible_dso(numeric, numeric, integer),
