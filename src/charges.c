@@ -26,7 +26,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
-/* numeric arithmetic that raises its errors (no soft-error path wanted) */
+/* numeric arithmetic that raises its errors (no soft-error path wanted): a + b, a - b, a x b */
 static Numeric
 num_add(Numeric a, Numeric b)
 {

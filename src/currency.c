@@ -83,6 +83,7 @@ currency_lookup_str(const char *s, int len)
 	return NULL;
 }
 
+/* currency_lookup_str on a text argument. */
 static const CurrencyInfo *
 currency_lookup(text *code)
 {

@@ -88,6 +88,7 @@ queue_get(FunctionCallInfo fcinfo)
 	return q;
 }
 
+/* Doubles the ring buffer, the queued periods moved to its start. */
 static void
 queue_grow(PeriodQueue *q)
 {
@@ -134,6 +135,7 @@ period_read(FunctionCallInfo fcinfo, Period *p)
  */
 #define DSO_MAX_PERIODS 10000
 
+/* Reads and checks the periods argument of the 4-argument forms (see above). */
 static void
 queue_set_limit(FunctionCallInfo fcinfo, PeriodQueue *q)
 {

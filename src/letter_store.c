@@ -37,6 +37,7 @@ hash_int64(int64 k)
 	return hash_combine(murmurhash32((uint32) k), murmurhash32((uint32) ((uint64) k >> 32)));
 }
 
+/* Hash and equality of string keys: the bytes, not a terminator. */
 static inline uint32
 hash_strkey(StrKey k)
 {
@@ -104,6 +105,7 @@ hash_answer(const AnswerKey *k)
 	return h;
 }
 
+/* Equality of answer keys: same payment, same sorted items. */
 static inline bool
 answer_equal(const AnswerKey *a, const AnswerKey *b)
 {

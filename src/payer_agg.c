@@ -216,6 +216,7 @@ payer_read_row(FunctionCallInfo fcinfo, bool has_amount, bool beyond_terms,
 	return true;
 }
 
+/* Adds (sign 1) or removes (sign -1) one row from the state. */
 static inline void
 payer_apply(PayerState *st, int32 days, int64 amount, int sign)
 {
@@ -483,6 +484,7 @@ typedef struct RiskState
 StaticAssertDecl(sizeof(RiskState) == RISK_FIELDS * sizeof(int128),
 				 "RiskState must be a plain array of int128");
 
+/* Every row of one risk aggregate must share one as-of date (22023 otherwise). */
 static void
 check_same_as_of(int128 have, int128 got)
 {
@@ -496,6 +498,7 @@ check_same_as_of(int128 have, int128 got)
 				 errhint("Pass one as-of date, e.g. a parameter or CURRENT_DATE.")));
 }
 
+/* The as-of field of a risk_state read from text: consistent with its has-as-of flag. */
 static void
 check_as_of_field(const char *str, const char *typname, int128 has, int128 as_of)
 {

@@ -162,6 +162,7 @@ typedef struct RenderDoc
 	JsonbContainer *root;
 } RenderDoc;
 
+/* Value of key in the document: extra first, then root. */
 static JsonbValue *
 doc_key(const RenderDoc *doc, const char *key)
 {
@@ -170,6 +171,7 @@ doc_key(const RenderDoc *doc, const char *key)
 	return v != NULL ? v : get_key(doc->root, key);
 }
 
+/* Appends the escaped text of key of an object, nothing when absent. */
 static void
 append_field(StringInfo out, JsonbContainer *obj, const char *key, RenderMode mode)
 {
@@ -388,6 +390,7 @@ fit_sms(StringInfo s)
 	appendStringInfoString(s, "...");
 }
 
+/* The render mode named by text: text, html or sms (22023 otherwise). */
 static RenderMode
 parse_mode(text *mode)
 {

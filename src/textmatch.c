@@ -48,6 +48,7 @@
  * ---------------------------------------------------------------------------
  */
 
+/* O, I and L: letters OCR and typists swap with 0 and 1. */
 static inline bool
 is_oil(char c)
 {
@@ -215,6 +216,7 @@ static const char *const label_words[] = {
 	"TVA", "UND", "USD", "VAN", "VAT", "VIA", "VOM", "VON", "ZU", "ZUR",
 };
 
+/* Is s[0..len-1] one of the short (<= 4 bytes) words of list, case aside? */
 static bool
 word_in(const char *s, int len, const char *const *list, int nlist)
 {
@@ -259,6 +261,7 @@ typedef struct WordAcc
 	bool		space_before;
 } WordAcc;
 
+/* Is atom k of the word all digits? */
 static bool
 atom_digits(const char *s, const WordAcc *a, int k)
 {
@@ -524,6 +527,7 @@ typedef struct Token
 	int16		nwords;
 } Token;
 
+/* A 4-digit word 19xx or 20xx: a year that may prefix a number. */
 static bool
 is_year(const char *s, const Word *w)
 {
