@@ -253,13 +253,14 @@ dunning_store_create(void)
 	st->customers = palloc_extended(sizeof(Customer) * st->cap_customers, MCXT_ALLOC_HUGE);
 	st->cap_postings = 4096;
 	st->postings = palloc_extended(sizeof(NamePosting) * st->cap_postings, MCXT_ALLOC_HUGE);
-	st->by_ref = dunning_strmap_create(cxt, 1024, NULL);
-	st->by_num = dunning_strmap_create(cxt, 1024, NULL);
-	st->by_amt = dunning_amtmap_create(cxt, 1024, NULL);
-	st->by_customer = dunning_idmap_create(cxt, 1024, NULL);
+	/* small at first: suggest's store stays small, auto_letter's grows */
+	st->by_ref = dunning_strmap_create(cxt, 64, NULL);
+	st->by_num = dunning_strmap_create(cxt, 64, NULL);
+	st->by_amt = dunning_amtmap_create(cxt, 64, NULL);
+	st->by_customer = dunning_idmap_create(cxt, 64, NULL);
 	st->by_iban = dunning_strmap_create(cxt, 64, NULL);
-	st->by_ext_ref = dunning_strmap_create(cxt, 1024, NULL);
-	st->words = dunning_wordmap_create(cxt, 4096, NULL);
+	st->by_ext_ref = dunning_strmap_create(cxt, 64, NULL);
+	st->words = dunning_wordmap_create(cxt, 64, NULL);
 	st->common_words = dunning_strmap_create(cxt, 16, NULL);
 	st->rejected = dunning_answerset_create(cxt, 16, NULL);
 	MemoryContextSwitchTo(old);
