@@ -32,6 +32,8 @@ CREATE TABLE dunning.customer (
     collector       text,
     on_hold         boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    subdivision     text,
+    kind            text NOT NULL DEFAULT 'b2b',
     CONSTRAINT customer_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
     CONSTRAINT customer_country_iso3166 CHECK (country ~ '^[A-Z]{2}$'),
     CONSTRAINT customer_language_tag CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
@@ -54,7 +56,12 @@ CREATE TABLE dunning.customer (
     CONSTRAINT customer_postal_address_one_line
         CHECK (postal_address !~ '[[:cntrl:]]' AND pg_catalog.length(postal_address) <= 500),
     CONSTRAINT customer_collector_one_line
-        CHECK (collector !~ '[[:cntrl:]]' AND pg_catalog.length(collector) <= 100)
+        CHECK (collector !~ '[[:cntrl:]]' AND pg_catalog.length(collector) <= 100),
+    CONSTRAINT customer_subdivision_iso3166_2
+        CHECK (subdivision ~ '^[A-Z]{2}-[A-Z0-9]{1,3}(-[A-Z0-9]{1,12})?$'),
+    CONSTRAINT customer_subdivision_in_country
+        CHECK (subdivision IS NULL OR (country IS NOT NULL AND pg_catalog.left(subdivision, 2) = country)),
+    CONSTRAINT customer_kind_known CHECK (kind IN ('b2b', 'b2c'))
 );
 -- @code
 COMMENT ON TABLE dunning.customer IS
@@ -73,6 +80,8 @@ COMMENT ON COLUMN dunning.customer.credit_limit IS 'credit limit in the customer
 COMMENT ON COLUMN dunning.customer.collector IS 'collector in charge of the account';
 COMMENT ON COLUMN dunning.customer.on_hold IS 'true suspends every reminder to the customer';
 COMMENT ON COLUMN dunning.customer.created_at IS 'when the row was loaded';
+COMMENT ON COLUMN dunning.customer.subdivision IS 'ISO 3166-2 subdivision of country (DE-BY, GB-SCT, FR-57) whose holidays add to the country''s; NULL: the country''s only';
+COMMENT ON COLUMN dunning.customer.kind IS 'b2b (a business: statutory late-payment interest and compensation) or b2c (a consumer)';
 
 -- A phone number may be written with spaces, dots, dashes, slashes and
 -- brackets, with + or 00, or in national form when the country is known and
@@ -370,7 +379,7 @@ GRANT EXECUTE ON FUNCTION dunning.normalize_phone(text, char)
 -- Analysts read no personal data: not the contact columns of customer, not
 -- the payer's name, account and remittance text of payment (doc/security.md).
 GRANT SELECT (customer_id, external_ref, name, country, language, timezone, segment, credit_limit,
-              collector, on_hold, created_at) ON dunning.customer
+              collector, on_hold, created_at, subdivision, kind) ON dunning.customer
     TO dunning_analyst;
 GRANT SELECT (payment_id, received_on, amount, currency, reference, customer_id, external_ref,
               created_at, allocated_amount) ON dunning.payment

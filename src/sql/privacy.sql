@@ -10,8 +10,8 @@
 -- tools get the customer as this view: its attributes without its name,
 -- number or contact data, joined to the KPI views by customer_id.
 CREATE OR REPLACE VIEW dunning.customer_bi AS
-SELECT c.customer_id, c.country, c.language, c.timezone, c.segment, c.credit_limit, c.collector, c.on_hold,
-       c.created_at,
+SELECT c.customer_id, c.country, c.subdivision, c.kind, c.language, c.timezone, c.segment, c.credit_limit,
+       c.collector, c.on_hold, c.created_at,
        c.email IS NOT NULL AS has_email,
        c.phone IS NOT NULL AS has_phone,
        c.postal_address IS NOT NULL AS has_postal_address
@@ -20,6 +20,8 @@ COMMENT ON VIEW dunning.customer_bi IS
     'customers for BI tools, pseudonymised: attributes and segments without name, customer number or contact data (join the KPI views by customer_id)';
 COMMENT ON COLUMN dunning.customer_bi.customer_id IS 'the customer (the key of every KPI view)';
 COMMENT ON COLUMN dunning.customer_bi.country IS 'ISO 3166-1 alpha-2 country';
+COMMENT ON COLUMN dunning.customer_bi.subdivision IS 'ISO 3166-2 subdivision (holiday calendar)';
+COMMENT ON COLUMN dunning.customer_bi.kind IS 'b2b or b2c';
 COMMENT ON COLUMN dunning.customer_bi.language IS 'language of reminders';
 COMMENT ON COLUMN dunning.customer_bi.timezone IS 'IANA time zone';
 COMMENT ON COLUMN dunning.customer_bi.segment IS 'risk segment';
