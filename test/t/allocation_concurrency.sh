@@ -66,15 +66,7 @@ S
 failures() { sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$1"; }
 processed() { sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$1"; }
 invariants() {  # violated rows (0 expected)
-    q $DB "SELECT (SELECT count(*) FROM dunning.invoice i
-                    LEFT JOIN (SELECT x.id, sum(x.amount) s FROM (
-                         SELECT invoice_id id, amount FROM dunning.allocation
-                         UNION ALL SELECT credit_note_id, amount FROM dunning.allocation WHERE credit_note_id IS NOT NULL
-                         UNION ALL SELECT invoice_id, amount FROM dunning.write_off) x GROUP BY 1) a ON a.id = i.invoice_id
-                   WHERE COALESCE(a.s, 0) > abs(i.amount) OR COALESCE(a.s, 0) <> i.settled_amount)
-                + (SELECT count(*) FROM dunning.payment p
-                    LEFT JOIN (SELECT payment_id, sum(amount) s FROM dunning.allocation GROUP BY 1) a USING (payment_id)
-                   WHERE COALESCE(a.s, 0) > p.amount OR COALESCE(a.s, 0) <> p.allocated_amount)
+    q $DB "SELECT $totals_violations_sql
                 + (SELECT count(*) FROM dunning.allocation a
                      JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
                      LEFT JOIN dunning.payment p ON p.payment_id = a.payment_id
