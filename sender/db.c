@@ -198,18 +198,33 @@ dunning_db_free_actions(Action *a, int n)
 }
 
 int
-dunning_db_mark_sent(PGconn *conn, long long id, const char *provider_id)
+dunning_db_mark_sent_async(PGconn *conn, long long id, const char *provider_id)
 {
 	char		ids[24];
 	const char *values[2] = {ids, provider_id};
-	PGresult   *res;
 
 	snprintf(ids, sizeof(ids), "%lld", id);
-	res = run_prepared(conn, "sent", 2, values);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return db_failure(conn, res, "mark_sent");
-	PQclear(res);
+	if (!PQsendQueryPrepared(conn, "sent", 2, values, NULL, NULL, 0))
+		return db_failure(conn, NULL, "mark_sent");
 	return 0;
+}
+
+int
+dunning_db_collect(PGconn *conn)
+{
+	PGresult   *res;
+	int			rc = 0;
+
+	while ((res = PQgetResult(conn)) != NULL)
+	{
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			rc = db_failure(conn, res, "mark_sent");
+		else
+			PQclear(res);
+	}
+	if (PQstatus(conn) != CONNECTION_OK)
+		return DB_LOST;
+	return rc;
 }
 
 int

@@ -21,7 +21,13 @@ extern int	dunning_db_prepare(PGconn *conn, const Config *cfg);
 extern int	dunning_db_claim(PGconn *conn, const Config *cfg, Channel ch, Action **out, int *n);
 extern void dunning_db_free_actions(Action *a, int n);
 
-extern int	dunning_db_mark_sent(PGconn *conn, long long id, const char *provider_id);
+/*
+ * mark_sent, sent without waiting for the answer, so that its commit runs
+ * while the next message goes out; dunning_db_collect reads the answer (and
+ * must run before any other call on the connection).
+ */
+extern int	dunning_db_mark_sent_async(PGconn *conn, long long id, const char *provider_id);
+extern int	dunning_db_collect(PGconn *conn);
 
 /* next_at receives when the retry is due ("" when given up). */
 extern int	dunning_db_mark_failed(PGconn *conn, long long id, const char *reason, bool retry,

@@ -49,7 +49,21 @@ log_outcome(const Worker *w, const Action *a, const Outcome *o, double latency, 
 				"worker", w->label, NULL);
 }
 
-/* Delivers one action and records the outcome; DB_LOST stops the batch. */
+/* Reads the answer to the last mark_sent, if one is due; < 0 on a failure. */
+static int
+settle(Worker *w)
+{
+	if (!w->mark_pending)
+		return 0;
+	w->mark_pending = false;
+	return dunning_db_collect(w->conn);
+}
+
+/*
+ * Delivers one action and records the outcome: a success is marked at once
+ * without waiting for the answer (read after the next message), a failure
+ * synchronously (its next attempt goes to the log).  DB_LOST stops the batch.
+ */
 static int
 deliver_one(Worker *w, const Action *a)
 {
@@ -69,8 +83,14 @@ deliver_one(Worker *w, const Action *a)
 		dunning_smtp_send(&w->smtp, a, &o);
 	else
 		dunning_http_send(&w->http, a, &o);
+	rc = settle(w);
+	if (rc == DB_LOST)
+		return DB_LOST;
 	if (o.kind == OUTCOME_SENT)
-		rc = dunning_db_mark_sent(w->conn, a->id, o.provider_id);
+	{
+		rc = dunning_db_mark_sent_async(w->conn, a->id, o.provider_id);
+		w->mark_pending = rc == 0;
+	}
 	else
 		rc = dunning_db_mark_failed(w->conn, a->id, o.reason, o.kind == OUTCOME_RETRY, next_at, sizeof(next_at));
 	log_outcome(w, a, &o, mono_s() - t0, next_at);
@@ -96,12 +116,14 @@ deliver_batch(Worker *w, Action *acts, int n)
 			snprintf(count, sizeof(count), "%d", n - i);
 			dunning_log(DLOG_INFO, "release", "worker", w->label, "actions", count,
 						"why", dunning_stop ? "stopping" : "lease running out", NULL);
+			if (settle(w) == DB_LOST)
+				return DB_LOST;
 			return dunning_db_release(w->conn, acts + i, n - i);
 		}
 		if (deliver_one(w, &acts[i]) == DB_LOST)
 			return DB_LOST;
 	}
-	return 0;
+	return settle(w) == DB_LOST ? DB_LOST : 0;
 }
 
 /* Claims and delivers until no channel has anything due; < 0 on a database failure. */

@@ -19,6 +19,7 @@ typedef struct Worker
 	unsigned	channels;		/* the channels it claims */
 	char		label[32];		/* e.g. smtp-1, in the logs */
 	PGconn	   *conn;
+	bool		mark_pending;	/* a mark_sent awaits its answer */
 	Smtp		smtp;
 	Http		http;
 	int			exit_code;
