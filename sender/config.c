@@ -567,12 +567,28 @@ finish_channels(Config *cfg)
 	return 0;
 }
 
+/* A secret with a line break would end up in a protocol line. */
+static bool
+secrets_clean(const Config *cfg)
+{
+	const char *secrets[] = {cfg->smtp_user, cfg->smtp_password, cfg->sms_token, cfg->webhook_token};
+	size_t		i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (secrets[i] != NULL && strpbrk(secrets[i], "\r\n") != NULL)
+		{
+			dunning_log(DLOG_ERROR, "config", "msg", "a credential or token holds a line break", NULL);
+			return false;
+		}
+	return true;
+}
+
 int
 dunning_config_finish(Config *cfg)
 {
 	char		host[256];
 
-	if (finish_channels(cfg) != 0 || load_secrets(cfg) != 0)
+	if (finish_channels(cfg) != 0 || load_secrets(cfg) != 0 || !secrets_clean(cfg))
 		return -1;
 	if (cfg->lease < cfg->timeout + 10)
 	{
