@@ -5,6 +5,7 @@
  * stops sending (it could not record what it sent) and reconnects.
  */
 #include "db.h"
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 
@@ -30,7 +31,7 @@ static const char claim_sql[] =
 
 static const char *const statements[][2] = {
 	{"claim", claim_sql},
-	{"sent", "SELECT dunning.mark_sent($1::bigint, pg_catalog.now(), NULLIF($2, ''))"},
+	{"sent", "SELECT m.action_id, m.error FROM dunning.mark_sent_many($1::bigint[], $2::text[]) m"},
 	{"failed", "SELECT dunning.mark_failed($1::bigint, $2, $3::boolean)::text"},
 	{"release", "SELECT dunning.release_actions($1::bigint[])"},
 	{"next", "SELECT EXTRACT(epoch FROM dunning.next_send_at($1::text[]) - pg_catalog.clock_timestamp())::float8"},
@@ -197,30 +198,69 @@ dunning_db_free_actions(Action *a, int n)
 	free(a);
 }
 
-int
-dunning_db_mark_sent_async(PGconn *conn, long long id, const char *provider_id)
+/* Appends s to a text[] literal: NULL when empty, else double-quoted. */
+static void
+put_array_text(Buf *b, const char *s)
 {
-	char		ids[24];
-	const char *values[2] = {ids, provider_id};
-
-	snprintf(ids, sizeof(ids), "%lld", id);
-	if (!PQsendQueryPrepared(conn, "sent", 2, values, NULL, NULL, 0))
-		return db_failure(conn, NULL, "mark_sent");
-	return 0;
+	if (s == NULL || *s == '\0')
+	{
+		dunning_buf_puts(b, "NULL");
+		return;
+	}
+	dunning_buf_putc(b, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			dunning_buf_putc(b, '\\');
+		dunning_buf_putc(b, *s);
+	}
+	dunning_buf_putc(b, '"');
 }
 
 int
-dunning_db_collect(PGconn *conn)
+dunning_db_mark_sent_async(PGconn *conn, const long long *ids, char *const *provider_ids, int n)
+{
+	Buf			idlist, pidlist;
+	const char *values[2];
+	int			i, ok;
+
+	dunning_buf_init(&idlist);
+	dunning_buf_init(&pidlist);
+	for (i = 0; i < n; i++)
+	{
+		dunning_buf_printf(&idlist, "%s%lld", i ? "," : "{", ids[i]);
+		dunning_buf_puts(&pidlist, i ? "," : "{");
+		put_array_text(&pidlist, provider_ids[i]);
+	}
+	dunning_buf_putc(&idlist, '}');
+	dunning_buf_putc(&pidlist, '}');
+	values[0] = idlist.data;
+	values[1] = pidlist.data;
+	ok = PQsendQueryPrepared(conn, "sent", 2, values, NULL, NULL, 0);
+	dunning_buf_free(&idlist);
+	dunning_buf_free(&pidlist);
+	return ok ? 0 : db_failure(conn, NULL, "mark_sent_many");
+}
+
+int
+dunning_db_collect(PGconn *conn, bool wait)
 {
 	PGresult   *res;
 	int			rc = 0;
+	int			i;
 
+	if (!wait && (!PQconsumeInput(conn) || PQisBusy(conn)))
+		return PQstatus(conn) != CONNECTION_OK ? DB_LOST : 1;
 	while ((res = PQgetResult(conn)) != NULL)
 	{
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-			rc = db_failure(conn, res, "mark_sent");
-		else
-			PQclear(res);
+		{
+			rc = db_failure(conn, res, "mark_sent_many");
+			continue;
+		}
+		for (i = 0; i < PQntuples(res); i++)
+			dunning_log(DLOG_WARN, "mark_sent", "action_id", PQgetvalue(res, i, 0), "error", PQgetvalue(res, i, 1), NULL);
+		PQclear(res);
 	}
 	if (PQstatus(conn) != CONNECTION_OK)
 		return DB_LOST;

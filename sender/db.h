@@ -22,12 +22,14 @@ extern int	dunning_db_claim(PGconn *conn, const Config *cfg, Channel ch, Action 
 extern void dunning_db_free_actions(Action *a, int n);
 
 /*
- * mark_sent, sent without waiting for the answer, so that its commit runs
- * while the next message goes out; dunning_db_collect reads the answer (and
- * must run before any other call on the connection).
+ * Marks delivered actions (dunning.mark_sent_many) without waiting for the
+ * answer, so that the commit runs while the next messages go out.
+ * dunning_db_collect reads the answer (logging the actions that could not
+ * be marked); without wait it returns 1 at once while the answer is not
+ * there yet.  No other call may run on the connection in between.
  */
-extern int	dunning_db_mark_sent_async(PGconn *conn, long long id, const char *provider_id);
-extern int	dunning_db_collect(PGconn *conn);
+extern int	dunning_db_mark_sent_async(PGconn *conn, const long long *ids, char *const *provider_ids, int n);
+extern int	dunning_db_collect(PGconn *conn, bool wait);
 
 /* next_at receives when the retry is due ("" when given up). */
 extern int	dunning_db_mark_failed(PGconn *conn, long long id, const char *reason, bool retry,

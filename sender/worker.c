@@ -49,20 +49,76 @@ log_outcome(const Worker *w, const Action *a, const Outcome *o, double latency, 
 				"worker", w->label, NULL);
 }
 
-/* Reads the answer to the last mark_sent, if one is due; < 0 on a failure. */
+/*
+ * Marks of delivered actions.  A mark goes to the database as soon as no
+ * other is under way; the actions delivered while a commit runs are marked
+ * together when it returns.  With commits faster than deliveries (the usual
+ * case) each action is marked alone, right after its delivery; when
+ * commits are slow (a busy disk), delivery does not wait for them, and a
+ * crash can cost at most the actions delivered during one commit (sent
+ * again later, with the same Message-ID).
+ */
+static int
+send_marks(Worker *w)
+{
+	int			rc,
+				i;
+
+	if (w->mark_pending || w->marks_queued == 0)
+		return 0;
+	rc = dunning_db_mark_sent_async(w->conn, w->mark_ids, w->mark_provider_ids, w->marks_queued);
+	for (i = 0; i < w->marks_queued; i++)
+		free(w->mark_provider_ids[i]);
+	w->marks_queued = 0;
+	w->mark_pending = rc == 0;
+	return rc;
+}
+
+/* Reads the answer to the marks under way if it is there (or waits), then sends the next ones. */
+static int
+pump_marks(Worker *w, bool wait)
+{
+	if (w->mark_pending)
+	{
+		int			rc = dunning_db_collect(w->conn, wait);
+
+		if (rc == 1)
+			return 0;
+		w->mark_pending = false;
+		if (rc == DB_LOST)
+			return rc;
+	}
+	return send_marks(w);
+}
+
+/* Every delivered action marked and answered; < 0 when the connection failed. */
 static int
 settle(Worker *w)
 {
-	if (!w->mark_pending)
-		return 0;
-	w->mark_pending = false;
-	return dunning_db_collect(w->conn);
+	while (w->mark_pending || w->marks_queued > 0)
+	{
+		int			rc = pump_marks(w, true);
+
+		if (rc == DB_LOST)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+queue_mark(Worker *w, long long id, const char *provider_id)
+{
+	if (w->marks_queued == MARK_BATCH && settle(w) == DB_LOST)
+		return DB_LOST;
+	w->mark_ids[w->marks_queued] = id;
+	w->mark_provider_ids[w->marks_queued++] = strdup(provider_id);
+	return pump_marks(w, false);
 }
 
 /*
- * Delivers one action and records the outcome: a success is marked at once
- * without waiting for the answer (read after the next message), a failure
- * synchronously (its next attempt goes to the log).  DB_LOST stops the batch.
+ * Delivers one action and records the outcome: a success through the marks
+ * above, a failure at once and synchronously (its next attempt goes to the
+ * log).  DB_LOST stops the batch.
  */
 static int
 deliver_one(Worker *w, const Action *a)
@@ -83,15 +139,9 @@ deliver_one(Worker *w, const Action *a)
 		dunning_smtp_send(&w->smtp, a, &o);
 	else
 		dunning_http_send(&w->http, a, &o);
-	rc = settle(w);
-	if (rc == DB_LOST)
-		return DB_LOST;
 	if (o.kind == OUTCOME_SENT)
-	{
-		rc = dunning_db_mark_sent_async(w->conn, a->id, o.provider_id);
-		w->mark_pending = rc == 0;
-	}
-	else
+		rc = queue_mark(w, a->id, o.provider_id);
+	else if ((rc = settle(w)) == 0)
 		rc = dunning_db_mark_failed(w->conn, a->id, o.reason, o.kind == OUTCOME_RETRY, next_at, sizeof(next_at));
 	log_outcome(w, a, &o, mono_s() - t0, next_at);
 	return rc == DB_LOST ? DB_LOST : 0;

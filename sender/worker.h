@@ -12,6 +12,9 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 
+/* At most this many delivered actions wait for their mark. */
+#define MARK_BATCH 50
+
 typedef struct Worker
 {
 	const Config *cfg;
@@ -19,7 +22,10 @@ typedef struct Worker
 	unsigned	channels;		/* the channels it claims */
 	char		label[32];		/* e.g. smtp-1, in the logs */
 	PGconn	   *conn;
-	bool		mark_pending;	/* a mark_sent awaits its answer */
+	bool		mark_pending;	/* marks sent, their answer not read yet */
+	int			marks_queued;	/* delivered, to mark when that answer is in */
+	long long	mark_ids[MARK_BATCH];
+	char	   *mark_provider_ids[MARK_BATCH];
 	Smtp		smtp;
 	Http		http;
 	int			exit_code;

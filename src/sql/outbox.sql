@@ -446,6 +446,36 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.mark_sent(bigint, timestamptz, text) IS
     'records that a queued (or failed) action was delivered, with the provider''s message id; again on a sent action: nothing (an error only for a different provider id)';
+-- For senders that deliver faster than the database commits: the actions
+-- delivered while the previous commit was under way, marked in one
+-- transaction (each as mark_sent would; one that cannot be marked is
+-- reported, never undoing the others).
+CREATE OR REPLACE FUNCTION dunning.mark_sent_many(action_ids bigint[], provider_message_ids text[])
+RETURNS TABLE (action_id bigint, error text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    i integer;
+BEGIN
+    IF pg_catalog.cardinality(action_ids) > 1000
+       OR pg_catalog.cardinality(provider_message_ids) IS DISTINCT FROM pg_catalog.cardinality(action_ids) THEN
+        RAISE EXCEPTION 'mark_sent_many takes at most 1000 action ids and as many provider ids, got % and %',
+              pg_catalog.cardinality(action_ids), pg_catalog.cardinality(provider_message_ids)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR i IN 1 .. COALESCE(pg_catalog.cardinality(action_ids), 0) LOOP
+        BEGIN
+            PERFORM dunning.mark_sent(action_ids[i], pg_catalog.now(), provider_message_ids[i]);
+        EXCEPTION WHEN undefined_object OR object_not_in_prerequisite_state THEN
+            action_id := action_ids[i];
+            error := SQLERRM;
+            RETURN NEXT;
+        END;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.mark_sent_many(bigint[], text[]) IS
+    'mark_sent for several delivered actions in one transaction (a sender outrunning the commits); returns the actions that could not be marked, with the error, the others marked';
 CREATE OR REPLACE FUNCTION dunning.mark_failed(action_id bigint, error text, retry boolean DEFAULT true) RETURNS timestamptz
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -564,6 +594,7 @@ GRANT INSERT, UPDATE, DELETE ON dunning.sender_setting
     TO dunning_admin;
 GRANT EXECUTE ON FUNCTION dunning.cancel_paid_actions(),
     dunning.mark_sent(bigint, timestamptz, text),
+    dunning.mark_sent_many(bigint[], text[]),
     dunning.mark_failed(bigint, text, boolean),
     dunning.claim_actions(text, integer, text, interval),
     dunning.release_actions(bigint[]),

@@ -4,7 +4,7 @@
 -- concurrent claims are in test/t/outbox_concurrency.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(53);
+SELECT plan(56);
 
 -- The interface dunning-sender and outside senders call.
 SELECT has_function('dunning', 'claim_actions', ARRAY['text', 'integer', 'text', 'interval'], 'claim_actions(channel, max_count, worker, lease)');
@@ -104,6 +104,18 @@ SELECT throws_ok($$SELECT dunning.mark_sent(101, now(), '<other@acme.test>')$$, 
     'action 101 was sent as <101.x@acme.test>, not as <other@acme.test>', 'mark_sent with another provider id: 55000');
 SELECT lives_ok($$SELECT dunning.mark_sent(102, '2026-03-16 10:00+00')$$, 'mark_sent without a claim or an id (the old contract)');
 SELECT throws_ok($$SELECT dunning.mark_sent(107)$$, '55000', NULL, 'mark_sent of a cancelled action: 55000');
+
+-- mark_sent_many: each as mark_sent; one that cannot be marked is reported, the others kept.
+SELECT results_eq($$SELECT action_id, error FROM dunning.mark_sent_many(ARRAY[105, 107, 101, -5]::bigint[],
+                                                                     ARRAY['<105.y@acme.test>', NULL, '<101.x@acme.test>', NULL])$$,
+    $$VALUES (107::bigint, 'action 107 is cancelled and cannot be marked sent'), (-5, 'action -5 does not exist')$$,
+    'mark_sent_many reports what it could not mark');
+SELECT is((SELECT status || ' ' || provider_message_id FROM dunning.action WHERE action_id = 105), 'sent <105.y@acme.test>',
+    '...and marks the others in the same transaction');
+SELECT throws_ok($$SELECT * FROM dunning.mark_sent_many(ARRAY[1, 2]::bigint[], ARRAY['a'])$$, '22023', NULL,
+    'mark_sent_many: as many provider ids as actions');
+UPDATE dunning.action SET status = 'queued', sent_at = NULL, provider_message_id = NULL,
+       lease_until = clock_timestamp() + interval '5 minutes', claim_pid = pg_backend_pid() WHERE action_id = 105;
 
 -- mark_failed: retried with backoff, then given up (hook once).
 SELECT isnt(dunning.mark_failed(103, '451 4.3.0 try later'), NULL, 'a transient failure is retried');

@@ -108,7 +108,8 @@ print(len(n), sum(c - 1 for c in n.values()), max(len(s) for s in ids.values()))
 PY
 )
 is "$(echo "$dups" | cut -d' ' -f1,3)" "400 1" "the sink got every action, each always under one Message-ID"
-ok $([ "$(echo "$dups" | cut -d' ' -f2)" -le 1 ]; echo $?) "re-deliveries: $(echo "$dups" | cut -d' ' -f2) (at most the message on the wire at the kill)"
+ok $([ "$(echo "$dups" | cut -d' ' -f2)" -le 50 ]; echo $?) \
+   "re-deliveries: $(echo "$dups" | cut -d' ' -f2) (at most what was delivered and not yet marked at the kill: the message on the wire, those delivered during one commit)"
 is "$(q $DB "SELECT count(*) FROM dunning.action WHERE action_id > 1000 AND provider_message_id <> dunning.message_id(action_id, 'acme.test')")" "0" \
    "each recorded Message-ID is the action's"
 grep -h 'level=error' $work/log* | head -5 | sed 's/^/# /'
