@@ -19,13 +19,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
-def pairs(values, conv):
-    out = []
-    for v in values or []:
-        k, _, c = v.rpartition('=')
-        out.append((k, conv(c)))
-    return out
+from sinklib import pairs, write_port
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -91,10 +85,7 @@ def main():
     srv.count = 0
     srv.lock = threading.Lock()
     srv.index = open(os.path.join(args.dir, 'requests.jsonl'), 'a')
-    if args.port_file:
-        with open(args.port_file + '.tmp', 'w') as f:
-            f.write('%d\n' % srv.server_address[1])
-        os.rename(args.port_file + '.tmp', args.port_file)
+    write_port(args.port_file, srv.server_address[1])
     signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=srv.shutdown).start())
     srv.serve_forever()
 

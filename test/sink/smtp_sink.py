@@ -23,14 +23,7 @@ import signal
 import threading
 
 from aiosmtpd.controller import Controller
-
-
-def pairs(values, conv):
-    out = []
-    for v in values or []:
-        k, _, c = v.rpartition('=')
-        out.append((k, conv(c)))
-    return out
+from sinklib import pairs, write_port
 
 
 class Sink:
@@ -117,10 +110,7 @@ def main():
     ctl = Controller(sink, hostname='127.0.0.1', port=port, enable_SMTPUTF8=True,
                      server_kwargs={'ident': 'dunning test sink'})
     ctl.start()
-    if args.port_file:
-        with open(args.port_file + '.tmp', 'w') as f:
-            f.write('%d\n' % port)
-        os.rename(args.port_file + '.tmp', args.port_file)
+    write_port(args.port_file, port)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())
     signal.signal(signal.SIGINT, lambda *a: done.set())
