@@ -91,6 +91,7 @@ static const char usage_text[] =
 "      --smtp-url URL          smtp://HOST:PORT (STARTTLS when the server offers it) or\n"
 "                              smtps://HOST:PORT; never with a user or password in it\n"
 "      --smtp-from ADDRESS     From header and envelope sender: addr or 'Name <addr>'\n"
+"                              (default dunning@HOST, with a warning)\n"
 "      --smtp-credentials-file FILE\n"
 "                              lines user=NAME and password=SECRET; else the environment\n"
 "                              variables DUNNING_SMTP_USER and DUNNING_SMTP_PASSWORD\n"
@@ -561,8 +562,15 @@ finish_channels(Config *cfg)
 	}
 	if ((cfg->channels & ((1u << CH_EMAIL) | (1u << CH_THANKS))) && cfg->smtp_from == NULL)
 	{
-		dunning_log(DLOG_ERROR, "config", "msg", "e-mail needs --smtp-from", NULL);
-		return -1;
+		char		host[200] = "localhost";
+		char		from[256];
+
+		if (gethostname(host, sizeof(host) - 1) != 0 || *host == '\0' || strspn(host, DOMAIN_CHARS) != strlen(host))
+			strcpy(host, "localhost");
+		snprintf(from, sizeof(from), "dunning@%s", host);
+		dunning_log(DLOG_WARN, "config", "msg", "no --smtp-from: e-mails go from this host's address", "from", from, NULL);
+		if (config_apply(cfg, OPT_SMTP_FROM, from) != 0)
+			return -1;
 	}
 	return 0;
 }

@@ -11,6 +11,9 @@ rcpt_tos, message_id), and can misbehave on purpose:
   --abort-rcpt N               cut the connection (no answer) at the Nth RCPT TO overall
   --delay MS                   wait MS milliseconds before accepting each message
   --count-only                 keep no messages, only count them (bench)
+  --tls-cert FILE --tls-key FILE  offer STARTTLS with that certificate
+  --implicit-tls               TLS from the first byte instead (smtps)
+  --auth USER:PASSWORD         offer AUTH (after STARTTLS) and take only these credentials
 Writes its port to --port-file once listening; stops on SIGTERM.
 """
 import argparse
@@ -20,9 +23,11 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sinklib import pairs, write_port
 
 
@@ -78,6 +83,8 @@ class Sink:
             self.index.write(json.dumps({
                 'n': n, 'connection': getattr(session, 'conn_no', 0), 'mail_from': envelope.mail_from,
                 'rcpt_tos': envelope.rcpt_tos, 'message_id': msg.get('Message-ID'),
+                'tls': session.ssl is not None or bool(self.args.implicit_tls),
+                'authenticated': bool(session.authenticated),
                 'action': msg.get('X-Dunning-Action')}) + '\n')
             self.index.flush()
         session.messages = getattr(session, 'messages', 0) + 1
@@ -98,6 +105,10 @@ def main():
     ap.add_argument('--abort-rcpt', type=int, default=0)
     ap.add_argument('--delay', type=int, default=0)
     ap.add_argument('--count-only', action='store_true')
+    ap.add_argument('--tls-cert')
+    ap.add_argument('--tls-key')
+    ap.add_argument('--auth')
+    ap.add_argument('--implicit-tls', action='store_true')
     args = ap.parse_args()
     sink = Sink(args)
     port = args.port
@@ -107,8 +118,25 @@ def main():
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
         s.close()
-    ctl = Controller(sink, hostname='127.0.0.1', port=port, enable_SMTPUTF8=True,
-                     server_kwargs={'ident': 'dunning test sink'})
+    kwargs = {'ident': 'dunning test sink'}
+    ctl_kwargs = {}
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.implicit_tls:
+            ctl_kwargs['ssl_context'] = ctx
+        else:
+            kwargs['tls_context'] = ctx
+    if args.auth:
+        user, _, password = args.auth.partition(':')
+
+        def check(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == user.encode() and auth_data.password == password.encode()
+            return AuthResult(success=ok)
+        kwargs['authenticator'] = check
+    if args.implicit_tls:
+        kwargs['auth_require_tls'] = False      # the session is TLS from the start
+    ctl = Controller(sink, hostname='127.0.0.1', port=port, enable_SMTPUTF8=True, server_kwargs=kwargs, **ctl_kwargs)
     ctl.start()
     write_port(args.port_file, port)
     done = threading.Event()

@@ -23,8 +23,6 @@ is $? 2 "credentials in a URL on the command line are refused (exit 2)"
 ok $(echo "$err" | grep -qv s3cret; echo $?) "...and the password is not repeated in the log"
 "$SENDER" -d $DB --once 2> /dev/null
 is $? 2 "no transport configured: exit 2"
-"$SENDER" -d $DB --once --smtp-url smtp://127.0.0.1:1 2> /dev/null
-is $? 2 "e-mail without --smtp-from: exit 2"
 psql -X -q -d $DB -c "INSERT INTO dunning.sender_setting VALUES ('smtp-url', 'smtps://u:p@mail.test')" 2> /dev/null
 is $? 1 "the settings table refuses a URL with credentials"
 "$SENDER" -d "dbname=${DB}_missing" --once --smtp-url smtp://127.0.0.1:1 --smtp-from a@b.test 2> /dev/null
@@ -97,6 +95,23 @@ is "$body3" "text/plain 'Plain text, no markup.\\n.\\nA line with a lone dot abo
 "$SENDER" -d $DB --once --smtp-from billing@acme.test 2> /dev/null
 is "$(received mail)" "21" "a second --once sends nothing again"
 q $DB "DELETE FROM dunning.sender_setting" > /dev/null
+
+# -- STARTTLS with AUTH from a credentials file; smtps -------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout $work/key.pem -out $work/cert.pem -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2> /dev/null
+start_sink smtp tls --tls-cert $work/cert.pem --tls-key $work/key.pem --auth mailer:s3cret
+printf 'user=mailer\npassword=s3cret\n' > $work/cred
+chmod 600 $work/cred
+actions $DB 51 2 email "'t' || g || '@example.com'"
+tls="--smtp-url smtp://127.0.0.1:$(port tls) --smtp-from billing@acme.test --smtp-ca-file $work/cert.pem"
+"$SENDER" -d $DB --once $tls --smtp-credentials-file $work/cred 2> $work/log6
+is "$(q $DB "SELECT string_agg(status, ',') FROM dunning.action WHERE action_id IN (51, 52)")" "sent,sent" "delivered to a server offering STARTTLS and AUTH"
+is "$($PY -c "import json; r=[json.loads(l) for l in open('$work/tls/index.jsonl')]; print(len(r), all(x['tls'] and x['authenticated'] for x in r))")" \
+   "2 True" "...over STARTTLS (certificate checked with --smtp-ca-file), authenticated from the credentials file"
+start_sink smtp smtps --tls-cert $work/cert.pem --tls-key $work/key.pem --implicit-tls
+actions $DB 54 1 email "'t54@example.com'"
+"$SENDER" -d $DB --once --smtp-url smtps://127.0.0.1:$(port smtps) --smtp-from billing@acme.test --smtp-ca-file $work/cert.pem 2>> $work/log6
+is "$(q $DB "SELECT status FROM dunning.action WHERE action_id = 54") $(received smtps)" "sent 1" "smtps:// (TLS from the first byte)"
 
 # -- SMTP failures: 550, 554, 451 then OK, dropped connections ----------------
 start_sink smtp fail --rcpt-reply nobody@=550 --transient busy@=1 --data-reply REJECTME=554 --drop-after 3
