@@ -14,7 +14,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "matching.h"
+#include "currency.h"
 #include "utils/builtins.h"
 
 typedef struct CurrencyInfo
@@ -83,6 +83,7 @@ currency_lookup_str(const char *s, int len)
 	return NULL;
 }
 
+/* currency_lookup_str on a text argument. */
 static const CurrencyInfo *
 currency_lookup(text *code)
 {
@@ -91,7 +92,7 @@ currency_lookup(text *code)
 
 /* Minor unit of a NUL-terminated code, -1 when unknown (for C callers). */
 int
-dm_currency_minor_unit(const char *code)
+dunning_currency_minor_unit(const char *code)
 {
 	const CurrencyInfo *c = currency_lookup_str(code, strlen(code));
 

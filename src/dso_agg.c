@@ -24,7 +24,7 @@
  * queue's oldest period only when the frame gets shorter than the queue.
  * The 3-argument forms are the same code without a limit.
  *
- * Amounts are exact scaled integers (agg_common.h); the results are numeric.
+ * Amounts are exact scaled integers (money.h); the results are numeric.
  * A window calls the final function once per row, so the finals divide in
  * 128-bit integers (dunning_int128_div) and build one numeric, the exact
  * value and scale numeric division gives, instead of four intermediate
@@ -32,10 +32,11 @@
  */
 #include "postgres.h"
 
-#include "agg_common.h"
+#include "money.h"
 
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
@@ -87,6 +88,7 @@ queue_get(FunctionCallInfo fcinfo)
 	return q;
 }
 
+/* Doubles the ring buffer, the queued periods moved to its start. */
 static void
 queue_grow(PeriodQueue *q)
 {
@@ -133,6 +135,7 @@ period_read(FunctionCallInfo fcinfo, Period *p)
  */
 #define DSO_MAX_PERIODS 10000
 
+/* Reads and checks the periods argument of the 4-argument forms (see above). */
 static void
 queue_set_limit(FunctionCallInfo fcinfo, PeriodQueue *q)
 {

@@ -18,13 +18,11 @@
  * transition functions update the state in place when called by an
  * aggregate (the state then lives in the aggregate's memory context).
  *
- * The helpers declared in agg_common.h (exact numeric <-> int128, the text
- * form of the states, exact rounding) are implemented here too: dso_agg.c
- * uses them.
+ * Amounts are exact scaled integers (money.h).
  */
 #include "postgres.h"
 
-#include "agg_common.h"
+#include "money.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -33,315 +31,12 @@
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
 
-/* ------------------------------------------------------------------------
- * Shared helpers (agg_common.h)
- * ------------------------------------------------------------------------
- */
-
-void
-dunning_amount_error_special(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s must be a finite number, not NaN or infinity", what)));
-}
-
-void
-dunning_amount_error_scale(Datum num, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s %s has more than %d decimal places", what,
-					DatumGetCString(DirectFunctionCall1(numeric_out, num)),
-					DUNNING_AMOUNT_SCALE),
-			 errhint("Round the value first, e.g. round(%s, %d).", what,
-					 DUNNING_AMOUNT_SCALE)));
-}
-
-void
-dunning_amount_error_range(Datum num, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s %s is out of range for the KPI aggregates", what,
-					DatumGetCString(DirectFunctionCall1(numeric_out, num))),
-			 errdetail("Amounts must lie strictly between -922337203685477.5807 and 922337203685477.5807.")));
-}
-
-int128
-dunning_add128(int128 a, int128 b)
-{
-	int128		r;
-
-	if (unlikely(__builtin_add_overflow(a, b, &r)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("aggregate accumulator out of range")));
-	return r;
-}
-
-int128
-dunning_mul128(int128 a, int128 b)
-{
-	int128		r;
-
-	if (unlikely(__builtin_mul_overflow(a, b, &r)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("aggregate accumulator out of range")));
-	return r;
-}
-
 /*
- * Decimal text of an int128 (snprintf cannot print one).  buf needs 41
- * bytes; the returned pointer points into it.
+ * Days between two finite dates.  Infinite dates raise 22008 like date
+ * subtraction does.
  */
-char *
-dunning_int128_to_cstring(int128 v, char *buf)
-{
-	char	   *p = buf + 40;
-	bool		neg = v < 0;
-	uint128		u = neg ? -(uint128) v : (uint128) v;
-
-	*p = '\0';
-	do
-	{
-		*--p = '0' + (int) (u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (neg)
-		*--p = '-';
-	return p;
-}
-
-Numeric
-dunning_int128_to_numeric(int128 v)
-{
-	char		buf[41];
-
-	if (v >= PG_INT64_MIN && v <= PG_INT64_MAX)
-		return int64_to_numeric((int64) v);
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
-											   CStringGetDatum(dunning_int128_to_cstring(v, buf)),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
-}
-
-/*
- * A scaled amount (units of 1/10000) back to a numeric with dscale decimals
- * (exact when dscale >= 4, and when every input had at most dscale
- * decimals).
- */
-Numeric
-dunning_scaled_to_numeric(int128 v, int dscale)
-{
-	Numeric		n;
-
-	if (v >= PG_INT64_MIN && v <= PG_INT64_MAX)
-		n = int64_div_fast_to_numeric((int64) v, DUNNING_AMOUNT_SCALE);
-	else
-		n = numeric_div_opt_error(dunning_int128_to_numeric(v),
-								  int64_to_numeric(DUNNING_AMOUNT_FACTOR), NULL);
-	return DatumGetNumeric(DirectFunctionCall2(numeric_round,
-											   NumericGetDatum(n),
-											   Int32GetDatum(dscale)));
-}
-
-/* Normalized base-10000 weight and leading digit of u > 0, as numeric sees them. */
-static void
-nbase_lead(uint128 u, int *weight, int *first)
-{
-	int			w = 0;
-
-	while (u >= 10000)
-	{
-		/* 64-bit divisions once the value fits: much cheaper than 128-bit */
-		if (u <= PG_UINT64_MAX)
-		{
-			uint64		v = (uint64) u;
-
-			while (v >= 10000)
-			{
-				v /= 10000;
-				w++;
-			}
-			u = v;
-			break;
-		}
-		u /= 10000;
-		w++;
-	}
-	*weight = w;
-	*first = (int) u;
-}
-
-/*
- * The numeric +-q / 10^rscale (rscale a multiple of 4), built directly in
- * numeric's short on-disk format exactly as make_result() in numeric.c
- * builds it (leading and trailing zero base-10000 digits stripped, zero
- * with weight 0 and a positive sign), so it is the same datum
- * int64_div_fast_to_numeric() returns, for one palloc instead of three.
- * NULL when the short format cannot hold it (the caller then takes the
- * general path).  The layout is the one dunning_numeric_to_scaled() reads.
- */
-static Numeric
-short_numeric(uint64 q, bool neg, int rscale)
-{
-	int16		buf[5];			/* 2^64 < 10000^5; least significant first */
-	int			nd = 0,
-				lo = 0,
-				n,
-				weight,
-				i;
-	Size		len;
-	uint16		header;
-	Numeric		result;
-	char	   *p;
-
-	if (rscale % 4 != 0 || rscale > 63)
-		return NULL;
-	while (q != 0)
-	{
-		buf[nd++] = (int16) (q % 10000);
-		q /= 10000;
-	}
-	while (lo < nd && buf[lo] == 0)
-		lo++;
-	n = nd - lo;
-	weight = nd - 1 - rscale / 4;
-	if (n == 0)
-	{
-		weight = 0;
-		neg = false;
-	}
-	if (weight < -64 || weight > 63)
-		return NULL;
-	header = 0x8000				/* NUMERIC_SHORT */
-		| (neg ? 0x2000 : 0)	/* NUMERIC_SHORT_SIGN_MASK */
-		| (rscale << 7)			/* NUMERIC_SHORT_DSCALE_SHIFT */
-		| (weight < 0 ? 0x0040 : 0) /* NUMERIC_SHORT_WEIGHT_SIGN_MASK */
-		| (weight & 0x003F);	/* NUMERIC_SHORT_WEIGHT_MASK */
-	len = VARHDRSZ + sizeof(uint16) + n * sizeof(int16);
-	result = (Numeric) palloc(len);
-	SET_VARSIZE(result, len);
-	p = VARDATA(result);
-	memcpy(p, &header, sizeof(uint16));
-	p += sizeof(uint16);
-	for (i = nd - 1; i >= lo; i--)
-	{
-		memcpy(p, &buf[i], sizeof(int16));
-		p += sizeof(int16);
-	}
-	return result;
-}
-
-/*
- * numeric_div of two integer numerics (dscale 0), without building them.
- * numeric_div (PostgreSQL 13-17) picks the result scale with
- * select_div_scale(): rscale = 16 - 4 x qweight (at least 0: both display
- * scales are 0), where qweight = weight(num) - weight(den) in base 10000,
- * minus one when the leading base-10000 digit of num is <= that of den
- * (num = 0 counts as weight 0, digit 0); then div_var() returns the exact
- * quotient rounded half away from zero at rscale decimals.  With
- * q = round(|num| x 10^rscale / den) in 128-bit integers that is
- * +-q / 10^rscale: the same value and scale, so the same numeric (built by
- * short_numeric, else int64_div_fast_to_numeric).  Cases where the product
- * or q would not fit go through numeric (the tests compare both on random
- * and edge values).
- */
-Numeric
-dunning_int128_div(int128 num, int128 den)
-{
-	static const int128 pow10_tab[] = {
-		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-		1000000000, INT64CONST(10000000000), INT64CONST(100000000000),
-		INT64CONST(1000000000000), INT64CONST(10000000000000),
-		INT64CONST(100000000000000), INT64CONST(1000000000000000),
-		INT64CONST(10000000000000000), INT64CONST(100000000000000000),
-		INT64CONST(1000000000000000000)
-	};
-	uint128		unum;
-	int			w1 = 0,
-				f1 = 0,
-				w2,
-				f2,
-				qweight,
-				rscale;
-
-	if (den > 0 && num > -((int128) PG_INT64_MAX * PG_INT64_MAX)
-		&& num < (int128) PG_INT64_MAX * PG_INT64_MAX)
-	{
-		unum = num < 0 ? -(uint128) num : (uint128) num;
-		if (unum != 0)
-			nbase_lead(unum, &w1, &f1);
-		nbase_lead((uint128) den, &w2, &f2);
-		qweight = w1 - w2 - (f1 <= f2 ? 1 : 0);
-		rscale = Max(16 - 4 * qweight, 0);
-		/* |num| < 2^126 here; 10^rscale must keep the product below 2^127 */
-		if (rscale <= 36)
-		{
-			int128		scale_hi = rscale > 18 ? pow10_tab[rscale - 18] : 1;
-			int128		scale_lo = pow10_tab[Min(rscale, 18)];
-			int128		prod;
-
-			if (!__builtin_mul_overflow((int128) unum, scale_lo, &prod) &&
-				!__builtin_mul_overflow(prod, scale_hi, &prod))
-			{
-				int128		q = prod / den;
-				int128		r = prod - q * den;
-
-				if (r >= den - r)	/* remainder >= den / 2: round up */
-					q++;
-				if (q <= PG_INT64_MAX)
-				{
-					Numeric		res = short_numeric((uint64) q, num < 0, rscale);
-
-					if (res != NULL)
-						return res;
-					return int64_div_fast_to_numeric(num < 0 ? -(int64) q : (int64) q,
-													 rscale);
-				}
-			}
-		}
-	}
-	return numeric_div_opt_error(dunning_int128_to_numeric(num),
-								 dunning_int128_to_numeric(den), NULL);
-}
-
-int
-dunning_numeric_cmp(Numeric a, Numeric b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
-											 NumericGetDatum(a),
-											 NumericGetDatum(b)));
-}
-
-/*
- * Round num / den half up to an integer, exactly: floor((2 num + den) /
- * (2 den)).  den must be positive.  numeric's div() truncates toward zero,
- * which is the floor for a non-negative dividend; a negative one is
- * corrected by one when the division is not exact.
- */
-Numeric
-dunning_round_half_up(Numeric num, Numeric den)
-{
-	Numeric		two = int64_to_numeric(2);
-	Numeric		a = numeric_add_opt_error(numeric_mul_opt_error(num, two, NULL),
-										  den, NULL);
-	Numeric		b = numeric_mul_opt_error(den, two, NULL);
-	Numeric		q = DatumGetNumeric(DirectFunctionCall2(numeric_div_trunc,
-														NumericGetDatum(a),
-														NumericGetDatum(b)));
-	Numeric		zero = int64_to_numeric(0);
-
-	if (dunning_numeric_cmp(a, zero) < 0 &&
-		dunning_numeric_cmp(numeric_mul_opt_error(q, b, NULL), a) != 0)
-		q = numeric_sub_opt_error(q, int64_to_numeric(1), NULL);
-	return q;
-}
-
-int32
-dunning_date_diff(int32 later, int32 earlier)
+static int32
+days_between(int32 later, int32 earlier)
 {
 	if (DATE_NOT_FINITE(later) || DATE_NOT_FINITE(earlier))
 		ereport(ERROR,
@@ -378,8 +73,13 @@ parse_int128(const char *s, const char **endp, int128 *out)
 	return true;
 }
 
-void
-dunning_state_parse(const char *str, int128 *fields, int nfields,
+/*
+ * The text form of a fixed-size state made of nfields int128 values:
+ * "(v1,v2,...)".  This is what Citus ships between nodes; parsing is strict
+ * and raises 22P02 naming the type on any malformed input.
+ */
+static void
+state_parse(const char *str, int128 *fields, int nfields,
 					const char *typname)
 {
 	const char *p = str;
@@ -414,8 +114,9 @@ bad:
 					   nfields)));
 }
 
-char *
-dunning_state_format(const int128 *fields, int nfields)
+/* The text form of a state (see state_parse). */
+static char *
+state_format(const int128 *fields, int nfields)
 {
 	StringInfoData buf;
 	char		tmp[41];
@@ -479,7 +180,7 @@ payer_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	PayerState *st = palloc(sizeof(PayerState));
 
-	dunning_state_parse(str, (int128 *) st, PAYER_FIELDS, "dunning.payer_state");
+	state_parse(str, (int128 *) st, PAYER_FIELDS, "dunning.payer_state");
 	if (st->n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -492,7 +193,7 @@ PG_FUNCTION_INFO_V1(payer_state_out);
 Datum
 payer_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(dunning_state_format((int128 *) PG_GETARG_POINTER(0),
+	PG_RETURN_CSTRING(state_format((int128 *) PG_GETARG_POINTER(0),
 										   PAYER_FIELDS));
 }
 
@@ -508,13 +209,14 @@ payer_read_row(FunctionCallInfo fcinfo, bool has_amount, bool beyond_terms,
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (has_amount && PG_ARGISNULL(3)))
 		return false;
-	*days = dunning_date_diff(PG_GETARG_DATEADT(2), PG_GETARG_DATEADT(1));
+	*days = days_between(PG_GETARG_DATEADT(2), PG_GETARG_DATEADT(1));
 	if (beyond_terms && *days < 0)
 		*days = 0;
 	*amount = has_amount ? dunning_numeric_to_scaled(PG_GETARG_DATUM(3), "amount", &dscale) : 0;
 	return true;
 }
 
+/* Adds (sign 1) or removes (sign -1) one row from the state. */
 static inline void
 payer_apply(PayerState *st, int32 days, int64 amount, int sign)
 {
@@ -782,6 +484,7 @@ typedef struct RiskState
 StaticAssertDecl(sizeof(RiskState) == RISK_FIELDS * sizeof(int128),
 				 "RiskState must be a plain array of int128");
 
+/* Every row of one risk aggregate must share one as-of date (22023 otherwise). */
 static void
 check_same_as_of(int128 have, int128 got)
 {
@@ -795,6 +498,7 @@ check_same_as_of(int128 have, int128 got)
 				 errhint("Pass one as-of date, e.g. a parameter or CURRENT_DATE.")));
 }
 
+/* The as-of field of a risk_state read from text: consistent with its has-as-of flag. */
 static void
 check_as_of_field(const char *str, const char *typname, int128 has, int128 as_of)
 {
@@ -814,7 +518,7 @@ risk_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	RiskState  *st = palloc(sizeof(RiskState));
 
-	dunning_state_parse(str, (int128 *) st, RISK_FIELDS, "dunning.risk_state");
+	state_parse(str, (int128 *) st, RISK_FIELDS, "dunning.risk_state");
 	check_as_of_field(str, "dunning.risk_state", st->has_as_of, st->as_of);
 	PG_RETURN_POINTER(st);
 }
@@ -823,7 +527,7 @@ PG_FUNCTION_INFO_V1(risk_state_out);
 Datum
 risk_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(dunning_state_format((int128 *) PG_GETARG_POINTER(0),
+	PG_RETURN_CSTRING(state_format((int128 *) PG_GETARG_POINTER(0),
 										   RISK_FIELDS));
 }
 
@@ -858,15 +562,15 @@ risk_sfunc(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of)
 	{
 		DateADT		paid = PG_GETARG_DATEADT(2);
-		int32		age = dunning_date_diff(as_of, paid);
+		int32		age = days_between(as_of, paid);
 
-		late = dunning_date_diff(paid, due);
+		late = days_between(paid, due);
 		w = (age / RISK_HALF_LIFE >= 31) ? 0
 			: risk_weight[age % RISK_HALF_LIFE] >> (age / RISK_HALF_LIFE);
 	}
 	else
 	{
-		late = dunning_date_diff(as_of, due);
+		late = days_between(as_of, due);
 		w = risk_weight[0];
 	}
 	late = Max(late, 0);
@@ -957,7 +661,7 @@ aging_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	AgingState *st = palloc(sizeof(AgingState));
 
-	dunning_state_parse(str, (int128 *) st, AGING_FIELDS, "dunning.aging_state");
+	state_parse(str, (int128 *) st, AGING_FIELDS, "dunning.aging_state");
 	check_as_of_field(str, "dunning.aging_state", st->has_as_of, st->as_of);
 	if (st->dscale < 0 || st->dscale > NUMERIC_MAX_DISPLAY_SCALE)
 		ereport(ERROR,
@@ -972,7 +676,7 @@ PG_FUNCTION_INFO_V1(aging_state_out);
 Datum
 aging_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(dunning_state_format((int128 *) PG_GETARG_POINTER(0),
+	PG_RETURN_CSTRING(state_format((int128 *) PG_GETARG_POINTER(0),
 										   AGING_FIELDS));
 }
 
@@ -998,7 +702,7 @@ aging_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	days = dunning_date_diff(PG_GETARG_DATEADT(3), PG_GETARG_DATEADT(1));
+	days = days_between(PG_GETARG_DATEADT(3), PG_GETARG_DATEADT(1));
 	amount = dunning_numeric_to_scaled(PG_GETARG_DATUM(2), "open_amount", &dscale);
 	b = days <= 0 ? 0 : days <= 120 ? (days + 29) / 30 : 5;
 

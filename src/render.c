@@ -1,6 +1,5 @@
 /*
- * render.c -- dunning messages rendered from structured data, and the
- * signing primitives of payment links.
+ * render.c -- dunning messages rendered from structured data.
  *
  * A template is text with {{placeholder}} marks.  Rendering is plain
  * substitution of values taken from a jsonb document that the runner builds
@@ -9,29 +8,18 @@
  * escaped for the channel: HTML for e-mail, one line within one message for
  * SMS, control characters removed everywhere.
  *
- * SQL interface (src/sql/templates.sql, tokens.sql):
+ * SQL interface (src/sql/templates.sql):
  *   dunning.render_template(template text, data jsonb, mode text) -> text
  *   dunning.render_action(template text, data jsonb, extra jsonb, mode text) -> text
  *   dunning.template_is_valid(template text) -> boolean
- *   dunning.hmac_sha256(data bytea, key bytea) -> bytea
- *   dunning.random_bytes(n integer) -> bytea
- *   dunning.timing_safe_equal(a bytea, b bytea) -> boolean
- *   dunning.pay_token_with_key(customer_id, invoice_ids, amount, expires_at, key) -> text
+ * The signing of payment links is token.c's.
  */
 #include "postgres.h"
 
-#include "common/cryptohash.h"
-#include "common/hmac.h"
-#include "common/sha2.h"
-#include "catalog/pg_type.h"
-#include "common/base64.h"
-#include "utils/array.h"
-#include "utils/timestamp.h"
-#include "datatype/timestamp.h"
+#include "render.h"
+
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
-#include "port.h"
-#include "render.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -174,6 +162,7 @@ typedef struct RenderDoc
 	JsonbContainer *root;
 } RenderDoc;
 
+/* Value of key in the document: extra first, then root. */
 static JsonbValue *
 doc_key(const RenderDoc *doc, const char *key)
 {
@@ -182,6 +171,7 @@ doc_key(const RenderDoc *doc, const char *key)
 	return v != NULL ? v : get_key(doc->root, key);
 }
 
+/* Appends the escaped text of key of an object, nothing when absent. */
 static void
 append_field(StringInfo out, JsonbContainer *obj, const char *key, RenderMode mode)
 {
@@ -196,28 +186,14 @@ append_field(StringInfo out, JsonbContainer *obj, const char *key, RenderMode mo
 }
 
 /*
- * {{invoice_table}}: one row per element of data's "invoices" array (keys
- * number, due_on, days_overdue, open_amount, currency).  Column titles come
- * from data's "table_header" array (4 strings, the template's language),
- * else English.  HTML: a table; text: one line per invoice; SMS: the
- * invoice numbers only.
+ * The column titles of the invoice table: data's "table_header" array (4
+ * strings, the template's language), else English.
  */
 static void
-append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
+table_header(const RenderDoc *doc, const char *header[4], int header_len[4])
 {
-	static const char *const fields[] = {"number", "due_on", "days_overdue", "open_amount"};
 	static const char *const english[] = {"Invoice", "Due date", "Days overdue", "Open amount"};
-	const char *header[4];
-	int			header_len[4];
-	JsonbValue *inv = doc_key(doc, "invoices");
 	JsonbValue *hdr = doc_key(doc, "table_header");
-	JsonbContainer *arr;
-	int			n;
-
-	if (inv == NULL || inv->type != jbvBinary || !JsonContainerIsArray(inv->val.binary.data))
-		return;
-	arr = inv->val.binary.data;
-	n = JsonContainerSize(arr);
 
 	for (int k = 0; k < 4; k++)
 	{
@@ -236,7 +212,16 @@ append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
 			header_len[k] = (int) strlen(english[k]);
 		}
 	}
+}
 
+/* The title row: HTML table head, or one text line; an SMS has none. */
+static void
+append_header_row(StringInfo out, const RenderDoc *doc, RenderMode mode)
+{
+	const char *header[4];
+	int			header_len[4];
+
+	table_header(doc, header, header_len);
 	if (mode == RENDER_HTML)
 	{
 		appendStringInfoString(out, "<table class=\"invoices\">\n<tr>");
@@ -258,7 +243,53 @@ append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
 		}
 		appendStringInfoChar(out, '\n');
 	}
+}
 
+/* One invoice's row (HTML or text): number, due date, days overdue, amount. */
+static void
+append_invoice_row(StringInfo out, JsonbContainer *obj, RenderMode mode)
+{
+	static const char *const fields[] = {"number", "due_on", "days_overdue", "open_amount"};
+
+	if (mode == RENDER_HTML)
+		appendStringInfoString(out, "<tr>");
+	for (int k = 0; k < 4; k++)
+	{
+		if (mode == RENDER_HTML)
+			appendStringInfoString(out, k == 3 ? "<td align=\"right\">" : "<td>");
+		else if (k > 0)
+			appendStringInfoString(out, " | ");
+		append_field(out, obj, fields[k], mode);
+		if (k == 3)
+		{
+			appendStringInfoChar(out, ' ');
+			append_field(out, obj, "currency", mode);
+		}
+		if (mode == RENDER_HTML)
+			appendStringInfoString(out, "</td>");
+	}
+	appendStringInfoString(out, mode == RENDER_HTML ? "</tr>\n" : "\n");
+}
+
+/*
+ * {{invoice_table}}: one row per element of data's "invoices" array (keys
+ * number, due_on, days_overdue, open_amount, currency), under the column
+ * titles.  HTML: a table; text: one line per invoice; SMS: the invoice
+ * numbers only.
+ */
+static void
+append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
+{
+	JsonbValue *inv = doc_key(doc, "invoices");
+	JsonbContainer *arr;
+	int			n;
+
+	if (inv == NULL || inv->type != jbvBinary || !JsonContainerIsArray(inv->val.binary.data))
+		return;
+	arr = inv->val.binary.data;
+	n = JsonContainerSize(arr);
+
+	append_header_row(out, doc, mode);
 	for (int i = 0; i < n; i++)
 	{
 		JsonbValue *row = getIthJsonbValueFromContainer(arr, i);
@@ -274,24 +305,7 @@ append_invoice_table(StringInfo out, const RenderDoc *doc, RenderMode mode)
 			append_field(out, obj, "number", mode);
 			continue;
 		}
-		if (mode == RENDER_HTML)
-			appendStringInfoString(out, "<tr>");
-		for (int k = 0; k < 4; k++)
-		{
-			if (mode == RENDER_HTML)
-				appendStringInfoString(out, k == 3 ? "<td align=\"right\">" : "<td>");
-			else if (k > 0)
-				appendStringInfoString(out, " | ");
-			append_field(out, obj, fields[k], mode);
-			if (k == 3)
-			{
-				appendStringInfoChar(out, ' ');
-				append_field(out, obj, "currency", mode);
-			}
-			if (mode == RENDER_HTML)
-				appendStringInfoString(out, "</td>");
-		}
-		appendStringInfoString(out, mode == RENDER_HTML ? "</tr>\n" : "\n");
+		append_invoice_row(out, obj, mode);
 	}
 	if (mode == RENDER_HTML)
 		appendStringInfoString(out, "</table>");
@@ -376,6 +390,7 @@ fit_sms(StringInfo s)
 	appendStringInfoString(s, "...");
 }
 
+/* The render mode named by text: text, html or sms (22023 otherwise). */
 static RenderMode
 parse_mode(text *mode)
 {
@@ -457,195 +472,4 @@ template_is_valid(PG_FUNCTION_ARGS)
 		p += mark;
 	}
 	PG_RETURN_BOOL(true);
-}
-
-/*
- * HMAC-SHA256 of data with key into out (PG_SHA256_DIGEST_LENGTH bytes), with
- * the server's own implementation (common/hmac.h).
- */
-static void
-compute_hmac_sha256(const uint8 *data, size_t data_len, const uint8 *key, size_t key_len, uint8 *out)
-{
-	pg_hmac_ctx *ctx;
-
-	if (key_len < 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("signing key too short: %d bytes", (int) key_len),
-				 errhint("Use a key of at least 16 random bytes.")));
-	ctx = pg_hmac_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (pg_hmac_init(ctx, key, key_len) < 0 ||
-		pg_hmac_update(ctx, data, data_len) < 0 ||
-		pg_hmac_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-	{
-		const char *err = pg_hmac_error(ctx);
-
-		pg_hmac_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute HMAC-SHA256: %s", err)));
-	}
-	pg_hmac_free(ctx);
-}
-
-PG_FUNCTION_INFO_V1(hmac_sha256);
-Datum
-hmac_sha256(PG_FUNCTION_ARGS)
-{
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	bytea	   *key = PG_GETARG_BYTEA_PP(1);
-	bytea	   *result = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-
-	compute_hmac_sha256((uint8 *) VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data),
-						(uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
-						(uint8 *) VARDATA(result));
-	SET_VARSIZE(result, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	PG_RETURN_BYTEA_P(result);
-}
-
-/* base64url without padding (RFC 4648 section 5), as dunning.base64url */
-static void
-append_base64url(StringInfo out, const uint8 *data, size_t len)
-{
-	int			cap = pg_b64_enc_len((int) len);
-	char	   *buf = palloc(cap + 1);
-	int			n = pg_b64_encode((const char *) data, (int) len, buf, cap);
-
-	if (n < 0)
-		elog(ERROR, "base64 encoding failed");
-	/* RFC 4648 section 5: - and _ for + and /, no padding */
-	while (n > 0 && buf[n - 1] == '=')
-		n--;
-	for (int i = 0; i < n; i++)
-		appendStringInfoChar(out, buf[i] == '+' ? '-' : buf[i] == '/' ? '_' : buf[i]);
-	pfree(buf);
-}
-
-static int
-cstring_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/*
- * Payment token = base64url(claims) "." base64url(HMAC-SHA256(claims, key)),
- * claims = "customer_id|invoice ids|amount|expiry" in UTF-8: the distinct
- * invoice ids in text order, comma-separated; the expiry in whole Unix
- * seconds.  NULL when the customer, the expiry or the key is NULL; a NULL
- * amount or id list is empty.  Verified by dunning.verify_pay_token().
- */
-PG_FUNCTION_INFO_V1(pay_token_with_key);
-Datum
-pay_token_with_key(PG_FUNCTION_ARGS)
-{
-	StringInfoData claims;
-	StringInfoData out;
-	uint8		mac[PG_SHA256_DIGEST_LENGTH];
-	bytea	   *key;
-	TimestampTz expires;
-	int64		secs;
-	char	   *utf8;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-		PG_RETURN_NULL();
-	initStringInfo(&claims);
-	appendStringInfo(&claims, INT64_FORMAT "|", PG_GETARG_INT64(0));
-	if (!PG_ARGISNULL(1))
-	{
-		ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(1);
-		Datum	   *values;
-		bool	   *nulls;
-		int			n;
-		int			k = 0;
-		char	  **texts;
-
-		deconstruct_array(ids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, &n);
-		texts = palloc(sizeof(char *) * Max(n, 1));
-		for (int i = 0; i < n; i++)
-			if (!nulls[i])
-				texts[k++] = psprintf(INT64_FORMAT, DatumGetInt64(values[i]));
-		qsort(texts, k, sizeof(char *), cstring_cmp);
-		for (int i = 0, written = 0; i < k; i++)
-		{
-			if (i > 0 && strcmp(texts[i], texts[i - 1]) == 0)
-				continue;
-			if (written++ > 0)
-				appendStringInfoChar(&claims, ',');
-			appendStringInfoString(&claims, texts[i]);
-		}
-	}
-	appendStringInfoChar(&claims, '|');
-	if (!PG_ARGISNULL(2))
-	{
-		text	   *amount = PG_GETARG_TEXT_PP(2);
-
-		appendBinaryStringInfo(&claims, VARDATA_ANY(amount), VARSIZE_ANY_EXHDR(amount));
-	}
-	appendStringInfoChar(&claims, '|');
-	expires = PG_GETARG_TIMESTAMPTZ(3);
-	if (TIMESTAMP_NOT_FINITE(expires))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a payment token needs a finite expiry")));
-	/* floor(epoch seconds): microseconds since 2000-01-01, floored */
-	secs = expires / USECS_PER_SEC - (expires % USECS_PER_SEC < 0 ? 1 : 0);
-	secs += (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
-	appendStringInfo(&claims, INT64_FORMAT, secs);
-
-	utf8 = pg_server_to_any(claims.data, claims.len, PG_UTF8);
-	key = PG_GETARG_BYTEA_PP(4);
-	compute_hmac_sha256((uint8 *) utf8, strlen(utf8), (uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), mac);
-
-	initStringInfo(&out);
-	append_base64url(&out, (uint8 *) utf8, strlen(utf8));
-	appendStringInfoChar(&out, '.');
-	append_base64url(&out, mac, PG_SHA256_DIGEST_LENGTH);
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
-}
-
-/* n bytes from the operating system's strong random source. */
-PG_FUNCTION_INFO_V1(random_bytes);
-Datum
-random_bytes(PG_FUNCTION_ARGS)
-{
-	int32		n = PG_GETARG_INT32(0);
-	bytea	   *result;
-
-	if (n < 1 || n > 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("random_bytes length must be between 1 and 1024, got %d", n)));
-	result = palloc(VARHDRSZ + n);
-	if (!pg_strong_random(VARDATA(result), n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate random bytes")));
-	SET_VARSIZE(result, VARHDRSZ + n);
-	PG_RETURN_BYTEA_P(result);
-}
-
-/*
- * Equality of two byte strings in a time that depends only on their
- * lengths: MAC comparison must not tell an attacker how many leading bytes
- * of a forged signature were right.
- */
-PG_FUNCTION_INFO_V1(timing_safe_equal);
-Datum
-timing_safe_equal(PG_FUNCTION_ARGS)
-{
-	bytea	   *a = PG_GETARG_BYTEA_PP(0);
-	bytea	   *b = PG_GETARG_BYTEA_PP(1);
-	size_t		la = VARSIZE_ANY_EXHDR(a);
-	size_t		lb = VARSIZE_ANY_EXHDR(b);
-	const unsigned char *pa = (const unsigned char *) VARDATA_ANY(a);
-	const unsigned char *pb = (const unsigned char *) VARDATA_ANY(b);
-	unsigned char diff = 0;
-
-	if (la != lb)
-		PG_RETURN_BOOL(false);
-	for (size_t i = 0; i < la; i++)
-		diff |= pa[i] ^ pb[i];
-	PG_RETURN_BOOL(diff == 0);
 }

@@ -1,8 +1,8 @@
 /*
  * render.h -- private interface of src/render.c: rendering of dunning
- * templates from structured data, and the signing primitives of payment
- * links.  Only render.c includes it today; the names are here so that other
- * C parts (a future sender) render exactly as the runner does.
+ * templates from structured data.  Only render.c includes it today; the
+ * names are here so that other C parts (a future sender) render exactly as
+ * the runner does.
  */
 #ifndef DUNNING_RENDER_H
 #define DUNNING_RENDER_H

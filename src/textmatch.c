@@ -1,37 +1,38 @@
 /*
- * textmatch.c -- invoice numbers and payer names in noisy remittance data.
+ * textmatch.c -- invoice numbers in noisy remittance text.
  *
  * Payers rarely quote a structured reference.  What they do quote is the
  * invoice number, typed by hand, OCR-read or cut by the bank into pieces,
- * amid field tags, dates, amounts and account numbers; and the bank reports
- * the payer's name with other casing, punctuation, legal form and a length
- * cut.  The functions here turn those into comparable forms and scores in
- * [0, 1] that the matcher weighs (see doc/matching.md for the exact rules).
+ * amid field tags, dates, amounts and account numbers.  The functions here
+ * turn those into comparable forms (the normal form of an invoice number,
+ * the candidate tokens of a text) and scores in [0, 1] that the matcher
+ * weighs (see doc/matching.md for the exact rules).  Payer names are
+ * company_name.c's.
  *
  * Every function is bounded: invoice numbers are compared on at most
- * INV_MAX characters, a remittance text yields at most TOK_MAX tokens, a
- * name at most NAME_MAX_TOKENS words from its first NAME_MAX_BYTES bytes.
+ * INV_MAX characters, a remittance text yields at most TOK_MAX tokens.
  * Long texts are scanned once, with CHECK_FOR_INTERRUPTS.  Work buffers live
  * on the stack: nothing is allocated per call beyond the result.
  *
- * Letters are ASCII letters; in a UTF-8 database the Latin-1 and Latin
- * Extended-A letters of names are folded to ASCII.  Any other character
- * (and, in another server encoding, every non-ASCII one) is a separator.
+ * Letters are ASCII letters; any other character (a non-ASCII one too) is
+ * a separator.
  */
 #include "postgres.h"
 
-#include "compat.h"
-#include "matching.h"
 #include "textmatch.h"
+
+#include "ascii.h"
+#include "compat.h"
+#include "edit_distance.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "mb/pg_wchar.h"
+#include "iban.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
 /* Characters of a normalised invoice number that are compared. */
-#define INV_MAX			64
+#define INV_MAX			DUNNING_INV_MAX
 /* Tokens taken from one remittance text. */
 #define TOK_MAX			64
 /* Words kept while scanning a remittance text (tokens and prefixes). */
@@ -41,117 +42,13 @@
 /* Words joined into one token at most ("INV 2023 00123"). */
 #define JOIN_MAX		4
 
-/* Names: bytes of input considered, words kept, characters per word. */
-#define NAME_MAX_BYTES	1024
-#define NAME_MAX_TOKENS 32
-#define NAME_TOKEN_CMP	32
-
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool
-is_letter(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static inline bool
-is_alnum(char c)
-{
-	return is_digit(c) || is_letter(c);
-}
-
-static inline bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline char
-to_upper(char c)
-{
-	return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
-}
-
-static inline char
-to_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-/* Byte length of the character at s[i]; ASCII bytes are single characters
- * in every server encoding. */
-static inline int
-char_len(const char *s, int n, int i)
-{
-	if ((unsigned char) s[i] < 0x80)
-		return 1;
-	return Max(1, Min(pg_mblen(s + i), n - i));
-}
-
-/*
- * Optimal string alignment distance (Damerau-Levenshtein where a substring
- * is edited at most once): substitutions, insertions, deletions and
- * transpositions of adjacent characters cost 1.  Inputs are at most INV_MAX
- * long (callers clip); three rows on the stack.
- */
-static int
-osa_distance(const char *a, int la, const char *b, int lb)
-{
-	int			rows[3][INV_MAX + 1];
-	int		   *pp = rows[0],
-			   *p = rows[1],
-			   *c = rows[2];
-
-	Assert(la <= INV_MAX && lb <= INV_MAX);
-	for (int j = 0; j <= lb; j++)
-		p[j] = j;
-	for (int i = 1; i <= la; i++)
-	{
-		int		   *t;
-
-		c[0] = i;
-		for (int j = 1; j <= lb; j++)
-		{
-			int			cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
-			int			v = Min(p[j] + 1, c[j - 1] + 1);
-
-			v = Min(v, p[j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-				v = Min(v, pp[j - 2] + 1);
-			c[j] = v;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[lb];
-}
-
-/* 1 - distance / longer length; 0 when either side is empty. */
-static float4
-osa_similarity(const char *a, int la, const char *b, int lb)
-{
-	int			m = Max(la, lb);
-
-	if (la == 0 || lb == 0)
-		return 0.0f;
-	la = Min(la, INV_MAX);
-	lb = Min(lb, INV_MAX);
-	m = Min(m, INV_MAX);
-	return 1.0f - (float4) osa_distance(a, la, b, lb) / (float4) m;
-}
-
 /*
  * ---------------------------------------------------------------------------
  * Invoice numbers
  * ---------------------------------------------------------------------------
  */
 
+/* O, I and L: letters OCR and typists swap with 0 and 1. */
 static inline bool
 is_oil(char c)
 {
@@ -286,7 +183,7 @@ invoice_number_similarity(PG_FUNCTION_ARGS)
 	int			la = normalize_invoice(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), na, INV_MAX);
 	int			lb = normalize_invoice(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), nb, INV_MAX);
 
-	PG_RETURN_FLOAT4(osa_similarity(na, la, nb, lb));
+	PG_RETURN_FLOAT4(dunning_osa_similarity(na, la, nb, lb));
 }
 
 /*
@@ -319,6 +216,7 @@ static const char *const label_words[] = {
 	"TVA", "UND", "USD", "VAN", "VAT", "VIA", "VOM", "VON", "ZU", "ZUR",
 };
 
+/* Is s[0..len-1] one of the short (<= 4 bytes) words of list, case aside? */
 static bool
 word_in(const char *s, int len, const char *const *list, int nlist)
 {
@@ -363,6 +261,7 @@ typedef struct WordAcc
 	bool		space_before;
 } WordAcc;
 
+/* Is atom k of the word all digits? */
 static bool
 atom_digits(const char *s, const WordAcc *a, int k)
 {
@@ -457,6 +356,82 @@ finish_word(const char *s, WordAcc *a, WordScan *ws, int *seq, Word *pending)
 		ws->w[ws->n++] = w;
 }
 
+/* The state of scan_words between two bytes of the text. */
+typedef struct WordScanner
+{
+	const char *s;
+	int			n;
+	WordScan   *ws;
+	WordAcc		a;				/* the word being read */
+	Word		pending;		/* a letter word that may prefix a number */
+	int			seq;			/* ordinal of the last word finished */
+	int			gap;			/* bytes since the last atom */
+	bool		gap_space;		/* ... all white space */
+	char		gap_char;		/* ... the single joiner, if that */
+} WordScanner;
+
+/* A field tag or an MT940 mark ends the word and separates what is around it. */
+static void
+hard_split(WordScanner *sc, int gap)
+{
+	finish_word(sc->s, &sc->a, sc->ws, &sc->seq, &sc->pending);
+	sc->gap = gap;
+	sc->gap_space = false;
+	sc->gap_char = 0;
+}
+
+/*
+ * The run of letters and digits at byte i: a field tag (a hard split), else
+ * an atom of the word being read, or of a new word unless a single joiner
+ * glues it to the previous atom.  Returns the byte after the run.
+ */
+static int
+scan_atom(WordScanner *sc, int i)
+{
+	const char *s = sc->s;
+	WordAcc    *a = &sc->a;
+	int			j = i;
+	bool		digit = false;
+	bool		letter = false;
+
+	while (j < sc->n && is_alnum(s[j]))
+	{
+		digit |= is_digit(s[j]);
+		letter |= is_letter(s[j]);
+		j++;
+	}
+	if (!digit && word_in(s + i, j - i, field_tags, lengthof(field_tags)))
+	{
+		hard_split(sc, 1);
+		sc->seq++;				/* a tag separates what is around it */
+		return j;
+	}
+	if (!(a->natoms > 0 && sc->gap == 1 && sc->gap_char != 0))
+	{
+		/* not joined: a new word starts */
+		finish_word(s, a, sc->ws, &sc->seq, &sc->pending);
+		a->start = i;
+		a->has_digit = false;
+		a->has_letter = false;
+		a->space_before = (sc->gap > 0 && sc->gap_space);
+	}
+	if (a->natoms < 4)
+	{
+		a->atom_start[a->natoms] = i;
+		a->atom_len[a->natoms] = j - i;
+		if (a->natoms > 0)
+			a->joiner[a->natoms] = sc->gap_char;
+	}
+	a->natoms++;
+	a->end = j;
+	a->has_digit |= digit;
+	a->has_letter |= letter;
+	sc->gap = 0;
+	sc->gap_space = true;
+	sc->gap_char = 0;
+	return j;
+}
+
 /*
  * Split a remittance text into words, in one pass.  Words are runs of
  * letters and digits joined by single - . / _ # , characters; field tags
@@ -468,18 +443,13 @@ finish_word(const char *s, WordAcc *a, WordScan *ws, int *seq, Word *pending)
 static void
 scan_words(const char *s, int n, WordScan *ws)
 {
-	WordAcc		a;
-	Word		pending;
-	int			seq = 0;
+	WordScanner sc = {s, n, ws};
 	int			i = 0;
-	int			gap = 0;		/* bytes since the last atom */
-	bool		gap_space = false;	/* ... all white space */
-	char		gap_char = 0;	/* ... the single joiner, if that */
 	uint32		steps = 0;
 
 	ws->n = 0;
-	a.natoms = 0;
-	pending.seq = 0;
+	sc.a.natoms = 0;
+	sc.pending.seq = 0;
 	while (i < n && ws->n < WORD_MAX - 1)
 	{
 		char		c = s[i];
@@ -489,69 +459,21 @@ scan_words(const char *s, int n, WordScan *ws)
 		if (c == '?' && i + 2 < n && is_digit(s[i + 1]) && is_digit(s[i + 2]))
 		{
 			/* MT940 subfield mark ?20 .. ?63: a hard split. */
-			finish_word(s, &a, ws, &seq, &pending);
-			gap = 3;
-			gap_space = false;
-			gap_char = 0;
+			hard_split(&sc, 3);
 			i += 3;
-			continue;
 		}
-		if (is_alnum(c))
+		else if (is_alnum(c))
+			i = scan_atom(&sc, i);
+		else
 		{
-			int			j = i;
-			bool		digit = false;
-			bool		letter = false;
-			bool		joined;
-
-			while (j < n && is_alnum(s[j]))
-			{
-				digit |= is_digit(s[j]);
-				letter |= is_letter(s[j]);
-				j++;
-			}
-			if (!digit && word_in(s + i, j - i, field_tags, lengthof(field_tags)))
-			{
-				finish_word(s, &a, ws, &seq, &pending);
-				seq++;			/* a tag separates what is around it */
-				gap = 1;
-				gap_space = false;
-				gap_char = 0;
-				i = j;
-				continue;
-			}
-			joined = (a.natoms > 0 && gap == 1 && gap_char != 0);
-			if (!joined)
-			{
-				finish_word(s, &a, ws, &seq, &pending);
-				a.start = i;
-				a.has_digit = false;
-				a.has_letter = false;
-				a.space_before = (gap > 0 && gap_space);
-			}
-			if (a.natoms < 4)
-			{
-				a.atom_start[a.natoms] = i;
-				a.atom_len[a.natoms] = j - i;
-				if (a.natoms > 0)
-					a.joiner[a.natoms] = gap_char;
-			}
-			a.natoms++;
-			a.end = j;
-			a.has_digit |= digit;
-			a.has_letter |= letter;
-			gap = 0;
-			gap_space = true;
-			gap_char = 0;
-			i = j;
-			continue;
+			/* A separator character. */
+			sc.gap_space = (sc.gap == 0 || sc.gap_space) && is_space(c);
+			sc.gap_char = (sc.gap == 0 && strchr("-./_#,", c) != NULL) ? c : 0;
+			sc.gap++;
+			i += char_len(s, n, i);
 		}
-		/* A separator character. */
-		gap_space = (gap == 0 || gap_space) && is_space(c);
-		gap_char = (gap == 0 && strchr("-./_#,", c) != NULL) ? c : 0;
-		gap++;
-		i += char_len(s, n, i);
 	}
-	finish_word(s, &a, ws, &seq, &pending);
+	finish_word(s, &sc.a, ws, &sc.seq, &sc.pending);
 }
 
 /*
@@ -605,6 +527,7 @@ typedef struct Token
 	int16		nwords;
 } Token;
 
+/* A 4-digit word 19xx or 20xx: a year that may prefix a number. */
 static bool
 is_year(const char *s, const Word *w)
 {
@@ -684,16 +607,16 @@ token_text(const char *s, const WordScan *ws, const Token *t, char *buf)
 /* Token text buffer: JOIN_MAX words of WORD_MAX_BYTES and blanks. */
 #define TOKEN_BUF (JOIN_MAX * (WORD_MAX_BYTES + 1))
 
-/* See matching.h. */
+/* See textmatch.h. */
 int
-dm_normalize_invoice(const char *s, int n, char *out, int cap)
+dunning_normalize_invoice(const char *s, int n, char *out, int cap)
 {
 	return normalize_invoice(s, n, out, Min(cap, INV_MAX));
 }
 
-/* See matching.h: the tokens of remittance_tokens(), normalised. */
+/* See textmatch.h: the tokens of remittance_tokens(), normalised. */
 int
-dm_remittance_tokens(const char *s, int n, DmToken *out, int max)
+dunning_remittance_tokens(const char *s, int n, DunningToken *out, int max)
 {
 	WordScan   *ws = palloc(sizeof(WordScan));
 	Token		tok[TOK_MAX];
@@ -707,7 +630,7 @@ dm_remittance_tokens(const char *s, int n, DmToken *out, int max)
 		char		buf[TOKEN_BUF];
 		int			len = token_text(s, ws, &tok[i], buf);
 
-		out[k].len = normalize_invoice(buf, len, out[k].norm, DM_INV_MAX);
+		out[k].len = normalize_invoice(buf, len, out[k].norm, DUNNING_INV_MAX);
 		if (out[k].len > 0)
 			k++;
 	}
@@ -756,7 +679,7 @@ token_score(const char *t, int lt, const char *inv, int li, float4 best)
 
 	if (lt == 0 || 1.0f - (float4) Abs(lt - li) / (float4) m <= best)
 		return 0.0f;
-	return osa_similarity(t, lt, inv, li);
+	return dunning_osa_similarity(t, lt, inv, li);
 }
 
 /*
@@ -851,387 +774,18 @@ best_invoice_number_match(PG_FUNCTION_ARGS)
 									   VARDATA_ANY(invt), VARSIZE_ANY_EXHDR(invt)));
 }
 
-/* See matching.h. */
+/* See textmatch.h. */
 float4
-dm_best_number_match(const char *txt, int n, const char *inv, int ni)
+dunning_best_number_match(const char *txt, int n, const char *inv, int ni)
 {
 	return best_number_match(txt, n, inv, ni);
 }
 
-/*
- * ---------------------------------------------------------------------------
- * Company names
- * ---------------------------------------------------------------------------
- */
-
-/*
- * ASCII spelling of the letters U+00C0 .. U+017F (Latin-1 Supplement and
- * Latin Extended-A); NULL for the two symbols (multiplication, division).
- */
-static const char *const latin_fold[192] = {
-	/* U+00C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	/* U+00D0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
-	/* U+00E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	/* U+00F0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
-	/* U+0100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
-	/* U+0110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
-	/* U+0120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
-	/* U+0130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
-	/* U+0140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-	/* U+0150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
-	/* U+0160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
-	/* U+0170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
-};
-
-/*
- * Legal forms and filler words, removed from names.  Sorted, lower case,
- * as they read once dots are dropped (S.A. -> sa, A/S -> as).
- */
-static const char *const legal_forms[] = {
-	"ab", "ag", "and", "aps", "as", "asa", "bv", "bvba", "cie", "co",
-	"comm", "commv", "company", "corp", "corporation", "cv", "cvba", "eg",
-	"en", "et", "eurl", "ev", "gbr", "gmbh", "inc", "incorporated", "kft", "kg",
-	"kgaa", "limited", "llc", "llp", "lp", "ltd", "mbh", "nv", "nvsa", "ohg",
-	"oy", "oyj", "plc", "pty", "sa", "sanv", "sarl", "sas", "sasu", "sca",
-	"scrl", "scs", "se", "sl", "slu", "snc", "spa", "sprl", "sprlu", "srl",
-	"sro", "the", "ug", "und",
-};
-
-static bool
-is_legal_form(const char *t, int len)
-{
-	int			lo = 0;
-	int			hi = lengthof(legal_forms) - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			cmp = strncmp(t, legal_forms[mid], len);
-
-		if (cmp == 0 && legal_forms[mid][len] != '\0')
-			cmp = -1;
-		if (cmp == 0)
-			return true;
-		if (cmp < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return false;
-}
-
-typedef struct NameTokens
-{
-	char		buf[NAME_MAX_BYTES + 1];
-	int			n;				/* words */
-	int16		off[NAME_MAX_TOKENS];
-	int16		len[NAME_MAX_TOKENS];
-	bool		legal[NAME_MAX_TOKENS];
-	int			nkept;			/* words that are not legal forms */
-	int			chars;			/* characters of the trimmed input */
-} NameTokens;
-
-/*
- * Split a name into lower-case ASCII words, in order: letters and digits
- * make words (accented Latin letters folded in a UTF-8 database); dots,
- * apostrophes and slashes vanish without splitting (S.A., O'Neil, A/S);
- * anything else splits.  Considers the first NAME_MAX_BYTES bytes and
- * NAME_MAX_TOKENS words.  Each word is flagged when it is a legal form; if
- * every word is one, none is flagged (a company called "AB" stays "ab").
- */
-static void
-name_tokens(const char *s, int n, NameTokens *nt)
-{
-	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
-	int			o = 0;
-	int			start = -1;
-	int			i = 0;
-	int			first = -1,
-				last = -1,
-				chars = 0;
-
-	nt->n = 0;
-	nt->nkept = 0;
-	n = Min(n, NAME_MAX_BYTES);
-	while (i <= n && nt->n < NAME_MAX_TOKENS)
-	{
-		const char *fold = NULL;
-		char		one[2] = {0, 0};
-		int			step = 1;
-		bool		vanish = false;
-
-		if (i < n)
-		{
-			unsigned char c = (unsigned char) s[i];
-
-			step = char_len(s, n, i);
-			if (is_alnum(c))
-			{
-				one[0] = to_lower(c);
-				fold = one;
-			}
-			else if (c == '.' || c == '\'' || c == '/' || c == '`')
-				vanish = true;
-			else if (utf8 && step == 2 && c >= 0xC3 && c <= 0xC5)
-			{
-				int			cp = ((c & 0x1F) << 6) | ((unsigned char) s[i + 1] & 0x3F);
-
-				if (cp >= 0xC0 && cp <= 0x17F)
-					fold = latin_fold[cp - 0xC0];
-			}
-			else if (utf8 && step == 3 && c == 0xE2 && (unsigned char) s[i + 1] == 0x80 &&
-					 ((unsigned char) s[i + 2] == 0x98 || (unsigned char) s[i + 2] == 0x99))
-				vanish = true;	/* curly apostrophes */
-			if (!is_space(c))
-			{
-				if (first < 0)
-					first = chars;
-				last = chars;
-			}
-			chars++;
-		}
-		if (fold != NULL)
-		{
-			if (start < 0)
-				start = o;
-			for (const char *f = fold; *f; f++)
-				nt->buf[o++] = *f;
-		}
-		else if (!vanish && start >= 0)
-		{
-			/* End of a word. */
-			nt->off[nt->n] = start;
-			nt->len[nt->n] = o - start;
-			nt->legal[nt->n] = is_legal_form(nt->buf + start, o - start);
-			if (!nt->legal[nt->n])
-				nt->nkept++;
-			nt->n++;
-			nt->buf[o++] = '\0';
-			start = -1;
-		}
-		i += step;
-	}
-	if (nt->nkept == 0)
-	{
-		for (int k = 0; k < nt->n; k++)
-			nt->legal[k] = false;
-		nt->nkept = nt->n;
-	}
-	nt->chars = (first < 0) ? 0 : last - first + 1;
-}
-
-static int
-cmp_words(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
-PG_FUNCTION_INFO_V1(normalize_company_name);
-
-/*
- * normalize_company_name(txt text) -> text: the words of the name without
- * legal forms, folded to lower-case ASCII, sorted, one blank apart.
- */
-static void
-normalized_name(const char *s, int n, StringInfo out)
-{
-	NameTokens *nt = palloc(sizeof(NameTokens));
-	const char *words[NAME_MAX_TOKENS];
-	int			nw = 0;
-
-	name_tokens(s, n, nt);
-	for (int k = 0; k < nt->n; k++)
-		if (!nt->legal[k])
-			words[nw++] = nt->buf + nt->off[k];
-	qsort(words, nw, sizeof(const char *), cmp_words);
-	for (int k = 0; k < nw; k++)
-	{
-		if (k > 0)
-			appendStringInfoChar(out, ' ');
-		appendStringInfoString(out, words[k]);
-	}
-	pfree(nt);
-}
-
-Datum
-normalize_company_name(PG_FUNCTION_ARGS)
-{
-	text	   *t = PG_GETARG_TEXT_PP(0);
-	StringInfoData out;
-
-	initStringInfo(&out);
-	normalized_name(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &out);
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
-}
-
-/* See matching.h. */
+/* See textmatch.h. */
 int
-dm_normalize_name(const char *s, int n, char *out, int cap)
+dunning_customer_ref_norm(const char *ext, int n, char *buf)
 {
-	StringInfoData b;
-	int			len;
+	int			l = dunning_normalize_invoice(ext, n, buf, DUNNING_INV_MAX);
 
-	initStringInfo(&b);
-	normalized_name(s, n, &b);
-	len = Min(b.len, cap - 1);
-	memcpy(out, b.data, len);
-	out[len] = '\0';
-	pfree(b.data);
-	return len;
-}
-
-/*
- * Similarity of two words: 1 when equal; 0.85 when one is a prefix of the
- * other of at least 3 characters; else 1 - OSA distance / longer length
- * when that is at least 0.75 (one typo in a 4+ letter word), else 0.
- */
-static float4
-word_similarity(const char *a, int la, const char *b, int lb)
-{
-	float4		s;
-
-	la = Min(la, NAME_TOKEN_CMP);
-	lb = Min(lb, NAME_TOKEN_CMP);
-	if (la == lb && memcmp(a, b, la) == 0)
-		return 1.0f;
-	if (Min(la, lb) >= 3 && memcmp(a, b, Min(la, lb)) == 0)
-		return 0.85f;
-	s = osa_similarity(a, la, b, lb);
-	return s >= 0.75f ? s : 0.0f;
-}
-
-/*
- * Is x a possibly truncated copy of y, word by word, legal forms included:
- * x's words equal y's first words, x's last word a prefix of y's word there
- * (at least 3 characters of it, or any part when x looks cut by a bank)?
- */
-static bool
-name_is_prefix(const NameTokens *x, const NameTokens *y, bool cut)
-{
-	int			k = x->n - 1;
-
-	if (x->n == 0 || x->n > y->n)
-		return false;
-	for (int j = 0; j < k; j++)
-		if (x->len[j] != y->len[j] ||
-			memcmp(x->buf + x->off[j], y->buf + y->off[j], x->len[j]) != 0)
-			return false;
-	if (x->len[k] > y->len[k] ||
-		memcmp(x->buf + x->off[k], y->buf + y->off[k], x->len[k]) != 0)
-		return false;
-	return x->len[k] == y->len[k] || cut || x->len[k] >= 3;
-}
-
-static int
-name_weight(const NameTokens *t, bool all)
-{
-	int			w = 0;
-
-	for (int k = 0; k < t->n; k++)
-		if (all || !t->legal[k])
-			w += t->len[k];
-	return w;
-}
-
-/* Names at least this long (characters) may have been cut by a bank. */
-#define NAME_CUT_CHARS 27
-
-/*
- * Prefix score of x against y when x is a (truncated) copy of y's start:
- * 0.7 + 0.3 * (characters of x's words / characters of y's words), at
- * least 0.95 when x is long enough to have been cut by a bank; else 0.
- */
-static float4
-prefix_score(const NameTokens *x, const NameTokens *y)
-{
-	bool		cut = x->chars >= NAME_CUT_CHARS;
-	float4		s;
-
-	if (!name_is_prefix(x, y, cut))
-		return 0.0f;
-	s = 0.7f + 0.3f * (float4) name_weight(x, true) / (float4) Max(1, name_weight(y, true));
-	if (cut)
-		s = Max(s, 0.95f);
-	return Min(s, 1.0f);
-}
-
-PG_FUNCTION_INFO_V1(company_name_similarity);
-
-/*
- * company_name_similarity(a text, b text) -> real: the larger of a weighted
- * word-set Dice coefficient (word order free, legal forms out) and the
- * prefix score for truncated names.  See doc/matching.md.
- */
-static float4
-name_similarity(const char *as, int an, const char *bs, int bn)
-{
-	NameTokens *a = palloc(sizeof(NameTokens));
-	NameTokens *b = palloc(sizeof(NameTokens));
-	float4		sim[NAME_MAX_TOKENS][NAME_MAX_TOKENS];
-	bool		used_a[NAME_MAX_TOKENS] = {false};
-	bool		used_b[NAME_MAX_TOKENS] = {false};
-	float4		matched = 0.0f;
-	int			wa,
-				wb;
-	float4		dice,
-				result;
-
-	name_tokens(as, an, a);
-	name_tokens(bs, bn, b);
-	wa = name_weight(a, false);
-	wb = name_weight(b, false);
-	if (wa == 0 || wb == 0)
-	{
-		pfree(a);
-		pfree(b);
-		return 0.0f;
-	}
-
-	/* Greedy one-to-one word matching, best pairs first. */
-	for (int i = 0; i < a->n; i++)
-		for (int j = 0; j < b->n; j++)
-			sim[i][j] = (a->legal[i] || b->legal[j]) ? 0.0f :
-				word_similarity(a->buf + a->off[i], a->len[i],
-								b->buf + b->off[j], b->len[j]);
-	for (;;)
-	{
-		float4		top = 0.0f;
-		int			bi = -1,
-					bj = -1;
-
-		for (int i = 0; i < a->n; i++)
-			for (int j = 0; j < b->n; j++)
-				if (!used_a[i] && !used_b[j] && sim[i][j] > top)
-				{
-					top = sim[i][j];
-					bi = i;
-					bj = j;
-				}
-		if (bi < 0)
-			break;
-		used_a[bi] = used_b[bj] = true;
-		matched += top * (a->len[bi] + b->len[bj]);
-	}
-	dice = matched / (float4) (wa + wb);
-	result = Max(dice, Max(prefix_score(a, b), prefix_score(b, a)));
-	pfree(a);
-	pfree(b);
-	return Min(Max(result, 0.0f), 1.0f);
-}
-
-Datum
-company_name_similarity(PG_FUNCTION_ARGS)
-{
-	text	   *at = PG_GETARG_TEXT_PP(0);
-	text	   *bt = PG_GETARG_TEXT_PP(1);
-
-	PG_RETURN_FLOAT4(name_similarity(VARDATA_ANY(at), VARSIZE_ANY_EXHDR(at),
-									 VARDATA_ANY(bt), VARSIZE_ANY_EXHDR(bt)));
-}
-
-/* See matching.h. */
-float4
-dm_name_similarity(const char *a, int na, const char *b, int nb)
-{
-	return name_similarity(a, na, b, nb);
+	return l >= 4 ? l : -1;
 }

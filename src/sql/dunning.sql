@@ -25,6 +25,7 @@ CREATE TABLE dunning.setting (
     pay_link_base              text,
     pay_link_validity          interval,
     notify_channel             text,
+    jurisdiction               char(2),
     CONSTRAINT setting_single_row CHECK (id),
     CONSTRAINT setting_min_days_valid CHECK (min_days_between_contacts BETWEEN 0 AND 365),
     CONSTRAINT setting_max_contacts_valid CHECK (max_contacts_per_week BETWEEN 1 AND 50),
@@ -35,7 +36,8 @@ CREATE TABLE dunning.setting (
     CONSTRAINT setting_day_count_basis_known CHECK (day_count_basis IN ('ACT/365', 'ACT/360', 'ACT/ACT')),
     CONSTRAINT setting_pay_link_base_url CHECK (pay_link_base ~ '^https?://[^\s<>"'']+$'),
     CONSTRAINT setting_pay_link_validity_valid CHECK (pay_link_validity > interval '0'),
-    CONSTRAINT setting_notify_channel_valid CHECK (notify_channel ~ '^[a-z_][a-z0-9_]{0,62}$')
+    CONSTRAINT setting_notify_channel_valid CHECK (notify_channel ~ '^[a-z_][a-z0-9_]{0,62}$'),
+    CONSTRAINT setting_jurisdiction_valid CHECK (jurisdiction ~ '^[A-Z]{2}$')
 );
 -- @code
 COMMENT ON TABLE dunning.setting IS
@@ -52,6 +54,7 @@ COMMENT ON COLUMN dunning.setting.day_count_basis IS 'day count of statutory int
 COMMENT ON COLUMN dunning.setting.pay_link_base IS 'base URL of payment links ({{pay_link}}); NULL: no link';
 COMMENT ON COLUMN dunning.setting.pay_link_validity IS 'how long a payment link stays valid (default 30 days)';
 COMMENT ON COLUMN dunning.setting.notify_channel IS 'NOTIFY channel told about new actions (default dunning_action)';
+COMMENT ON COLUMN dunning.setting.jurisdiction IS 'country whose late-payment law applies to the creditor''s claims (dunning.late_payment_rule: FR, DE, GB, ...); default EU (Directive 2011/7/EU)';
 CREATE OR REPLACE VIEW dunning.settings AS
 SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
        COALESCE(s.min_days_between_contacts, 5) AS min_days_between_contacts,
@@ -63,7 +66,8 @@ SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
        COALESCE(s.day_count_basis, 'ACT/365') AS day_count_basis,
        s.pay_link_base,
        COALESCE(s.pay_link_validity, interval '30 days') AS pay_link_validity,
-       COALESCE(s.notify_channel, 'dunning_action') AS notify_channel
+       COALESCE(s.notify_channel, 'dunning_action') AS notify_channel,
+       COALESCE(s.jurisdiction, 'EU') AS jurisdiction
   FROM (SELECT) AS one
   LEFT JOIN dunning.setting s ON s.id;
 COMMENT ON VIEW dunning.settings IS 'the dunning settings in force: dunning.setting''s values, else the defaults';
@@ -78,6 +82,7 @@ COMMENT ON COLUMN dunning.settings.day_count_basis IS 'day count of statutory in
 COMMENT ON COLUMN dunning.settings.pay_link_base IS 'base URL of payment links; NULL: no link';
 COMMENT ON COLUMN dunning.settings.pay_link_validity IS 'validity of payment links';
 COMMENT ON COLUMN dunning.settings.notify_channel IS 'NOTIFY channel told about new actions';
+COMMENT ON COLUMN dunning.settings.jurisdiction IS 'late-payment law of the creditor (EU: the Directive default)';
 -- @schema
 
 -----------------------------------------------------------------------------

@@ -32,6 +32,8 @@ CREATE TABLE dunning.customer (
     collector       text,
     on_hold         boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    subdivision     text,
+    kind            text NOT NULL DEFAULT 'b2b',
     CONSTRAINT customer_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
     CONSTRAINT customer_country_iso3166 CHECK (country ~ '^[A-Z]{2}$'),
     CONSTRAINT customer_language_tag CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
@@ -39,7 +41,12 @@ CREATE TABLE dunning.customer (
     CONSTRAINT customer_timezone_known
         CHECK ((pg_catalog.now() AT TIME ZONE timezone) IS NOT NULL),
     CONSTRAINT customer_credit_limit_valid
-        CHECK (credit_limit >= 0 AND credit_limit < 'Infinity')
+        CHECK (credit_limit >= 0 AND credit_limit < 'Infinity'),
+    CONSTRAINT customer_subdivision_iso3166_2
+        CHECK (subdivision ~ '^[A-Z]{2}-[A-Z0-9]{1,3}(-[A-Z0-9]{1,12})?$'),
+    CONSTRAINT customer_subdivision_in_country
+        CHECK (subdivision IS NULL OR (country IS NOT NULL AND pg_catalog.left(subdivision, 2) = country)),
+    CONSTRAINT customer_kind_known CHECK (kind IN ('b2b', 'b2c'))
 );
 -- @code
 COMMENT ON TABLE dunning.customer IS
@@ -58,6 +65,8 @@ COMMENT ON COLUMN dunning.customer.credit_limit IS 'credit limit in the customer
 COMMENT ON COLUMN dunning.customer.collector IS 'collector in charge of the account';
 COMMENT ON COLUMN dunning.customer.on_hold IS 'true suspends every reminder to the customer';
 COMMENT ON COLUMN dunning.customer.created_at IS 'when the row was loaded';
+COMMENT ON COLUMN dunning.customer.subdivision IS 'ISO 3166-2 subdivision of country (DE-BY, GB-SCT, FR-57) whose holidays add to the country''s; NULL: the country''s only';
+COMMENT ON COLUMN dunning.customer.kind IS 'b2b (a business: statutory late-payment interest and compensation) or b2c (a consumer)';
 -- @schema
 
 -----------------------------------------------------------------------------

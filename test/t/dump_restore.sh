@@ -24,6 +24,15 @@ SELECT count(dunning.allocate_credit_note(c.invoice_id, i.invoice_id, 1))
            AND i.settled_amount < i.amount ORDER BY invoice_id LIMIT 1) i ON true
  WHERE c.amount < 0;
 INSERT INTO dunning.dispute (invoice_id, reason) SELECT g, 'price' FROM generate_series(400, 420) g;
+-- rules and calendars: the users' rows next to the shipped ones
+UPDATE dunning.customer SET country = 'DE', subdivision = 'DE-BY', kind = 'b2c' WHERE customer_id = 1;
+INSERT INTO dunning.holiday (country, day, name, subdivision) VALUES ('FR', '2026-03-16', 'company day', ''), ('DE', '2026-08-08', 'Friedensfest', 'DE-BY-AUGSBURG');
+SELECT dunning.extend_holidays(2036);
+INSERT INTO dunning.series_rate (series, valid_from, rate, source) VALUES ('ECB_MRO', '2026-09-16', 2.60, 'correction'), ('ECB_MRO', '2026-11-04', 2.90, 'new');
+INSERT INTO dunning.rate_series (series, currency, description) VALUES ('FED_PRIME', 'USD', 'prime rate');
+INSERT INTO dunning.series_rate (series, valid_from, rate) VALUES ('FED_PRIME', '2026-01-01', 7.5);
+INSERT INTO dunning.late_payment_rule (jurisdiction, customer_kind, rate_series, margin, source) VALUES ('US', 'b2b', 'FED_PRIME', 2, 'contracts');
+INSERT INTO dunning.materiality_rule (currency, customer_kind, amount) VALUES ('EUR', 'b2b', 20);
 SQL
 ok $? "source database loaded"
 
@@ -59,6 +68,20 @@ for t in customer:customer_id invoice:invoice_id payment:payment_id allocation:a
        "identity of $tbl continues after restore"
 done
 is "$(q $DST "SELECT count(*) FROM pg_extension WHERE extname = 'dunning'")" "1" "extension recreated by the restore"
+rules() {  # rules and calendars, shipped and the users'
+    q "$1" "SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+        SELECT h::text x FROM dunning.holiday h UNION ALL SELECT r::text FROM dunning.series_rate r
+        UNION ALL SELECT s::text FROM dunning.rate_series s UNION ALL SELECT m::text FROM dunning.currency_rate_series m
+        UNION ALL SELECT l::text FROM dunning.late_payment_rule l UNION ALL SELECT c::text FROM dunning.compensation_rule c
+        UNION ALL SELECT m::text FROM dunning.materiality_rule m UNION ALL SELECT r::text FROM dunning.holiday_rule r
+        UNION ALL SELECT o::text FROM dunning.holiday_one_off o) t"
+}
+is "$(rules $DST)" "$(rules $SRC)" "plain restore: holidays, rates and rules identical (shipped rows not doubled)"
+is "$(rules $DST2)" "$(rules $SRC)" "pg_restore: holidays, rates and rules identical"
+is "$(q $DST "SELECT dunning.rate_on('ECB_MRO', '2026-10-01') || ' ' || dunning.materiality('EUR', 'b2b') || ' '
+              || (dunning.statutory_rate('US', 'b2b', '2026-03-01')).total")" "2.60 20 9.5" "the users' rows still take precedence"
+is "$(grep -c "company day" /tmp/$SRC.sql) $(grep -c "^FR	2026-07-14	" /tmp/$SRC.sql) $(grep -c "^FR	2036-07-14	" /tmp/$SRC.sql)" "1 0 1" \
+   "the dump has the users' holidays, not the shipped ones"
 
 drop_db $SRC; drop_db $DST; drop_db $DST2
 rm -f /tmp/$SRC.sql /tmp/$SRC.dump /tmp/$SRC.err /tmp/$DST.err /tmp/$DST2.err

@@ -41,6 +41,16 @@ INSERT INTO dunning.payment (payment_id, received_on, amount) VALUES (1, '2026-0
 SELECT dunning.allocate(1, 1), dunning.allocate(1, 2);
 SQL
     ok $? "data loaded under $v"
+    if [ "$v" = "0.2.0" ]; then
+        # 0.2.0's holidays and per-currency reference rates: a holiday on a
+        # shipped day, a rate on a shipped ECB date, one in another currency
+        psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+INSERT INTO dunning.holiday (country, day, name) VALUES ('FR', '2026-07-14', 'ours'), ('FR', '2026-03-16', 'company day');
+INSERT INTO dunning.reference_rate (currency, valid_from, rate, source)
+VALUES ('EUR', '2023-09-20', 4.6, 'ours'), ('EUR', '2031-01-01', 3.0, NULL), ('USD', '2026-01-01', 5.5, 'ours');
+SQL
+        ok $? "holidays and reference rates loaded under $v"
+    fi
     q $DB "ALTER EXTENSION dunning UPDATE" >/dev/null
     ok $? "ALTER EXTENSION dunning UPDATE from $v"
     is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "$current" "$v updated to $current"
@@ -51,6 +61,17 @@ SQL
     is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item")" \
        "2=30.00" "data loaded under $v survives the update"
     is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
+    if [ "$v" = "0.2.0" ]; then
+        is "$(q $DB "SELECT string_agg(day || ' ' || name || ' ' || seeded, ', ' ORDER BY day) FROM dunning.holiday
+                      WHERE country = 'FR' AND day IN ('2026-03-16', '2026-07-14')")" \
+           "2026-03-16 company day false, 2026-07-14 ours false" "0.2.0's holidays stay the user's"
+        is "$(q $DB "SELECT string_agg(currency || ' ' || valid_from || ' ' || rate || ' ' || series || ' ' || seeded, ', '
+                             ORDER BY currency, valid_from) FROM dunning.reference_rate WHERE NOT seeded")" \
+           "EUR 2023-09-20 4.6 ECB_MRO false, EUR 2031-01-01 3.0 ECB_MRO false, USD 2026-01-01 5.5 USD false" \
+           "0.2.0's reference rates are the user's rows of the currency's series"
+        is "$(q $DB "SELECT dunning.rate_on('ECB_MRO', '2023-10-01') || ' ' || (SELECT count(*) > 2000 FROM dunning.holiday WHERE seeded)")" \
+           "4.6 true" "the user's rate replaces the shipped one of its date; the shipped holidays are there"
+    fi
 done
 is "$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$top/META.json" | sort -u)" "$current" \
    "META.json names the control file's version"

@@ -1,21 +1,23 @@
 /*
- * agg_common.h -- helpers shared by the KPI aggregates (payer_agg.c,
- * dso_agg.c): exact scaled-integer money, 128-bit accumulators, the text
- * form of fixed-size aggregate states, exact rounding of rationals.
+ * money.h -- exact money as scaled integers (money.c): numeric <-> a signed
+ * count of 1/10000 of the currency unit, 128-bit accumulators, exact
+ * division and rounding.  Used by the KPI aggregates (payer_agg.c,
+ * dso_agg.c), the charges (charges.c), the runner and the lettering engine.
  *
- * Money in the aggregates is held as a signed integer count of 1/10000 of
- * the currency unit (DUNNING_AMOUNT_SCALE decimals, enough for every ISO 4217
- * minor unit, CLF and UYW have 4).  Converting a numeric to that integer is
- * exact or raises an error: a value with a non-zero fifth decimal is rejected,
- * never rounded.  Sums are int128 so that no realistic ledger can overflow
- * them; every addition is still checked.
+ * Money is held as a signed integer count of 1/10000 of the currency unit
+ * (DUNNING_AMOUNT_SCALE decimals, enough for every ISO 4217 minor unit, CLF
+ * and UYW have 4).  Converting a numeric to that integer is exact or raises
+ * an error: a value with a non-zero fifth decimal is rejected, never
+ * rounded.  Sums are int128 so that no realistic ledger can overflow them;
+ * every addition is still checked.
  */
-#ifndef DUNNING_AGG_COMMON_H
-#define DUNNING_AGG_COMMON_H
+#ifndef DUNNING_MONEY_H
+#define DUNNING_MONEY_H
 
-#include "compat.h"
+#include "postgres.h"
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
 #ifndef HAVE_INT128
@@ -127,15 +129,6 @@ extern int128 dunning_add128(int128 a, int128 b);
 extern int128 dunning_mul128(int128 a, int128 b);
 
 /*
- * The text form of a fixed-size state made of nfields int128 values:
- * "(v1,v2,...)".  This is what Citus ships between nodes; parsing is strict
- * and raises 22P02 naming the type on any malformed input.
- */
-extern void dunning_state_parse(const char *str, int128 *fields, int nfields,
-								const char *typname);
-extern char *dunning_state_format(const int128 *fields, int nfields);
-
-/*
  * num / den as a numeric, exactly what numeric division of the two integers
  * (dscale 0) returns: same value, same display scale.  Computed in integer
  * arithmetic when it fits, else through numeric.  den must not be 0.
@@ -148,9 +141,11 @@ extern Numeric dunning_round_half_up(Numeric num, Numeric den);
 extern int	dunning_numeric_cmp(Numeric a, Numeric b);
 
 /*
- * Days between two finite dates.  Infinite dates raise 22008 like date
- * subtraction does.
+ * Lettering money: units (1/10000) of a currency back to a numeric with the
+ * currency's own number of decimals (4 for an unknown code), and its text
+ * appended to buf.  Amounts of the lettering engine are whole minor units.
  */
-extern int32 dunning_date_diff(int32 later, int32 earlier);
+extern Numeric dunning_units_to_numeric(int64 units, const char *currency);
+extern void dunning_append_units(StringInfo buf, int64 units, const char *currency);
 
-#endif							/* DUNNING_AGG_COMMON_H */
+#endif							/* DUNNING_MONEY_H */
