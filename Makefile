@@ -29,6 +29,20 @@ $(SQL_SCRIPTS) &: $(wildcard src/sql/*.sql src/updates/*.sql) src/sql/topics src
                   $(EXTENSION).control scripts/sql-scripts
 	sh scripts/sql-scripts build
 
+# The delivery program dunning-sender (sender/, doc/sender.md): a PGXS
+# PROGRAM in a Makefile of its own, built and installed (into
+# `pg_config --bindir`) by a sub-make, as pg_repack builds its client.
+.PHONY: sender install-sender clean-sender
+all: sender
+sender:
+	$(MAKE) -C sender
+install: install-sender
+install-sender: sender
+	$(MAKE) -C sender install
+clean: clean-sender
+clean-sender:
+	$(MAKE) -C sender clean
+
 .PHONY: prove bench demo
 # pgTAP suite and shell TAP tests against the server named by the PG* variables.
 prove:

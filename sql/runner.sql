@@ -108,7 +108,9 @@ SELECT dunning.mark_failed(a.action_id, 'mailbox full') IS NOT NULL AS will_retr
 SELECT status, attempts, last_error FROM dunning.action WHERE customer_id = 2;
 SELECT dunning.mark_failed(a.action_id, 'bounced', false) AS given_up FROM dunning.action a WHERE a.customer_id = 2;
 SELECT status, attempts, last_error, next_attempt_at FROM dunning.action WHERE customer_id = 2;
+-- a second report of the same delivery changes nothing
 SELECT dunning.mark_sent(a.action_id) FROM dunning.action a WHERE a.customer_id = 1;
+SELECT status, sent_at FROM dunning.action WHERE customer_id = 1;
 INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
   (2, '2026-03-17', 120.00, 'EUR', 7);
 SELECT dunning.allocate(2, 701) > 0 AS paid_701;

@@ -25,6 +25,10 @@ CREATE TABLE dunning.action (
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at          timestamptz,
     cancelled_at     timestamptz,
+    provider_message_id text,
+    claimed_by       text,
+    lease_until      timestamptz,
+    claim_pid        integer,
     CONSTRAINT action_once_per_customer_step_day UNIQUE (customer_id, step_id, action_date),
     CONSTRAINT action_channel_known
         CHECK (channel IN ('email', 'sms', 'letter', 'call', 'task', 'legal', 'thanks')),
@@ -34,7 +38,13 @@ CREATE TABLE dunning.action (
     CONSTRAINT action_attempts_valid CHECK (attempts >= 0)
 );
 -- The unique key also serves the per-customer look-ups of the guardrails.
-CREATE INDEX action_pending_idx ON dunning.action (channel, action_id) WHERE status IN ('queued', 'failed');
+-- What a sender may claim: queued, or failed and awaiting a retry (actions
+-- given up stay out, so the claims' scans do not grow with them).
+CREATE INDEX action_due_idx ON dunning.action (channel, action_id)
+    WHERE status = 'queued' OR (status = 'failed' AND next_attempt_at IS NOT NULL);
+-- record_bounce finds an action by the id its provider gave.
+CREATE INDEX action_provider_message_idx ON dunning.action (provider_message_id)
+    WHERE provider_message_id IS NOT NULL;
 -- @code
 COMMENT ON TABLE dunning.action IS
     'outbox of dunning actions: one message (or call, task) per customer and step and day, rendered, with its invoices in payload';
@@ -52,7 +62,7 @@ COMMENT ON COLUMN dunning.action.collector IS 'collector in charge of the custom
 COMMENT ON COLUMN dunning.action.subject IS 'rendered subject';
 COMMENT ON COLUMN dunning.action.body IS 'rendered body (HTML for e-mail)';
 COMMENT ON COLUMN dunning.action.payload IS 'structured content: invoices, totals per currency, charges, pay link';
-COMMENT ON COLUMN dunning.action.status IS 'queued, then sent, failed (retried until max_attempts) or cancelled (its items were paid before sending)';
+COMMENT ON COLUMN dunning.action.status IS 'queued, then sent, failed (retried while next_attempt_at is set, until max_attempts) or cancelled (its items were paid before sending)';
 COMMENT ON COLUMN dunning.action.attempts IS 'failed send attempts so far';
 COMMENT ON COLUMN dunning.action.next_attempt_at IS 'when a failed action may be retried; NULL: given up (or not failed)';
 COMMENT ON COLUMN dunning.action.last_error IS 'last send error';
@@ -60,6 +70,10 @@ COMMENT ON COLUMN dunning.action.as_of IS 'as_of of the run that created it';
 COMMENT ON COLUMN dunning.action.created_at IS 'when it was created';
 COMMENT ON COLUMN dunning.action.sent_at IS 'when it was sent';
 COMMENT ON COLUMN dunning.action.cancelled_at IS 'when it was cancelled';
+COMMENT ON COLUMN dunning.action.provider_message_id IS 'id of the delivered message: its Message-ID for e-mail, the id an HTTP provider returned; NULL: none known';
+COMMENT ON COLUMN dunning.action.claimed_by IS 'the sender that claimed it last (claim_actions'' worker)';
+COMMENT ON COLUMN dunning.action.lease_until IS 'claimed until then by the session claim_pid; NULL: not claimed (an expired lease, or one whose session is gone, returns the action to the queue)';
+COMMENT ON COLUMN dunning.action.claim_pid IS 'backend process id of the session holding the lease';
 -- @schema
 
 -- Which items an action covers.  (invoice, step) is unique: an item reaches
@@ -90,8 +104,137 @@ COMMENT ON COLUMN dunning.action_item.interest IS 'late-payment interest shown, 
 COMMENT ON COLUMN dunning.action_item.compensation IS 'fixed compensation shown, when the step charges it';
 
 -----------------------------------------------------------------------------
--- Senders: cancel, mark sent or failed
+-- Senders: the outbox as a work queue (doc/sender.md)
 -----------------------------------------------------------------------------
+-- A claim commits: claim_actions records a lease (claimed_by, lease_until,
+-- claim_pid) and returns the rows; the sender delivers each one and marks it
+-- sent (or failed) in a transaction of its own right after the provider
+-- answered.  A lease ends when it expires or when the session that took it is
+-- gone (a sender killed mid-batch), and the action is claimable again.
+
+-- Why a channel cannot carry a recipient (NULL: it can).  A line break is
+-- refused on every channel: it never reaches a protocol line.
+CREATE OR REPLACE FUNCTION dunning_internal.recipient_problem(channel text, recipient text, body text)
+RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    RETURN CASE
+        WHEN recipient IS NULL OR pg_catalog.btrim(recipient) = '' THEN 'no recipient for channel ' || channel
+        WHEN pg_catalog.strpos(recipient, E'\r') > 0 OR pg_catalog.strpos(recipient, E'\n') > 0
+            THEN 'recipient contains a line break (CR or LF): never sent'
+        WHEN recipient ~ '[[:cntrl:]]' THEN 'recipient contains a control character: never sent'
+        WHEN channel IN ('email', 'thanks')
+             AND (pg_catalog.octet_length(recipient) > 254
+                  OR recipient !~ '^[^][:space:]<>()\\,;:@"[]+@[^][:space:]<>()\\,;:@"[]+$')
+            THEN 'not an e-mail address: ' || pg_catalog.left(recipient, 100)
+        WHEN channel = 'sms' AND recipient !~ '^\+?[0-9][-0-9 ().]{1,30}$'
+            THEN 'not a phone number: ' || pg_catalog.left(recipient, 100)
+        WHEN body IS NULL THEN 'no body'
+    END;
+COMMENT ON FUNCTION dunning_internal.recipient_problem(text, text, text) IS
+    'why an action cannot be sent to its recipient on its channel (line breaks, control characters, malformed e-mail address or phone number, no body); NULL when it can';
+
+-- Whether the session that took a lease still exists.  A pid reused by
+-- another session counts as alive: the lease then runs to its end.
+CREATE OR REPLACE FUNCTION dunning_internal.backend_alive(pid integer) RETURNS boolean
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+    RETURN pid > 0 AND EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(pid));
+COMMENT ON FUNCTION dunning_internal.backend_alive(integer) IS
+    'true when a server process with that pid runs (a lease of a session that is gone is void)';
+
+-- The permanent-failure hook: called once when an action is given up.
+CREATE OR REPLACE FUNCTION dunning_internal.on_action_failed(action_id bigint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    -- nothing yet
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.on_action_failed(bigint) IS
+    'called once when an action fails for good (permanent error, invalid recipient, hard bounce, attempts exhausted); the dunning process implements the channel fallback here (a new action for the next channel)';
+
+-- NOTIFY payload: the channel and the action ids, or their range when the
+-- list would not fit in a notification (8000 bytes).
+CREATE OR REPLACE FUNCTION dunning_internal.notify_actions(channel text, action_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    payload text;
+BEGIN
+    IF pg_catalog.cardinality(action_ids) <= 400 THEN
+        payload := pg_catalog.json_build_object('channel', channel, 'action_ids', action_ids)::text;
+    END IF;
+    IF payload IS NULL OR pg_catalog.octet_length(payload) > 7900 THEN
+        payload := pg_catalog.json_build_object(
+            'channel', channel,
+            'first_action_id', (SELECT min(x) FROM pg_catalog.unnest(action_ids) x),
+            'last_action_id', (SELECT max(x) FROM pg_catalog.unnest(action_ids) x),
+            'count', pg_catalog.cardinality(action_ids))::text;
+    END IF;
+    PERFORM pg_catalog.pg_notify((SELECT s.notify_channel FROM dunning.settings s), payload);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.notify_actions(text, bigint[]) IS
+    'NOTIFY the notify channel that actions of a channel can be claimed: {"channel", "action_ids"} or, past 400 ids, {"channel", "first_action_id", "last_action_id", "count"}';
+CREATE OR REPLACE FUNCTION dunning_internal.action_notify() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT n.channel, pg_catalog.array_agg(n.action_id ORDER BY n.action_id) AS ids
+               FROM new_actions n WHERE n.status = 'queued'
+              GROUP BY n.channel ORDER BY n.channel LOOP
+        PERFORM dunning_internal.notify_actions(r.channel, r.ids);
+    END LOOP;
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.action_notify() IS
+    'trigger: one NOTIFY per channel for the queued actions an INSERT created (run, fallbacks, by hand)';
+CREATE OR REPLACE TRIGGER action_notify AFTER INSERT ON dunning.action
+    REFERENCING NEW TABLE AS new_actions
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.action_notify();
+
+-- Message-IDs: <action_id.hash@domain>, the hash an HMAC of the action id
+-- with the database's signing key, so the id is the same on every retry,
+-- unique across databases, and recognised by record_bounce.
+CREATE OR REPLACE FUNCTION dunning_internal.message_id_hash(action_id bigint) RETURNS text
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+    RETURN pg_catalog.left(pg_catalog.encode(
+        dunning.hmac_sha256(pg_catalog.convert_to('message-id:' || action_id::text, 'UTF8'),
+                            dunning.signing_secret()), 'hex'), 16);
+COMMENT ON FUNCTION dunning_internal.message_id_hash(bigint) IS
+    '16 hex digits of HMAC-SHA256(''message-id:'' || action_id) under the signing key';
+CREATE OR REPLACE FUNCTION dunning.message_id(action_id bigint, domain text DEFAULT 'dunning.invalid') RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF domain IS NULL OR domain !~ '^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$' THEN
+        RAISE EXCEPTION 'not a domain for a Message-ID: %', pg_catalog.left(domain, 100)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN '<' || action_id::text || '.' || dunning_internal.message_id_hash(action_id) || '@' || domain || '>';
+END
+$fn$;
+COMMENT ON FUNCTION dunning.message_id(bigint, text) IS
+    'the Message-ID of an action''s e-mail, <action_id.hash@domain>: the same on every retry, unique to this database (hash: HMAC of the action id with the signing key)';
+-- The action a Message-ID made by message_id names (NULL: not one of ours).
+CREATE OR REPLACE FUNCTION dunning_internal.message_id_action(message_id text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m text[] := pg_catalog.regexp_match(message_id, '^<?([0-9]{1,18})\.([0-9a-f]{16})@[^>]*>?$');
+BEGIN
+    IF m IS NULL OR NOT dunning.timing_safe_equal(pg_catalog.convert_to(m[2], 'UTF8'),
+           pg_catalog.convert_to(dunning_internal.message_id_hash(m[1]::bigint), 'UTF8')) THEN
+        RETURN NULL;
+    END IF;
+    RETURN m[1]::bigint;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.message_id_action(text) IS
+    'the action_id of a Message-ID made by dunning.message_id (hash checked); NULL for any other';
+
 CREATE OR REPLACE FUNCTION dunning.cancel_paid_actions() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -100,8 +243,13 @@ DECLARE
 BEGIN
     UPDATE dunning.action a
        SET status = 'cancelled', cancelled_at = pg_catalog.now(), next_attempt_at = NULL,
-           last_error = COALESCE(a.last_error, 'items paid before sending')
-     WHERE a.status IN ('queued', 'failed')
+           last_error = COALESCE(a.last_error, 'items paid before sending'), lease_until = NULL, claim_pid = NULL
+     WHERE (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at IS NOT NULL))
+       AND a.channel <> 'thanks'
+       -- not while a sender holds it (claim_actions cancels at claim time)
+       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now()
+            OR NOT dunning_internal.backend_alive(a.claim_pid))
+       AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.action_id = a.action_id)
        -- per action, stop at its first open item (OFFSET 0 keeps this a
        -- per-row probe of two indexes instead of a join of every item
        -- with every invoice)
@@ -114,77 +262,293 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.cancel_paid_actions() IS
-    'cancels every queued or failed action whose invoices are all settled; returns how many';
-CREATE OR REPLACE FUNCTION dunning.mark_sent(action_id bigint, sent_at timestamptz DEFAULT pg_catalog.now()) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    st text;
-BEGIN
-    SELECT a.status INTO st FROM dunning.action a WHERE a.action_id = mark_sent.action_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
-    END IF;
-    IF st NOT IN ('queued', 'failed') THEN
-        RAISE EXCEPTION 'action % is % and cannot be marked sent', action_id, st
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    UPDATE dunning.action a
-       SET status = 'sent', sent_at = COALESCE(mark_sent.sent_at, pg_catalog.now()), next_attempt_at = NULL
-     WHERE a.action_id = mark_sent.action_id;
-END
-$fn$;
-COMMENT ON FUNCTION dunning.mark_sent(bigint, timestamptz) IS 'records that a queued (or failed) action was sent';
-CREATE OR REPLACE FUNCTION dunning.mark_failed(action_id bigint, error text, retry boolean DEFAULT true) RETURNS timestamptz
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    a dunning.action;
-    s record;
-    nxt timestamptz;
-BEGIN
-    SELECT * INTO a FROM dunning.action x WHERE x.action_id = mark_failed.action_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
-    END IF;
-    IF a.status NOT IN ('queued', 'failed') THEN
-        RAISE EXCEPTION 'action % is % and cannot be marked failed', action_id, a.status
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    SELECT * INTO s FROM dunning.settings;
-    IF retry AND a.attempts + 1 < s.max_attempts THEN
-        nxt := pg_catalog.now() + s.retry_delay * power(2, a.attempts)::integer;
-    END IF;
-    UPDATE dunning.action x
-       SET status = 'failed', attempts = x.attempts + 1, next_attempt_at = nxt,
-           last_error = COALESCE(mark_failed.error, 'unknown error')
-     WHERE x.action_id = mark_failed.action_id;
-    RETURN nxt;
-END
-$fn$;
-COMMENT ON FUNCTION dunning.mark_failed(bigint, text, boolean) IS
-    'records a failed send attempt; returns when to retry (delay doubling from retry_delay), NULL when given up (max_attempts reached or retry false)';
-CREATE OR REPLACE FUNCTION dunning.claim_actions(channel text, max_count integer DEFAULT 100)
+    'cancels every queued action (or failed one awaiting a retry) whose invoices are all settled, except payment confirmations (thanks) and actions a sender holds; returns how many';
+
+CREATE OR REPLACE FUNCTION dunning.claim_actions(channel text, max_count integer DEFAULT 100,
+                                                 worker text DEFAULT NULL,
+                                                 lease interval DEFAULT interval '5 minutes')
 RETURNS SETOF dunning.action
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    t0 timestamptz := pg_catalog.clock_timestamp();
+    who text := COALESCE(NULLIF(worker, ''), NULLIF(pg_catalog.current_setting('application_name'), ''),
+                         'session ' || pg_catalog.pg_backend_pid());
+    claimed bigint[] := '{}';
+    ok bigint[];
+    bad bigint[];
+    got integer;
+    wanted integer;
 BEGIN
     IF max_count IS NULL OR max_count < 1 OR max_count > 10000 THEN
         RAISE EXCEPTION 'max_count must be between 1 and 10000, got %', max_count
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM dunning.cancel_paid_actions();
-    RETURN QUERY
-    SELECT a.* FROM dunning.action a
-     WHERE a.channel = claim_actions.channel AND a.recipient IS NOT NULL AND a.body IS NOT NULL
-       AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= pg_catalog.now()))
-     ORDER BY a.action_id
-     LIMIT max_count
-       FOR UPDATE SKIP LOCKED;
+    IF lease IS NULL OR lease < interval '1 second' OR lease > interval '1 day' THEN
+        RAISE EXCEPTION 'lease must be between 1 second and 1 day, got %', lease
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOOP
+        wanted := max_count - pg_catalog.cardinality(claimed);
+        -- Lock the next candidates (skipping rows another claim is taking),
+        -- then per row: cancel it when its items are all paid, fail it for
+        -- good when its recipient cannot be sent to, else lease it.
+        WITH cand AS (
+            SELECT a.action_id, a.channel, a.recipient, a.body
+              FROM dunning.action a
+             WHERE a.channel = claim_actions.channel
+               AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= t0))
+               AND (a.lease_until IS NULL OR a.lease_until <= t0 OR NOT dunning_internal.backend_alive(a.claim_pid))
+             ORDER BY a.action_id
+             LIMIT wanted
+               FOR UPDATE SKIP LOCKED
+        ), judged AS (
+            SELECT c.action_id, dunning_internal.recipient_problem(c.channel, c.recipient, c.body) AS problem,
+                   c.channel <> 'thanks'
+                   AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.action_id = c.action_id)
+                   AND NOT EXISTS (SELECT FROM dunning.action_item ai
+                                     JOIN dunning.invoice i ON i.invoice_id = ai.invoice_id
+                                    WHERE ai.action_id = c.action_id AND i.settled_amount < pg_catalog.abs(i.amount)
+                                   OFFSET 0) AS paid
+              FROM cand c
+        ), upd AS (
+            UPDATE dunning.action a
+               SET status = CASE WHEN j.paid THEN 'cancelled' WHEN j.problem IS NOT NULL THEN 'failed' ELSE a.status END,
+                   cancelled_at = CASE WHEN j.paid THEN t0 ELSE a.cancelled_at END,
+                   next_attempt_at = CASE WHEN j.paid OR j.problem IS NOT NULL THEN NULL ELSE a.next_attempt_at END,
+                   last_error = CASE WHEN j.paid THEN COALESCE(a.last_error, 'items paid before sending')
+                                     WHEN j.problem IS NOT NULL THEN j.problem ELSE a.last_error END,
+                   claimed_by = who,
+                   lease_until = CASE WHEN j.paid OR j.problem IS NOT NULL THEN NULL ELSE t0 + lease END,
+                   claim_pid = CASE WHEN j.paid OR j.problem IS NOT NULL THEN NULL ELSE pg_catalog.pg_backend_pid() END
+              FROM judged j
+             WHERE a.action_id = j.action_id
+            RETURNING a.action_id, j.paid, j.problem
+        )
+        SELECT count(*),
+               COALESCE(pg_catalog.array_agg(u.action_id) FILTER (WHERE NOT u.paid AND u.problem IS NULL), '{}'),
+               COALESCE(pg_catalog.array_agg(u.action_id) FILTER (WHERE NOT u.paid AND u.problem IS NOT NULL), '{}')
+          INTO got, ok, bad
+          FROM upd u;
+        claimed := claimed || ok;
+        PERFORM dunning_internal.on_action_failed(x) FROM pg_catalog.unnest(bad) x;
+        -- again only when some candidates were cancelled or failed
+        EXIT WHEN got < wanted OR pg_catalog.cardinality(ok) = got;
+    END LOOP;
+    RETURN QUERY SELECT a.* FROM dunning.action a WHERE a.action_id = ANY (claimed) ORDER BY a.action_id;
 END
 $fn$;
-COMMENT ON FUNCTION dunning.claim_actions(text, integer) IS
-    'for a sender: locks and returns up to max_count actions of a channel to send now (queued, or failed and due for retry), skipping rows other senders hold; mark each sent or failed in the same transaction';
+COMMENT ON FUNCTION dunning.claim_actions(text, integer, text, interval) IS
+    'for a sender, in a transaction of its own: leases and returns up to max_count actions of a channel to send now (queued, or failed and due for a retry; not leased, or their lease expired or its session gone), oldest first; on the way cancels those whose items are all paid and fails for good those whose recipient cannot be sent to (line break, malformed address); mark each one sent or failed after delivery';
+
+CREATE OR REPLACE FUNCTION dunning.release_actions(action_ids bigint[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r record;
+    n integer := 0;
+BEGIN
+    FOR r IN WITH rel AS (
+                 UPDATE dunning.action a SET lease_until = NULL, claim_pid = NULL
+                  WHERE a.action_id = ANY (action_ids) AND a.claim_pid = pg_catalog.pg_backend_pid()
+                    AND a.status IN ('queued', 'failed')
+                 RETURNING a.channel, a.action_id)
+             SELECT rel.channel, pg_catalog.array_agg(rel.action_id ORDER BY rel.action_id) AS ids
+               FROM rel GROUP BY rel.channel LOOP
+        PERFORM dunning_internal.notify_actions(r.channel, r.ids);
+        n := n + pg_catalog.cardinality(r.ids);
+    END LOOP;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.release_actions(bigint[]) IS
+    'gives back, unsent, the actions of the list this session leased (a sender stopping mid-batch); NOTIFYs; returns how many';
+
+CREATE OR REPLACE FUNCTION dunning.next_send_at(channels text[]) RETURNS timestamptz
+    LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT min(CASE WHEN a.lease_until > pg_catalog.clock_timestamp() AND dunning_internal.backend_alive(a.claim_pid)
+                    THEN a.lease_until
+                    WHEN a.status = 'queued' THEN pg_catalog.clock_timestamp()
+                    ELSE a.next_attempt_at END)
+      FROM dunning.action a
+     WHERE a.channel = ANY (channels)
+       AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at IS NOT NULL))
+$fn$;
+COMMENT ON FUNCTION dunning.next_send_at(text[]) IS
+    'for a sender''s sleep: the earliest instant an action of these channels can be claimed (now when one is queued, else the next retry or the end of a lease); NULL when none is pending';
+
+-- The failure path of mark_failed and record_bounce: attempts + 1, the next
+-- retry unless given up; the hook once, when given up.
+CREATE OR REPLACE FUNCTION dunning_internal.fail_action(action_id bigint, error text, retry boolean)
+RETURNS timestamptz
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a record;
+    s record;
+    nxt timestamptz;
+BEGIN
+    SELECT x.status, x.attempts, x.next_attempt_at INTO a
+      FROM dunning.action x WHERE x.action_id = fail_action.action_id FOR UPDATE;
+    SELECT * INTO s FROM dunning.settings;
+    IF retry AND a.attempts + 1 < s.max_attempts THEN
+        nxt := pg_catalog.now() + s.retry_delay * power(2, LEAST(a.attempts, 20))::integer;
+    END IF;
+    UPDATE dunning.action x
+       SET status = 'failed', attempts = x.attempts + 1, next_attempt_at = nxt, sent_at = NULL,
+           last_error = COALESCE(fail_action.error, 'unknown error'), lease_until = NULL, claim_pid = NULL
+     WHERE x.action_id = fail_action.action_id;
+    IF nxt IS NULL AND NOT (a.status = 'failed' AND a.next_attempt_at IS NULL) THEN
+        PERFORM dunning_internal.on_action_failed(fail_action.action_id);
+    END IF;
+    RETURN nxt;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.fail_action(bigint, text, boolean) IS
+    'records a failed attempt (attempts + 1, last_error, next retry unless given up) and calls on_action_failed when the action is given up now';
+
+CREATE OR REPLACE FUNCTION dunning.mark_sent(action_id bigint, sent_at timestamptz DEFAULT pg_catalog.now(),
+                                             provider_message_id text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    a record;
+BEGIN
+    SELECT x.status, x.provider_message_id AS pid INTO a
+      FROM dunning.action x WHERE x.action_id = mark_sent.action_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
+    END IF;
+    IF a.status = 'sent' THEN
+        -- a second report of the same delivery changes nothing
+        IF mark_sent.provider_message_id IS DISTINCT FROM a.pid AND a.pid IS NOT NULL
+           AND mark_sent.provider_message_id IS NOT NULL THEN
+            RAISE EXCEPTION 'action % was sent as %, not as %', action_id, a.pid,
+                  pg_catalog.left(mark_sent.provider_message_id, 100)
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        IF a.pid IS NULL AND mark_sent.provider_message_id IS NOT NULL THEN
+            UPDATE dunning.action x SET provider_message_id = mark_sent.provider_message_id
+             WHERE x.action_id = mark_sent.action_id;
+        END IF;
+        RETURN;
+    END IF;
+    IF a.status <> ALL (ARRAY['queued', 'failed']) THEN
+        RAISE EXCEPTION 'action % is % and cannot be marked sent', action_id, a.status
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    UPDATE dunning.action x
+       SET status = 'sent', sent_at = COALESCE(mark_sent.sent_at, pg_catalog.now()), next_attempt_at = NULL,
+           provider_message_id = mark_sent.provider_message_id, lease_until = NULL, claim_pid = NULL
+     WHERE x.action_id = mark_sent.action_id;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.mark_sent(bigint, timestamptz, text) IS
+    'records that a queued (or failed) action was delivered, with the provider''s message id; again on a sent action: nothing (an error only for a different provider id)';
+-- For senders that deliver faster than the database commits: the actions
+-- delivered while the previous commit was under way, marked in one
+-- transaction (each as mark_sent would; one that cannot be marked is
+-- reported, never undoing the others).
+CREATE OR REPLACE FUNCTION dunning.mark_sent_many(action_ids bigint[], provider_message_ids text[])
+RETURNS TABLE (action_id bigint, error text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    i integer;
+BEGIN
+    IF pg_catalog.cardinality(action_ids) > 1000
+       OR pg_catalog.cardinality(provider_message_ids) IS DISTINCT FROM pg_catalog.cardinality(action_ids) THEN
+        RAISE EXCEPTION 'mark_sent_many takes at most 1000 action ids and as many provider ids, got % and %',
+              pg_catalog.cardinality(action_ids), pg_catalog.cardinality(provider_message_ids)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR i IN 1 .. COALESCE(pg_catalog.cardinality(action_ids), 0) LOOP
+        BEGIN
+            PERFORM dunning.mark_sent(action_ids[i], pg_catalog.now(), provider_message_ids[i]);
+        EXCEPTION WHEN undefined_object OR object_not_in_prerequisite_state THEN
+            action_id := action_ids[i];
+            error := SQLERRM;
+            RETURN NEXT;
+        END;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.mark_sent_many(bigint[], text[]) IS
+    'mark_sent for several delivered actions in one transaction (a sender outrunning the commits); returns the actions that could not be marked, with the error, the others marked';
+CREATE OR REPLACE FUNCTION dunning.mark_failed(action_id bigint, error text, retry boolean DEFAULT true) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    st text;
+BEGIN
+    SELECT x.status INTO st FROM dunning.action x WHERE x.action_id = mark_failed.action_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
+    END IF;
+    IF st NOT IN ('queued', 'failed') THEN
+        RAISE EXCEPTION 'action % is % and cannot be marked failed', action_id, st
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN dunning_internal.fail_action(action_id, error, retry);
+END
+$fn$;
+COMMENT ON FUNCTION dunning.mark_failed(bigint, text, boolean) IS
+    'records a failed send attempt; returns when to retry (delay doubling from retry_delay), NULL when given up (max_attempts reached or retry false: the permanent-failure path, dunning_internal.on_action_failed)';
+
+CREATE OR REPLACE FUNCTION dunning.record_bounce(message_id text, kind text, reason text DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m text := pg_catalog.btrim(message_id, E' \t<>');
+    id bigint;
+    a record;
+BEGIN
+    IF kind IS NULL OR kind NOT IN ('hard', 'soft') THEN
+        RAISE EXCEPTION 'bounce kind must be hard or soft, got %', pg_catalog.left(kind, 100)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT x.action_id INTO id FROM dunning.action x
+     WHERE x.provider_message_id IN (message_id, m, '<' || m || '>')
+     ORDER BY x.action_id LIMIT 1;
+    id := COALESCE(id, dunning_internal.message_id_action(m));
+    SELECT x.status, x.next_attempt_at INTO a FROM dunning.action x WHERE x.action_id = id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no action has the message id %', pg_catalog.left(message_id, 100)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    -- cancelled, or given up already (a DSN reported twice): nothing more
+    IF a.status = 'cancelled' OR (a.status = 'failed' AND a.next_attempt_at IS NULL) THEN
+        RETURN id;
+    END IF;
+    PERFORM dunning_internal.fail_action(id, kind || ' bounce' || COALESCE(': ' || pg_catalog.left(reason, 500), ''),
+                                         kind = 'soft');
+    RETURN id;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.record_bounce(text, text, text) IS
+    'a bounce (DSN or provider webhook) for the action with that provider id or Message-ID: hard fails it for good (the permanent-failure path), soft as a failed attempt retried later; returns the action_id';
+
+-- @schema
+-- Settings of dunning-sender (doc/sender.md): one row per option, named as
+-- the option without its dashes; the command line wins.  No secrets here
+-- (analysts read this table): passwords and tokens come from files or the
+-- environment of the sender, and a URL with credentials is refused.
+CREATE TABLE dunning.sender_setting (
+    name   text PRIMARY KEY,
+    value  text NOT NULL,
+    CONSTRAINT sender_setting_name_known CHECK (name IN (
+        'smtp-url', 'smtp-from', 'smtp-credentials-file', 'smtp-ca-file', 'sms-url', 'sms-token-file',
+        'webhook-url', 'webhook-token-file', 'channels', 'test-to', 'test-sms-to', 'rate', 'concurrency',
+        'batch', 'lease', 'timeout', 'poll', 'message-id-domain', 'log-format')),
+    CONSTRAINT sender_setting_no_credentials CHECK (value !~ '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@')
+);
+-- @code
+COMMENT ON TABLE dunning.sender_setting IS
+    'settings of dunning-sender, one row per command-line option (name without the leading dashes); options given on the command line win; never secrets';
+COMMENT ON COLUMN dunning.sender_setting.name IS 'the option, e.g. smtp-url, smtp-from, sms-url, webhook-url, rate, test-to';
+COMMENT ON COLUMN dunning.sender_setting.value IS 'its value, as on the command line (URLs without user or password)';
+SELECT pg_catalog.pg_extension_config_dump('dunning.sender_setting', '');
 
 -----------------------------------------------------------------------------
 -- Views for people
@@ -224,15 +588,24 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.action_item', '');
 -- links in it (doc/security.md).
 GRANT SELECT (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
               language, collector, status, attempts, next_attempt_at, last_error, as_of, created_at, sent_at,
-              cancelled_at) ON dunning.action
+              cancelled_at, provider_message_id, claimed_by, lease_until, claim_pid) ON dunning.action
     TO dunning_analyst;
 GRANT SELECT ON dunning.action_item
     TO dunning_analyst;
 GRANT SELECT ON dunning.action,
     dunning.collector_worklist
     TO dunning_collector;
+GRANT SELECT ON dunning.sender_setting
+    TO dunning_analyst;
+GRANT INSERT, UPDATE, DELETE ON dunning.sender_setting
+    TO dunning_admin;
 GRANT EXECUTE ON FUNCTION dunning.cancel_paid_actions(),
-    dunning.mark_sent(bigint, timestamptz),
+    dunning.mark_sent(bigint, timestamptz, text),
+    dunning.mark_sent_many(bigint[], text[]),
     dunning.mark_failed(bigint, text, boolean),
-    dunning.claim_actions(text, integer)
+    dunning.claim_actions(text, integer, text, interval),
+    dunning.release_actions(bigint[]),
+    dunning.next_send_at(text[]),
+    dunning.message_id(bigint, text),
+    dunning.record_bounce(text, text, text)
     TO dunning_collector;

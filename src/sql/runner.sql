@@ -264,7 +264,6 @@ CREATE OR REPLACE FUNCTION dunning.run(as_of timestamptz DEFAULT pg_catalog.now(
 AS $fn$
 DECLARE
     created integer;
-    chan text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'dunning.run needs an as_of instant' USING ERRCODE = 'null_value_not_allowed';
@@ -312,10 +311,7 @@ BEGIN
         ANALYZE dunning.action (customer_id, step_id, action_date, status, channel),
                 dunning.action_item (action_id, invoice_id, step_id, offset_days);
     END IF;
-    IF created > 0 THEN
-        SELECT s.notify_channel INTO chan FROM dunning.settings s;
-        PERFORM pg_notify(chan, created::text);
-    END IF;
+    -- the NOTIFY (channel and action ids) comes from the trigger action_notify
     RETURN created;
 END
 $fn$;

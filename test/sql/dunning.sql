@@ -48,9 +48,9 @@ SELECT ok(has_function_privilege('dunning_collector', 'dunning.preview(timestamp
           AND NOT has_function_privilege('dunning_analyst', 'dunning.run(timestamptz)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_collector', 'dunning.run(timestamptz)', 'EXECUTE')
           AND has_function_privilege('dunning_admin', 'dunning.run(timestamptz)', 'EXECUTE'), 'collectors preview (payment links), admins run');
-SELECT ok(has_function_privilege('dunning_collector', 'dunning.mark_sent(bigint, timestamptz)', 'EXECUTE')
+SELECT ok(has_function_privilege('dunning_collector', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
           AND has_function_privilege('dunning_collector', 'dunning.promise_to_pay(bigint[], numeric, date, text)', 'EXECUTE')
-          AND NOT has_function_privilege('dunning_analyst', 'dunning.mark_sent(bigint, timestamptz)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_analyst', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
           AND has_function_privilege('dunning_admin', 'dunning.schedule(text)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_collector', 'dunning.schedule(text)', 'EXECUTE'),
    'collectors record promises and mark sent; admins schedule');
@@ -131,8 +131,8 @@ SELECT throws_ok($$SELECT dunning.schedule()$$, '55000', NULL, 'schedule without
 SELECT throws_ok($$SELECT dunning.unschedule()$$, '55000', NULL, 'unschedule without pg_cron: 55000');
 SELECT throws_ok($$SELECT dunning.mark_sent(-1)$$, '42704', NULL, 'mark_sent of an unknown action');
 SELECT lives_ok($$SELECT dunning.mark_sent((SELECT min(action_id) FROM dunning.action WHERE status = 'queued'))$$, 'mark_sent');
-SELECT throws_ok($$SELECT dunning.mark_sent((SELECT min(action_id) FROM dunning.action WHERE status = 'sent'))$$,
-                 '55000', NULL, 'mark_sent twice');
+SELECT lives_ok($$SELECT dunning.mark_sent((SELECT min(action_id) FROM dunning.action WHERE status = 'sent'))$$,
+                'mark_sent twice: a no-op');
 SELECT throws_ok($$SELECT dunning.claim_actions('email', 0)$$, '22023', NULL, 'claim_actions max_count');
 SELECT throws_ok($$SELECT dunning.render_template('x', '{}', 'pdf')$$, '22023', NULL, 'unknown render mode');
 SELECT throws_ok($$SELECT dunning.late_interest(1, 'EUR', '2026-01-01', '2026-02-01', 8, '30/360')$$, '22023', NULL, 'unknown day count');

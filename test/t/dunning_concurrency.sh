@@ -2,7 +2,7 @@
 # Several sessions run dunning.run() at once while others record payments
 # and allocations (pgbench): no action is created twice, none is lost, and
 # concurrent runs create exactly what one serial run creates.  New actions
-# are announced with NOTIFY.
+# are announced with NOTIFY (per channel, with their ids).
 . "$(dirname "$0")/lib.bash"
 DB=dunning_run_concurrency; REF=dunning_run_serial
 load() {    # 300 customers x 4 invoices, due 0..90 days before 2026-03-16
@@ -81,9 +81,12 @@ ok $([ "$(q $REF "SELECT count(*) FROM dunning.action")" -gt 100 ]; echo $?) "th
 # NOTIFY: a listening session hears about new actions.
 q $REF "TRUNCATE dunning.action CASCADE" >/dev/null
 out=$(psql -X -d $REF -c "LISTEN dunning_action" -c "SELECT dunning.run('2026-03-16 16:30+00')" 2>&1)
-n=$(q $REF "SELECT count(*) FROM dunning.action")
-echo "$out" | grep -q "notification \"dunning_action\" with payload \"$n\""
-ok $? "NOTIFY dunning_action with the number of new actions ($n)"
+want=$(q $REF "SELECT string_agg(channel || ':' || n, ' ' ORDER BY channel)
+                FROM (SELECT channel, count(*) n FROM dunning.action WHERE status = 'queued' GROUP BY 1) x")
+got=$(echo "$out" | sed -n 's/^Asynchronous notification "dunning_action" with payload "\(.*\)" received.*/\1/p' |
+      perl -ne '/"channel" : "(\w+)", "action_ids" : \[([\d,]*)\]/ and print "$1:", scalar(split /,/, $2), "\n";
+                /"channel" : "(\w+)", .*"count" : (\d+)/ and print "$1:$2\n"' | sort | tr '\n' ' ' | sed 's/ $//')
+is "$got" "$want" "NOTIFY dunning_action per channel with its new actions ($want)"
 
 grep -E "^(number of (transactions actually processed|failed)|tps)" $dir/out1 $dir/out2 | sed 's/^/# /'
 rm -rf $dir
