@@ -3,6 +3,9 @@
 -- checks that the C aggregates return exactly what the SQL formulations
 -- return, then times each query three times in a serial and in a parallel
 -- plan.  Needs the dunning extension installed in the database.
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 \set ON_ERROR_STOP on
 \pset pager off
 SET client_min_messages = warning;

@@ -3,7 +3,7 @@
 -- client; also the most parallel workers any run launched.
 CREATE SCHEMA IF NOT EXISTS bench_util;
 CREATE OR REPLACE FUNCTION bench_util.best_ms(q text, n int DEFAULT 3, OUT ms numeric, OUT workers int)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     plan json;
     t numeric;

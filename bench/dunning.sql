@@ -1,5 +1,8 @@
 -- Bench of dunning.run(): 100,000 customers, 1,000,000 open invoices.
 -- Loaded by bench/dunning.sh into a fresh database; prints the timings.
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, country, language, timezone, segment, collector)

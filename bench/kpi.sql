@@ -16,6 +16,9 @@
 -- Results are checked identical before anything is timed; timings are the
 -- best of n runs of EXPLAIN ANALYZE (TIMING OFF) (nothing sent to the client)
 -- or, for the refreshes, of psql's \timing.
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 \set ON_ERROR_STOP on
 \pset pager off
 SET client_min_messages = warning;

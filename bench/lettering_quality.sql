@@ -4,6 +4,9 @@
 -- of what the run allocated from those payments, and :'label'.
 -- Everything is grouped per payment once (hash joins, no correlated
 -- subqueries), so it stays linear at 300,000 payments.
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 CREATE TEMP TABLE quality_pair AS
 SELECT p.payment_id, p.invoice_id, sum(p.amount) AS amount
   FROM :pred p JOIN bench_eval.work w USING (payment_id)

@@ -9,9 +9,12 @@
 --      name similarity (best customer, similarity >= 0.5), and exactly one
 --      of its open invoices with exactly the payment's amount.
 -- Writes bench_plain.matched(payment_id, invoice_id, amount).  Reads only.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 DROP SCHEMA IF EXISTS bench_plain CASCADE;
 CREATE SCHEMA bench_plain;
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA bench_plain;
 
 CREATE TABLE bench_plain.open_inv AS
 SELECT invoice_id, customer_id, invoice_number, upper(replace(reference, ' ', '')) AS reference,
@@ -50,8 +53,8 @@ CREATE TABLE bench_plain.payer AS
 SELECT p.payment_id,
        COALESCE((SELECT ic.customer_id FROM bench_plain.iban_customer ic WHERE ic.iban = p.iban),
                 (SELECT c.customer_id FROM dunning.customer c
-                  WHERE similarity(c.name, p.payer_name) >= 0.5
-                  ORDER BY similarity(c.name, p.payer_name) DESC, c.customer_id LIMIT 1)) AS customer_id
+                  WHERE bench_plain.similarity(c.name, p.payer_name) >= 0.5
+                  ORDER BY bench_plain.similarity(c.name, p.payer_name) DESC, c.customer_id LIMIT 1)) AS customer_id
   FROM bench_plain.pay p
  WHERE p.payment_id NOT IN (SELECT payment_id FROM bench_plain.matched);
 INSERT INTO bench_plain.matched

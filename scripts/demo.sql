@@ -1,4 +1,7 @@
 -- What dunning computes on the sample ledger (run by scripts/demo).
+-- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
+-- another role planted in public is called when a superuser runs it.
+SET search_path = pg_catalog, pg_temp;
 \pset footer off
 \echo
 \echo '== The ledger'

@@ -9,6 +9,13 @@
 -- purpose), never random(): the data depends only on (seed, customers, years,
 -- as_of), whatever the plan (parallel or not).  See doc/sample_ledger.md.
 
+-- Run as a superuser, the script resolves pg_catalog and dunning objects
+-- only: the search path is pg_catalog (and this session's own temporary
+-- schema) while it runs, so no function or operator that another role
+-- planted in public can be called; everything else is schema-qualified.
+SELECT pg_catalog.current_setting('search_path') AS sl_search_path \gset
+SET search_path = pg_catalog, pg_temp;
+
 \if :{?customers}
 \else
 \set customers 1000
@@ -153,7 +160,7 @@ RETURN replace(replace(replace(replace(translate(s,
 -- O for 0, I or l for 1, a separator dropped or blanked, leading zeros of a
 -- digit group dropped.  Never returns the number unchanged.
 CREATE FUNCTION dunning_sample.typo(n text, k bigint) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     r text := n;
@@ -948,17 +955,17 @@ COMMENT ON TABLE dunning_sample.payment_kind IS
 -- One bulk INSERT; the statement-level triggers check it and maintain
 -- invoice.settled_amount and payment.allocated_amount.
 -----------------------------------------------------------------------------
-INSERT INTO dunning.allocation (payment_id, credit_note_id, invoice_id, amount, created_at)
-SELECT payment_id, credit_note_id, invoice_id, amount, created_at
+INSERT INTO dunning.allocation (customer_id, payment_id, credit_note_id, invoice_id, amount, created_at)
+SELECT customer_id, payment_id, credit_note_id, invoice_id, amount, created_at
   FROM (-- payments
-        SELECT t.payment_id, NULL::bigint AS credit_note_id, t.invoice_id, t.amount,
+        SELECT y.customer_id, t.payment_id, NULL::bigint AS credit_note_id, t.invoice_id, t.amount,
                y.received_on AS on_date, y.received_on + 1 + dunning_sample.ui(t.payment_id, 470, 3)
                  + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 471, 32400)) AS created_at
           FROM dunning_sample.payment_truth t JOIN dunning_sample._pay y USING (payment_id)
          WHERE y.received_on < :'sl_cutoff'::date
         UNION ALL
         -- credit notes netted in a lettered payment
-        SELECT NULL, t.credit_note_id, t.invoice_id, -c.amount, y.received_on,
+        SELECT y.customer_id, NULL, t.credit_note_id, t.invoice_id, -c.amount, y.received_on,
                y.received_on + 1 + dunning_sample.ui(t.payment_id, 470, 3)
                  + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 471, 32400))
           FROM dunning_sample.payment_truth t JOIN dunning_sample._pay y USING (payment_id)
@@ -966,7 +973,7 @@ SELECT payment_id, credit_note_id, invoice_id, amount, created_at
          WHERE y.received_on < :'sl_cutoff'::date
         UNION ALL
         -- credit notes cancelling a whole invoice
-        SELECT NULL, c.cn_id, c.invoice_id, -c.amount, c.cn_on,
+        SELECT c.customer_id, NULL, c.cn_id, c.invoice_id, -c.amount, c.cn_on,
                c.cn_on + 1 + make_interval(secs => 28800 + dunning_sample.ui(c.cn_id, 472, 32400))
           FROM dunning_sample._cn c JOIN dunning_sample._inv i USING (invoice_id)
          WHERE c.amount = -i.amount AND c.cn_on < :'sl_cutoff'::date) a
@@ -976,8 +983,8 @@ SELECT setval(pg_get_serial_sequence('dunning.allocation', 'allocation_id'),
 
 -- The bank fees of lettered payments were written off, as auto_letter does:
 -- the fee invoice is closed, the difference recorded apart.
-INSERT INTO dunning.write_off (invoice_id, payment_id, amount, reason, created_at)
-SELECT t.invoice_id, t.payment_id, i.amount - i.settled_amount, 'bank_fee',
+INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason, created_at)
+SELECT i.customer_id, t.invoice_id, t.payment_id, i.amount - i.settled_amount, 'bank_fee',
        y.received_on + 1 + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 473, 32400))
   FROM dunning_sample.payment_truth t
   JOIN dunning_sample._pay y USING (payment_id)
@@ -990,10 +997,10 @@ SELECT t.invoice_id, t.payment_id, i.amount - i.settled_amount, 'bank_fee',
 -- Disputes (salts 700..749): ~3% of invoices, more for erratic and
 -- defaulting customers; open while the invoice is unpaid.
 -----------------------------------------------------------------------------
-INSERT INTO dunning.dispute (invoice_id, amount, reason, status, opened_on, resolved_on, created_at)
-SELECT invoice_id, amount, reason, status, opened_on,
+INSERT INTO dunning.dispute (customer_id, invoice_id, amount, reason, status, opened_on, resolved_on, created_at)
+SELECT customer_id, invoice_id, amount, reason, status, opened_on,
        CASE WHEN status <> 'open' THEN resolved_on END, opened_on + make_interval(secs => 32400 + dunning_sample.ui(invoice_id, 705, 28800))
-  FROM (SELECT i.invoice_id, i.opened_on,
+  FROM (SELECT i.customer_id, i.invoice_id, i.opened_on,
                CASE WHEN dunning_sample.u(i.key, 701) < .6 THEN NULL
                     ELSE round(i.amount * (.1 + .6 * dunning_sample.u(i.key, 702))::numeric, 2) END AS amount,
                dunning_sample.pick('{price,price,price,quality,quality,not received,not received,duplicate,quantity,damaged,wrong address,missing PO}',
@@ -1056,3 +1063,5 @@ SELECT k.kind, count(*) AS payments,
  GROUP BY k.kind ORDER BY payments DESC, kind;
 SELECT currency, count(*) AS invoices, sum(amount) AS amount FROM dunning.invoice GROUP BY currency ORDER BY 2 DESC;
 \endif
+-- the caller's search path back
+SELECT pg_catalog.set_config('search_path', :'sl_search_path', false) AS sl_x \gset

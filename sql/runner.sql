@@ -197,21 +197,37 @@ UPDATE dunning.template SET body = 'changed' WHERE template_key = 'pre_due' AND 
 -----------------------------------------------------------------------------
 -- Payment links: signed, expiring, tamper-evident.
 -----------------------------------------------------------------------------
-SELECT dunning.pay_token(1, ARRAY[102, 101]::bigint[], 'EUR 1500.00', '2026-04-15 09:30+00') AS token \gset
+SELECT dunning.pay_token(1, ARRAY[104, 102]::bigint[], 'EUR 800.00', '2026-04-15 09:30+00') AS token \gset
 SELECT :'token' AS token;
 SELECT * FROM dunning.verify_pay_token(:'token', '2026-03-20 00:00+00');
 SELECT valid, reason FROM dunning.verify_pay_token(:'token', '2026-04-15 09:30+00');
 -- Claims changed (customer 1 -> 2), signature kept.
 SELECT valid, reason FROM dunning.verify_pay_token(
-    dunning.base64url(convert_to(replace(convert_from(dunning.base64url_decode(split_part(:'token', '.', 1)), 'UTF8'), '1|101', '2|101'), 'UTF8'))
+    dunning.base64url(convert_to(replace(convert_from(dunning.base64url_decode(split_part(:'token', '.', 1)), 'UTF8'), '1|102', '2|102'), 'UTF8'))
     || '.' || split_part(:'token', '.', 2), '2026-03-20 00:00+00');
 -- Signature changed in one character.
 SELECT valid, reason FROM dunning.verify_pay_token(
     split_part(:'token', '.', 1) || '.' || translate(split_part(:'token', '.', 2), 'AaBb', 'BbAa'), '2026-03-20 00:00+00');
 SELECT valid, reason FROM dunning.verify_pay_token('not a token');
 SELECT valid, reason FROM dunning.verify_pay_token('abc.def');
--- The links in the actions verify.
-SELECT a.customer_id, v.valid, v.customer_id = a.customer_id AS same_customer, v.amount
+-- A link is bound to the ledger: only open invoices of its customer, for
+-- a positive amount not above what they have open; once its invoices are
+-- paid it says so; it can be revoked.
+SELECT dunning.pay_token(1, ARRAY[101]::bigint[], 'EUR 10.00', '2026-04-15 09:30+00');  -- 101 is paid
+SELECT dunning.pay_token(1, ARRAY[201]::bigint[], 'EUR 10.00', '2026-04-15 09:30+00');  -- customer 2's
+SELECT dunning.pay_token(1, ARRAY[999999]::bigint[], 'EUR 10.00', '2026-04-15 09:30+00');
+SELECT dunning.pay_token(1, ARRAY[102]::bigint[], 'EUR -5.00', '2026-04-15 09:30+00');
+SELECT dunning.pay_token(1, ARRAY[102]::bigint[], 'EUR 0.00', '2026-04-15 09:30+00');
+SELECT dunning.pay_token(1, ARRAY[102]::bigint[], 'EUR 500.01', '2026-04-15 09:30+00');
+SELECT dunning.pay_token(1, ARRAY[102]::bigint[], 'USD 5.00', '2026-04-15 09:30+00');
+SELECT dunning.pay_token(1, ARRAY[105]::bigint[], 'EUR 5.00', '2026-04-15 09:30+00');   -- a credit note
+SELECT dunning.pay_token(1, ARRAY[102]::bigint[], 'EUR 5.00', 'infinity');
+SELECT dunning.revoke_pay_token(:'token', 'sent to the wrong address') AS revoked,
+       dunning.revoke_pay_token(:'token') AS revoked_again;
+SELECT valid, reason FROM dunning.verify_pay_token(:'token', '2026-03-20 00:00+00');
+-- The links in the actions verify while their invoices are open (customer
+-- 1's action names 101, paid since).
+SELECT a.customer_id, v.valid, v.reason, v.customer_id = a.customer_id AS same_customer, v.amount
   FROM dunning.action a,
        dunning.verify_pay_token(substring(a.payload->>'pay_link' FROM 't=(.*)$'), '2026-03-23 10:00+00') v
  WHERE a.customer_id IN (1, 6) ORDER BY a.action_id;

@@ -19,6 +19,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "quote.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -145,7 +146,7 @@ basis_year(const char *basis)
 		return 0;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown day count basis %s", basis),
+			 errmsg("unknown day count basis %s", dunning_clip(basis, strlen(basis), DUNNING_QUOTE_MAX)),
 			 errhint("Use ACT/365, ACT/360 or ACT/ACT.")));
 	return 0;					/* keep the compiler quiet */
 }

@@ -365,10 +365,10 @@ totals_datum(TupleDesc tupdesc, const Totals *tot)
 	values[2] = Int64GetDatum(tot->proposed);
 	values[3] = Int64GetDatum(tot->examined - tot->lettered - tot->proposed);
 	values[4] = DirectFunctionCall1(numeric_trim_scale,
-									NumericGetDatum(int64_div_fast_to_numeric(tot->amount_units, DUNNING_AMOUNT_SCALE)));
+									NumericGetDatum(dunning_scaled_to_numeric(tot->amount_units, DUNNING_AMOUNT_SCALE)));
 	values[5] = Int64GetDatum(tot->write_offs);
 	values[6] = DirectFunctionCall1(numeric_trim_scale,
-									NumericGetDatum(int64_div_fast_to_numeric(tot->write_off_units, DUNNING_AMOUNT_SCALE)));
+									NumericGetDatum(dunning_scaled_to_numeric(tot->write_off_units, DUNNING_AMOUNT_SCALE)));
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 

@@ -14,8 +14,19 @@
 
 #include "letter_answer.h"
 
+#include "company_name.h"
 #include "lib/stringinfo.h"
 #include "money.h"
+
+/*
+ * A payer name this unlike the name of the customer whose items an answer
+ * settles contradicts it (the names of the same company as banks report
+ * them: 0.35 and above on the sample ledger; two unrelated companies: about
+ * 0), and an answer the payer's name contradicts is never lettered
+ * automatically: its confidence stays below the default threshold 0.9.
+ */
+#define NAME_CONTRADICTS	0.30f
+#define CONTRADICTED_CAP	0.85f
 
 const char *const dunning_method_names[] = {"reference", "invoice_number", "amount", "combination"};
 
@@ -311,6 +322,28 @@ payer_adjust(const Signals *sig, int32 c)
 	return sig->payer_how == PAYER_NAME ? -0.10f : -0.25f;
 }
 
+/*
+ * The payer's name against the answer's customer: when the payer was not
+ * established as that customer (given, by IBAN, by number or by name) and
+ * its name is unlike the customer's, the answer is capped below the
+ * automatic threshold ("Vasseur SARL" paying items of "Fontana SpA" on an
+ * amount and a weak number is proposed, not lettered).
+ */
+static void
+name_adjust(MatchCtx *cx, Answer *a)
+{
+	const char *payer = cx->p->payer_name;
+	const char *name = cx->st->customers[a->customer].name;
+
+	if (cx->sig->payer == a->customer || payer == NULL || payer[0] == '\0')
+		return;
+	if (dunning_name_similarity(payer, Min((int) strlen(payer), 1024), name, strlen(name)) >= NAME_CONTRADICTS)
+		return;
+	if (a->confidence > CONTRADICTED_CAP)
+		a->confidence = CONTRADICTED_CAP;
+	dunning_reason_append(a, "the payer's name is unlike %s's", name);
+}
+
 /* Payments follow invoices: an invoice issued after the payment is suspect. */
 static void
 date_adjust(MatchCtx *cx, Answer *a)
@@ -349,6 +382,7 @@ dunning_answer_for_items(MatchCtx *cx, int32 c, int32 *g, int ng, Method method,
 	strlcpy(a.reason, evidence, sizeof(a.reason));
 	reason_settlement(cx, &a, kind);
 	reason_payer(cx, &a);
+	name_adjust(cx, &a);
 	date_adjust(cx, &a);
 	/* two decimals: what a human reads, and what the threshold compares */
 	a.confidence = rintf(Max(0.0f, Min(1.0f, a.confidence)) * 100.0f) / 100.0f;

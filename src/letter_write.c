@@ -150,6 +150,7 @@ typedef struct LetterRows
 /* The columns of the batch's allocations (code filled once the letters are written). */
 typedef struct AllocationRows
 {
+	ArrayBuildState *customer;
 	ArrayBuildState *payment;
 	ArrayBuildState *credit_note;
 	ArrayBuildState *invoice;
@@ -163,6 +164,7 @@ typedef struct AllocationRows
 /* The columns of the batch's bank-fee write-offs. */
 typedef struct WriteOffRows
 {
+	ArrayBuildState *customer;
 	ArrayBuildState *invoice;
 	ArrayBuildState *payment;
 	ArrayBuildState *letter;
@@ -192,6 +194,7 @@ static void
 push_allocation(AllocationRows *ar, const LetterRows *lr, int k, bool from_credit_note, int64 source_id,
 				int64 invoice_id, int64 units, const char *currency)
 {
+	dunning_array_push(ar->customer, lr->customer->dvalues[k]);
 	dunning_array_push(from_credit_note ? ar->credit_note : ar->payment, Int64GetDatum(source_id));
 	dunning_array_push_null(from_credit_note ? ar->payment : ar->credit_note);
 	dunning_array_push(ar->invoice, Int64GetDatum(invoice_id));
@@ -254,16 +257,17 @@ decision_rows(const Store *st, const Decision *d, int k, LetterRows *lr, Allocat
 	if (a->write_off > 0)
 	{
 		need[a->n - 1] -= a->write_off;
+		dunning_array_push(wr->customer, lr->customer->dvalues[k]);
 		dunning_array_push(wr->invoice, Int64GetDatum(st->items[a->item[a->n - 1]].id));
 		dunning_array_push(wr->payment, Int64GetDatum(d->payment_id));
 		dunning_array_push(wr->letter, lr->id->dvalues[k]);
 		dunning_array_push(wr->amount, NumericGetDatum(dunning_units_to_numeric(a->write_off, d->currency)));
 		tot->write_offs++;
-		tot->write_off_units += a->write_off;
+		tot->write_off_units += (int128) a->write_off;
 	}
 	allocation_rows(st, d, k, need, lr, ar);
 	tot->lettered++;
-	tot->amount_units += a->used;
+	tot->amount_units += (int128) a->used;
 }
 
 /*
@@ -325,30 +329,33 @@ insert_letters(LetterRows *lr, AllocationRows *ar, int n_dec)
 static void
 insert_allocations(AllocationRows *ar)
 {
-	Oid			at[8] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, INT8ARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, FLOAT4ARRAYOID};
-	Datum		av[8] = {dunning_array_datum(ar->payment), dunning_array_datum(ar->credit_note),
+	Oid			at[9] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, INT8ARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, FLOAT4ARRAYOID, INT8ARRAYOID};
+	Datum		av[9] = {dunning_array_datum(ar->payment), dunning_array_datum(ar->credit_note),
 		dunning_array_datum(ar->invoice), dunning_array_datum(ar->amount),
 		dunning_array_datum(ar->letter), dunning_array_datum(ar->code),
-	dunning_array_datum(ar->method), dunning_array_datum(ar->confidence)};
+		dunning_array_datum(ar->method), dunning_array_datum(ar->confidence),
+	dunning_array_datum(ar->customer)};
 
-	dunning_spi_exec("INSERT INTO dunning.allocation (payment_id, credit_note_id, invoice_id, amount, letter_id,"
-					 "                                letter_code, method, confidence)"
-					 " SELECT u.payment_id, u.credit_note_id, u.invoice_id, u.amount, u.letter_id, u.letter_code,"
-					 "        u.method, u.confidence"
+	dunning_spi_exec("INSERT INTO dunning.allocation (customer_id, payment_id, credit_note_id, invoice_id, amount,"
+					 "                                letter_id, letter_code, method, confidence)"
+					 " SELECT u.customer_id, u.payment_id, u.credit_note_id, u.invoice_id, u.amount, u.letter_id,"
+					 "        u.letter_code, u.method, u.confidence"
 					 "   FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[]), pg_catalog.unnest($4::numeric[]),"
-					 "                   pg_catalog.unnest($5::int8[]), pg_catalog.unnest($6::text[]), pg_catalog.unnest($7::text[]), pg_catalog.unnest($8::real[]))"
-					 "        AS u(payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence)"
+					 "                   pg_catalog.unnest($5::int8[]), pg_catalog.unnest($6::text[]), pg_catalog.unnest($7::text[]), pg_catalog.unnest($8::real[]),"
+					 "                   pg_catalog.unnest($9::int8[]))"
+					 "        AS u(payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code, method, confidence,"
+					 "             customer_id)"
 					 "  ORDER BY u.invoice_id",
-					 8, at, av, SPI_OK_INSERT);
+					 9, at, av, SPI_OK_INSERT);
 }
 
 /* Inserts the bank fees written off, if any. */
 static void
 insert_write_offs(WriteOffRows *wr)
 {
-	Oid			wt[4] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID};
-	Datum		wv[4];
+	Oid			wt[5] = {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, INT8ARRAYOID};
+	Datum		wv[5];
 
 	if (wr->invoice->nelems == 0)
 		return;
@@ -356,11 +363,40 @@ insert_write_offs(WriteOffRows *wr)
 	wv[1] = dunning_array_datum(wr->payment);
 	wv[2] = dunning_array_datum(wr->letter);
 	wv[3] = dunning_array_datum(wr->amount);
-	dunning_spi_exec("INSERT INTO dunning.write_off (invoice_id, payment_id, letter_id, amount, reason)"
-					 " SELECT u.invoice_id, u.payment_id, u.letter_id, u.amount, 'bank_fee'"
-					 "   FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[]), pg_catalog.unnest($4::numeric[]))"
-					 "        AS u(invoice_id, payment_id, letter_id, amount)",
-					 4, wt, wv, SPI_OK_INSERT);
+	wv[4] = dunning_array_datum(wr->customer);
+	dunning_spi_exec("INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, letter_id, amount, reason)"
+					 " SELECT u.customer_id, u.invoice_id, u.payment_id, u.letter_id, u.amount, 'bank_fee'"
+					 "   FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[]), pg_catalog.unnest($4::numeric[]),"
+					 "                   pg_catalog.unnest($5::int8[]))"
+					 "        AS u(invoice_id, payment_id, letter_id, amount, customer_id)",
+					 5, wt, wv, SPI_OK_INSERT);
+}
+
+/*
+ * A payment of unknown payer becomes the customer of what it is lettered to
+ * before its allocations are written (their foreign keys name the payment
+ * with its customer), logged in dunning.payer_history so that unlettering
+ * gives it back its unknown payer.
+ */
+static void
+identify_payers(const Batch *b, const LetterRows *lr)
+{
+	ArrayBuildState *pays = dunning_array_new(INT8OID);
+	Oid			types[2] = {INT8ARRAYOID, INT8ARRAYOID};
+	Datum		values[2];
+
+	for (int k = 0; k < b->n_dec; k++)
+		dunning_array_push(pays, Int64GetDatum(b->dec[k].payment_id));
+	values[0] = dunning_array_datum(pays);
+	values[1] = dunning_array_datum(lr->customer);
+	dunning_spi_exec("WITH p AS (UPDATE dunning.payment p SET customer_id = u.customer_id"
+					 "             FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]))"
+					 "                  AS u(payment_id, customer_id)"
+					 "            WHERE p.payment_id = u.payment_id AND p.customer_id IS NULL"
+					 "           RETURNING p.customer_id, p.payment_id)"
+					 " INSERT INTO dunning.payer_history (customer_id, payment_id)"
+					 " SELECT p.customer_id, p.payment_id FROM p ORDER BY p.payment_id",
+					 2, types, values, SPI_OK_INSERT);
 }
 
 /* Elapsed time since *t added to *acc; *t restarts. */
@@ -381,16 +417,17 @@ write_decisions(Store *st, Batch *b, Totals *tot, instr_time *t)
 	LetterRows	lr = {dunning_array_new(INT8OID), dunning_array_new(INT8OID), dunning_array_new(TEXTOID),
 	dunning_array_new(FLOAT4OID), dunning_array_new(TEXTOID)};
 	AllocationRows ar = {dunning_array_new(INT8OID), dunning_array_new(INT8OID), dunning_array_new(INT8OID),
-		dunning_array_new(NUMERICOID), dunning_array_new(INT8OID), dunning_array_new(TEXTOID),
-	dunning_array_new(TEXTOID), dunning_array_new(FLOAT4OID)};
+		dunning_array_new(INT8OID), dunning_array_new(NUMERICOID), dunning_array_new(INT8OID),
+	dunning_array_new(TEXTOID), dunning_array_new(TEXTOID), dunning_array_new(FLOAT4OID)};
 	WriteOffRows wr = {dunning_array_new(INT8OID), dunning_array_new(INT8OID), dunning_array_new(INT8OID),
-	dunning_array_new(NUMERICOID)};
+	dunning_array_new(INT8OID), dunning_array_new(NUMERICOID)};
 
 	draw_letter_ids(b->n_dec, lr.id);
 	for (int k = 0; k < b->n_dec; k++)
 		decision_rows(st, &b->dec[k], k, &lr, &ar, &wr, tot);
 	insert_letters(&lr, &ar, b->n_dec);
 	lap(&tot->letters, t);
+	identify_payers(b, &lr);
 	insert_allocations(&ar);
 	insert_write_offs(&wr);
 }

@@ -42,9 +42,9 @@ typedef struct Totals
 	int64		examined;
 	int64		lettered;
 	int64		proposed;
-	int64		amount_units;
+	int128		amount_units;	/* sums of many payments: 128 bits */
 	int64		write_offs;
-	int64		write_off_units;
+	int128		write_off_units;
 	instr_time	match;
 	instr_time	lock;
 	instr_time	letters;

@@ -9,9 +9,19 @@
 #include "money.h"
 
 #include "currency.h"
+#include "quote.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
+
+/* A numeric as an error message quotes it: a numeric may have 131,072 digits. */
+static char *
+numeric_clip(Datum num)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, num));
+
+	return dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX);
+}
 
 void
 dunning_amount_error_special(const char *what)
@@ -26,8 +36,7 @@ dunning_amount_error_scale(Datum num, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s %s has more than %d decimal places", what,
-					DatumGetCString(DirectFunctionCall1(numeric_out, num)),
+			 errmsg("%s %s has more than %d decimal places", what, numeric_clip(num),
 					DUNNING_AMOUNT_SCALE),
 			 errhint("Round the value first, e.g. round(%s, %d).", what,
 					 DUNNING_AMOUNT_SCALE)));
@@ -38,8 +47,7 @@ dunning_amount_error_range(Datum num, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s %s is out of range for the KPI aggregates", what,
-					DatumGetCString(DirectFunctionCall1(numeric_out, num))),
+			 errmsg("%s %s is out of range for the KPI aggregates", what, numeric_clip(num)),
 			 errdetail("Amounts must lie strictly between -922337203685477.5807 and 922337203685477.5807.")));
 }
 

@@ -26,6 +26,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "quote.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -109,7 +110,7 @@ state_parse(const char *str, int128 *fields, int nfields,
 bad:
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"", typname, str),
+			 errmsg("invalid input syntax for type %s: \"%s\"", typname, dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 			 errdetail("Expected %d integers in parentheses, separated by commas.",
 					   nfields)));
 }
@@ -184,7 +185,7 @@ payer_state_in(PG_FUNCTION_ARGS)
 	if (st->n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type dunning.payer_state: \"%s\"", str),
+				 errmsg("invalid input syntax for type dunning.payer_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 				 errdetail("The row count must not be negative.")));
 	PG_RETURN_POINTER(st);
 }
@@ -506,7 +507,7 @@ check_as_of_field(const char *str, const char *typname, int128 has, int128 as_of
 		(has == 0 && as_of != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", typname, str),
+				 errmsg("invalid input syntax for type %s: \"%s\"", typname, dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 				 errdetail("The first two fields must be 0 or 1 and a day number.")));
 }
 
@@ -666,7 +667,7 @@ aging_state_in(PG_FUNCTION_ARGS)
 	if (st->dscale < 0 || st->dscale > NUMERIC_MAX_DISPLAY_SCALE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type dunning.aging_state: \"%s\"", str),
+				 errmsg("invalid input syntax for type dunning.aging_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 				 errdetail("The third field (scale) must be between 0 and %d.",
 						   NUMERIC_MAX_DISPLAY_SCALE)));
 	PG_RETURN_POINTER(st);

@@ -28,6 +28,7 @@
 #include "checkdigit.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "quote.h"
 #include "utils/builtins.h"
 
 const char *const dunning_ref_scheme_names[REF_NSCHEMES] = {
@@ -50,18 +51,6 @@ const RefScheme dunning_ref_scheme_priority[REF_NSCHEMES] = {
 #define REF_BUF DUNNING_COMPACT_BUF
 
 /*
- * A user value quoted in an error message, clipped to a readable length on a
- * character boundary (the value may be a megabyte of remittance text).
- */
-static char *
-clip_value(const char *s, int len)
-{
-	if (len <= 40)
-		return pnstrdup(s, len);
-	return psprintf("%.*s...", pg_mbcliplen(s, len, 40), s);
-}
-
-/*
  * The scheme a name designates; raises an error for an unknown name, because
  * a typo in a scheme would otherwise silently turn every reference invalid.
  */
@@ -77,7 +66,7 @@ scheme_from_text(text *name)
 			return (RefScheme) i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown payment reference scheme \"%s\"", clip_value(s, len)),
+			 errmsg("unknown payment reference scheme \"%s\"", dunning_clip(s, len, 40)),
 			 errhint("Known schemes: " SCHEME_LIST ".")));
 	return REF_NONE;			/* not reached */
 }
@@ -294,7 +283,7 @@ bad_base(const char *s, int len, RefScheme scheme)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid base \"%s\" for payment reference scheme \"%s\"",
-					clip_value(s, len), dunning_ref_scheme_names[scheme]),
+					dunning_clip(s, len, 40), dunning_ref_scheme_names[scheme]),
 			 errdetail("%s White space is ignored.", rules[scheme]),
 			 errhint("%s", hints[scheme])));
 }

@@ -20,6 +20,7 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "quote.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -404,7 +405,7 @@ parse_mode(text *mode)
 		return RENDER_SMS;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown render mode \"%s\"", m),
+			 errmsg("unknown render mode \"%s\"", dunning_clip(m, strlen(m), DUNNING_QUOTE_MAX)),
 			 errhint("Use text, html or sms.")));
 	return RENDER_TEXT;			/* keep the compiler quiet */
 }

@@ -529,7 +529,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF digits IS NULL THEN
-        RAISE EXCEPTION 'unknown currency %', currency USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'unknown currency %', left(currency, 100) USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN (SELECT dunning.accrue_interest(amount, from_date, to_date, margin, b, digits,
                                            array_agg(r.valid_from ORDER BY r.valid_from),
@@ -892,6 +892,7 @@ GRANT INSERT, UPDATE, DELETE ON dunning.rate_series,
     TO dunning_admin;
 GRANT EXECUTE ON FUNCTION dunning.late_interest(numeric, char, date, date, numeric, text),
     dunning.invoice_late_interest(bigint, date, numeric, text),
+    dunning.accrue_interest(numeric, date, date, numeric, text, integer, date[], numeric[], date[], numeric[]),
     dunning.rate_on(text, date),
     dunning.late_payment_rule_in_force(text, text),
     dunning.statutory_rate(text, text, date, date),

@@ -153,7 +153,7 @@ RETURNS void
 AS $fn$
 BEGIN
     IF status IS NULL OR status NOT IN ('resolved', 'rejected', 'credited') THEN
-        RAISE EXCEPTION 'a dispute is closed as resolved, rejected or credited, not %', COALESCE(status, 'NULL')
+        RAISE EXCEPTION 'a dispute is closed as resolved, rejected or credited, not %', COALESCE(left(status, 100), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     UPDATE dunning.dispute d

@@ -137,6 +137,8 @@ CREATE TABLE dunning.scenario_step (
     CONSTRAINT scenario_step_no_unique UNIQUE (scenario_id, step_no),
     CONSTRAINT scenario_step_offset_unique UNIQUE (scenario_id, offset_days),
     CONSTRAINT scenario_step_no_positive CHECK (step_no > 0),
+    -- {{step}} may stand in a subject: one line
+    CONSTRAINT scenario_step_name_one_line CHECK (name !~ '[[:cntrl:]]' AND pg_catalog.length(name) <= 100),
     CONSTRAINT scenario_step_offset_range CHECK (offset_days BETWEEN -365 AND 3650),
     CONSTRAINT scenario_step_channel_known
         CHECK (channel IN ('email', 'sms', 'letter', 'call', 'task', 'legal', 'thanks')),
@@ -181,7 +183,7 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'steps of scenario % are out of order: "%" comes after "%" but fires earlier',
-                bad.scenario_id, bad.b_name, bad.a_name
+                bad.scenario_id, left(bad.b_name, 100), left(bad.a_name, 100)
             USING ERRCODE = 'check_violation',
                   HINT = 'Number the steps (step_no) in the order of their offset_days.';
     END IF;
@@ -269,7 +271,7 @@ DECLARE
 BEGIN
     SELECT * INTO src FROM dunning.scenario s WHERE s.name = source_name;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'scenario "%" does not exist', source_name USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION 'scenario "%" does not exist', left(source_name, 100) USING ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO dunning.scenario (name, description, charges_enabled, fixed_compensation,
                                   compensation_currency, interest_margin)

@@ -41,7 +41,22 @@ CREATE TABLE dunning.customer (
     CONSTRAINT customer_timezone_known
         CHECK ((pg_catalog.now() AT TIME ZONE timezone) IS NOT NULL),
     CONSTRAINT customer_credit_limit_valid
-        CHECK (credit_limit >= 0 AND credit_limit < 'Infinity'),
+        CHECK (credit_limit >= 0 AND credit_limit < 1e12),
+    -- What reminders carry (recipients, subjects) is one line of printable
+    -- text: no CR/LF, so no header injection once a mailer sends them.
+    CONSTRAINT customer_name_one_line
+        CHECK (name !~ '[[:cntrl:]]' AND pg_catalog.length(name) <= 200),
+    CONSTRAINT customer_external_ref_one_line
+        CHECK (external_ref !~ '[[:cntrl:]]' AND pg_catalog.length(external_ref) <= 100),
+    CONSTRAINT customer_email_plausible
+        CHECK (pg_catalog.length(email) <= 254
+               AND email ~ '^[^][[:space:][:cntrl:]<>()",;:@\\]{1,64}@[^][[:space:][:cntrl:]<>()",;:@\\.]+(\.[^][[:space:][:cntrl:]<>()",;:@\\.]+)+$'),
+    -- Stored normalised (customer_phone_normalize): + and 7 to 15 digits.
+    CONSTRAINT customer_phone_e164 CHECK (phone ~ '^\+[1-9][0-9]{6,14}$'),
+    CONSTRAINT customer_postal_address_one_line
+        CHECK (postal_address !~ '[[:cntrl:]]' AND pg_catalog.length(postal_address) <= 500),
+    CONSTRAINT customer_collector_one_line
+        CHECK (collector !~ '[[:cntrl:]]' AND pg_catalog.length(collector) <= 100),
     CONSTRAINT customer_subdivision_iso3166_2
         CHECK (subdivision ~ '^[A-Z]{2}-[A-Z0-9]{1,3}(-[A-Z0-9]{1,12})?$'),
     CONSTRAINT customer_subdivision_in_country
@@ -67,6 +82,88 @@ COMMENT ON COLUMN dunning.customer.on_hold IS 'true suspends every reminder to t
 COMMENT ON COLUMN dunning.customer.created_at IS 'when the row was loaded';
 COMMENT ON COLUMN dunning.customer.subdivision IS 'ISO 3166-2 subdivision of country (DE-BY, GB-SCT, FR-57) whose holidays add to the country''s; NULL: the country''s only';
 COMMENT ON COLUMN dunning.customer.kind IS 'b2b (a business: statutory late-payment interest and compensation) or b2c (a consumer)';
+
+-- A phone number may be written with spaces, dots, dashes, slashes and
+-- brackets, with + or 00, or in national form when the country is known and
+-- its national form is a plain prefix rule (trunk 0 dropped, or no trunk);
+-- it is stored in E.164 (+ and 7 to 15 digits).  NULL when it cannot be.
+CREATE OR REPLACE FUNCTION dunning.normalize_phone(phone text, country char(2) DEFAULT NULL) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    s text;
+    rule record;
+BEGIN
+    IF phone IS NULL OR length(phone) > 40 OR phone !~ '^[0-9+ .()/-]+$' THEN
+        RETURN NULL;
+    END IF;
+    s := btrim(phone);
+    IF s ~ '^(\+|00)' THEN
+        s := replace(s, '(0)', '');     -- +44 (0)20 ...: the trunk 0 for national callers
+    END IF;
+    s := regexp_replace(s, '[ .()/-]', '', 'g');
+    IF s ~ '^\+[0-9]+$' THEN
+        s := substr(s, 2);
+    ELSIF s ~ '^00[0-9]+$' THEN
+        s := substr(s, 3);
+    ELSIF s ~ '^[0-9]+$' THEN
+        -- national form: calling code and trunk prefix of the country
+        SELECT r.code, r.trunk INTO rule
+          FROM (VALUES ('AT', '43', '0'), ('BE', '32', '0'), ('BG', '359', '0'), ('CH', '41', '0'),
+                       ('DE', '49', '0'), ('FI', '358', '0'), ('FR', '33', '0'), ('GB', '44', '0'),
+                       ('HR', '385', '0'), ('IE', '353', '0'), ('NL', '31', '0'), ('RO', '40', '0'),
+                       ('SE', '46', '0'), ('SI', '386', '0'), ('SK', '421', '0'), ('UA', '380', '0'),
+                       ('AU', '61', '0'), ('NZ', '64', '0'), ('JP', '81', '0'), ('CN', '86', '0'),
+                       ('IN', '91', '0'), ('ZA', '27', '0'), ('TR', '90', '0'), ('IL', '972', '0'),
+                       ('CY', '357', ''), ('CZ', '420', ''), ('DK', '45', ''), ('EE', '372', ''),
+                       ('ES', '34', ''), ('GR', '30', ''), ('IS', '354', ''), ('LU', '352', ''),
+                       ('LV', '371', ''), ('MT', '356', ''), ('NO', '47', ''), ('PL', '48', ''),
+                       ('PT', '351', ''), ('IT', '39', ''), ('SM', '378', ''), ('VA', '39', ''),
+                       ('US', '1', '1'), ('CA', '1', '1')) AS r(country, code, trunk)
+         WHERE r.country = normalize_phone.country;
+        IF NOT FOUND THEN
+            RETURN NULL;
+        ELSIF rule.code = '1' THEN     -- NANP: 10 digits, an optional leading 1
+            s := regexp_replace(s, '^1([2-9][0-9]{9})$', '\1');
+            IF s !~ '^[2-9][0-9]{9}$' THEN
+                RETURN NULL;
+            END IF;
+        ELSIF rule.trunk = '0' THEN
+            IF s !~ '^0[1-9]' THEN
+                RETURN NULL;
+            END IF;
+            s := substr(s, 2);
+        END IF;
+        s := rule.code || s;
+    ELSE
+        RETURN NULL;
+    END IF;
+    IF s !~ '^[1-9][0-9]{6,14}$' THEN
+        RETURN NULL;
+    END IF;
+    RETURN '+' || s;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.normalize_phone(text, char) IS
+    'a phone number in E.164 (+ and 7 to 15 digits): written with spaces, dots, dashes, slashes, brackets, + or 00, or nationally when country is given (trunk 0 dropped; NANP 10 digits); NULL when it is not one';
+CREATE OR REPLACE FUNCTION dunning.customer_phone_normalize() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    n text := dunning.normalize_phone(NEW.phone, NEW.country);
+BEGIN
+    IF n IS NULL THEN
+        RAISE EXCEPTION 'customer %: phone "%" is not a phone number', NEW.customer_id, left(NEW.phone, 100)
+            USING ERRCODE = 'check_violation', TABLE = 'customer', SCHEMA = 'dunning',
+                  CONSTRAINT = 'customer_phone_e164',
+                  HINT = 'Write it with its country code (+32 2 555 01 01), or set the customer''s country; spaces, dots, dashes and brackets are allowed.';
+    END IF;
+    NEW.phone := n;
+    RETURN NEW;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER customer_phone_normalize BEFORE INSERT OR UPDATE OF phone, country ON dunning.customer
+    FOR EACH ROW WHEN (NEW.phone IS NOT NULL) EXECUTE FUNCTION dunning.customer_phone_normalize();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -90,7 +187,7 @@ COMMENT ON COLUMN dunning.customer.kind IS 'b2b (a business: statutory late-paym
 CREATE TABLE dunning.invoice (
     invoice_id      bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     customer_id     bigint NOT NULL REFERENCES dunning.customer,
-    invoice_number  text NOT NULL UNIQUE,
+    invoice_number  text NOT NULL,
     issued_on       date NOT NULL,
     due_on          date NOT NULL,
     amount          numeric NOT NULL,
@@ -101,12 +198,23 @@ CREATE TABLE dunning.invoice (
     CONSTRAINT invoice_number_not_blank CHECK (pg_catalog.btrim(invoice_number) <> ''),
     CONSTRAINT invoice_due_on_not_before_issued_on CHECK (due_on >= issued_on),
     CONSTRAINT invoice_amount_not_zero CHECK (amount <> 0),
-    CONSTRAINT invoice_amount_finite CHECK (amount > '-Infinity' AND amount < 'Infinity'),
+    -- Bounds of what the engine computes with (doc/ledger.md, "Bounds"):
+    -- dates of four centuries around now, terms of at most ten years, amounts
+    -- below 10^12 in absolute value (lettering counts 1/10000 units in 64
+    -- bits: room for 9,000 of the largest amounts in one sum).
+    CONSTRAINT invoice_amount_in_range CHECK (amount > -1e12 AND amount < 1e12),
+    CONSTRAINT invoice_issued_on_in_range CHECK (issued_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31'),
+    CONSTRAINT invoice_due_on_in_range CHECK (due_on <= DATE '2999-12-31' AND due_on <= issued_on + 3660),
+    CONSTRAINT invoice_number_one_line
+        CHECK (invoice_number !~ '[[:cntrl:]]' AND pg_catalog.length(invoice_number) <= 100),
     CONSTRAINT invoice_currency_iso4217 CHECK (dunning.is_currency(currency)),
     CONSTRAINT invoice_amount_in_minor_units
         CHECK (amount = pg_catalog.round(amount, dunning.currency_minor_unit(currency))),
     CONSTRAINT invoice_not_over_settled
-        CHECK (settled_amount >= 0 AND settled_amount <= pg_catalog.abs(amount))
+        CHECK (settled_amount >= 0 AND settled_amount <= pg_catalog.abs(amount)),
+    -- What references an invoice references its customer too: an allocation,
+    -- a write-off or a dispute of another customer's invoice cannot exist.
+    CONSTRAINT invoice_customer_invoice_key UNIQUE (customer_id, invoice_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX invoice_customer_idx ON dunning.invoice (customer_id, due_on);
 CREATE INDEX invoice_reference_idx ON dunning.invoice (reference) WHERE reference IS NOT NULL;
@@ -115,7 +223,7 @@ COMMENT ON TABLE dunning.invoice IS
     'invoices (amount > 0) and credit notes (amount < 0) of the receivable ledger; load with INSERT or COPY';
 COMMENT ON COLUMN dunning.invoice.invoice_id IS 'identity; explicit ids may be loaded';
 COMMENT ON COLUMN dunning.invoice.customer_id IS 'the customer invoiced';
-COMMENT ON COLUMN dunning.invoice.invoice_number IS 'the number printed on the invoice (unique)';
+COMMENT ON COLUMN dunning.invoice.invoice_number IS 'the number printed on the invoice; unique per customer up to case, spaces and punctuation (dunning.normalize_invoice_number)';
 COMMENT ON COLUMN dunning.invoice.issued_on IS 'invoice date';
 COMMENT ON COLUMN dunning.invoice.due_on IS 'due date (not before the invoice date)';
 COMMENT ON COLUMN dunning.invoice.amount IS 'gross amount; negative for a credit note; never zero';
@@ -143,12 +251,17 @@ CREATE TABLE dunning.payment (
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     allocated_amount numeric NOT NULL DEFAULT 0,
     CONSTRAINT payment_amount_positive CHECK (amount > 0),
-    CONSTRAINT payment_amount_finite CHECK (amount < 'Infinity'),
+    CONSTRAINT payment_amount_in_range CHECK (amount < 1e12),
+    CONSTRAINT payment_received_on_in_range CHECK (received_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31'),
     CONSTRAINT payment_currency_iso4217 CHECK (dunning.is_currency(currency)),
     CONSTRAINT payment_amount_in_minor_units
         CHECK (amount = pg_catalog.round(amount, dunning.currency_minor_unit(currency))),
     CONSTRAINT payment_not_over_allocated
-        CHECK (allocated_amount >= 0 AND allocated_amount <= amount)
+        CHECK (allocated_amount >= 0 AND allocated_amount <= amount),
+    -- Allocations and write-offs reference (customer_id, payment_id): a
+    -- payment settles items of its own customer only.  Unidentified cash has
+    -- no customer (NULL) and no allocation.
+    CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX payment_customer_idx ON dunning.payment (customer_id, received_on);
 -- @code
@@ -173,8 +286,8 @@ COMMENT ON COLUMN dunning.payment.allocated_amount IS
 -- Disputes
 -----------------------------------------------------------------------------
 CREATE TABLE dunning.dispute (
-    dispute_id   bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    invoice_id   bigint NOT NULL REFERENCES dunning.invoice,
+    dispute_id   bigint GENERATED BY DEFAULT AS IDENTITY,
+    invoice_id   bigint NOT NULL,
     amount       numeric,
     reason       text NOT NULL,
     status       text NOT NULL DEFAULT 'open',
@@ -183,13 +296,20 @@ CREATE TABLE dunning.dispute (
     created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
     owner        text,
     notes        text,
-    CONSTRAINT dispute_amount_positive CHECK (amount > 0 AND amount < 'Infinity'),
+    customer_id  bigint NOT NULL,
+    CONSTRAINT dispute_pkey PRIMARY KEY (customer_id, dispute_id),
+    CONSTRAINT dispute_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
+    CONSTRAINT dispute_amount_positive CHECK (amount > 0 AND amount < 1e12),
     CONSTRAINT dispute_status_allowed
         CHECK (status IN ('open', 'resolved', 'rejected', 'credited')),
     CONSTRAINT dispute_status_closed_iff_resolved
         CHECK ((status = 'open') = (resolved_on IS NULL)),
-    CONSTRAINT dispute_resolved_on_not_before_opened_on CHECK (resolved_on >= opened_on)
+    CONSTRAINT dispute_resolved_on_not_before_opened_on CHECK (resolved_on >= opened_on),
+    CONSTRAINT dispute_dates_in_range
+        CHECK (opened_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31' AND resolved_on <= DATE '2999-12-31')
 );
+CREATE INDEX dispute_id_idx ON dunning.dispute (dispute_id);
 CREATE INDEX dispute_invoice_idx ON dunning.dispute (invoice_id);
 CREATE INDEX dispute_open_idx ON dunning.dispute (invoice_id) WHERE status = 'open';
 -- @code
@@ -205,6 +325,37 @@ COMMENT ON COLUMN dunning.dispute.resolved_on IS 'when it was closed; set exactl
 COMMENT ON COLUMN dunning.dispute.created_at IS 'when the row was recorded';
 COMMENT ON COLUMN dunning.dispute.owner IS 'who works on the dispute';
 COMMENT ON COLUMN dunning.dispute.notes IS 'work notes, newest last';
+COMMENT ON COLUMN dunning.dispute.customer_id IS 'the customer of the invoice (filled from the invoice when not given)';
+
+-- A dispute is about (part of) its invoice: its customer is the invoice's,
+-- its amount at most the invoice's.  A dispute on a paid invoice is a
+-- legitimate claim: what is settled does not matter.
+CREATE OR REPLACE FUNCTION dunning.dispute_check_invoice() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    inv record;
+BEGIN
+    SELECT i.customer_id, i.amount, i.currency INTO inv
+      FROM dunning.invoice i WHERE i.invoice_id = NEW.invoice_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invoice % does not exist', NEW.invoice_id
+            USING ERRCODE = 'foreign_key_violation', TABLE = 'dispute', SCHEMA = 'dunning',
+                  CONSTRAINT = 'dispute_invoice_fkey';
+    END IF;
+    NEW.customer_id := COALESCE(NEW.customer_id, inv.customer_id);
+    IF NEW.amount > pg_catalog.abs(inv.amount) THEN
+        RAISE EXCEPTION 'dispute of % % on invoice % is above its amount %',
+                left(NEW.amount::text, 30), inv.currency, NEW.invoice_id, pg_catalog.abs(inv.amount)
+            USING ERRCODE = 'check_violation', TABLE = 'dispute', SCHEMA = 'dunning',
+                  CONSTRAINT = 'dispute_amount_within_invoice',
+                  HINT = 'A dispute covers at most the whole invoice (amount NULL).';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER dispute_check_invoice BEFORE INSERT OR UPDATE OF invoice_id, amount, customer_id ON dunning.dispute
+    FOR EACH ROW EXECUTE FUNCTION dunning.dispute_check_invoice();
 
 -----------------------------------------------------------------------------
 -- pg_dump keeps the rows users load.  Sequences of the identity columns are
@@ -223,15 +374,37 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.dispute_dispute_id_seq', '')
 GRANT EXECUTE ON FUNCTION dunning.is_currency(text),
     dunning.currency_minor_unit(text)
     TO dunning_analyst;
-GRANT SELECT ON dunning.customer,
-    dunning.invoice,
-    dunning.payment,
+GRANT EXECUTE ON FUNCTION dunning.normalize_phone(text, char)
+    TO dunning_analyst;
+-- Analysts read no personal data: not the contact columns of customer, not
+-- the payer's name, account and remittance text of payment (doc/security.md).
+GRANT SELECT (customer_id, external_ref, name, country, language, timezone, segment, credit_limit,
+              collector, on_hold, created_at, subdivision, kind) ON dunning.customer
+    TO dunning_analyst;
+GRANT SELECT (payment_id, received_on, amount, currency, reference, customer_id, external_ref,
+              created_at, allocated_amount) ON dunning.payment
+    TO dunning_analyst;
+GRANT SELECT ON dunning.invoice,
     dunning.dispute
     TO dunning_analyst;
-GRANT INSERT, UPDATE, DELETE ON dunning.customer,
+GRANT SELECT ON dunning.customer,
+    dunning.payment
+    TO dunning_collector;
+-- The running totals are written by the extension only: no role may update
+-- them (an INSERT resets them to 0, allocation.sql).
+GRANT INSERT, DELETE ON dunning.customer,
     dunning.invoice,
     dunning.payment,
     dunning.dispute
+    TO dunning_admin;
+GRANT UPDATE ON dunning.customer,
+    dunning.dispute
+    TO dunning_admin;
+GRANT UPDATE (customer_id, invoice_number, issued_on, due_on, amount, currency, reference, created_at)
+    ON dunning.invoice
+    TO dunning_admin;
+GRANT UPDATE (received_on, amount, currency, payer_name, payer_iban, remittance_info, reference, customer_id,
+              external_ref, created_at) ON dunning.payment
     TO dunning_admin;
 GRANT UPDATE (customer_id) ON dunning.payment
     TO dunning_collector;

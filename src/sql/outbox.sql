@@ -584,10 +584,17 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.action_action_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.action_item', '');
 
 -- Privileges of the objects above (PUBLIC has none: security.sql).
-GRANT SELECT ON dunning.action,
-    dunning.action_item,
-    dunning.collector_worklist
+-- Analysts see what was done, not to whom it was sent nor the payment
+-- links in it (doc/security.md).
+GRANT SELECT (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
+              language, collector, status, attempts, next_attempt_at, last_error, as_of, created_at, sent_at,
+              cancelled_at, provider_message_id, claimed_by, lease_until, claim_pid) ON dunning.action
     TO dunning_analyst;
+GRANT SELECT ON dunning.action_item
+    TO dunning_analyst;
+GRANT SELECT ON dunning.action,
+    dunning.collector_worklist
+    TO dunning_collector;
 GRANT SELECT ON dunning.sender_setting
     TO dunning_analyst;
 GRANT INSERT, UPDATE, DELETE ON dunning.sender_setting

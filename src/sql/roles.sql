@@ -32,6 +32,49 @@ $roles$;
 -- @code
 GRANT USAGE ON SCHEMA dunning TO dunning_analyst;
 
+-- The roles are not members of the extension: DROP EXTENSION leaves them
+-- (another database of the cluster may use them).  Before dropping the
+-- extension from the last database that has it, this drops them: it takes
+-- back what they were granted in this database (DROP OWNED, refused when
+-- they own anything) and drops them; a privilege left in another database
+-- stops it, named.  Then DROP EXTENSION dunning.
+CREATE OR REPLACE FUNCTION dunning.drop_roles() RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r text;
+    n integer := 0;
+    owned text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['dunning_admin', 'dunning_collector', 'dunning_analyst'] LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r);
+        SELECT string_agg(pg_describe_object(d.classid, d.objid, d.objsubid), ', ') INTO owned
+          FROM pg_shdepend d
+         WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r::regrole AND d.deptype = 'o';
+        IF owned IS NOT NULL THEN
+            RAISE EXCEPTION 'role % owns objects: %', r, left(owned, 200)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Reassign them (REASSIGN OWNED BY ... TO ...) first.';
+        END IF;
+        EXECUTE format('DROP OWNED BY %I', r);
+        BEGIN
+            EXECUTE format('DROP ROLE %I', r);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            RAISE EXCEPTION 'role % is still used in another database of the cluster', r
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = (SELECT string_agg(DISTINCT db.datname, ', ') FROM pg_shdepend d
+                                  JOIN pg_database db ON db.oid = d.dbid
+                                 WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r::regrole),
+                      HINT = 'There: DROP EXTENSION dunning, then DROP SCHEMA dunning (the extension leaves its schema, and the schema its grant); run dunning.drop_roles() in the last database.';
+        END;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.drop_roles() IS
+    'drops the roles the extension created (dunning_admin, dunning_collector, dunning_analyst) when no other database uses them; run it just before DROP EXTENSION dunning in the last database that has it; returns how many it dropped';
+
 -- Internals (helpers the public functions call) live in dunning_internal,
 -- which analysts and BI tools do not see.
 -- @schema

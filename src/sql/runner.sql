@@ -379,6 +379,6 @@ COMMENT ON COLUMN dunning.step_effectiveness.paid_within_30 IS 'same within 30 d
 GRANT SELECT ON dunning.step_effectiveness
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.preview(timestamptz)
-    TO dunning_analyst;
+    TO dunning_collector;
 GRANT EXECUTE ON FUNCTION dunning.run(timestamptz)
     TO dunning_admin;

@@ -30,6 +30,9 @@ CREATE TABLE dunning.template (
     CONSTRAINT template_key_format CHECK (template_key ~ '^[a-z0-9_.-]+$'),
     CONSTRAINT template_language_tag CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
     CONSTRAINT template_subject_placeholders_known CHECK (dunning.template_is_valid(subject)),
+    -- a subject is one header line: no CR/LF, no multi-line invoice table
+    CONSTRAINT template_subject_one_line
+        CHECK (subject !~ '[\r\n]' AND subject !~ '\{\{\s*invoice_table\s*\}\}' AND pg_catalog.length(subject) <= 300),
     CONSTRAINT template_body_placeholders_known CHECK (dunning.template_is_valid(body)),
     CONSTRAINT template_table_header_four CHECK (pg_catalog.cardinality(table_header) = 4)
 );

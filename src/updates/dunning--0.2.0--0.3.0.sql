@@ -5,10 +5,190 @@
 -- regions of the topic files have in 0.3.0 and 0.2.0 did not (new schemas,
 -- tables, columns, indexes; data moved into them), and the drops of objects
 -- that cannot be replaced in place.  The code regions of every topic file
--- (functions, views, triggers, comments, grants) follow at the marker.
+-- (functions, views, triggers, comments, grants) follow at the marker; the
+-- bounds that existing rows may violate are added after them (they need the
+-- new functions), reported rather than failed.
 -----------------------------------------------------------------------------
 CREATE SCHEMA dunning_internal;
 COMMENT ON SCHEMA dunning_internal IS 'internals of the dunning extension: not an interface, may change in any release';
+
+-----------------------------------------------------------------------------
+-- Every customer-owned row carries its customer; keys start with it and
+-- foreign keys include it (allocation.sql, ledger.sql, lettering.sql).
+-----------------------------------------------------------------------------
+-- A row that crosses customers cannot get the new keys: say which, and stop.
+DO $check$
+DECLARE
+    bad text;
+BEGIN
+    SELECT string_agg(x.what, ', ') INTO bad FROM (
+        SELECT 'allocation ' || a.allocation_id AS what
+          FROM dunning.allocation a
+          JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+          LEFT JOIN dunning.payment p ON p.payment_id = a.payment_id
+          LEFT JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
+         WHERE p.customer_id IS DISTINCT FROM i.customer_id AND a.payment_id IS NOT NULL
+            OR c.customer_id <> i.customer_id
+        UNION ALL
+        SELECT 'write-off ' || w.write_off_id
+          FROM dunning.write_off w
+          JOIN dunning.invoice i ON i.invoice_id = w.invoice_id
+          JOIN dunning.payment p ON p.payment_id = w.payment_id
+         WHERE p.customer_id IS DISTINCT FROM i.customer_id
+         LIMIT 20) x;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'dunning 0.3.0: these rows settle items of another customer: %', bad
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Unletter them with dunning.unletter() under 0.2.0, then update again.';
+    END IF;
+END
+$check$;
+
+ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_invoice_number_key;
+ALTER TABLE dunning.invoice ADD CONSTRAINT invoice_customer_invoice_key UNIQUE (customer_id, invoice_id);
+ALTER TABLE dunning.payment ADD CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id);
+
+ALTER TABLE dunning.allocation DROP CONSTRAINT allocation_payment_id_fkey,
+    DROP CONSTRAINT allocation_credit_note_id_fkey, DROP CONSTRAINT allocation_invoice_id_fkey,
+    DROP CONSTRAINT allocation_letter_id_fkey, DROP CONSTRAINT allocation_pkey,
+    ADD COLUMN customer_id bigint;
+ALTER TABLE dunning.write_off DROP CONSTRAINT write_off_invoice_id_fkey,
+    DROP CONSTRAINT write_off_payment_id_fkey, DROP CONSTRAINT write_off_letter_id_fkey,
+    DROP CONSTRAINT write_off_pkey,
+    ADD COLUMN customer_id bigint;
+ALTER TABLE dunning.proposal DROP CONSTRAINT proposal_letter_id_fkey, DROP CONSTRAINT proposal_pkey;
+ALTER TABLE dunning.dispute DROP CONSTRAINT dispute_invoice_id_fkey, DROP CONSTRAINT dispute_pkey,
+    ADD COLUMN customer_id bigint;
+ALTER TABLE dunning.letter_history ADD COLUMN customer_id bigint;
+ALTER TABLE dunning.letter DROP CONSTRAINT letter_pkey;
+
+-- Allocations and write-offs are immutable to users: their triggers refuse
+-- this update, which only adds the customer they already have.
+ALTER TABLE dunning.allocation DISABLE TRIGGER allocation_immutable;
+ALTER TABLE dunning.write_off DISABLE TRIGGER write_off_immutable;
+UPDATE dunning.allocation a SET customer_id = i.customer_id FROM dunning.invoice i WHERE i.invoice_id = a.invoice_id;
+UPDATE dunning.write_off w SET customer_id = i.customer_id FROM dunning.invoice i WHERE i.invoice_id = w.invoice_id;
+ALTER TABLE dunning.allocation ENABLE TRIGGER allocation_immutable;
+ALTER TABLE dunning.write_off ENABLE TRIGGER write_off_immutable;
+UPDATE dunning.dispute d SET customer_id = i.customer_id FROM dunning.invoice i WHERE i.invoice_id = d.invoice_id;
+-- removed rows: their invoice's customer (an invoice is never moved while lettered)
+UPDATE dunning.letter_history h SET customer_id = i.customer_id FROM dunning.invoice i WHERE i.invoice_id = h.invoice_id;
+DELETE FROM dunning.letter_history h WHERE h.customer_id IS NULL;
+-- a proposal without a customer (none is written so) assumes its first item's
+UPDATE dunning.proposal p SET customer_id = i.customer_id
+  FROM dunning.invoice i WHERE p.customer_id IS NULL AND i.invoice_id = p.invoice_ids[1];
+DELETE FROM dunning.proposal p WHERE p.customer_id IS NULL;
+
+ALTER TABLE dunning.letter ADD CONSTRAINT letter_pkey PRIMARY KEY (customer_id, letter_id);
+CREATE INDEX letter_id_idx ON dunning.letter (letter_id);
+ALTER TABLE dunning.allocation ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT allocation_pkey PRIMARY KEY (customer_id, allocation_id),
+    ADD CONSTRAINT allocation_payment_fkey FOREIGN KEY (customer_id, payment_id)
+        REFERENCES dunning.payment (customer_id, payment_id),
+    ADD CONSTRAINT allocation_credit_note_fkey FOREIGN KEY (customer_id, credit_note_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
+    ADD CONSTRAINT allocation_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
+    ADD CONSTRAINT allocation_letter_fkey FOREIGN KEY (customer_id, letter_id)
+        REFERENCES dunning.letter (customer_id, letter_id);
+CREATE INDEX allocation_id_idx ON dunning.allocation (allocation_id);
+ALTER TABLE dunning.write_off ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT write_off_pkey PRIMARY KEY (customer_id, write_off_id),
+    ADD CONSTRAINT write_off_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
+    ADD CONSTRAINT write_off_payment_fkey FOREIGN KEY (customer_id, payment_id)
+        REFERENCES dunning.payment (customer_id, payment_id),
+    ADD CONSTRAINT write_off_letter_fkey FOREIGN KEY (customer_id, letter_id)
+        REFERENCES dunning.letter (customer_id, letter_id);
+CREATE INDEX write_off_payment_idx ON dunning.write_off (payment_id) WHERE payment_id IS NOT NULL;
+ALTER TABLE dunning.letter_history ALTER COLUMN customer_id SET NOT NULL;
+ALTER TABLE dunning.proposal ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT proposal_pkey PRIMARY KEY (customer_id, proposal_id),
+    ADD CONSTRAINT proposal_letter_fkey FOREIGN KEY (customer_id, letter_id)
+        REFERENCES dunning.letter (customer_id, letter_id);
+CREATE INDEX proposal_id_idx ON dunning.proposal (proposal_id);
+ALTER TABLE dunning.dispute ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT dispute_pkey PRIMARY KEY (customer_id, dispute_id),
+    ADD CONSTRAINT dispute_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id);
+CREATE INDEX dispute_id_idx ON dunning.dispute (dispute_id);
+
+-- Invoice numbers: unique per customer up to case, spaces and punctuation.
+-- A unique index cannot be left half valid: duplicates stop the update, named.
+DO $check$
+DECLARE
+    bad text;
+BEGIN
+    SELECT string_agg(x.nums, '; ') INTO bad FROM (
+        SELECT 'customer ' || i.customer_id || ': ' || string_agg(i.invoice_number, ', ' ORDER BY i.invoice_id) AS nums
+          FROM dunning.invoice i
+         GROUP BY i.customer_id, dunning.normalize_invoice_number(i.invoice_number)
+        HAVING count(*) > 1
+         LIMIT 20) x;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'dunning 0.3.0: invoice numbers that differ only by case, spaces or punctuation: %', bad
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'Renumber one of each pair (they break lettering), then update again.';
+    END IF;
+END
+$check$;
+CREATE UNIQUE INDEX invoice_number_per_customer_key
+    ON dunning.invoice (customer_id, dunning.normalize_invoice_number(invoice_number));
+
+-- Bounds that replace older ones (the new ones are added after the code).
+ALTER TABLE dunning.customer DROP CONSTRAINT customer_credit_limit_valid;
+ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_amount_finite;
+ALTER TABLE dunning.payment DROP CONSTRAINT payment_amount_finite;
+ALTER TABLE dunning.dispute DROP CONSTRAINT dispute_amount_positive;
+ALTER TABLE dunning.allocation DROP CONSTRAINT allocation_amount_positive;
+ALTER TABLE dunning.write_off DROP CONSTRAINT write_off_amount_positive;
+
+-----------------------------------------------------------------------------
+-- New tables
+-----------------------------------------------------------------------------
+CREATE TABLE dunning.payer_history (
+    payer_history_id  bigint GENERATED BY DEFAULT AS IDENTITY,
+    customer_id       bigint NOT NULL,
+    payment_id        bigint NOT NULL,
+    identified_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    identified_by     name NOT NULL DEFAULT CURRENT_USER,
+    cleared_at        timestamptz,
+    cleared_by        name,
+    cleared_reason    text,
+    CONSTRAINT payer_history_pkey PRIMARY KEY (customer_id, payer_history_id),
+    CONSTRAINT payer_history_cleared_complete CHECK ((cleared_at IS NULL) = (cleared_by IS NULL))
+);
+CREATE INDEX payer_history_payment_idx ON dunning.payer_history (payment_id) WHERE cleared_at IS NULL;
+CREATE TABLE dunning.revoked_pay_token (
+    customer_id  bigint NOT NULL REFERENCES dunning.customer,
+    token_hash   bytea NOT NULL,
+    revoked_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    revoked_by   name NOT NULL DEFAULT CURRENT_USER,
+    expires_at   timestamptz NOT NULL,
+    reason       text,
+    PRIMARY KEY (customer_id, token_hash),
+    CONSTRAINT revoked_pay_token_hash_length CHECK (pg_catalog.length(token_hash) = 32)
+);
+
+CREATE TABLE dunning.erasure (
+    erasure_id   bigint GENERATED BY DEFAULT AS IDENTITY,
+    customer_id  bigint NOT NULL REFERENCES dunning.customer,
+    erased_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    erased_by    name NOT NULL DEFAULT CURRENT_USER,
+    reason       text,
+    name_kept    boolean NOT NULL,
+    erased       jsonb NOT NULL,
+    CONSTRAINT erasure_pkey PRIMARY KEY (customer_id, erasure_id)
+);
+
+-----------------------------------------------------------------------------
+-- Privileges that 0.3.0 narrows (the code regions grant what remains):
+-- no role updates the running totals; analysts read no personal data.
+-----------------------------------------------------------------------------
+REVOKE UPDATE ON dunning.invoice, dunning.payment FROM dunning_admin;
+REVOKE SELECT ON dunning.customer, dunning.payment, dunning.unapplied_payment, dunning.action,
+    dunning.collector_worklist FROM dunning_analyst;
+REVOKE EXECUTE ON FUNCTION dunning.preview(timestamptz) FROM dunning_analyst;
 
 -- ledger: customers get a subdivision (holiday calendar) and a kind.
 ALTER TABLE dunning.customer
@@ -212,3 +392,73 @@ DROP FUNCTION dunning.claim_actions(text, integer);
 DROP FUNCTION dunning.mark_sent(bigint, timestamptz);
 
 -- @code regions
+
+-----------------------------------------------------------------------------
+-- Bounds (ledger.sql, allocation.sql): existing rows are checked, not
+-- trusted.  Phone numbers are first stored in E.164 where they can be.  A
+-- bound that existing rows violate is added NOT VALID (new and updated rows
+-- are checked) and the rows are reported in a WARNING; correct them, then
+-- ALTER TABLE ... VALIDATE CONSTRAINT ... (doc/ledger.md, "Bounds").
+-----------------------------------------------------------------------------
+UPDATE dunning.customer c SET phone = dunning.normalize_phone(c.phone, c.country)
+ WHERE c.phone IS NOT NULL AND dunning.normalize_phone(c.phone, c.country) IS NOT NULL
+   AND dunning.normalize_phone(c.phone, c.country) <> c.phone;
+DO $bounds$
+DECLARE
+    b record;
+    bad text;
+BEGIN
+    FOR b IN
+        SELECT * FROM (VALUES
+          ('customer', 'customer_id', 'customer_credit_limit_valid', 'credit_limit >= 0 AND credit_limit < 1e12'),
+          ('customer', 'customer_id', 'customer_name_one_line', 'name !~ ''[[:cntrl:]]'' AND pg_catalog.length(name) <= 200'),
+          ('customer', 'customer_id', 'customer_external_ref_one_line',
+           'external_ref !~ ''[[:cntrl:]]'' AND pg_catalog.length(external_ref) <= 100'),
+          ('customer', 'customer_id', 'customer_email_plausible',
+           'pg_catalog.length(email) <= 254 AND email ~ ''^[^][[:space:][:cntrl:]<>()",;:@\\]{1,64}@[^][[:space:][:cntrl:]<>()",;:@\\.]+(\.[^][[:space:][:cntrl:]<>()",;:@\\.]+)+$'''),
+          ('customer', 'customer_id', 'customer_phone_e164', 'phone ~ ''^\+[1-9][0-9]{6,14}$'''),
+          ('customer', 'customer_id', 'customer_postal_address_one_line',
+           'postal_address !~ ''[[:cntrl:]]'' AND pg_catalog.length(postal_address) <= 500'),
+          ('customer', 'customer_id', 'customer_collector_one_line',
+           'collector !~ ''[[:cntrl:]]'' AND pg_catalog.length(collector) <= 100'),
+          ('invoice', 'invoice_id', 'invoice_amount_in_range', 'amount > -1e12 AND amount < 1e12'),
+          ('invoice', 'invoice_id', 'invoice_issued_on_in_range',
+           'issued_on BETWEEN DATE ''1900-01-01'' AND DATE ''2999-12-31'''),
+          ('invoice', 'invoice_id', 'invoice_due_on_in_range',
+           'due_on <= DATE ''2999-12-31'' AND due_on <= issued_on + 3660'),
+          ('invoice', 'invoice_id', 'invoice_number_one_line',
+           'invoice_number !~ ''[[:cntrl:]]'' AND pg_catalog.length(invoice_number) <= 100'),
+          ('payment', 'payment_id', 'payment_amount_in_range', 'amount < 1e12'),
+          ('payment', 'payment_id', 'payment_received_on_in_range',
+           'received_on BETWEEN DATE ''1900-01-01'' AND DATE ''2999-12-31'''),
+          ('dispute', 'dispute_id', 'dispute_amount_positive', 'amount > 0 AND amount < 1e12'),
+          ('dispute', 'dispute_id', 'dispute_dates_in_range',
+           'opened_on BETWEEN DATE ''1900-01-01'' AND DATE ''2999-12-31'' AND resolved_on <= DATE ''2999-12-31'''),
+          ('allocation', 'allocation_id', 'allocation_amount_positive', 'amount > 0 AND amount < 1e12'),
+          ('write_off', 'write_off_id', 'write_off_amount_positive', 'amount > 0 AND amount < 1e12'),
+          ('scenario_step', 'step_id', 'scenario_step_name_one_line',
+           'name !~ ''[[:cntrl:]]'' AND pg_catalog.length(name) <= 100'),
+          ('template', 'template_key', 'template_subject_one_line',
+           'subject !~ ''[\r\n]'' AND subject !~ ''\{\{\s*invoice_table\s*\}\}'' AND pg_catalog.length(subject) <= 300'))
+          AS v(tbl, key, name, expr)
+    LOOP
+        EXECUTE format('ALTER TABLE dunning.%I ADD CONSTRAINT %I CHECK (%s) NOT VALID', b.tbl, b.name, b.expr);
+        EXECUTE format('SELECT string_agg(k::text, '', '') FROM (SELECT %I AS k FROM dunning.%I WHERE (%s) IS FALSE ORDER BY 1 LIMIT 20) x',
+                       b.key, b.tbl, b.expr) INTO bad;
+        IF bad IS NULL THEN
+            EXECUTE format('ALTER TABLE dunning.%I VALIDATE CONSTRAINT %I', b.tbl, b.name);
+        ELSE
+            RAISE WARNING 'dunning 0.3.0: rows of dunning.% violate % (% %): left NOT VALID', b.tbl, b.name, b.key, bad
+                USING HINT = format('Correct them, then ALTER TABLE dunning.%I VALIDATE CONSTRAINT %I.', b.tbl, b.name);
+        END IF;
+    END LOOP;
+    -- Disputes above their invoice's amount (checked by a trigger on new rows).
+    SELECT string_agg(d.dispute_id::text, ', ') INTO bad
+      FROM dunning.dispute d JOIN dunning.invoice i ON i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id
+     WHERE d.amount > pg_catalog.abs(i.amount);
+    IF bad IS NOT NULL THEN
+        RAISE WARNING 'dunning 0.3.0: disputes above their invoice''s amount: %', bad
+            USING HINT = 'Correct their amount (NULL: the whole invoice).';
+    END IF;
+END
+$bounds$;

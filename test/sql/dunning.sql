@@ -43,10 +43,11 @@ SELECT is_empty($$
 SELECT ok(NOT has_table_privilege('dunning_analyst', 'dunning.signing_key', 'SELECT')
           AND NOT has_table_privilege('dunning_collector', 'dunning.signing_key', 'SELECT')
           AND has_table_privilege('dunning_admin', 'dunning.signing_key', 'SELECT'), 'only admins read the signing key');
-SELECT ok(has_function_privilege('dunning_analyst', 'dunning.preview(timestamptz)', 'EXECUTE')
+SELECT ok(has_function_privilege('dunning_collector', 'dunning.preview(timestamptz)', 'EXECUTE')
+          AND NOT has_function_privilege('dunning_analyst', 'dunning.preview(timestamptz)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_analyst', 'dunning.run(timestamptz)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_collector', 'dunning.run(timestamptz)', 'EXECUTE')
-          AND has_function_privilege('dunning_admin', 'dunning.run(timestamptz)', 'EXECUTE'), 'analysts preview, admins run');
+          AND has_function_privilege('dunning_admin', 'dunning.run(timestamptz)', 'EXECUTE'), 'collectors preview (payment links), admins run');
 SELECT ok(has_function_privilege('dunning_collector', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
           AND has_function_privilege('dunning_collector', 'dunning.promise_to_pay(bigint[], numeric, date, text)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_analyst', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
@@ -61,7 +62,7 @@ SELECT is((SELECT string_agg(cfg::regclass::text || ' ' || cond, ', ' ORDER BY c
 
 -- Data: 30 customers x 4 invoices over 90 days, some paid, disputed, promised.
 INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, country, timezone, collector, on_hold)
-SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 ' || g, 'Street ' || g, 'BE',
+SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 01' || lpad(g::text, 2, '0'), 'Street ' || g, 'BE',
        (ARRAY['UTC', 'Europe/Brussels', 'Asia/Tokyo'])[1 + g % 3], 'col' || (g % 3), g % 10 = 0
   FROM generate_series(1, 30) g;
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
@@ -103,7 +104,7 @@ SELECT ok(NOT dunning.is_business_day('2026-03-30', 'BE') AND dunning.is_busines
           AND NOT dunning.is_business_day('2026-03-29'), 'is_business_day: holidays per country, weekends');
 -- Weekly maximum when the minimum delay is 0.
 UPDATE dunning.customer SET on_hold = true;
-INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone) VALUES (99, 'Busy', 'b@x', '1', 'a', 'UTC');
+INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone) VALUES (99, 'Busy', 'b@x.example', '+1 555 0199', 'a', 'UTC');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (991, 99, 'BUSY-1', '2026-01-01', '2026-04-06', 100), (992, 99, 'BUSY-2', '2026-01-01', '2026-03-25', 100),
   (993, 99, 'BUSY-3', '2026-01-01', '2026-03-10', 100);
@@ -146,10 +147,10 @@ SELECT throws_ok($$SELECT dunning.copy_scenario('missing', 'x')$$, '42704', NULL
 SELECT throws_ok($$INSERT INTO dunning.setting (id, min_days_between_contacts) VALUES (true, -1)
                    ON CONFLICT (id) DO UPDATE SET min_days_between_contacts = -1$$, '23514', NULL, 'bad guardrail refused');
 -- Tokens (the key is made on first use).
-SELECT isnt(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01'), NULL, 'pay_token makes a token');
-SELECT ok((SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01'), '2029-12-31')),
+SELECT isnt(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days'), NULL, 'pay_token makes a token');
+SELECT ok((SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days'), now() + interval '29 days')),
           'a fresh token verifies');
-SELECT ok(NOT (SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[1]::bigint[], 'EUR 1.00', '2030-01-01') || 'x', '2029-12-31')),
+SELECT ok(NOT (SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days') || 'x', now() + interval '29 days')),
           'a token with a changed signature does not');
 
 SELECT * FROM finish();

@@ -1,7 +1,7 @@
 -- pgTAP: the ledger model's contract, security and invariants.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(53);
+SELECT plan(98);
 
 -- The contract: names that integrations and outside tests use.
 SELECT has_schema('dunning');
@@ -12,7 +12,8 @@ SELECT col_type_is('dunning', 'customer', 'country', 'character(2)', 'col_type_i
 SELECT col_default_is('dunning', 'customer', 'language', 'en', 'col_default_is customer, language, en');
 SELECT col_default_is('dunning', 'customer', 'on_hold', 'false', 'col_default_is customer, on_hold, false');
 SELECT col_is_pk('dunning', 'invoice', 'invoice_id', 'col_is_pk invoice, invoice_id');
-SELECT col_is_unique('dunning', 'invoice', 'invoice_number', 'col_is_unique invoice, invoice_number');
+SELECT index_is_unique('dunning', 'invoice', 'invoice_number_per_customer_key',
+                       'invoice numbers are unique per customer (normalised)');
 SELECT fk_ok('dunning', 'invoice', 'customer_id', 'dunning', 'customer', 'customer_id');
 SELECT col_type_is('dunning', 'invoice', 'amount', 'numeric', 'col_type_is invoice, amount, numeric');
 SELECT col_type_is('dunning', 'invoice', 'due_on', 'date', 'col_type_is invoice, due_on, date');
@@ -165,6 +166,126 @@ SELECT is((SELECT count(*)::int FROM dunning.open_item WHERE open_amount <> 0),
           (SELECT count(*)::int FROM dunning.invoice WHERE settled_amount < amount),
           'views ignore a public.abs() planted on the search path');
 RESET search_path;
+
+-----------------------------------------------------------------------------
+-- Issue 13, point 3: bad rows never take the ledger down.  Dates and
+-- amounts outside what the engine computes with are refused at load,
+-- naming the row's table and the constraint.
+-----------------------------------------------------------------------------
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-1', '2026-01-01', 'infinity', 10)$$, '23514',
+                 'new row for relation "invoice" violates check constraint "invoice_due_on_in_range"', 'a due date of infinity');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-2', '-infinity', '2026-01-01', 10)$$, '23514', NULL, 'an issue date of -infinity');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-3', '1899-12-31', '1900-01-30', 10)$$, '23514', NULL, 'an issue date before 1900');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-4', '2026-01-01', '2036-01-31', 10)$$, '23514',
+                 'new row for relation "invoice" violates check constraint "invoice_due_on_in_range"', 'terms beyond ten years');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-5', '2026-01-01', '2026-01-31', 1e20)$$, '23514',
+                 'new row for relation "invoice" violates check constraint "invoice_amount_in_range"', 'an invoice of 1e20');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'B-6', '2026-01-01', '2026-01-31', -1e12)$$, '23514', NULL, 'a credit note of -1e12');
+SELECT throws_ok($$INSERT INTO dunning.payment (received_on, amount) VALUES ('2026-01-01', 1e12)$$, '23514',
+                 'new row for relation "payment" violates check constraint "payment_amount_in_range"', 'a payment of 1e12');
+SELECT throws_ok($$INSERT INTO dunning.payment (received_on, amount) VALUES ('infinity', 1)$$, '23514',
+                 'new row for relation "payment" violates check constraint "payment_received_on_in_range"', 'a payment dated infinity');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, credit_limit) VALUES ('x', 1e15)$$, '23514', NULL, 'a credit limit of 1e15');
+-- The worst values allowed (both ends of the date range, terms of ten
+-- years, amounts just below 10^12 in 0-, 2- and 3-decimal currencies) for
+-- one customer: every set-based job runs for the whole ledger.
+INSERT INTO dunning.customer (customer_id, name, timezone) VALUES (9, 'Extreme Ltd', 'Pacific/Kiritimati');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (901, 9, 'X-1', '1900-01-01', '1910-01-01', 999999999999.99, 'EUR'),
+  (902, 9, 'X-2', '1900-01-01', '1900-01-01', -999999999999.99, 'EUR'),
+  (903, 9, 'X-3', '2999-12-31', '2999-12-31', 999999999999.99, 'EUR'),
+  (904, 9, 'X-4', '1989-12-31', '1999-12-31', 999999999999, 'JPY'),
+  (905, 9, 'X-5', '2026-06-01', '2036-05-30', 999999999999.999, 'KWD'),
+  (906, 9, 'X-6', '2989-12-31', '2999-12-31', 999999999999.99, 'EUR');
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id, remittance_info) VALUES
+  (901, '1900-01-01', 999999999999.99, 'EUR', 9, 'X-1'),
+  (902, '2999-12-31', 999999999999.99, 'EUR', NULL, 'X-3'),
+  (903, '2999-12-31', 999999999999.99, 'EUR', NULL, NULL),
+  (904, '1900-01-01', 999999999999, 'JPY', 9, 'X-4');
+INSERT INTO dunning.dispute (invoice_id, amount, reason, opened_on) VALUES (903, 999999999999.99, 'all of it', '2999-12-31');
+SELECT lives_ok($$SELECT * FROM dunning.auto_letter(0.5)$$, 'auto_letter with the worst values allowed');
+SELECT isnt_empty($$SELECT FROM dunning.allocation WHERE payment_id = 902 AND invoice_id = 903$$,
+                  '... letters them like any other');
+SELECT lives_ok($$SELECT dunning.refresh_kpi()$$, 'refresh_kpi with the worst values allowed');
+SELECT lives_ok($$SELECT * FROM dunning.kpi_as_of('2026-02-28')$$, 'kpi_as_of');
+SELECT lives_ok($$SELECT * FROM dunning.kpi_as_of('2999-12-31')$$, 'kpi_as_of at the end of the range');
+SELECT lives_ok($$SELECT * FROM dunning.kpi_as_of('1900-01-31')$$, 'kpi_as_of at its start');
+SELECT lives_ok($$SELECT * FROM dunning.refresh_segments(CURRENT_DATE)$$, 'refresh_segments');
+SELECT lives_ok($$SELECT dunning.run(now())$$, 'run');
+SELECT lives_ok($$SELECT * FROM dunning.customer_risk_as_of('2999-12-31')$$, 'customer_risk_as_of');
+SELECT lives_ok($$SELECT * FROM dunning.aging_as_of('1900-01-01')$$, 'aging_as_of');
+SELECT lives_ok($$SELECT count(*) FROM dunning.cash_forecast$$, 'cash_forecast');
+SELECT is(dunning.rebuild_totals(), 0::bigint, 'and the totals agree');
+
+-----------------------------------------------------------------------------
+-- Point 4: what reminders carry is one line; contact data is plausible
+-----------------------------------------------------------------------------
+SELECT throws_ok($$INSERT INTO dunning.customer (name, email) VALUES ('x', E'a@b.example\r\nBcc: all@evil.example')$$, '23514',
+                 'new row for relation "customer" violates check constraint "customer_email_plausible"',
+                 'an e-mail address with CR/LF (header injection)');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, email) VALUES ('x', 'not an address')$$, '23514', NULL,
+                 'an implausible e-mail address');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, email) VALUES ('x', 'a@b.example, c@d.example')$$, '23514', NULL,
+                 'two addresses in one');
+SELECT throws_ok($$INSERT INTO dunning.customer (name) VALUES (E'Acme\r\nBcc: x@y.example')$$, '23514',
+                 'new row for relation "customer" violates check constraint "customer_name_one_line"', 'a name with CR/LF');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, postal_address) VALUES ('x', E'1 Rd\nTown')$$, '23514', NULL,
+                 'a postal address on several lines (it is a recipient)');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, collector) VALUES ('x', E'bob\r\n')$$, '23514', NULL, 'a collector with CR/LF');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, phone) VALUES ('x', E'+32 2 555 01 01\r\n')$$, '23514',
+                 NULL, 'a phone number with CR/LF');
+SELECT throws_ok($$INSERT INTO dunning.customer (name, phone) VALUES ('x', '555-0101')$$, '23514',
+                 NULL, 'a national phone number without a country');
+SELECT results_eq($$
+    WITH c AS (INSERT INTO dunning.customer (name, phone, country) VALUES
+                 ('p1', '+32 (0)2 555.01.01', 'BE'), ('p2', '0032 2/555 01 01', NULL), ('p3', '02 555 01 01', 'BE'),
+                 ('p4', '(212) 555-0199', 'US'), ('p5', '06 12 34 56 78', 'FR'), ('p6', '+44 (0) 20 7946 0958', NULL)
+               RETURNING name, phone)
+    SELECT phone FROM c ORDER BY name$$,
+    $$VALUES ('+3225550101'), ('+3225550101'), ('+3225550101'), ('+12125550199'), ('+33612345678'), ('+442079460958')$$,
+    'phone numbers with spaces, dots, dashes, slashes and brackets are stored in E.164');
+SELECT throws_ok($$INSERT INTO dunning.template (template_key, language, subject, body)
+                   VALUES ('t', 'en', E'Hello\r\nBcc: x@y.example', 'b')$$, '23514',
+                 'new row for relation "template" violates check constraint "template_subject_one_line"',
+                 'a template subject with CR/LF');
+SELECT throws_ok($$INSERT INTO dunning.template (template_key, language, subject, body)
+                   VALUES ('t', 'en', 'Due: {{ invoice_table }}', 'b')$$, '23514', NULL,
+                 'a subject that would render the multi-line invoice table');
+SELECT is_empty($$SELECT action_id FROM dunning.action WHERE recipient ~ '[\r\n]' OR subject ~ '[\r\n]'$$,
+                'no action carries CR/LF in a recipient or subject');
+SELECT throws_matching($$SELECT dunning.copy_scenario(repeat('q', 1000000), 'x')$$, '^[^q]*q{100}[^q]*$',
+                       'copy_scenario quotes a 1 MB name at 100 characters');
+SELECT throws_matching($$SELECT dunning.resolve_dispute(1, repeat('q', 1000000))$$, '^[^q]*q{100}[^q]*$',
+                       'resolve_dispute quotes a 1 MB status at 100 characters');
+
+-----------------------------------------------------------------------------
+-- Point 9: plausible disputes and invoice numbers
+-----------------------------------------------------------------------------
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (950, 1, 'HX-0001', '2026-01-01', '2026-01-31', 100.00);
+SELECT throws_ok($$SELECT dunning.open_dispute(950, 'price', 100.01)$$, '23514', NULL, 'a dispute above the invoice''s amount');
+SELECT throws_ok($$INSERT INTO dunning.dispute (invoice_id, reason, amount) VALUES (950, 'price', 500)$$, '23514',
+                 NULL, '... also loaded directly');
+SELECT throws_ok($$SELECT dunning.open_dispute(950, 'price', 0)$$, '23514', NULL, 'a dispute of zero');
+SELECT throws_ok($$SELECT dunning.open_dispute(950, 'price', -5)$$, '23514', NULL, 'a negative dispute');
+SELECT lives_ok($$SELECT dunning.open_dispute(950, 'price', 100.00), dunning.open_dispute(950, 'quality')$$,
+                'a dispute of the whole invoice (or of no amount) is fine');
+SELECT lives_ok($$SELECT dunning.open_dispute(990001, 'quality', 10)$$, 'a dispute on a paid invoice is a legitimate claim');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'hx 0001', '2026-01-01', '2026-01-31', 1)$$, '23505', NULL,
+                 'hx 0001 next to HX-0001 of the same customer');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'HX0001', '2026-01-01', '2026-01-31', 1)$$, '23505', NULL, 'HX0001 too');
+SELECT throws_ok($$INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 'hx.1', '2026-01-01', '2026-01-31', 1)$$, '23505', NULL, 'and hx.1 (leading zeros)');
+SELECT lives_ok($$INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (951, 1, 'HX-0002', '2026-01-01', '2026-01-31', 1)$$, 'HX-0002 is another number');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- reversible, robust to garbage.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(28);
+SELECT plan(31);
 
 -- A busy little ledger: 40 customers, 400 invoices, 600 payments, many of
 -- them ambiguous on purpose (amounts repeat, numbers collide, currencies mix).
@@ -72,8 +72,22 @@ SELECT is((SELECT sum(settled_amount) FROM dunning.invoice), 0::numeric, 'every 
 SELECT is((SELECT sum(allocated_amount) FROM dunning.payment), 0::numeric, 'every payment is unallocated again');
 SELECT is((SELECT count(*) FROM dunning.letter_history), (SELECT count(*) FROM snap) + (SELECT count(*) FROM dunning.letter_history WHERE kind = 'write_off'),
           'the history keeps every removed allocation and write-off');
+-- Learns from a no: an unlettered group is an answer the engine does not
+-- give again; forgotten, the same payments are lettered again.
+SELECT is((SELECT count(*) FROM dunning.proposal WHERE status = 'rejected' AND rank = 0),
+          (SELECT count(DISTINCT payment_id) FROM snap), 'each unlettered group is remembered as rejected');
+SELECT * FROM dunning.auto_letter(0.5);
+SELECT is_empty($$
+    SELECT payment_id, array_agg(DISTINCT invoice_id ORDER BY invoice_id) FROM dunning.allocation
+     WHERE payment_id IS NOT NULL GROUP BY payment_id
+    INTERSECT
+    SELECT payment_id, array_agg(DISTINCT invoice_id ORDER BY invoice_id) FROM snap
+     WHERE payment_id IS NOT NULL GROUP BY payment_id$$, 're-running does not letter an unlettered answer again');
+SELECT lives_ok($$SELECT dunning.unletter(letter_id) FROM dunning.letter
+                  WHERE method <> 'manual' AND unlettered_at IS NULL$$, 'unletter the new answers too');
+DELETE FROM dunning.proposal WHERE status = 'rejected';
 SELECT results_eq($$SELECT lettered FROM dunning.auto_letter(0.5)$$,
-                  $$SELECT count(DISTINCT payment_id) FROM snap$$, 're-running letters the same payments again');
+                  $$SELECT count(DISTINCT payment_id) FROM snap$$, 'the rejections forgotten, it letters the same payments again');
 
 -- Garbage in: no crash, no wrong allocation.
 INSERT INTO dunning.payment (payment_id, received_on, amount, payer_name, payer_iban, remittance_info, reference) VALUES

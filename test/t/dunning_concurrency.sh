@@ -8,7 +8,7 @@ DB=dunning_run_concurrency; REF=dunning_run_serial
 load() {    # 300 customers x 4 invoices, due 0..90 days before 2026-03-16
     psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
 INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone)
-SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 ' || g, 'Street ' || g,
+SELECT g, 'Customer ' || g, 'c' || g || '@example.com', '+1 555 ' || lpad(g::text, 4, '0'), 'Street ' || g,
        (ARRAY['UTC', 'Europe/Brussels', 'America/New_York'])[1 + g % 3]
   FROM generate_series(1, 300) g;
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)

@@ -31,15 +31,7 @@ letters() {  # the lettering, as (payment, invoice, amount) rows
             FROM dunning.allocation WHERE method <> 'manual'"
 }
 invariants() {
-    q $1 "SELECT (SELECT count(*) FROM dunning.invoice i
-                    LEFT JOIN (SELECT x.id, sum(x.amount) s FROM (
-                         SELECT invoice_id id, amount FROM dunning.allocation
-                         UNION ALL SELECT credit_note_id, amount FROM dunning.allocation WHERE credit_note_id IS NOT NULL
-                         UNION ALL SELECT invoice_id, amount FROM dunning.write_off) x GROUP BY 1) a ON a.id = i.invoice_id
-                   WHERE COALESCE(a.s, 0) > abs(i.amount) OR COALESCE(a.s, 0) <> i.settled_amount)
-                + (SELECT count(*) FROM dunning.payment p
-                    LEFT JOIN (SELECT payment_id, sum(amount) s FROM dunning.allocation GROUP BY 1) a USING (payment_id)
-                   WHERE COALESCE(a.s, 0) > p.amount OR COALESCE(a.s, 0) <> p.allocated_amount)
+    q $1 "SELECT $totals_violations_sql
                 + (SELECT count(*) FROM (SELECT payment_id FROM dunning.allocation WHERE method <> 'manual'
                                           GROUP BY payment_id HAVING count(DISTINCT letter_id) > 1) d)"
 }

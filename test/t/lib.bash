@@ -23,3 +23,14 @@ fresh_db() { # fresh_db NAME: an empty database with the extension
     q "$1" "SET client_min_messages = warning; CREATE EXTENSION dunning" >/dev/null
 }
 drop_db() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" >/dev/null 2>&1; }
+# SQL counting the invoices and payments whose running total is not the sum
+# of their allocations and write-offs, or is beyond their amount (0 expected).
+totals_violations_sql="(SELECT count(*) FROM dunning.invoice i
+                    LEFT JOIN (SELECT x.id, sum(x.amount) s FROM (
+                         SELECT invoice_id id, amount FROM dunning.allocation
+                         UNION ALL SELECT credit_note_id, amount FROM dunning.allocation WHERE credit_note_id IS NOT NULL
+                         UNION ALL SELECT invoice_id, amount FROM dunning.write_off) x GROUP BY 1) a ON a.id = i.invoice_id
+                   WHERE COALESCE(a.s, 0) > abs(i.amount) OR COALESCE(a.s, 0) <> i.settled_amount)
+                + (SELECT count(*) FROM dunning.payment p
+                    LEFT JOIN (SELECT payment_id, sum(amount) s FROM dunning.allocation GROUP BY 1) a USING (payment_id)
+                   WHERE COALESCE(a.s, 0) > p.amount OR COALESCE(a.s, 0) <> p.allocated_amount)"

@@ -39,6 +39,13 @@ INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on,
 VALUES (1, 1, 'U-1', '2026-01-01', '2026-01-31', 100.00), (2, 1, 'U-2', '2026-01-01', '2026-01-31', 50.00);
 INSERT INTO dunning.payment (payment_id, received_on, amount) VALUES (1, '2026-02-01', 120.00);
 SELECT dunning.allocate(1, 1), dunning.allocate(1, 2);
+-- a second customer: a phone as people write it, a credit note netted, a dispute
+INSERT INTO dunning.customer (customer_id, name, phone, country) VALUES (2, 'Globex', '02 555 01 01', 'BE');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (3, 2, 'G-3', '2026-01-01', '2026-01-31', 80.00), (4, 2, 'G-4-CN', '2026-01-05', '2026-01-05', -20.00);
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (2, '2026-02-01', 30.00, 2);
+SELECT dunning.allocate_credit_note(4, 3), dunning.allocate(2, 3, 30.00);
+INSERT INTO dunning.dispute (invoice_id, amount, reason) VALUES (3, 10.00, 'price');
 SQL
     ok $? "data loaded under $v"
     if [ "$v" = "0.2.0" ]; then
@@ -50,6 +57,16 @@ INSERT INTO dunning.reference_rate (currency, valid_from, rate, source)
 VALUES ('EUR', '2023-09-20', 4.6, 'ours'), ('EUR', '2031-01-01', 3.0, NULL), ('USD', '2026-01-01', 5.5, 'ours');
 SQL
         ok $? "holidays and reference rates loaded under $v"
+        # 0.2.0's lettering: a letter unlettered (history), a proposal
+        psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (5, 2, 'G-5', '2026-01-01', '2026-01-31', 45.00), (6, 2, 'G-6', '2026-01-01', '2026-01-31', 45.00);
+INSERT INTO dunning.payment (payment_id, received_on, amount, remittance_info) VALUES (3, '2026-02-02', 45.00, 'G-5'),
+       (4, '2026-02-02', 45.00, NULL);
+SELECT * FROM dunning.auto_letter();
+SELECT dunning.unallocate(dunning.allocate(3, 5));
+SQL
+        ok $? "a letter unlettered and a proposal under $v"
     fi
     q $DB "ALTER EXTENSION dunning UPDATE" >/dev/null
     ok $? "ALTER EXTENSION dunning UPDATE from $v"
@@ -58,9 +75,22 @@ SQL
     diff /tmp/$DB.fresh /tmp/$DB.updated > /tmp/$DB.diff
     ok $? "$v updated to $current is object for object a fresh install"
     [ -s /tmp/$DB.diff ] && head -40 /tmp/$DB.diff | sed 's/^/# /'
-    is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item")" \
+    is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item WHERE customer_id = 1")" \
        "2=30.00" "data loaded under $v survives the update"
     is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
+    is "$(q $DB "SELECT count(*) >= 3 AND bool_and(a.customer_id = i.customer_id)
+                  FROM dunning.allocation a JOIN dunning.invoice i USING (invoice_id)")" "t" \
+       "every allocation of $v got its customer"
+    is "$(q $DB "SELECT customer_id || ' ' || amount FROM dunning.dispute")" "2 10.00" "the dispute of $v got its customer"
+    is "$(q $DB "SELECT phone FROM dunning.customer WHERE customer_id = 2")" "+3225550101" "phones stored in E.164"
+    is "$(q $DB "SELECT count(*) FROM pg_constraint WHERE connamespace = 'dunning'::regnamespace AND NOT convalidated")" "0" \
+       "every bound validated (no violator)"
+    if [ "$v" = "0.2.0" ]; then
+        is "$(q $DB "SELECT count(*) FROM dunning.letter_history h JOIN dunning.invoice i USING (invoice_id)
+                      WHERE h.customer_id = i.customer_id")" "$(q $DB "SELECT count(*) FROM dunning.letter_history")" \
+           "the lettering history of $v got its customers"
+        ok $([ "$(q $DB "SELECT count(*) FROM dunning.letter_history")" -gt 0 ]; echo $?) "(there is history)"
+    fi
     if [ "$v" = "0.2.0" ]; then
         is "$(q $DB "SELECT string_agg(day || ' ' || name || ' ' || seeded, ', ' ORDER BY day) FROM dunning.holiday
                       WHERE country = 'FR' AND day IN ('2026-03-16', '2026-07-14')")" \
@@ -73,6 +103,40 @@ SQL
            "4.6 true" "the user's rate replaces the shipped one of its date; the shipped holidays are there"
     fi
 done
+# Rows of 0.2.0 that violate the new bounds: the update reports them and
+# leaves the bound NOT VALID (new rows are checked); duplicate invoice
+# numbers (up to case and punctuation) stop it, named.
+drop_db $DB
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+CREATE EXTENSION dunning VERSION '0.2.0';
+INSERT INTO dunning.customer (customer_id, name, email) VALUES (1, 'Acme SA', 'not an address'), (2, E'Two\nLines', NULL);
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1, 1, 'V-1', '2026-01-01', 'infinity', 100.00), (2, 1, 'V-2', '2026-01-01', '2026-01-31', 1e15);
+SQL
+warnings=$(psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET client_min_messages = warning" -c "ALTER EXTENSION dunning UPDATE" 2>&1)
+ok $? "the update from 0.2.0 goes through with violators"
+ok $(echo "$warnings" | grep -q "rows of dunning.invoice violate invoice_due_on_in_range (invoice_id 1)"; echo $?) \
+   "it names them: $(echo "$warnings" | grep -c WARNING) warnings"
+is "$(q $DB "SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'dunning'::regnamespace AND NOT convalidated")" \
+   "customer_email_plausible,customer_name_one_line,invoice_amount_in_range,invoice_due_on_in_range" "those bounds stay NOT VALID"
+psql -X -q -d $DB -c "INSERT INTO dunning.invoice (customer_id, invoice_number, issued_on, due_on, amount) VALUES (1, 'V-3', '2026-01-01', 'infinity', 1)" >/dev/null 2>&1
+ok $([ $? -ne 0 ]; echo $?) "a new row is checked against them"
+q $DB "UPDATE dunning.invoice SET due_on = '2026-01-31', amount = 100 WHERE invoice_id IN (1, 2);
+       ALTER TABLE dunning.invoice VALIDATE CONSTRAINT invoice_due_on_in_range, VALIDATE CONSTRAINT invoice_amount_in_range" >/dev/null
+ok $? "corrected, they validate"
+drop_db $DB
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+CREATE EXTENSION dunning VERSION '0.2.0';
+INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1, 1, 'HX-0001', '2026-01-01', '2026-01-31', 100.00), (2, 1, 'hx 0001', '2026-01-01', '2026-01-31', 5.00);
+SQL
+err=$(psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION dunning UPDATE" 2>&1)
+ok $(echo "$err" | grep -q "customer 1: HX-0001, hx 0001"; echo $?) "duplicate invoice numbers stop the update, named"
+is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "0.2.0" "... and leave 0.2.0 in place"
+
 is "$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$top/META.json" | sort -u)" "$current" \
    "META.json names the control file's version"
 drop_db $DB

@@ -1,0 +1,162 @@
+-- pgTAP: allocated means fixed (issue 13, point 1), no back door to the
+-- running totals (point 2), lettering that learns from a no (point 10, the
+-- SQL side: inferred payers given back, unlettered groups remembered).
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS dunning;
+SELECT plan(43);
+
+INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
+  (1, 1, 'A-1', '2026-01-01', '2026-01-31', 100.00, 'EUR'), (2, 1, 'A-2', '2026-01-01', '2026-01-31', 200.00, 'EUR'),
+  (3, 1, 'A-3-CN', '2026-01-05', '2026-01-05', -30.00, 'EUR'), (4, 2, 'G-4', '2026-01-01', '2026-01-31', 400.00, 'EUR'),
+  (5, 2, 'G-5', '2026-01-01', '2026-01-31', 50.00, 'USD');
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (1, '2026-02-01', 100.00, 'EUR', 1), (2, '2026-02-01', 400.00, 'EUR', NULL), (3, '2026-02-01', 90.00, 'EUR', 2);
+SELECT dunning.allocate(1, 1, 60.00) AS a1 \gset
+SELECT dunning.allocate_credit_note(3, 2, 30.00) AS a2 \gset
+
+-----------------------------------------------------------------------------
+-- 1. Allocated means fixed
+-----------------------------------------------------------------------------
+SELECT fk_ok('dunning', 'allocation', ARRAY['customer_id', 'payment_id'], 'dunning', 'payment', ARRAY['customer_id', 'payment_id'],
+             'an allocation references its payment with its customer');
+SELECT fk_ok('dunning', 'allocation', ARRAY['customer_id', 'invoice_id'], 'dunning', 'invoice', ARRAY['customer_id', 'invoice_id'],
+             'an allocation references its invoice with its customer');
+SELECT fk_ok('dunning', 'write_off', ARRAY['customer_id', 'invoice_id'], 'dunning', 'invoice', ARRAY['customer_id', 'invoice_id'],
+             'a write-off references its invoice with its customer');
+SELECT fk_ok('dunning', 'dispute', ARRAY['customer_id', 'invoice_id'], 'dunning', 'invoice', ARRAY['customer_id', 'invoice_id'],
+             'a dispute references its invoice with its customer');
+SELECT is_empty($$
+    SELECT c.conrelid::regclass FROM pg_constraint c
+     WHERE c.contype = 'p' AND c.conrelid IN ('dunning.allocation'::regclass, 'dunning.write_off'::regclass,
+                                             'dunning.letter'::regclass, 'dunning.proposal'::regclass,
+                                             'dunning.dispute'::regclass, 'dunning.payer_history'::regclass)
+       AND (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]) <> 'customer_id'$$,
+    'the keys of customer-owned ledger tables start with customer_id');
+-- A cross-customer allocation cannot be written, by any path.
+SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invoice_id, amount) VALUES (1, 3, 2, 1)$$,
+                 '23503', NULL, 'an allocation of customer 2''s payment to customer 1''s invoice: foreign key');
+SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invoice_id, amount) VALUES (2, 3, 2, 1)$$,
+                 '23503', NULL, '... whichever customer the row claims');
+SELECT throws_ok($$SELECT dunning.allocate(3, 2)$$, '23514', 'payment 3 is from customer 2 but invoice 2 belongs to customer 1',
+                 'allocate() says why');
+-- The customer, currency and amount of what is settled are fixed.
+SET LOCAL ROLE dunning_admin;
+SELECT throws_like($$UPDATE dunning.payment SET customer_id = 2 WHERE payment_id = 1$$,
+                   '%payment 1 is allocated by allocations ' || :a1 || ' (letter AA)%', 'a lettered payment keeps its customer; the error names its allocations');
+SELECT throws_ok($$UPDATE dunning.payment SET currency = 'USD' WHERE payment_id = 1$$, '23514', NULL,
+                 'a lettered payment keeps its currency');
+SELECT throws_ok($$UPDATE dunning.payment SET amount = 59.99 WHERE payment_id = 1$$, '23514', NULL,
+                 'a lettered payment''s amount cannot drop below what is allocated');
+SELECT lives_ok($$UPDATE dunning.payment SET amount = 60.00 WHERE payment_id = 1$$, '... down to it, it can');
+SELECT throws_like($$UPDATE dunning.invoice SET customer_id = 2 WHERE invoice_id = 1$$,
+                   '%invoice 1 is settled by allocations ' || :a1 || '%', 'a settled invoice keeps its customer; the error names its allocations');
+SELECT throws_ok($$UPDATE dunning.invoice SET currency = 'USD' WHERE invoice_id = 2$$, '23514', NULL,
+                 'an invoice settled by a credit note keeps its currency');
+SELECT throws_ok($$UPDATE dunning.invoice SET amount = 59.99 WHERE invoice_id = 1$$, '23514', NULL,
+                 'a settled invoice''s amount cannot drop below what is settled');
+SELECT throws_like($$UPDATE dunning.invoice SET customer_id = 2 WHERE invoice_id = 3$$,
+                   '%allocations ' || :a2 || '%', 'a consumed credit note keeps its customer');
+SELECT lives_ok($$UPDATE dunning.invoice SET customer_id = 2 WHERE invoice_id = 5$$, 'an open item moves freely');
+RESET ROLE;
+SET LOCAL ROLE dunning_collector;
+SELECT throws_ok($$UPDATE dunning.payment SET customer_id = NULL WHERE payment_id = 1$$, '23514', NULL,
+                 'a collector cannot make a lettered payment unidentified');
+RESET ROLE;
+-- rebuild_totals() finds what the keys would have refused, written with
+-- them off (replication role).
+SELECT is(dunning.rebuild_totals(), 0::bigint, 'rebuild_totals: nothing wrong yet');
+SET LOCAL session_replication_role = replica;
+INSERT INTO dunning.allocation (allocation_id, customer_id, payment_id, invoice_id, amount) VALUES (9001, 1, 3, 2, 1.00);
+UPDATE dunning.invoice SET currency = 'USD' WHERE invoice_id = 1;
+SET LOCAL session_replication_role = origin;
+SET LOCAL client_min_messages = error;
+SELECT cmp_ok(dunning.rebuild_totals(), '>=', 3::bigint,
+              'rebuild_totals counts a cross-customer and a cross-currency allocation (and the totals it corrects)');
+SET LOCAL session_replication_role = replica;
+DELETE FROM dunning.allocation WHERE allocation_id = 9001;
+UPDATE dunning.invoice SET currency = 'EUR' WHERE invoice_id = 1;
+SET LOCAL session_replication_role = origin;
+SELECT dunning.rebuild_totals();
+RESET client_min_messages;
+
+-----------------------------------------------------------------------------
+-- 2. No back door to the running totals, whatever a role sets
+-----------------------------------------------------------------------------
+SET LOCAL ROLE dunning_admin;
+SET LOCAL dunning.internal_write = on;
+SELECT throws_ok($$UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 1$$, '42501', NULL,
+                 'admin, SET LOCAL dunning.internal_write: settled_amount refused');
+SELECT throws_ok($$SELECT set_config('dunning.internal_write', 'on', false);
+                   UPDATE dunning.payment SET allocated_amount = 0 WHERE payment_id = 1$$, '42501', NULL,
+                 'admin, set_config(): allocated_amount refused');
+SELECT throws_ok($$SET dunning.internal_write = on; UPDATE dunning.invoice SET settled_amount = 100 WHERE invoice_id = 2$$,
+                 '42501', NULL, 'admin, plain SET: refused');
+SELECT throws_ok($$INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+                   VALUES (1, 1, 'A-1', '2026-01-01', '2026-01-31', 100.00)
+                   ON CONFLICT (invoice_id) DO UPDATE SET settled_amount = 100$$, '42501', NULL,
+                 'admin, INSERT ... ON CONFLICT DO UPDATE: refused');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, settled_amount)
+VALUES (6, 1, 'A-6', '2026-01-01', '2026-01-31', 70.00, 70.00);
+RESET ROLE;
+SELECT is((SELECT settled_amount FROM dunning.invoice WHERE invoice_id = 6), 0::numeric,
+          'admin, INSERT with a total: reset to 0');
+SET LOCAL ROLE dunning_collector;
+SELECT throws_ok($$SET dunning.internal_write = on; UPDATE dunning.payment SET allocated_amount = 0 WHERE payment_id = 1$$,
+                 '42501', NULL, 'collector, plain SET: refused');
+SELECT throws_ok($$SELECT set_config('dunning.internal_write', 'on', true);
+                   UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 1$$, '42501', NULL,
+                 'collector, set_config(): refused');
+RESET ROLE;
+-- Not even a superuser other than through rebuild_totals().
+SET LOCAL dunning.internal_write = off;
+SELECT throws_ok($$UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 1$$, '42501', NULL,
+                 'superuser, no flag: refused by the trigger');
+SELECT is((SELECT settled_amount FROM dunning.invoice WHERE invoice_id = 1) || '/' ||
+          (SELECT allocated_amount FROM dunning.payment WHERE payment_id = 1), '60.00/60.00',
+          'the totals are what the allocations say');
+SELECT is(dunning.rebuild_totals(), 0::bigint, 'rebuild_totals: no drift');
+
+-----------------------------------------------------------------------------
+-- 10. What lettering inferred goes with it
+-----------------------------------------------------------------------------
+-- Payment 2 has no payer: lettering it to invoice 4 makes it customer 2's.
+SELECT dunning.allocate(2, 4) AS a4 \gset
+SELECT is((SELECT customer_id FROM dunning.payment WHERE payment_id = 2), 2::bigint, 'allocate sets the unknown payer first');
+SELECT is((SELECT count(*) FROM dunning.payer_history WHERE payment_id = 2 AND cleared_at IS NULL), 1::bigint,
+          '... and logs it');
+SELECT dunning.unallocate(:a4);
+SELECT is((SELECT customer_id FROM dunning.payment WHERE payment_id = 2), NULL::bigint,
+          'unallocate gives back the unknown payer');
+SELECT is((SELECT cleared_reason FROM dunning.payer_history WHERE payment_id = 2), 'unallocated', '... logged');
+-- A payer that was loaded stays.
+SELECT dunning.unallocate(:a1);
+SELECT is((SELECT customer_id FROM dunning.payment WHERE payment_id = 1), 1::bigint, 'a loaded payer stays after unallocate');
+-- unletter: the payer goes back, the group is remembered as rejected.
+SELECT dunning.allocate(2, 4, 400.00) AS a5 \gset
+SELECT dunning.unletter((SELECT letter_id FROM dunning.allocation WHERE allocation_id = :a5), 'wrong customer');
+SELECT is((SELECT customer_id FROM dunning.payment WHERE payment_id = 2), NULL::bigint, 'unletter gives back the unknown payer');
+SELECT results_eq($$SELECT customer_id, invoice_ids, amounts, status, rank FROM dunning.proposal WHERE payment_id = 2$$,
+                  $$VALUES (2::bigint, '{4}'::bigint[], '{400.00}'::numeric[], 'rejected'::text, 0)$$,
+                  'the unlettered group is remembered as a rejected answer');
+SELECT ok((SELECT reason FROM dunning.proposal WHERE payment_id = 2) LIKE '%wrong customer%', '... with its reason');
+-- The engine does not give that answer again: the payment (text names G-4,
+-- amount equal) stays unlettered and unproposed to invoice 4.
+UPDATE dunning.payment SET remittance_info = 'invoice G-4' WHERE payment_id = 2;
+SELECT * FROM dunning.auto_letter(0.1);
+SELECT is_empty($$SELECT FROM dunning.allocation WHERE payment_id = 2$$, 'auto_letter does not letter it again');
+SELECT is_empty($$SELECT FROM dunning.proposal WHERE payment_id = 2 AND status = 'pending' AND invoice_ids = '{4}'$$,
+                'nor proposes it');
+SELECT is_empty($$SELECT FROM dunning.suggest(2) WHERE invoice_ids = '{4}'$$, 'nor suggests it');
+-- Once forgotten, it would.
+DELETE FROM dunning.proposal WHERE payment_id = 2;
+SELECT isnt_empty($$SELECT FROM dunning.suggest(2) WHERE invoice_ids = '{4}'$$, 'forgotten, the answer comes back');
+-- reject_proposal is remembered the same way.
+SELECT * FROM dunning.auto_letter(1.0);
+SELECT dunning.reject_proposal((SELECT proposal_id FROM dunning.proposal WHERE payment_id = 2 AND status = 'pending' AND rank = 1), 'no');
+SELECT * FROM dunning.auto_letter(0.1);
+SELECT is_empty($$SELECT FROM dunning.allocation WHERE payment_id = 2 AND invoice_id = 4$$,
+                'a rejected proposal is not lettered afterwards, even at a low threshold');
+
+SELECT * FROM finish();
+ROLLBACK;
