@@ -139,7 +139,7 @@ SELECT p.customer_id AS id,
                             ELSE power(2, -(date '2026-03-31' - p.paid_on) / 90.0) END AS w) x
  GROUP BY 1 ORDER BY 1;
 
--- Segments from the risk score (seeded rules: low 0, medium 25, high 50,
+-- Risk segments (customer.risk_segment) from the risk score (seeded rules: low 0, medium 25, high 50,
 -- critical 75), logged; a second run changes nothing.
 SELECT segment, min_score FROM dunning.segment_rule ORDER BY min_score;
 SELECT dunning.refresh_segments('2026-03-31') AS changes;
@@ -157,14 +157,22 @@ SELECT dunning.refresh_segments('2026-03-31') AS changes_with_user_rules;
 SELECT dunning.refresh_segments('2027-01-15') AS changes_after_override;
 SELECT customer_id, old_segment, new_segment, risk_score, reason, as_of
   FROM dunning.segment_change ORDER BY segment_change_id;
-SELECT customer_id, segment FROM dunning.customer ORDER BY 1;
+SELECT customer_id, segment, risk_segment FROM dunning.customer ORDER BY 1;
 
 -- Today's views, on data relative to CURRENT_DATE (CHF).  Umbrella paid H-1
--- 10 days late 30 days ago (its weighted days late: 10); it owes O-1 (1,000,
--- due in 20 days -> expected in 30: week 5), O-2 (500, due 20 days ago ->
--- expected 10 days ago: rolls into week 1) and O-5 (50, due in 100 days:
--- beyond the 13 weeks).  Hooli has no history: the CHF average (10 days)
--- applies to O-3 (300, due in 3 days -> week 2); O-4 is disputed: left out.
+-- 10 days late 30 days ago (its weighted days late: 10).  The cash forecast
+-- (made at the end of today: week 1 = the 7 days from tomorrow; doc/kpi.md)
+-- learns from the CHF history: at 10 days late H-1 was paid and O-2 (500,
+-- due 20 days ago) was not, and nothing was ever paid later.  An invoice due
+-- d days ago weighs 0.5^(d/365), so the chance of a payment at 10 days is
+-- w(H-1) / (w(H-1) + w(O-2)) = 1 / (1 + 2^(20/365)) = 49.05 %.  O-1 (1,000,
+-- due in 20 days): 490.51 in week 5 (paid on day 30); O-3 (300, Hooli, no
+-- history of its own: the CHF pool): 147.15 in week 2 (day 13); O-2, 20
+-- days overdue, is past anything ever paid in CHF, O-5 (50, due in 100
+-- days) beyond the 13 weeks, O-4 disputed with no disputed invoice ever
+-- paid: nothing expected.  EUR and USD hold only invoices overdue far
+-- longer than anything paid: 0 in every week (0.2.0 put the 3,000 and 700
+-- of them in week 1).
 INSERT INTO dunning.customer (customer_id, name, credit_limit) VALUES (5, 'Umbrella AG', 1000), (6, 'Hooli SA', NULL);
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
   (11, 5, 'H-1', CURRENT_DATE - 70, CURRENT_DATE - 40, 100.00, 'CHF'),

@@ -1,9 +1,12 @@
 /*
- * runner.c -- the step a dunning run gives each open item, in C because it
- * runs once per open invoice (a million times in a big run).  The charges
- * the items accrue are charges.c's.
+ * runner.c -- the step a dunning run of 0.2.0 gave each open item.  Since
+ * 0.3.0 the run decides per customer (src/sql/runner.sql: one rung at a
+ * time, dunning.scenario_rung) and no SQL object calls this; the symbol stays
+ * because the frozen 0.2.0 scripts of src/updates/ create the function, and
+ * CREATE FUNCTION needs the symbol (an install of version 0.2.0, the upgrade
+ * test).  The charges the items accrue are charges.c's.
  *
- * SQL interface (src/sql/runner.sql):
+ * SQL interface of 0.2.0 (src/updates/dunning--0.1.0--0.2.0.sql):
  *   dunning.pick_step(scenario_id, days_overdue, last_offset, local_time,
  *                     overdue_total) -> bigint
  *       the step an item takes now: the step of the scenario with the

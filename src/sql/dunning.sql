@@ -26,6 +26,10 @@ CREATE TABLE dunning.setting (
     pay_link_validity          interval,
     notify_channel             text,
     jurisdiction               char(2),
+    max_new_episodes_per_day   integer,
+    renotice_days              integer,
+    confirm_payments           boolean,
+    confirmation_window_days   integer,
     CONSTRAINT setting_single_row CHECK (id),
     CONSTRAINT setting_min_days_valid CHECK (min_days_between_contacts BETWEEN 0 AND 365),
     CONSTRAINT setting_max_contacts_valid CHECK (max_contacts_per_week BETWEEN 1 AND 50),
@@ -37,7 +41,10 @@ CREATE TABLE dunning.setting (
     CONSTRAINT setting_pay_link_base_url CHECK (pay_link_base ~ '^https?://[^\s<>"'']+$'),
     CONSTRAINT setting_pay_link_validity_valid CHECK (pay_link_validity > interval '0'),
     CONSTRAINT setting_notify_channel_valid CHECK (notify_channel ~ '^[a-z_][a-z0-9_]{0,62}$'),
-    CONSTRAINT setting_jurisdiction_valid CHECK (jurisdiction ~ '^[A-Z]{2}$')
+    CONSTRAINT setting_jurisdiction_valid CHECK (jurisdiction ~ '^[A-Z]{2}$'),
+    CONSTRAINT setting_max_new_episodes_valid CHECK (max_new_episodes_per_day BETWEEN 1 AND 10000000),
+    CONSTRAINT setting_renotice_days_valid CHECK (renotice_days BETWEEN 1 AND 365),
+    CONSTRAINT setting_confirmation_window_valid CHECK (confirmation_window_days BETWEEN 1 AND 90)
 );
 -- @code
 COMMENT ON TABLE dunning.setting IS
@@ -55,6 +62,10 @@ COMMENT ON COLUMN dunning.setting.pay_link_base IS 'base URL of payment links ({
 COMMENT ON COLUMN dunning.setting.pay_link_validity IS 'how long a payment link stays valid (default 30 days)';
 COMMENT ON COLUMN dunning.setting.notify_channel IS 'NOTIFY channel told about new actions (default dunning_action)';
 COMMENT ON COLUMN dunning.setting.jurisdiction IS 'country whose late-payment law applies to the creditor''s claims (dunning.late_payment_rule: FR, DE, GB, ...); default EU (Directive 2011/7/EU)';
+COMMENT ON COLUMN dunning.setting.max_new_episodes_per_day IS 'go-live pacing: at most this many customers start a dunning episode per day, the most overdue first (default NULL: no cap)';
+COMMENT ON COLUMN dunning.setting.renotice_days IS 'a customer whose episode is at a rung gets a new notice at that rung for items that fell overdue since its last notice, at most every this many days (default 14)';
+COMMENT ON COLUMN dunning.setting.confirm_payments IS 'true: a payment that settles reminded invoices gets a confirmation (channel thanks), one per customer and day (default true)';
+COMMENT ON COLUMN dunning.setting.confirmation_window_days IS 'payments received up to this many days before a run are confirmed (default 10)';
 CREATE OR REPLACE VIEW dunning.settings AS
 SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
        COALESCE(s.min_days_between_contacts, 5) AS min_days_between_contacts,
@@ -67,7 +78,11 @@ SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
        s.pay_link_base,
        COALESCE(s.pay_link_validity, interval '30 days') AS pay_link_validity,
        COALESCE(s.notify_channel, 'dunning_action') AS notify_channel,
-       COALESCE(s.jurisdiction, 'EU') AS jurisdiction
+       COALESCE(s.jurisdiction, 'EU') AS jurisdiction,
+       s.max_new_episodes_per_day,
+       COALESCE(s.renotice_days, 14) AS renotice_days,
+       COALESCE(s.confirm_payments, true) AS confirm_payments,
+       COALESCE(s.confirmation_window_days, 10) AS confirmation_window_days
   FROM (SELECT) AS one
   LEFT JOIN dunning.setting s ON s.id;
 COMMENT ON VIEW dunning.settings IS 'the dunning settings in force: dunning.setting''s values, else the defaults';
@@ -83,6 +98,10 @@ COMMENT ON COLUMN dunning.settings.pay_link_base IS 'base URL of payment links; 
 COMMENT ON COLUMN dunning.settings.pay_link_validity IS 'validity of payment links';
 COMMENT ON COLUMN dunning.settings.notify_channel IS 'NOTIFY channel told about new actions';
 COMMENT ON COLUMN dunning.settings.jurisdiction IS 'late-payment law of the creditor (EU: the Directive default)';
+COMMENT ON COLUMN dunning.settings.max_new_episodes_per_day IS 'go-live pacing: most new dunning episodes per day; NULL: no cap';
+COMMENT ON COLUMN dunning.settings.renotice_days IS 'least days between two notices at the same rung (new overdue items)';
+COMMENT ON COLUMN dunning.settings.confirm_payments IS 'whether payments of reminded invoices are confirmed';
+COMMENT ON COLUMN dunning.settings.confirmation_window_days IS 'how many days back payments are confirmed';
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -134,6 +153,8 @@ CREATE TABLE dunning.scenario_step (
     send_time           time NOT NULL DEFAULT '09:00',
     charges             boolean NOT NULL DEFAULT false,
     seeded              boolean NOT NULL DEFAULT false,
+    fallback_channels   text[] NOT NULL DEFAULT '{}',
+    min_days_since_previous integer,
     CONSTRAINT scenario_step_no_unique UNIQUE (scenario_id, step_no),
     CONSTRAINT scenario_step_offset_unique UNIQUE (scenario_id, offset_days),
     CONSTRAINT scenario_step_no_positive CHECK (step_no > 0),
@@ -146,7 +167,12 @@ CREATE TABLE dunning.scenario_step (
         CHECK (min_overdue_amount >= 0 AND min_overdue_amount < 'Infinity'),
     CONSTRAINT scenario_step_min_days_overdue_valid CHECK (min_days_overdue >= 0),
     CONSTRAINT scenario_step_fee_valid CHECK (fee >= 0 AND fee < 'Infinity'),
-    CONSTRAINT scenario_step_name_not_blank CHECK (pg_catalog.btrim(name) <> '')
+    CONSTRAINT scenario_step_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
+    CONSTRAINT scenario_step_fallback_channels_known
+        CHECK (fallback_channels <@ ARRAY['email', 'sms', 'letter', 'call', 'task', 'legal']::text[]
+               AND pg_catalog.array_position(fallback_channels, channel) IS NULL
+               AND pg_catalog.array_position(fallback_channels, NULL) IS NULL),
+    CONSTRAINT scenario_step_min_days_since_previous_valid CHECK (min_days_since_previous BETWEEN 0 AND 3650)
 );
 ALTER TABLE dunning.setting ADD CONSTRAINT setting_default_scenario_fk
     FOREIGN KEY (default_scenario_id) REFERENCES dunning.scenario;
@@ -164,6 +190,8 @@ COMMENT ON COLUMN dunning.scenario_step.template IS 'template key (dunning.templ
 COMMENT ON COLUMN dunning.scenario_step.min_overdue_amount IS 'the step fires only when the customer''s overdue total in the item currency reaches this';
 COMMENT ON COLUMN dunning.scenario_step.min_days_overdue IS 'the step fires only on items at least this many days overdue';
 COMMENT ON COLUMN dunning.scenario_step.fee IS 'administrative fee shown in the action (in the item currency); NULL: none';
+COMMENT ON COLUMN dunning.scenario_step.fallback_channels IS 'channels tried in order when the customer has no recipient for channel, or a delivery failed for good (e.g. {letter} for an e-mail step); when none is left the collector gets a task';
+COMMENT ON COLUMN dunning.scenario_step.min_days_since_previous IS 'least days between the previous rung''s notice and this one; NULL: the difference of their offset_days';
 COMMENT ON COLUMN dunning.scenario_step.send_time IS 'local time (customer time zone) from which the step''s actions of a business day are created';
 COMMENT ON COLUMN dunning.scenario_step.charges IS 'true: the action shows late-payment charges when the scenario enables them';
 COMMENT ON COLUMN dunning.scenario_step.seeded IS 'true for a step shipped with the extension (read only, not dumped)';
@@ -202,14 +230,18 @@ CREATE OR REPLACE TRIGGER scenario_step_order_update AFTER UPDATE ON dunning.sce
 -- Which customer follows which scenario
 -----------------------------------------------------------------------------
 CREATE TABLE dunning.segment_scenario (
-    segment      text PRIMARY KEY,
-    scenario_id  bigint NOT NULL REFERENCES dunning.scenario
+    segment      text NOT NULL,
+    scenario_id  bigint NOT NULL REFERENCES dunning.scenario,
+    source       text NOT NULL DEFAULT 'business',
+    CONSTRAINT segment_scenario_pkey PRIMARY KEY (source, segment),
+    CONSTRAINT segment_scenario_source_known CHECK (source IN ('business', 'risk'))
 );
 -- @code
 COMMENT ON TABLE dunning.segment_scenario IS
-    'scenario of each customer segment (customer.segment); unmapped segments get the default scenario';
-COMMENT ON COLUMN dunning.segment_scenario.segment IS 'a value of customer.segment';
+    'scenario of each business segment (customer.segment, set by people) or risk segment (customer.risk_segment, set by refresh_segments); a business mapping wins over a risk mapping; unmapped customers get the default scenario';
+COMMENT ON COLUMN dunning.segment_scenario.segment IS 'a value of customer.segment (source business) or customer.risk_segment (source risk)';
 COMMENT ON COLUMN dunning.segment_scenario.scenario_id IS 'the scenario its customers follow';
+COMMENT ON COLUMN dunning.segment_scenario.source IS 'business (customer.segment) or risk (customer.risk_segment)';
 -- @schema
 CREATE TABLE dunning.customer_setting (
     customer_id    bigint PRIMARY KEY REFERENCES dunning.customer ON DELETE CASCADE,
@@ -225,23 +257,26 @@ COMMENT ON COLUMN dunning.customer_setting.scenario_id IS 'scenario of this cust
 COMMENT ON COLUMN dunning.customer_setting.snoozed_until IS 'no reminder up to and including this local date';
 COMMENT ON COLUMN dunning.customer_setting.note IS 'why (free text)';
 
--- The scenario each customer follows now: the override, else its segment's,
--- else the default.  A segment change takes effect at the next run, from the
--- next step on (the runner remembers how far each item went, in offset days).
+-- The scenario each customer follows now: the override, else its business
+-- segment's, else its risk segment's, else the default.  A change takes
+-- effect at the next run: the customer keeps its rung (matched by offset
+-- days) and climbs the new scenario's ladder from there.
 CREATE OR REPLACE VIEW dunning.customer_scenario AS
 SELECT c.customer_id,
-       COALESCE(cs.scenario_id, ss.scenario_id, st.default_scenario_id) AS scenario_id,
+       COALESCE(cs.scenario_id, sb.scenario_id, sr.scenario_id, st.default_scenario_id) AS scenario_id,
        CASE WHEN cs.scenario_id IS NOT NULL THEN 'customer'
-            WHEN ss.scenario_id IS NOT NULL THEN 'segment'
+            WHEN sb.scenario_id IS NOT NULL THEN 'segment'
+            WHEN sr.scenario_id IS NOT NULL THEN 'risk_segment'
             ELSE 'default' END AS assigned_by
   FROM dunning.customer c
  CROSS JOIN dunning.settings st
   LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
-  LEFT JOIN dunning.segment_scenario ss ON ss.segment = c.segment;
+  LEFT JOIN dunning.segment_scenario sb ON sb.source = 'business' AND sb.segment = c.segment
+  LEFT JOIN dunning.segment_scenario sr ON sr.source = 'risk' AND sr.segment = c.risk_segment;
 COMMENT ON VIEW dunning.customer_scenario IS 'the scenario each customer follows now and why';
 COMMENT ON COLUMN dunning.customer_scenario.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.customer_scenario.scenario_id IS 'its scenario';
-COMMENT ON COLUMN dunning.customer_scenario.assigned_by IS 'customer (override), segment (mapping) or default';
+COMMENT ON COLUMN dunning.customer_scenario.assigned_by IS 'customer (override), segment (business segment mapping), risk_segment (risk segment mapping) or default';
 
 -----------------------------------------------------------------------------
 -- Shipped rows are read only
@@ -279,9 +314,11 @@ BEGIN
             src.compensation_currency, src.interest_margin)
     RETURNING scenario_id INTO new_id;
     INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template,
-                                       min_overdue_amount, min_days_overdue, fee, send_time, charges)
+                                       min_overdue_amount, min_days_overdue, fee, send_time, charges,
+                                       fallback_channels, min_days_since_previous)
     SELECT new_id, st.step_no, st.name, st.offset_days, st.channel, st.template,
-           st.min_overdue_amount, st.min_days_overdue, st.fee, st.send_time, st.charges
+           st.min_overdue_amount, st.min_days_overdue, st.fee, st.send_time, st.charges,
+           st.fallback_channels, st.min_days_since_previous
       FROM dunning.scenario_step st WHERE st.scenario_id = src.scenario_id;
     RETURN new_id;
 END
@@ -300,17 +337,21 @@ VALUES (1, 'standard', 'pre-due reminder, two reminders, formal notice, legal es
         false, 40, 'EUR', 8, true),
        (2, 'standard_with_charges', 'standard, with EU late-payment interest (reference rate + 8) and 40 EUR compensation from the formal notice on',
         true, 40, 'EUR', 8, true);
+-- Fallbacks: an e-mail reminder goes by letter to a customer without an
+-- e-mail address; a call without a phone number, a letter without a postal
+-- address become tasks of the collector (who finds another way).
 INSERT INTO dunning.scenario_step (step_id, scenario_id, step_no, name, offset_days, channel, template,
-                                   min_overdue_amount, min_days_overdue, fee, send_time, charges, seeded)
+                                   min_overdue_amount, min_days_overdue, fee, send_time, charges, seeded,
+                                   fallback_channels)
 SELECT s.scenario_id * 10 + v.step_no, s.scenario_id, v.step_no, v.name, v.offset_days, v.channel, v.template,
-       v.min_amount, NULL, NULL, '09:00', v.charges, true
+       v.min_amount, NULL, NULL, '09:00', v.charges, true, v.fallback
   FROM (VALUES (1), (2)) AS s (scenario_id),
-       (VALUES (1, 'pre-due reminder', -5, 'email', 'pre_due', NULL::numeric, false),
-               (2, 'reminder 1', 7, 'email', 'reminder_1', NULL, false),
-               (3, 'reminder 2', 21, 'email', 'reminder_2', NULL, false),
-               (4, 'collector call', 30, 'call', 'call', 100, false),
-               (5, 'formal notice', 45, 'letter', 'formal_notice', NULL, true),
-               (6, 'legal escalation', 75, 'legal', 'legal', 500, true)) AS v (step_no, name, offset_days, channel, template, min_amount, charges);
+       (VALUES (1, 'pre-due reminder', -5, 'email', 'pre_due', NULL::numeric, false, '{}'::text[]),
+               (2, 'reminder 1', 7, 'email', 'reminder_1', NULL, false, '{letter}'),
+               (3, 'reminder 2', 21, 'email', 'reminder_2', NULL, false, '{letter}'),
+               (4, 'collector call', 30, 'call', 'call', 100, false, '{task}'),
+               (5, 'formal notice', 45, 'letter', 'formal_notice', NULL, true, '{email}'),
+               (6, 'legal escalation', 75, 'legal', 'legal', 500, true, '{task}')) AS v (step_no, name, offset_days, channel, template, min_amount, charges, fallback);
 SELECT pg_catalog.set_config('dunning.seeding', 'off', true);
 -- @code
 

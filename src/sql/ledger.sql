@@ -34,6 +34,7 @@ CREATE TABLE dunning.customer (
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     subdivision     text,
     kind            text NOT NULL DEFAULT 'b2b',
+    risk_segment    text,
     CONSTRAINT customer_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
     CONSTRAINT customer_country_iso3166 CHECK (country ~ '^[A-Z]{2}$'),
     CONSTRAINT customer_language_tag CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
@@ -75,13 +76,14 @@ COMMENT ON COLUMN dunning.customer.postal_address IS 'address for letters';
 COMMENT ON COLUMN dunning.customer.country IS 'ISO 3166-1 alpha-2 country (holiday calendar)';
 COMMENT ON COLUMN dunning.customer.language IS 'language of reminders (BCP 47 tag such as en, fr, de-CH)';
 COMMENT ON COLUMN dunning.customer.timezone IS 'IANA time zone for local send times';
-COMMENT ON COLUMN dunning.customer.segment IS 'risk segment that selects the dunning scenario';
+COMMENT ON COLUMN dunning.customer.segment IS 'business segment a person sets (key_account, sme, ...); selects the dunning scenario through segment_scenario (source business); never written by the extension';
 COMMENT ON COLUMN dunning.customer.credit_limit IS 'credit limit in the customer''s main currency';
 COMMENT ON COLUMN dunning.customer.collector IS 'collector in charge of the account';
 COMMENT ON COLUMN dunning.customer.on_hold IS 'true suspends every reminder to the customer';
 COMMENT ON COLUMN dunning.customer.created_at IS 'when the row was loaded';
 COMMENT ON COLUMN dunning.customer.subdivision IS 'ISO 3166-2 subdivision of country (DE-BY, GB-SCT, FR-57) whose holidays add to the country''s; NULL: the country''s only';
 COMMENT ON COLUMN dunning.customer.kind IS 'b2b (a business: statutory late-payment interest and compensation) or b2c (a consumer)';
+COMMENT ON COLUMN dunning.customer.risk_segment IS 'risk segment computed by dunning.refresh_segments from the risk score (low, medium, high, critical, or an override); selects the scenario through segment_scenario (source risk) when the business segment has no mapping';
 
 -- A phone number may be written with spaces, dots, dashes, slashes and
 -- brackets, with + or 00, or in national form when the country is known and
@@ -379,7 +381,7 @@ GRANT EXECUTE ON FUNCTION dunning.normalize_phone(text, char)
 -- Analysts read no personal data: not the contact columns of customer, not
 -- the payer's name, account and remittance text of payment (doc/security.md).
 GRANT SELECT (customer_id, external_ref, name, country, language, timezone, segment, credit_limit,
-              collector, on_hold, created_at, subdivision, kind) ON dunning.customer
+              collector, on_hold, created_at, subdivision, kind, risk_segment) ON dunning.customer
     TO dunning_analyst;
 GRANT SELECT (payment_id, received_on, amount, currency, reference, customer_id, external_ref,
               created_at, allocated_amount) ON dunning.payment

@@ -154,7 +154,7 @@ AS $fn$
            AND (ci.valid_to IS NULL OR ci.valid_to >= customer_risk_as_of.as_of)
          GROUP BY ci.customer_id
     ), f AS (
-        SELECT c.customer_id, c.name, c.segment, m.currency, c.credit_limit,
+        SELECT c.customer_id, c.name, c.risk_segment AS segment, m.currency, c.credit_limit,
                COALESCE(m.open_invoices, 0) AS open_invoices,
                COALESCE(m.open_credit_notes, 0) AS open_credit_notes,
                -- payments received minus cash applied to the customer's items
@@ -192,7 +192,7 @@ COMMENT ON MATERIALIZED VIEW dunning.customer_risk IS
     'per customer, as of the last dunning.refresh_kpi(): balance, overdue, payment behaviour of the last 12 months, PAYDEX-style and risk scores, segment, credit limit and exposure, credit-insurance cover; money in the customer''s main currency';
 COMMENT ON COLUMN dunning.customer_risk.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.customer_risk.customer_name IS 'the customer''s name';
-COMMENT ON COLUMN dunning.customer_risk.segment IS 'risk segment (customer.segment, written by dunning.refresh_segments)';
+COMMENT ON COLUMN dunning.customer_risk.segment IS 'risk segment (customer.risk_segment, written by dunning.refresh_segments)';
 COMMENT ON COLUMN dunning.customer_risk.currency IS 'main currency: the one the customer was invoiced in most often (ties: first code); every amount of the row is in it; NULL without invoices';
 COMMENT ON COLUMN dunning.customer_risk.as_of IS 'the day the figures were computed for (the refresh day)';
 COMMENT ON COLUMN dunning.customer_risk.open_invoices IS 'open amount of invoices (>= 0)';
@@ -233,7 +233,7 @@ CREATE TABLE dunning.segment_rule (
 -- @code
 COMMENT ON TABLE dunning.segment_rule IS
     'risk segments by risk score: a score gets the rule with the highest min_score <= score; the user rules (seeded false) replace the seeded defaults as soon as one exists';
-COMMENT ON COLUMN dunning.segment_rule.segment IS 'segment name written to customer.segment';
+COMMENT ON COLUMN dunning.segment_rule.segment IS 'segment name written to customer.risk_segment';
 COMMENT ON COLUMN dunning.segment_rule.min_score IS 'lowest risk score (0-100) of the segment';
 COMMENT ON COLUMN dunning.segment_rule.seeded IS 'true for the defaults the extension installs (read only, not dumped)';
 -- @schema
@@ -267,7 +267,7 @@ CREATE TABLE dunning.segment_override (
 );
 -- @code
 COMMENT ON TABLE dunning.segment_override IS
-    'manual segment of a customer that dunning.refresh_segments keeps instead of the score''s, until a day or for good';
+    'manual risk segment of a customer that dunning.refresh_segments keeps instead of the score''s, until a day or for good';
 COMMENT ON COLUMN dunning.segment_override.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.segment_override.segment IS 'the segment to keep';
 COMMENT ON COLUMN dunning.segment_override.reason IS 'why (logged with every change it causes)';
@@ -288,7 +288,7 @@ CREATE TABLE dunning.segment_change (
 );
 CREATE INDEX segment_change_customer_idx ON dunning.segment_change (customer_id, changed_at);
 -- @code
-COMMENT ON TABLE dunning.segment_change IS 'every change of customer.segment made by dunning.refresh_segments, with why';
+COMMENT ON TABLE dunning.segment_change IS 'every change of customer.risk_segment made by dunning.refresh_segments, with why';
 COMMENT ON COLUMN dunning.segment_change.segment_change_id IS 'identity';
 COMMENT ON COLUMN dunning.segment_change.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.segment_change.old_segment IS 'segment before (NULL = none)';
@@ -312,7 +312,7 @@ BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('dunning.refresh_segments'));
     user_rules := EXISTS (SELECT FROM dunning.segment_rule r WHERE NOT r.seeded);
     WITH target AS (
-        SELECT c.customer_id, c.segment AS old_segment, s.risk_score,
+        SELECT c.customer_id, c.risk_segment AS old_segment, s.risk_score,
                CASE WHEN o.customer_id IS NOT NULL THEN o.segment ELSE r.segment END AS new_segment,
                CASE WHEN o.customer_id IS NOT NULL
                     THEN pg_catalog.format('override: %s%s', o.reason,
@@ -330,9 +330,9 @@ BEGIN
                  WHERE sr.seeded = NOT user_rules AND sr.min_score <= s.risk_score
                  ORDER BY sr.min_score DESC LIMIT 1) r ON true
     ), changed AS (
-        UPDATE dunning.customer c SET segment = t.new_segment
+        UPDATE dunning.customer c SET risk_segment = t.new_segment
           FROM target t
-         WHERE c.customer_id = t.customer_id AND c.segment IS DISTINCT FROM t.new_segment
+         WHERE c.customer_id = t.customer_id AND c.risk_segment IS DISTINCT FROM t.new_segment
         RETURNING c.customer_id, t.old_segment, t.new_segment, t.risk_score, t.why
     )
     INSERT INTO dunning.segment_change (customer_id, old_segment, new_segment, risk_score, reason, as_of)
@@ -343,7 +343,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.refresh_segments(date) IS
-    'writes customer.segment from the risk score as of as_of by dunning.segment_rule, keeping overrides in force; logs each change in dunning.segment_change; returns the number of changes (0 on a second run)';
+    'writes customer.risk_segment (never customer.segment, the business segment people set) from the risk score as of as_of by dunning.segment_rule, keeping overrides in force; logs each change in dunning.segment_change; returns the number of changes (0 on a second run)';
 SELECT pg_catalog.pg_extension_config_dump('dunning.credit_insurance', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.segment_rule', 'WHERE NOT seeded');
 SELECT pg_catalog.pg_extension_config_dump('dunning.segment_override', '');

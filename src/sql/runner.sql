@@ -1,137 +1,582 @@
+-- @schema
+-----------------------------------------------------------------------------
+-- The runner: one evaluation per customer and day (doc/dunning.md)
+-----------------------------------------------------------------------------
+-- Payments received lately are looked up by day for the confirmations.
+CREATE INDEX payment_received_idx ON dunning.payment (received_on);
+-- What the evaluation of one customer decided (phase 1 of due_actions),
+-- handed to phase 2 as an array.
+CREATE TYPE dunning_internal.evaluation AS (
+    customer_id bigint, kind text, scenario_id bigint, local_date date, local_time time, episode text,
+    from_step_id bigint, level_rung integer, level_step_id bigint, level_offset integer, want text, waits text,
+    pre_offset integer, last_pre_due_on date, last_notice_action_id bigint, last_notice_lost boolean,
+    t_step_id bigint, t_name text, t_offset integer, t_template text, t_fee numeric, t_rung integer,
+    t_legal boolean, t_charged boolean, t_margin numeric, t_compensation numeric,
+    t_compensation_currency char(3), a_channel text, a_recipient text, material text[], coming_material text[],
+    legal_case_id bigint, on_hold boolean, day_off boolean, last_contact_on date, recent_contacts date[],
+    ended_on date, passed_over text);
 -- @code
+COMMENT ON TYPE dunning_internal.evaluation IS 'what one evaluation of the runner decided (internal: due_actions)';
 
 -----------------------------------------------------------------------------
 -- What is due: shared by run() (writes) and preview() (does not)
 -----------------------------------------------------------------------------
--- The step an item takes now (src/runner.c): of its scenario's steps, the
--- one with the highest offset that the item reached (due_on + offset_days
--- <= local date, pre-due steps only before the due date, send_time <= local
--- time, min_days_overdue, min_overdue_amount against the customer's overdue
--- total in the item currency) and that lies beyond how far it went
--- (last_offset).  Steps are read once per query.
-CREATE OR REPLACE FUNCTION dunning.pick_step(scenario_id bigint, days_overdue integer, last_offset integer,
-                                  local_time time, overdue_total numeric)
-RETURNS bigint
-    AS 'MODULE_PATHNAME', 'pick_step'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.pick_step(bigint, integer, integer, time, numeric) IS
-    'the step of the scenario an item takes now: the highest one it reached and has not had; NULL when none (internal)';
-
--- Customer first: only customers that may be contacted now (not on hold or
--- snoozed, a business day at their local time, within the contact
--- guardrails) have their open items looked at; then each item takes the
--- highest step it reached (beyond how far it went already) that is due at
--- this local time; items of one step are grouped per customer, currencies
--- below the materiality threshold are left for later, and the most severe
--- groups the guardrails allow become actions.
---
--- Written for a million open items: rows stay narrow until the grouping
--- (customer details, charges and texts are added per action, not per item);
--- one sort (customer, step, currency) serves the per-currency totals, the
--- ranking of steps and the grouping; interest is computed only for the
--- items that end in an action.
-CREATE OR REPLACE FUNCTION dunning.due_actions(as_of timestamptz)
-RETURNS TABLE (customer_id bigint, scenario_id bigint, step_id bigint, step_name text, offset_days integer,
-               action_date date, channel text, recipient text, language text, collector text,
-               subject text, body text, payload jsonb, items jsonb)
-    -- JIT compiling this large query costs seconds and saves nothing; the
-    -- sort of the picked items fits in memory up to about two million items
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '256MB'
+-- The statutory rate schedule of an overdue item, or NULLs when the law of
+-- the jurisdiction has no rule for the kind or the rates stop short: the run
+-- goes on for every other customer (the item's interest is then NULL).
+CREATE OR REPLACE FUNCTION dunning_internal.statutory_schedule(jurisdiction text, customer_kind text,
+                                                               from_date date, to_date date,
+                                                               OUT rate_from date[], OUT totals numeric[])
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
+BEGIN
+    SELECT x.rate_from, x.totals INTO rate_from, totals
+      FROM dunning.statutory_rate_schedule(jurisdiction, customer_kind, from_date, to_date, from_date + 1) x;
+EXCEPTION WHEN no_data_found OR invalid_parameter_value THEN
+    rate_from := NULL;
+    totals := NULL;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.statutory_schedule(text, text, date, date) IS
+    'dunning.statutory_rate_schedule, or NULLs instead of an error when no rule or rate applies (internal: the runner)';
+
+-- Each customer is evaluated once per local day, at the first run after its
+-- scenario's earliest send time: its open items say whether it is in an
+-- episode (an overdue item) and which rung its most overdue dunnable item
+-- reached; its state (dunning.customer_dunning) says which rung it stands
+-- on.  The decision, in order:
+--   climb     a notice one rung up, when an item reached it, the level is
+--             not held and the last notice was delivered its spacing ago;
+--   renotice  a notice at the same rung listing items that fell overdue
+--             since the last notice, renotice_days after it;
+--   pre_due   a reminder of items coming due, only outside an episode or
+--             at its foot (past the first rung they are folded into the
+--             next notice instead).
+-- A notice lists every dunnable overdue item of the customer (each with its
+-- own days overdue) in the currencies that reach the materiality threshold,
+-- and the items coming due it folds in.  Paused items (open dispute, open
+-- promise, active payment plan) are neither counted nor listed.  Every
+-- evaluation row says why nothing was sent when something is overdue.
+-- Payment confirmations (settled items that a notice or pre-due reminder
+-- listed) and reminders of missed plan instalments come as rows of their own.
+--
+-- Written for a million open items: the items are read once, aggregated per
+-- customer and currency, and only the customers that get an action have
+-- their items read again, rendered and charged.
+CREATE OR REPLACE FUNCTION dunning_internal.due_actions(as_of timestamptz)
+RETURNS TABLE (customer_id bigint, action_date date, evaluated boolean, scenario_id bigint, episode text,
+               from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
+               opens_legal boolean, replaces_action_id bigint,
+               kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
+               language text, collector text, subject text, body text, payload jsonb, items jsonb,
+               plan_id bigint, instalment_no integer, ended_on date, passed_over text)
+    -- JIT compiling these large queries costs seconds and saves nothing; the
+    -- sorts of the items fit in memory up to about two million items
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '256MB'
+    SET enable_nestloop = on SET enable_sort = on ROWS 100000
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    evals dunning_internal.evaluation[];
+BEGIN
+-- Phase 1: evaluate every customer due, from its open items read once.
+-- Hash joins only: the row estimates of its chained CTEs are unreliable
+-- and a nested loop over two CTEs is quadratic (LATERAL look-ups stay).
+PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+PERFORM pg_catalog.set_config('enable_sort', 'off', true);
 WITH s AS MATERIALIZED (
-    SELECT st.*, CASE WHEN st.pay_link_base IS NOT NULL THEN dunning.signing_secret() END AS secret
+    SELECT st.*,
+           (SELECT count(*) FROM dunning.customer_dunning d
+             WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date) AS started_today
       FROM dunning.settings st
-), steps AS MATERIALIZED (
-    SELECT st.step_id, st.name, st.offset_days, st.channel, st.template, st.fee,
-           st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
+), rung AS MATERIALIZED (
+    SELECT g.scenario_id, g.step_id, g.rung, g.offset_days, g.spacing_days, g.is_last, g.name, g.channel,
+           st.template, st.min_overdue_amount, st.min_days_overdue, st.min_days_since_previous, st.send_time,
+           st.fee, st.fallback_channels, st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
            sc.interest_margin
-      FROM dunning.scenario_step st JOIN dunning.scenario sc ON sc.scenario_id = st.scenario_id
+      FROM dunning.scenario_rung g
+      JOIN dunning.scenario_step st ON st.step_id = g.step_id
+      JOIN dunning.scenario sc ON sc.scenario_id = g.scenario_id
+), pre AS MATERIALIZED (
+    -- the pre-due step of each scenario: its first step before the due date
+    SELECT DISTINCT ON (st.scenario_id) st.scenario_id, st.step_id, st.name, st.offset_days, st.channel,
+           st.template, st.send_time, st.fee, st.fallback_channels
+      FROM dunning.scenario_step st
+     WHERE st.offset_days < 0 AND st.channel <> 'thanks'
+     ORDER BY st.scenario_id, st.step_no
+), sct AS MATERIALIZED (
+    SELECT st.scenario_id, min(st.send_time) AS first_send_time,
+           min(st.offset_days) FILTER (WHERE st.offset_days >= 0 AND st.channel <> 'thanks') AS first_rung_offset
+      FROM dunning.scenario_step st GROUP BY st.scenario_id
+), cu AS MATERIALIZED (
+    -- customers due for their daily evaluation
+    SELECT c.customer_id, c.kind, c.timezone, csn.scenario_id, l.local_date, l.local_time, sct.first_rung_offset,
+           p.offset_days AS pre_offset, d.customer_id IS NOT NULL AS has_state,
+           d.episode_started_on, d.level_step_id AS state_level_step_id, d.level_offset AS state_level_offset,
+           d.scenario_id AS state_scenario_id, d.held_until, d.last_notice_action_id,
+           d.last_notice_on, d.last_pre_due_on, d.last_contact_on, d.recent_contacts, d.legal_case_id,
+           c.email, c.phone, c.postal_address, c.collector,
+           c.on_hold OR COALESCE(cs.snoozed_until >= l.local_date, false) AS on_hold,
+           pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days)
+             OR EXISTS (SELECT 1 FROM dunning.holiday h
+                         WHERE h.country = c.country AND h.day = l.local_date
+                           AND h.subdivision IN ('', COALESCE(c.subdivision, '')))
+             AS day_off
+      FROM dunning.customer c
+     CROSS JOIN s
+      JOIN dunning.customer_scenario csn ON csn.customer_id = c.customer_id
+      LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
+     CROSS JOIN LATERAL (SELECT (as_of AT TIME ZONE c.timezone)::date AS local_date,
+                                (as_of AT TIME ZONE c.timezone)::time AS local_time) l
+      JOIN sct ON sct.scenario_id = csn.scenario_id
+      LEFT JOIN pre p ON p.scenario_id = csn.scenario_id
+      LEFT JOIN dunning.customer_dunning d ON d.customer_id = c.customer_id
+     WHERE (d.evaluated_on IS NULL OR d.evaluated_on < l.local_date)
+       AND l.local_time >= sct.first_send_time
+), mat AS MATERIALIZED (
+    -- materiality per currency and customer kind: the rule (a user's before
+    -- the shipped one), else the amount an admin set for every currency;
+    -- a currency with neither is not dunned (waits_for says so)
+    SELECT DISTINCT ON (m.currency, m.customer_kind) m.currency, m.customer_kind, m.amount
+      FROM dunning.materiality_rule m ORDER BY m.currency, m.customer_kind, m.seeded
+), paused AS MATERIALIZED (
+    -- the invoices an open dispute, an open promise or an active payment
+    -- plan covers, one row each: hashed, not rescanned per item
+    SELECT x.invoice_id, bool_or(x.why = 'dispute') AS disputed, max(x.promised_on) AS promised_on,
+           bool_or(x.why = 'plan') AS planned
+      FROM (SELECT d.invoice_id, 'dispute' AS why, NULL::date AS promised_on
+              FROM dunning.dispute d WHERE d.status = 'open'
+            UNION ALL
+            SELECT pg_catalog.unnest(p.invoice_ids), 'promise', p.promised_on
+              FROM dunning.promise p WHERE p.status = 'open'
+            UNION ALL
+            SELECT pi.invoice_id, 'plan', NULL
+              FROM dunning.payment_plan_item pi
+              JOIN dunning.payment_plan p ON p.customer_id = pi.customer_id AND p.plan_id = pi.plan_id
+             WHERE p.status = 'active') x
+     GROUP BY x.invoice_id
+), open_items AS (
+    -- the open items of those customers, with their days overdue and why
+    -- they are not dunned; a customer without open items gives one row of NULLs
+    SELECT cu.customer_id, cu.kind, i.currency, i.due_on, i.amount - i.settled_amount AS open_amount,
+           cu.local_date - i.due_on AS days,
+           COALESCE(pa.disputed, false) AS disputed,
+           COALESCE(pa.promised_on >= cu.local_date, false) AS promised,
+           COALESCE(pa.planned, false) AS planned,
+           pa.invoice_id IS NULL OR NOT (pa.disputed OR pa.planned OR COALESCE(pa.promised_on >= cu.local_date, false))
+               AS dunnable,
+           cu.first_rung_offset,
+           -- coming due, in the pre-due window and not reminded yet
+           cu.local_date - i.due_on <= 0 AND cu.local_date - i.due_on >= cu.pre_offset
+             AND (cu.last_pre_due_on IS NULL OR i.due_on + cu.pre_offset > cu.last_pre_due_on) AS coming
+      FROM cu
+      LEFT JOIN dunning.invoice i
+        ON i.customer_id = cu.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+      LEFT JOIN paused pa ON pa.invoice_id = i.invoice_id
+), pc AS (
+    -- one pass over the items, per customer and currency
+    SELECT x.customer_id, x.kind, x.currency,
+           bool_or(x.days > 0) AS has_overdue,
+           min(x.due_on) FILTER (WHERE x.days > 0) AS oldest_due_on,
+           max(x.days) FILTER (WHERE x.days > 0 AND x.dunnable) AS max_days,
+           bool_or(x.days > 0 AND x.disputed) AS overdue_disputed,
+           bool_or(x.days > 0 AND x.promised) AS overdue_promised,
+           bool_or(x.days > 0 AND x.planned) AS overdue_planned,
+           max(x.due_on) FILTER (WHERE x.days > 0 AND x.dunnable AND x.days >= x.first_rung_offset)
+               AS newest_due_at_rung1,
+           sum(x.open_amount) FILTER (WHERE x.days > 0 AND x.dunnable) AS overdue_total,
+           sum(x.open_amount) FILTER (WHERE x.coming AND x.dunnable) AS coming_total
+      FROM open_items x
+     GROUP BY x.customer_id, x.kind, x.currency
+), pcust AS (
+    -- per customer, with its currencies' totals and materiality thresholds
+    -- as parallel arrays
+    SELECT p.customer_id, COALESCE(bool_or(p.has_overdue), false) AS has_overdue, min(p.oldest_due_on) AS oldest_due_on,
+           max(p.max_days) AS max_days,
+           bool_or(p.overdue_disputed) AS overdue_disputed, bool_or(p.overdue_promised) AS overdue_promised,
+           bool_or(p.overdue_planned) AS overdue_planned, max(p.newest_due_at_rung1) AS newest_due_at_rung1,
+           COALESCE(bool_or(p.coming_total > 0), false) AS coming_due,
+           pg_catalog.array_agg(p.currency) FILTER (WHERE p.currency IS NOT NULL) AS currencies,
+           pg_catalog.array_agg(COALESCE(p.overdue_total, 0)) FILTER (WHERE p.currency IS NOT NULL) AS overdue_totals,
+           pg_catalog.array_agg(COALESCE(p.coming_total, 0)) FILTER (WHERE p.currency IS NOT NULL) AS coming_totals,
+           pg_catalog.array_agg(COALESCE(m.amount, st.materiality_amount))
+               FILTER (WHERE p.currency IS NOT NULL) AS materialities
+      FROM pc p
+      LEFT JOIN mat m ON m.currency = p.currency AND m.customer_kind = p.kind
+      LEFT JOIN dunning.setting st ON st.id
+     GROUP BY p.customer_id
+), ev AS (
+    -- the episode, the level on the current scenario's ladder, the rung due
+    SELECT cu.*, pc.has_overdue, pc.max_days, pc.overdue_disputed, pc.overdue_promised, pc.overdue_planned,
+           pc.newest_due_at_rung1, pc.coming_due, pc.currencies, pc.overdue_totals, pc.coming_totals,
+           pc.materialities,
+           CASE WHEN NOT pc.has_overdue
+                THEN CASE WHEN cu.episode_started_on IS NOT NULL THEN 'end' ELSE 'none' END
+                WHEN rs.restart THEN 'restart'
+                WHEN cu.episode_started_on IS NOT NULL THEN 'open'
+                WHEN s.max_new_episodes_per_day IS NULL THEN 'start'
+                -- go-live pacing: the most overdue customers first
+                WHEN pg_catalog.row_number() OVER (PARTITION BY cu.episode_started_on IS NULL AND pc.has_overdue
+                                                  ORDER BY pc.max_days DESC NULLS LAST, cu.customer_id)
+                     <= s.max_new_episodes_per_day - s.started_today THEN 'start'
+                ELSE 'deferred' END AS episode,
+           lv.rung AS level_rung, lv.step_id AS level_step_id, lv.offset_days AS level_offset,
+           CASE WHEN rs.restart THEN pc.oldest_due_on END AS ended_on,
+           dr.rung AS due_rung, la.status AS last_notice_status, la.channel AS last_notice_channel,
+           -- a notice whose delivery failed for good: carried on the next channel
+           la.status = 'failed' AND la.next_attempt_at IS NULL AS last_notice_lost
+      FROM cu
+      JOIN pcust pc ON pc.customer_id = cu.customer_id
+     CROSS JOIN s
+      -- An open episode whose overdue items all fell due since it started:
+      -- were the items before them settled (by value date) before the
+      -- oldest of them fell overdue?  Then nothing was overdue that day and
+      -- the episode ended, though no evaluation saw it (no run that day, or
+      -- the payment booked later): a new episode starts at level 0.
+     CROSS JOIN LATERAL (
+            -- (sub-plans by index, not joins: phase 1 runs without nested loops)
+            SELECT CASE WHEN cu.episode_started_on IS NOT NULL AND pc.oldest_due_on >= cu.episode_started_on
+                   THEN NOT EXISTS (
+                            SELECT 1 FROM dunning.allocation a
+                             WHERE a.customer_id = cu.customer_id
+                               AND (SELECT i.due_on FROM dunning.invoice i
+                                     WHERE i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id)
+                                   < pc.oldest_due_on
+                               AND COALESCE((SELECT p.received_on FROM dunning.payment p
+                                              WHERE p.payment_id = a.payment_id),
+                                            (SELECT cn.issued_on FROM dunning.invoice cn
+                                              WHERE cn.customer_id = a.customer_id
+                                                AND cn.invoice_id = a.credit_note_id)) > pc.oldest_due_on)
+                        AND NOT EXISTS (
+                            SELECT 1 FROM dunning.write_off w
+                             WHERE w.customer_id = cu.customer_id
+                               AND (w.created_at AT TIME ZONE cu.timezone)::date > pc.oldest_due_on
+                               AND (SELECT i.due_on FROM dunning.invoice i
+                                     WHERE i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id)
+                                   < pc.oldest_due_on)
+                   ELSE false END AS restart) rs
+      LEFT JOIN LATERAL (
+            SELECT g.rung, g.step_id, g.offset_days FROM rung g
+             WHERE g.scenario_id = cu.scenario_id AND g.offset_days <= cu.state_level_offset
+             ORDER BY g.rung DESC LIMIT 1) lv ON cu.episode_started_on IS NOT NULL AND pc.has_overdue AND NOT rs.restart
+      LEFT JOIN LATERAL (
+            SELECT g.rung FROM rung g
+             WHERE g.scenario_id = cu.scenario_id AND g.offset_days <= pc.max_days
+             ORDER BY g.rung DESC LIMIT 1) dr ON true
+      -- per customer, by primary key
+      LEFT JOIN LATERAL (
+            SELECT a.status, a.channel, a.next_attempt_at FROM dunning.action a
+             WHERE a.action_id = cu.last_notice_action_id) la ON true
+), want AS MATERIALIZED (
+    -- what the ladder asks for today
+    SELECT ev.*,
+           CASE WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
+                     AND NOT COALESCE(ev.held_until >= ev.local_date, false) THEN 'climb'
+                WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL
+                     AND (ev.newest_due_at_rung1 > ev.last_notice_on - ev.first_rung_offset
+                          OR ev.last_notice_status = 'cancelled' OR ev.last_notice_lost) THEN 'renotice'
+                WHEN ev.coming_due AND COALESCE(ev.level_rung, 0) = 0 AND ev.pre_offset IS NOT NULL THEN 'pre_due'
+           END AS want
+      FROM ev
+), tgt AS (
+    SELECT w.*, t.*
+      FROM want w
+      LEFT JOIN LATERAL (
+            SELECT g.step_id AS t_step_id, g.name AS t_name, g.offset_days AS t_offset, g.channel AS t_channel,
+                   g.template AS t_template, g.send_time AS t_send_time, g.fallback_channels AS t_fallback,
+                   g.min_overdue_amount AS t_min_amount, g.min_days_overdue AS t_min_days, g.fee AS t_fee,
+                   g.spacing_days AS t_spacing, g.rung AS t_rung, g.channel = 'legal' AS t_legal,
+                   g.charged AS t_charged, g.interest_margin AS t_margin, g.fixed_compensation AS t_compensation,
+                   g.compensation_currency AS t_compensation_currency, NULL::text AS passed_over
+              FROM rung g
+             WHERE w.want = 'renotice' AND g.scenario_id = w.scenario_id AND g.rung = w.level_rung
+            UNION ALL
+            -- a climb goes to the lowest rung due whose minimum overdue amount
+            -- some material currency reaches, passing over the rungs below it
+            -- that none reaches (else to the next rung, which waits for it)
+            (SELECT g.step_id, g.name, g.offset_days, g.channel, g.template, g.send_time, g.fallback_channels,
+                    g.min_overdue_amount, g.min_days_overdue, g.fee,
+                    CASE WHEN g.rung = COALESCE(w.level_rung, 0) + 1 THEN g.spacing_days
+                         ELSE COALESCE(g.min_days_since_previous, g.offset_days - w.level_offset, 0) END,
+                    g.rung, g.channel = 'legal', g.charged, g.interest_margin, g.fixed_compensation,
+                    g.compensation_currency,
+                    (SELECT pg_catalog.string_agg(b.name, ', ' ORDER BY b.rung) FROM rung b
+                      WHERE b.scenario_id = g.scenario_id AND b.rung > COALESCE(w.level_rung, 0) AND b.rung < g.rung)
+               FROM rung g
+              WHERE w.want = 'climb' AND g.scenario_id = w.scenario_id
+                AND g.rung > COALESCE(w.level_rung, 0) AND g.rung <= w.due_rung
+              ORDER BY g.min_overdue_amount IS NULL
+                       OR EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(w.overdue_totals),
+                                                           pg_catalog.unnest(w.materialities)) u (o, m)
+                                   WHERE u.o >= u.m AND u.o >= g.min_overdue_amount) DESC,
+                       g.rung
+              LIMIT 1)
+            UNION ALL
+            SELECT p.step_id, p.name, p.offset_days, p.channel, p.template, p.send_time, p.fallback_channels,
+                   NULL, NULL, p.fee, 0, 0, false, false, NULL, NULL, NULL, NULL
+              FROM pre p
+             WHERE w.want = 'pre_due' AND p.scenario_id = w.scenario_id) t ON true
+), tgt2 AS (
+    -- the channels to try, and which currencies the action would claim:
+    -- material, and at the step's minimum
+    SELECT t.*, ARRAY[t.t_channel] || t.t_fallback
+                || CASE WHEN t.want = 'pre_due' OR 'task' = ANY (t.t_fallback) OR t.t_channel = 'task'
+                        THEN '{}'::text[] ELSE ARRAY['task'] END AS t_channels,
+           ARRAY(SELECT u.c FROM ROWS FROM (pg_catalog.unnest(t.currencies), pg_catalog.unnest(t.overdue_totals), pg_catalog.unnest(t.materialities)) u (c, o, m)
+                  WHERE u.o >= u.m AND u.o >= COALESCE(t.t_min_amount, 0)) AS material,
+           ARRAY(SELECT u.c FROM ROWS FROM (pg_catalog.unnest(t.currencies), pg_catalog.unnest(t.coming_totals), pg_catalog.unnest(t.materialities)) u (c, o, m)
+                  WHERE u.o >= u.m) AS coming_material,
+           EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(t.overdue_totals), pg_catalog.unnest(t.materialities)) u (o, m)
+                    WHERE u.o >= u.m) AS any_material,
+           EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(t.overdue_totals), pg_catalog.unnest(t.coming_totals), pg_catalog.unnest(t.materialities)) u (o, k, m)
+                    WHERE u.m IS NULL AND (u.o > 0 OR u.k > 0)) AS missing_materiality
+      FROM tgt t
+), chan AS (
+    -- the channel: the step's, else its fallbacks in order, else a task for
+    -- the collector (a pre-due reminder has no task: it is skipped)
+    SELECT t.*, ch.channel AS a_channel, ch.recipient AS a_recipient,
+           cardinality(t.material) > 0 AS any_at_minimum, cardinality(t.coming_material) > 0 AS any_coming_material
+      FROM tgt2 t
+      LEFT JOIN LATERAL (
+            SELECT u.channel,
+                   CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
+                                  WHEN 'task' THEN COALESCE(t.collector, '(unassigned)')
+                                  ELSE t.postal_address END AS recipient
+              FROM pg_catalog.unnest(t.t_channels) WITH ORDINALITY AS u (channel, k)
+             WHERE CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
+                                  WHEN 'task' THEN '' ELSE t.postal_address END IS NOT NULL
+               -- after a delivery lost for good, only the channels after its own
+               AND (NOT (t.want = 'renotice' AND t.last_notice_lost)
+                    OR u.k > COALESCE(pg_catalog.array_position(t.t_channels, t.last_notice_channel), 0))
+             ORDER BY u.k LIMIT 1) ch ON t.want IS NOT NULL
+), dec AS (
+    -- why nothing goes today, or NULL: it goes
+    SELECT h.*,
+           CASE WHEN h.want IS NULL THEN
+                    CASE WHEN NOT h.has_overdue THEN NULL
+                         WHEN h.legal_case_id IS NOT NULL THEN 'legal case'
+                         WHEN h.episode = 'deferred' THEN 'capacity'
+                         WHEN h.max_days IS NULL AND h.overdue_disputed THEN 'dispute'
+                         WHEN h.max_days IS NULL AND h.overdue_promised THEN 'promise'
+                         WHEN h.max_days IS NULL AND h.overdue_planned THEN 'plan'
+                         WHEN h.due_rung > COALESCE(h.level_rung, 0) THEN 'hold'
+                         WHEN h.due_rung IS NULL THEN 'first rung not reached'
+                         ELSE 'next rung not reached' END
+                WHEN h.legal_case_id IS NOT NULL THEN 'legal case'
+                WHEN h.on_hold THEN 'hold'
+                WHEN h.day_off THEN 'calendar'
+                WHEN h.want = 'climb' AND h.level_rung >= 1
+                     AND (h.last_notice_status = 'queued' OR h.last_notice_status = 'failed' AND NOT h.last_notice_lost)
+                     THEN 'delivery'
+                WHEN h.want = 'climb' AND h.level_rung >= 1 AND h.local_date - h.last_notice_on < h.t_spacing
+                     THEN 'spacing'
+                WHEN h.want = 'renotice'
+                     AND (h.last_notice_status = 'queued' OR h.last_notice_status = 'failed' AND NOT h.last_notice_lost)
+                     THEN 'delivery'
+                WHEN h.want = 'renotice' AND h.last_notice_status IS DISTINCT FROM 'cancelled' AND NOT h.last_notice_lost
+                     AND h.local_date - h.last_notice_on < s.renotice_days THEN 'spacing'
+                WHEN h.want = 'pre_due' AND NOT COALESCE(h.any_coming_material, false)
+                     THEN CASE WHEN h.missing_materiality THEN 'no materiality rule' ELSE 'materiality' END
+                WHEN h.want <> 'pre_due' AND NOT COALESCE(h.any_material, false)
+                     THEN CASE WHEN h.missing_materiality THEN 'no materiality rule' ELSE 'materiality' END
+                WHEN h.want <> 'pre_due' AND NOT COALESCE(h.any_at_minimum, false) THEN 'step minimum'
+                WHEN h.want <> 'pre_due' AND h.max_days < h.t_min_days THEN 'days overdue'
+                WHEN h.a_channel IS NULL THEN 'no recipient'
+                WHEN h.local_time < h.t_send_time THEN 'send time'
+                WHEN h.a_channel IN ('email', 'sms', 'letter', 'legal')
+                     AND (h.last_contact_on >= h.local_date - GREATEST(s.min_days_between_contacts, 1) + 1
+                          OR (SELECT count(*) FROM pg_catalog.unnest(h.recent_contacts) x
+                               WHERE x > h.local_date - 7) >= s.max_contacts_per_week)
+                     THEN 'guardrail'
+           END AS waits
+      FROM chan h CROSS JOIN s
+)
+SELECT pg_catalog.array_agg(ROW(
+           d.customer_id, d.kind, d.scenario_id, d.local_date, d.local_time, d.episode, d.state_level_step_id,
+           d.level_rung, d.level_step_id, d.level_offset, d.want, d.waits, d.pre_offset, d.last_pre_due_on,
+           d.last_notice_action_id, d.last_notice_lost, d.t_step_id, d.t_name, d.t_offset, d.t_template,
+           d.t_fee, d.t_rung, d.t_legal, d.t_charged, d.t_margin, d.t_compensation, d.t_compensation_currency,
+           d.a_channel, d.a_recipient, d.material, d.coming_material, d.legal_case_id, d.on_hold, d.day_off,
+           d.last_contact_on, d.recent_contacts, d.ended_on, d.passed_over)::dunning_internal.evaluation)
+  FROM dec d
+  INTO evals;
+PERFORM pg_catalog.set_config('enable_nestloop', 'on', true);
+PERFORM pg_catalog.set_config('enable_sort', 'on', true);
+-- Phase 2: the actions of the customers that get one, with their items,
+-- charges and texts.  Planned for this run's evaluations (EXECUTE): the
+-- planner sees how many customers act.
+RETURN QUERY EXECUTE $q$
+WITH s AS MATERIALIZED (
+    SELECT st.*, CASE WHEN st.pay_link_base IS NOT NULL THEN dunning.signing_secret() END AS secret,
+           0 AS started_today
+      FROM dunning.settings st
+), e AS MATERIALIZED (
+    -- the evaluations of phase 1 (the parameter's size gives the planner the true row count)
+    SELECT * FROM pg_catalog.unnest($1::dunning_internal.evaluation[])
+), go AS MATERIALIZED (
+    SELECT e.* FROM e WHERE e.want IS NOT NULL AND e.waits IS NULL
+), disputed AS MATERIALIZED (
+    SELECT DISTINCT d.invoice_id FROM dunning.dispute d WHERE d.status = 'open'
+), promised AS MATERIALIZED (
+    -- invoices covered by open promises, one row each: hashed, not rescanned per item
+    SELECT x.invoice_id, max(x.promised_on) AS promised_on
+      FROM (SELECT pg_catalog.unnest(p.invoice_ids) AS invoice_id, p.promised_on
+              FROM dunning.promise p WHERE p.status = 'open') x
+     GROUP BY x.invoice_id
+), planned AS MATERIALIZED (
+    SELECT DISTINCT pi.invoice_id
+      FROM dunning.payment_plan_item pi
+      JOIN dunning.payment_plan p ON p.customer_id = pi.customer_id AND p.plan_id = pi.plan_id
+     WHERE p.status = 'active'
+), it AS MATERIALIZED (
+    -- the items of the customers that get a notice or a pre-due reminder:
+    -- dunnable, in the currencies the action claims (a notice also folds in
+    -- the items coming due).  Narrow rows: the action's own fields are
+    -- joined once per action, after the items are added up.
+    SELECT g.customer_id, CASE WHEN g.want = 'pre_due' THEN 'pre_due' ELSE 'notice' END AS kind,
+           i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount, i.settled_amount,
+           i.amount - i.settled_amount AS open_amount, x.days AS days_overdue,
+           -- a notice's totals are what is overdue (items coming due are
+           -- folded in, listed apart); a pre-due reminder's what comes due
+           x.days > 0 OR g.want = 'pre_due' AS in_total, g.local_date,
+           g.t_charged AS charged, g.t_fee AS fee, g.t_margin AS interest_margin,
+           g.t_compensation AS fixed_compensation, g.t_compensation_currency AS compensation_currency,
+           g.kind AS customer_kind, NULL::date AS paid_on
+      FROM go g
+      JOIN dunning.invoice i
+        ON i.customer_id = g.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+      LEFT JOIN disputed dp ON dp.invoice_id = i.invoice_id
+      LEFT JOIN promised pr ON pr.invoice_id = i.invoice_id AND pr.promised_on >= g.local_date
+      LEFT JOIN planned pl ON pl.invoice_id = i.invoice_id
+     CROSS JOIN LATERAL (
+            SELECT g.local_date - i.due_on AS days,
+                   g.local_date - i.due_on <= 0 AND g.local_date - i.due_on >= g.pre_offset
+                     AND (g.last_pre_due_on IS NULL OR i.due_on + g.pre_offset > g.last_pre_due_on) AS coming) x
+     WHERE dp.invoice_id IS NULL AND pr.invoice_id IS NULL AND pl.invoice_id IS NULL
+       AND CASE WHEN g.want = 'pre_due' THEN x.coming AND i.currency = ANY (g.coming_material)
+                ELSE (x.days > 0 AND i.currency = ANY (g.material)) OR x.coming END
+), inst AS MATERIALIZED (
+    -- missed instalments of active plans, reminded once, on a day without
+    -- another contact of the customer
+    SELECT d.customer_id, p.plan_id, k.instalment_no, k.due_on AS instalment_due_on, k.amount AS instalment_amount,
+           d.local_date, d.local_time, ch.channel AS a_channel, ch.recipient AS a_recipient
+      FROM e d
+     CROSS JOIN s
+      JOIN dunning.payment_plan p ON p.customer_id = d.customer_id AND p.status = 'active'
+     CROSS JOIN LATERAL dunning_internal.payment_plan_state(p.customer_id, p.plan_id, d.local_date) ps
+      JOIN dunning.payment_plan_instalment k
+        ON k.customer_id = p.customer_id AND k.plan_id = p.plan_id AND k.instalment_no = ps.missed_instalment
+      JOIN dunning.customer c ON c.customer_id = d.customer_id
+     CROSS JOIN LATERAL (SELECT CASE WHEN c.email IS NOT NULL THEN 'email' WHEN c.postal_address IS NOT NULL
+                                     THEN 'letter' ELSE 'task' END AS channel,
+                                COALESCE(c.email, c.postal_address, c.collector, '(unassigned)') AS recipient) ch
+     WHERE k.reminded_on IS NULL AND d.legal_case_id IS NULL AND NOT d.on_hold AND NOT d.day_off
+       -- a hashed subplan, built once (an anti join was planned as a hash
+       -- of billions of estimated rows built again for every instalment)
+       AND d.customer_id NOT IN (SELECT g.customer_id FROM go g)
+       -- (a customer never contacted has no last contact: not a guardrail)
+       AND NOT (ch.channel <> 'task'
+                AND (COALESCE(d.last_contact_on >= d.local_date - GREATEST(s.min_days_between_contacts, 1) + 1, false)
+                     OR (SELECT count(*) FROM pg_catalog.unnest(d.recent_contacts) x
+                          WHERE x > d.local_date - 7) >= s.max_contacts_per_week))
+), conf AS MATERIALIZED (
+    -- settled invoices that a notice or a pre-due reminder listed and no
+    -- confirmation did yet, settled by payments received lately
+    SELECT i.customer_id, i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount AS open_amount,
+           max(p.received_on) AS paid_on
+      FROM s
+      JOIN dunning.payment p ON p.received_on >= ($2 AT TIME ZONE 'UTC')::date - s.confirmation_window_days
+     -- per payment by index (a hash join would read every allocation)
+     CROSS JOIN LATERAL (SELECT a.invoice_id FROM dunning.allocation a WHERE a.payment_id = p.payment_id) a
+     CROSS JOIN LATERAL (SELECT i.* FROM dunning.invoice i WHERE i.invoice_id = a.invoice_id) i
+     WHERE s.confirm_payments AND i.amount > 0 AND i.settled_amount >= i.amount
+       AND EXISTS (SELECT 1 FROM dunning.action_item ai JOIN dunning.action x ON x.action_id = ai.action_id
+                    WHERE ai.invoice_id = i.invoice_id AND x.kind IN ('notice', 'pre_due')
+                      AND x.status IN ('queued', 'sent'))
+       AND NOT EXISTS (SELECT 1 FROM dunning.action_item ai JOIN dunning.action x ON x.action_id = ai.action_id
+                        WHERE ai.invoice_id = i.invoice_id AND x.kind = 'confirmation' AND x.status <> 'cancelled')
+     GROUP BY i.customer_id, i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount
+), conf_cu AS MATERIALIZED (
+    -- confirmations go on the customer's business days, by e-mail (else a letter)
+    SELECT x.customer_id, l.local_date,
+           CASE WHEN c.email IS NOT NULL THEN c.email ELSE c.postal_address END AS a_recipient
+      FROM (SELECT DISTINCT conf.customer_id FROM conf) x
+      JOIN dunning.customer c ON c.customer_id = x.customer_id
+     CROSS JOIN s
+     CROSS JOIN LATERAL (SELECT ($2 AT TIME ZONE c.timezone)::date AS local_date,
+                                ($2 AT TIME ZONE c.timezone)::time AS local_time) l
+     WHERE NOT (pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days))
+       AND NOT EXISTS (SELECT 1 FROM dunning.holiday h
+                        WHERE h.country = c.country AND h.day = l.local_date
+                          AND h.subdivision IN ('', COALESCE(c.subdivision, '')))
+       AND COALESCE(c.email, c.postal_address) IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM dunning.action a
+                        WHERE a.customer_id = x.customer_id AND a.kind = 'confirmation'
+                          AND a.action_date = l.local_date)
+), src AS (
+    -- one row per item of each action to make: notices and pre-due reminders,
+    -- instalment reminders, confirmations
+    SELECT it.* FROM it
+    UNION ALL
+    SELECT n.customer_id, 'instalment', i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount,
+           i.settled_amount, i.amount - i.settled_amount, n.local_date - i.due_on, true, n.local_date,
+           false, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM inst n
+      JOIN dunning.payment_plan_item pi ON pi.customer_id = n.customer_id AND pi.plan_id = n.plan_id
+      JOIN dunning.invoice i ON i.invoice_id = pi.invoice_id AND i.settled_amount < i.amount
+    UNION ALL
+    SELECT k.customer_id, 'confirmation', k.invoice_id, k.invoice_number, k.due_on, k.currency, k.open_amount,
+           k.open_amount, k.open_amount, cc.local_date - k.due_on, true, cc.local_date,
+           false, NULL, NULL, NULL, NULL, NULL, k.paid_on
+      FROM conf k JOIN conf_cu cc ON cc.customer_id = k.customer_id
 ), rates AS MATERIALIZED (
     SELECT r.currency, pg_catalog.array_agg(r.valid_from ORDER BY r.valid_from) AS rate_from,
            pg_catalog.array_agg(r.rate ORDER BY r.valid_from) AS rates
       FROM dunning.reference_rate r GROUP BY r.currency
-), promised AS MATERIALIZED (
-    -- invoices covered by open promises, one row each: hashed, not rescanned per item
-    SELECT p.customer_id, pg_catalog.unnest(p.invoice_ids) AS invoice_id, p.promised_on
-      FROM dunning.promise p WHERE p.status = 'open'
-), cu AS MATERIALIZED (
-    SELECT c.customer_id, sc.scenario_id, l.local_date, l.local_time,
-           CASE WHEN s.min_days_between_contacts > 0 THEN LEAST(1, s.max_contacts_per_week - g.week_contacts)
-                ELSE s.max_contacts_per_week - g.week_contacts END AS allowed
-      FROM dunning.customer c
+), sched AS MATERIALIZED (
+    -- the statutory rate schedule of each customer kind over the days the
+    -- charged items without a scenario margin need, computed once (the
+    -- statutory rule fixes the rate by day or half-year, not by debt; a
+    -- jurisdiction that fixes it per debt (GB) gets its half-years' rates)
+    SELECT x.customer_kind, ss.rate_from, ss.totals
+      FROM (SELECT k.customer_kind, min(k.due_on) AS first_day, max(k.local_date) AS last_day FROM src k
+             WHERE k.charged AND k.interest_margin IS NULL AND k.days_overdue > 0
+             GROUP BY k.customer_kind) x
      CROSS JOIN s
-      LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
-      LEFT JOIN dunning.segment_scenario ss ON ss.segment = c.segment
-     CROSS JOIN LATERAL (SELECT COALESCE(cs.scenario_id, ss.scenario_id, s.default_scenario_id) AS scenario_id) sc
-     CROSS JOIN LATERAL (SELECT (as_of AT TIME ZONE c.timezone)::date AS local_date,
-                                (as_of AT TIME ZONE c.timezone)::time AS local_time) l
-     CROSS JOIN LATERAL (
-            SELECT max(a.action_date) AS last_contact,
-                   count(*) FILTER (WHERE a.action_date > l.local_date - 7) AS week_contacts
-              FROM dunning.action a
-             WHERE a.customer_id = c.customer_id AND a.action_date > l.local_date - 366
-               AND a.action_date <= l.local_date
-               AND a.status <> 'cancelled' AND a.channel <> 'task') g
-     WHERE NOT c.on_hold
-       AND (cs.snoozed_until IS NULL OR cs.snoozed_until < l.local_date)
-       AND NOT (pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days))
-       AND NOT EXISTS (SELECT FROM dunning.holiday h WHERE h.country = c.country AND h.day = l.local_date)
-       AND (g.last_contact IS NULL OR l.local_date - g.last_contact >= s.min_days_between_contacts)
-       AND g.week_contacts < s.max_contacts_per_week
-       -- a scenario step could fire at this local time
-       AND EXISTS (SELECT FROM dunning.scenario_step st
-                    WHERE st.scenario_id = sc.scenario_id AND st.send_time <= l.local_time)
-), it AS (
-    SELECT cu.customer_id, cu.scenario_id, cu.local_date, cu.local_time, cu.allowed,
-           i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount, i.settled_amount,
-           i.amount - i.settled_amount AS open_amount,
-           (SELECT max(ai.offset_days) FROM dunning.action_item ai WHERE ai.invoice_id = i.invoice_id) AS last_offset,
-           sum(CASE WHEN i.due_on < cu.local_date THEN i.amount - i.settled_amount END)
-               OVER (PARTITION BY cu.customer_id, i.currency) AS overdue_total
-      FROM cu
-      JOIN dunning.invoice i
-        ON i.customer_id = cu.customer_id AND i.settled_amount < pg_catalog.abs(i.amount) AND i.amount > 0
-     WHERE NOT EXISTS (SELECT FROM dunning.dispute d WHERE d.invoice_id = i.invoice_id AND d.status = 'open')
-       AND NOT EXISTS (SELECT FROM promised p
-                        WHERE p.invoice_id = i.invoice_id AND p.customer_id = i.customer_id
-                          AND p.promised_on >= cu.local_date)
-), pick AS (
-    SELECT x.*, -st.offset_days AS severity, st.charged, st.fee, st.interest_margin,
-           st.fixed_compensation, st.compensation_currency
-      FROM (SELECT it.*, dunning.pick_step(it.scenario_id, it.local_date - it.due_on, it.last_offset,
-                                           it.local_time, it.overdue_total) AS step_id
-              FROM it) x
-      JOIN steps st ON st.step_id = x.step_id
-), per_currency AS (
-    -- totals of each customer, step and currency on every item row; severity
-    -- (-offset_days) orders the steps so that one sort serves every window
-    SELECT p.*,
-           sum(p.open_amount) OVER (PARTITION BY p.customer_id, p.severity, p.currency) AS cur_total
-      FROM pick p
-), ranked AS (
-    -- currencies below the materiality threshold wait for later; of the
-    -- rest, the most severe steps the customer's guardrails allow today
-    SELECT r.* FROM (
-        SELECT k.*, pg_catalog.dense_rank() OVER (PARTITION BY k.customer_id ORDER BY k.severity) AS rk
-          FROM per_currency k CROSS JOIN s
-         WHERE k.cur_total >= s.materiality_amount) r
-     WHERE r.rk <= r.allowed
+     CROSS JOIN LATERAL dunning_internal.statutory_schedule(s.jurisdiction, x.customer_kind, x.first_day, x.last_day) ss
 ), charged AS (
-    -- charges of the items that make an action: interest on what was
+    -- charges of the overdue items of charged steps: interest on what was
     -- outstanding each day since the due date (partial payments prorated)
+    -- A scenario's interest_margin applies to its currency's reference rate;
+    -- without one, the statutory rule of the creditor's jurisdiction and the
+    -- customer's kind (charges.sql).  Its fixed compensation applies in its
+    -- currency; in other currencies the compensation rule of the currency,
+    -- kind and debt band.  No rule: no figure (NULL), never a silent zero.
     SELECT k.*,
-           k.local_date - k.due_on AS days_overdue,
-           CASE WHEN k.charged AND k.interest_margin IS NOT NULL AND k.local_date > k.due_on
+           CASE WHEN k.charged AND k.days_overdue > 0 AND k.interest_margin IS NOT NULL
                 THEN dunning.accrue_interest(
                          k.amount, k.due_on, k.local_date, k.interest_margin, s.day_count_basis,
                          dunning.currency_minor_unit(k.currency),
                          (SELECT r.rate_from FROM rates r WHERE r.currency = k.currency),
                          (SELECT r.rates FROM rates r WHERE r.currency = k.currency),
-                         pd.paid_on, pd.paid) END AS interest,
-           CASE WHEN k.charged AND k.local_date > k.due_on AND k.currency = k.compensation_currency
-                THEN round(k.fixed_compensation, dunning.currency_minor_unit(k.currency)) END AS compensation
-      FROM ranked k
+                         pd.paid_on, pd.paid)
+                WHEN k.charged AND k.days_overdue > 0
+                THEN dunning.accrue_interest(
+                         k.amount, k.due_on, k.local_date, 0, s.day_count_basis,
+                         dunning.currency_minor_unit(k.currency), sr.rate_from, sr.totals, pd.paid_on, pd.paid)
+           END AS interest,
+           CASE WHEN NOT k.charged OR k.days_overdue <= 0 THEN NULL
+                WHEN k.currency = k.compensation_currency AND k.fixed_compensation IS NOT NULL
+                THEN round(k.fixed_compensation, dunning.currency_minor_unit(k.currency))
+                ELSE (SELECT round(cr.amount, dunning.currency_minor_unit(k.currency))
+                        FROM dunning.compensation_rule cr
+                       WHERE cr.currency = k.currency AND cr.customer_kind = k.customer_kind
+                         AND cr.debt_from <= k.amount
+                       ORDER BY cr.debt_from DESC, cr.seeded LIMIT 1) END AS compensation
+      FROM src k
      CROSS JOIN s
+      LEFT JOIN sched sr ON sr.customer_kind = k.customer_kind
+                        AND k.charged AND k.days_overdue > 0 AND k.interest_margin IS NULL
       -- settlement history, only for the charged items partly paid
       LEFT JOIN LATERAL (
             SELECT pg_catalog.array_agg(x.settled_on) AS paid_on, pg_catalog.array_agg(x.amount) AS paid
@@ -139,128 +584,184 @@ WITH s AS MATERIALIZED (
              WHERE x.invoice_id = k.invoice_id AND x.kind <> 'credit_note_applied'
                AND k.charged AND k.settled_amount > 0) pd ON true
 ), cur AS (
-    -- per-currency figures, on every item row (window aggregates reuse the
-    -- sort of the ranking: no sort per action)
-    SELECT c.*,
-           sum(COALESCE(c.interest, 0)) OVER w AS cur_interest,
-           sum(COALESCE(c.compensation, 0)) OVER w AS cur_compensation,
-           pg_catalog.row_number() OVER w = 1 AS first_of_currency
+    -- per action and currency: what is overdue, what comes due, its charges
+    SELECT c.customer_id, c.kind, c.currency,
+           sum(c.open_amount) FILTER (WHERE c.in_total) AS cur_total,
+           sum(c.open_amount) FILTER (WHERE NOT c.in_total) AS cur_coming,
+           sum(COALESCE(c.interest, 0)) AS cur_interest, sum(COALESCE(c.compensation, 0)) AS cur_compensation,
+           bool_or(c.charged) AS charged, max(c.fee) AS fee
       FROM charged c
-    WINDOW w AS (PARTITION BY c.customer_id, c.severity, c.currency)
-), texts AS (
-    SELECT c.*,
-           pg_catalog.string_agg(c.currency || ' ' || c.cur_total::text, ' + ')
-               FILTER (WHERE c.first_of_currency) OVER a AS total_text,
-           pg_catalog.string_agg(CASE
-               WHEN c.charged THEN c.currency || ' '
-                    || (c.cur_interest + c.cur_compensation + COALESCE(c.fee, 0))::text
-                    || ' (interest ' || c.cur_interest::text || ', compensation ' || c.cur_compensation::text
-                    || COALESCE(', fee ' || c.fee::text, '') || ')'
-               WHEN c.fee IS NOT NULL THEN c.currency || ' ' || c.fee::text || ' (fee)' END, ' + ')
-               FILTER (WHERE c.first_of_currency) OVER a AS charges_text,
-           pg_catalog.string_agg(c.currency || ' '
-               || (c.cur_total + CASE WHEN c.charged THEN c.cur_interest + c.cur_compensation ELSE 0 END
-                   + COALESCE(c.fee, 0))::text, ' + ')
-               FILTER (WHERE c.first_of_currency) OVER a AS total_with_charges_text
-      FROM cur c
-    WINDOW a AS (PARTITION BY c.customer_id, c.severity ORDER BY c.currency
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-), grp AS (
-    -- one action per customer and step
-    SELECT k.customer_id, max(k.step_id) AS step_id, max(k.scenario_id) AS scenario_id,
-           max(k.local_date) AS local_date,
-           max(k.total_text) AS total_text, max(k.charges_text) AS charges_text,
-           max(k.total_with_charges_text) AS total_with_charges_text,
-           pg_catalog.jsonb_object_agg(k.currency, k.cur_total) FILTER (WHERE k.first_of_currency) AS totals,
-           pg_catalog.jsonb_object_agg(k.currency, pg_catalog.jsonb_build_object(
-               'interest', CASE WHEN k.charged THEN k.cur_interest END,
-               'compensation', CASE WHEN k.charged THEN k.cur_compensation END,
-               'fee', k.fee)) FILTER (WHERE k.first_of_currency) AS charges,
-           count(*) AS invoice_count,
+     GROUP BY c.customer_id, c.kind, c.currency
+), tot AS (
+    -- per action: its totals by currency, and the amounts a payment link's
+    -- token claims (machine text, not shown: the renderer writes the
+    -- amounts of the payload in the template's language)
+    SELECT u.customer_id, u.kind,
+           pg_catalog.string_agg(u.currency || ' ' || u.cur_total::text, ' + ' ORDER BY u.currency)
+               FILTER (WHERE u.cur_total IS NOT NULL) AS token_amount,
+           pg_catalog.jsonb_object_agg(u.currency, u.cur_total) FILTER (WHERE u.cur_total IS NOT NULL) AS totals,
+           pg_catalog.jsonb_object_agg(u.currency, pg_catalog.jsonb_build_object(
+               'interest', CASE WHEN u.charged THEN u.cur_interest END,
+               'compensation', CASE WHEN u.charged THEN u.cur_compensation END,
+               'fee', u.fee)) FILTER (WHERE u.cur_total IS NOT NULL) AS charges,
+           CASE WHEN bool_or(u.charged OR u.fee IS NOT NULL) THEN pg_catalog.jsonb_object_agg(u.currency,
+               u.cur_total + CASE WHEN u.charged THEN u.cur_interest + u.cur_compensation ELSE 0 END
+               + COALESCE(u.fee, 0)) FILTER (WHERE u.cur_total IS NOT NULL)
+           END AS totals_with_charges,
+           -- items coming due that a notice folds in, apart from its totals
+           pg_catalog.jsonb_object_agg(u.currency, u.cur_coming) FILTER (WHERE u.cur_coming IS NOT NULL) AS coming_totals
+      FROM cur u
+     GROUP BY u.customer_id, u.kind
+), its AS (
+    -- per action: its items, oldest first
+    SELECT k.customer_id, k.kind, count(*) FILTER (WHERE k.in_total) AS invoice_count,
            pg_catalog.array_agg(k.invoice_id) AS invoice_ids,
-           max(k.days_overdue) AS max_days,
+           max(k.days_overdue) FILTER (WHERE k.days_overdue > 0) AS max_days,
            min(k.due_on) AS oldest_due_on,
-           pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+           CASE WHEN k.kind = 'instalment' THEN max(k.currency) END AS instalment_currency,
+           pg_catalog.jsonb_agg(CASE WHEN k.kind = 'confirmation' THEN pg_catalog.jsonb_build_object(
                'invoice_id', k.invoice_id, 'number', k.invoice_number, 'due_on', k.due_on,
                'days_overdue', k.days_overdue, 'open_amount', k.open_amount, 'currency', k.currency,
-               'interest', k.interest, 'compensation', k.compensation)
+               'interest', k.interest, 'compensation', k.compensation,
+               'settled_amount', k.open_amount, 'paid_on', k.paid_on)
+               ELSE pg_catalog.jsonb_build_object(
+               'invoice_id', k.invoice_id, 'number', k.invoice_number, 'due_on', k.due_on,
+               'days_overdue', k.days_overdue, 'open_amount', k.open_amount, 'currency', k.currency,
+               'interest', k.interest, 'compensation', k.compensation) END
                ORDER BY k.due_on, k.invoice_number) AS invoices
-      FROM texts k
-     GROUP BY k.customer_id, k.severity
+      FROM (SELECT c.* FROM charged c ORDER BY c.customer_id, c.kind, c.due_on, c.invoice_number) k
+     GROUP BY k.customer_id, k.kind
+), hdr AS (
+    -- one action per customer and kind: the notice or pre-due reminder of
+    -- an evaluation (with what the evaluation decided), instalment
+    -- reminders, confirmations
+    SELECT g.customer_id, CASE WHEN g.want = 'pre_due' THEN 'pre_due' ELSE 'notice' END AS kind,
+           g.scenario_id, g.t_step_id AS step_id, g.t_name AS step_name, g.t_offset AS offset_days,
+           g.t_template AS template, g.a_channel AS channel, g.a_recipient AS recipient, g.t_rung AS rung,
+           g.local_date, NULL::bigint AS plan_id, NULL::integer AS instalment_no,
+           NULL::date AS instalment_due_on, NULL::numeric AS instalment_amount,
+           g.episode, g.from_step_id, g.level_step_id, g.level_offset, g.want, g.t_legal,
+           g.last_notice_lost, g.last_notice_action_id, g.ended_on, g.passed_over
+      FROM go g
+    UNION ALL
+    SELECT n.customer_id, 'instalment', NULL, NULL, 'instalment reminder', NULL, 'instalment_reminder',
+           n.a_channel, n.a_recipient, NULL, n.local_date, n.plan_id, n.instalment_no,
+           n.instalment_due_on, n.instalment_amount, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM inst n
+    UNION ALL
+    SELECT cc.customer_id, 'confirmation', NULL, NULL, 'payment confirmation', NULL, 'payment_confirmation',
+           'thanks', cc.a_recipient, NULL, cc.local_date, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM conf_cu cc
 ), msg AS (
-    SELECT g.*, st.name AS step_name, st.offset_days, st.channel,
-           c.name, c.external_ref, c.email, c.phone, c.postal_address, c.collector,
-           c.language AS customer_language,
-           CASE WHEN t1.template_key IS NOT NULL THEN t1.language
-                WHEN t2.template_key IS NOT NULL THEN t2.language ELSE t3.language END AS template_language,
-           CASE WHEN t1.template_key IS NOT NULL THEN t1.subject
-                WHEN t2.template_key IS NOT NULL THEN t2.subject ELSE t3.subject END AS t_subject,
-           CASE WHEN t1.template_key IS NOT NULL THEN t1.body
-                WHEN t2.template_key IS NOT NULL THEN t2.body ELSE t3.body END AS t_body,
+    SELECT g.*, t.token_amount, t.totals, t.charges, t.totals_with_charges, t.coming_totals,
+           x.invoice_count, x.invoice_ids, x.max_days, x.oldest_due_on, x.instalment_currency, x.invoices,
+           c.name, c.external_ref, c.collector, c.language AS customer_language,
+           COALESCE(t1.language, t2.language, t3.language) AS template_language,
+           COALESCE(t1.subject, t2.subject, t3.subject) AS t_subject,
+           COALESCE(t1.body, t2.body, t3.body) AS t_body,
            CASE WHEN t1.template_key IS NOT NULL THEN t1.table_header
                 WHEN t2.template_key IS NOT NULL THEN t2.table_header ELSE t3.table_header END AS table_header,
            (SELECT p.promised_on FROM dunning.promise p
              WHERE p.customer_id = g.customer_id AND p.status = 'open'
-             ORDER BY p.invoice_ids && g.invoice_ids DESC, p.promised_on LIMIT 1) AS promise_date,
-           CASE WHEN s.pay_link_base IS NOT NULL
+             ORDER BY p.invoice_ids && x.invoice_ids DESC, p.promised_on LIMIT 1) AS promise_date,
+           CASE WHEN s.pay_link_base IS NOT NULL AND g.kind <> 'confirmation'
                 THEN s.pay_link_base
                      || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
-                     || dunning.pay_token_with_key(g.customer_id, g.invoice_ids, g.total_text,
-                                                   as_of + s.pay_link_validity, s.secret)
+                     || dunning.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
+                                                   $2 + s.pay_link_validity, s.secret)
            END AS pay_link
-      FROM grp g
-      JOIN steps st ON st.step_id = g.step_id
+      FROM hdr g
+      -- an action without items is not made (a plan whose items are settled)
+      JOIN its x ON x.customer_id = g.customer_id AND x.kind = g.kind
+      LEFT JOIN tot t ON t.customer_id = g.customer_id AND t.kind = g.kind
       JOIN dunning.customer c ON c.customer_id = g.customer_id
      CROSS JOIN s
       -- the template in the customer's language, else its primary subtag, else English
-      LEFT JOIN dunning.template t1 ON t1.template_key = st.template AND t1.language = c.language
-      LEFT JOIN dunning.template t2 ON t2.template_key = st.template
+      LEFT JOIN dunning.template t1 ON t1.template_key = g.template AND t1.language = c.language
+      LEFT JOIN dunning.template t2 ON t2.template_key = g.template
                                    AND t2.language = pg_catalog.split_part(c.language, '-', 1)
-      LEFT JOIN dunning.template t3 ON t3.template_key = st.template AND t3.language = 'en'
+      LEFT JOIN dunning.template t3 ON t3.template_key = g.template AND t3.language = 'en'
 ), doc AS (
     SELECT m.*,
            pg_catalog.jsonb_build_object(
                'customer_id', m.customer_id, 'customer_name', m.name, 'customer_ref', m.external_ref,
-               'scenario_id', m.scenario_id, 'step_id', m.step_id, 'step', m.step_name,
-               'action_date', m.local_date, 'as_of', as_of,
+               'kind', m.kind, 'scenario_id', m.scenario_id, 'step_id', m.step_id, 'step', m.step_name,
+               'rung', m.rung, 'action_date', m.local_date, 'as_of', $2,
                'invoice_count', m.invoice_count, 'totals', m.totals, 'charges', m.charges,
+               'totals_with_charges', m.totals_with_charges, 'coming_totals', m.coming_totals,
                'max_days_overdue', m.max_days, 'oldest_due_on', m.oldest_due_on,
-               'promise_date', m.promise_date,
+               'promise_date', m.promise_date, 'plan_id', m.plan_id, 'instalment_no', m.instalment_no,
+               'instalment_due_on', m.instalment_due_on, 'instalment_amount', m.instalment_amount,
+               'instalment_currency', m.instalment_currency,
+               'remaining', CASE WHEN m.kind = 'confirmation' THEN (
+                   SELECT pg_catalog.jsonb_object_agg(r.currency, r.open_total) FROM (
+                       SELECT i.currency, sum(i.amount - i.settled_amount) AS open_total
+                         FROM dunning.invoice i
+                        WHERE i.customer_id = m.customer_id AND i.settled_amount < pg_catalog.abs(i.amount)
+                        GROUP BY i.currency HAVING sum(i.amount - i.settled_amount) > 0) r) END,
                'invoices', m.invoices, 'pay_link', m.pay_link) AS payload,
            CASE WHEN m.channel IN ('email', 'thanks') THEN 'html'
                 WHEN m.channel = 'sms' THEN 'sms' ELSE 'text' END AS mode
       FROM msg m
+), rendered AS (
+    SELECT d.customer_id, d.kind, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.local_date, d.channel,
+           d.recipient, COALESCE(d.template_language, d.customer_language) AS language, d.collector,
+           dunning.render_action(d.t_subject, d.payload, r.extra, 'text') AS subject,
+           dunning.render_action(d.t_body, d.payload, r.extra, d.mode) AS body,
+           d.payload, d.invoices AS items, d.plan_id, d.instalment_no,
+           d.episode, d.from_step_id, d.level_step_id, d.level_offset, d.want, d.t_legal,
+           d.last_notice_lost, d.last_notice_action_id, d.ended_on, d.passed_over
+      FROM doc d
+     CROSS JOIN LATERAL (
+            -- rendering-only values, looked up before the payload's: the
+            -- language the template is written in (amounts and dates follow it)
+            SELECT pg_catalog.jsonb_build_object(
+                       'language', COALESCE(d.template_language, d.customer_language),
+                       'collector', d.collector, 'pay_link', COALESCE(d.pay_link, ''),
+                       'table_header', pg_catalog.to_jsonb(d.table_header)) AS extra) r
 )
-SELECT d.customer_id, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.local_date, d.channel,
-       CASE d.channel WHEN 'email' THEN d.email WHEN 'thanks' THEN d.email
-                      WHEN 'sms' THEN d.phone WHEN 'call' THEN d.phone
-                      WHEN 'task' THEN d.collector ELSE d.postal_address END,
-       COALESCE(d.template_language, d.customer_language),
-       d.collector,
-       dunning.render_action(d.t_subject, d.payload, r.extra, 'text'),
-       dunning.render_action(d.t_body, d.payload, r.extra, d.mode),
-       d.payload,
-       d.invoices
-  FROM doc d
- CROSS JOIN LATERAL (
-        -- rendering-only values, looked up before the payload's
-        SELECT pg_catalog.jsonb_build_object(
-                   'total', d.total_text, 'charges', COALESCE(d.charges_text, ''),
-                   'total_with_charges', d.total_with_charges_text,
-                   'collector', d.collector, 'pay_link', COALESCE(d.pay_link, ''),
-                   'table_header', pg_catalog.to_jsonb(d.table_header)) AS extra) r
+-- every action, with what the evaluation that made it decided; then every
+-- evaluation without an action, with why it waits
+SELECT r.customer_id, r.local_date, r.kind IN ('notice', 'pre_due'), r.scenario_id, r.episode, r.from_step_id,
+       CASE WHEN r.kind NOT IN ('notice', 'pre_due') OR r.episode IN ('end', 'none', 'deferred') THEN NULL
+            WHEN r.kind = 'notice' THEN r.step_id ELSE r.level_step_id END,
+       CASE WHEN r.kind NOT IN ('notice', 'pre_due') OR r.episode IN ('end', 'none', 'deferred') THEN NULL
+            WHEN r.kind = 'notice' THEN r.offset_days ELSE r.level_offset END,
+       NULL, CASE WHEN r.kind = 'notice' THEN r.want ELSE r.kind END,
+       COALESCE(r.kind = 'notice' AND r.t_legal, false),
+       CASE WHEN r.kind = 'notice' AND r.want = 'renotice' AND r.last_notice_lost THEN r.last_notice_action_id END,
+       r.kind, r.step_id, r.step_name, r.offset_days, r.channel, r.recipient, r.language, r.collector,
+       r.subject, r.body, r.payload, r.items, r.plan_id, r.instalment_no, r.ended_on,
+       CASE WHEN r.kind = 'notice' THEN r.passed_over END
+  FROM rendered r
+UNION ALL
+SELECT d.customer_id, d.local_date, true, d.scenario_id, d.episode, d.from_step_id,
+       CASE WHEN d.episode IN ('end', 'none', 'deferred') THEN NULL ELSE d.level_step_id END,
+       CASE WHEN d.episode IN ('end', 'none', 'deferred') THEN NULL ELSE d.level_offset END,
+       COALESCE(d.waits, CASE WHEN d.want IS NOT NULL THEN 'nothing to claim' END), NULL, false, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.ended_on, NULL
+  FROM e d
+ -- a hashed subplan: the customers with a notice or a pre-due reminder
+ WHERE d.customer_id NOT IN (SELECT it.customer_id FROM it)
+$q$ USING evals, as_of;
+END
 $fn$;
-COMMENT ON FUNCTION dunning.due_actions(timestamptz) IS
-    'the actions a run at as_of would create, rendered, with their items (internal: call dunning.preview or dunning.run)';
+COMMENT ON FUNCTION dunning_internal.due_actions(timestamptz) IS
+    'the evaluation of every customer due for it at as_of (episode, level, why it waits) with its notice or pre-due reminder, plus the payment confirmations and instalment reminders due, rendered, with their items (internal: run and preview)';
 
 -----------------------------------------------------------------------------
 -- The runner
 -----------------------------------------------------------------------------
 -- One run at a time (advisory transaction lock, pg_partman's pattern): a
--- second concurrent run waits, then finds the first one's actions and
--- creates nothing twice; the unique keys are the last line of defence.
+-- second concurrent run waits, then finds the customers evaluated for the
+-- day and creates nothing twice; the unique keys are the last line of
+-- defence.  One statement evaluates and applies: actions and their items,
+-- the customers' state, legal cases, the instalments reminded, the level log.
 CREATE OR REPLACE FUNCTION dunning.run(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
+    -- the day's actions are held once in memory (about 6 kB each), not spilled
+    SET work_mem = '256MB'
 AS $fn$
 DECLARE
     created integer;
@@ -275,48 +776,137 @@ BEGIN
     -- separately (advisory locks are per database).
     PERFORM pg_advisory_xact_lock(110, 1970172526);
     PERFORM dunning.refresh_promises(as_of);
+    PERFORM dunning_internal.refresh_payment_plans(as_of);
     PERFORM dunning.cancel_paid_actions();
 
     WITH d AS MATERIALIZED (
-        SELECT * FROM dunning.due_actions(as_of)
+        SELECT * FROM dunning_internal.due_actions(as_of)
     ), ins AS (
-        INSERT INTO dunning.action AS a (customer_id, scenario_id, step_id, step_name, offset_days, action_date,
-                                         channel, recipient, language, collector, subject, body, payload,
-                                         status, last_error, as_of)
-        SELECT d.customer_id, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.action_date,
-               d.channel, d.recipient, d.language, d.collector, d.subject, d.body, d.payload,
-               CASE WHEN d.recipient IS NULL OR d.body IS NULL THEN 'failed' ELSE 'queued' END,
-               CASE WHEN d.body IS NULL THEN 'no template ' || d.step_name || ' for language ' || d.language
-                    WHEN d.recipient IS NULL THEN 'customer has no recipient for channel ' || d.channel END,
+        INSERT INTO dunning.action AS a (customer_id, kind, replaces_action_id, scenario_id, step_id, step_name,
+                                         offset_days, action_date, channel, recipient, language, collector,
+                                         subject, body, payload, status, last_error, as_of)
+        SELECT d.customer_id, d.kind, d.replaces_action_id, d.scenario_id, d.step_id, d.step_name, d.offset_days,
+               d.action_date, d.channel, d.recipient, d.language, d.collector, d.subject, d.body, d.payload,
+               CASE WHEN d.body IS NULL THEN 'failed' ELSE 'queued' END,
+               CASE WHEN d.body IS NULL THEN 'no template ' || d.step_name || ' for language ' || d.language END,
                as_of
           FROM d
-        ON CONFLICT ON CONSTRAINT action_once_per_customer_step_day DO NOTHING
-        RETURNING a.action_id, a.step_id, a.offset_days, a.payload->'invoices' AS invoices
-    ), it AS (
+         WHERE d.kind IS NOT NULL
+        ON CONFLICT ON CONSTRAINT action_once_per_customer_kind_day DO NOTHING
+        RETURNING a.customer_id, a.kind, a.action_id, a.channel, a.step_id, a.offset_days,
+                  a.payload->'invoices' AS invoices
+    ), items AS (
         -- the items come back with the inserted rows: no join of the two sets
-        INSERT INTO dunning.action_item (action_id, invoice_id, step_id, offset_days, currency, open_amount,
-                                         days_overdue, interest, compensation)
-        SELECT ins.action_id, (e->>'invoice_id')::bigint, ins.step_id, ins.offset_days, e->>'currency',
-               (e->>'open_amount')::numeric, (e->>'days_overdue')::integer,
+        INSERT INTO dunning.action_item (customer_id, action_id, invoice_id, step_id, offset_days, currency,
+                                         open_amount, days_overdue, interest, compensation)
+        SELECT ins.customer_id, ins.action_id, (e->>'invoice_id')::bigint, ins.step_id, ins.offset_days,
+               e->>'currency', (e->>'open_amount')::numeric, (e->>'days_overdue')::integer,
                (e->>'interest')::numeric, (e->>'compensation')::numeric
-          FROM ins CROSS JOIN LATERAL jsonb_array_elements(ins.invoices) e
+          FROM ins CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(ins.invoices) e
+    ), made AS MATERIALIZED (
+        SELECT ins.customer_id, ins.kind, ins.action_id,
+               ins.channel IN ('email', 'sms', 'letter', 'legal') AS contact,
+               EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(ins.invoices) e
+                        WHERE (e->>'days_overdue')::integer <= 0) AS folds_coming
+          FROM ins
+    ), lc AS (
+        -- the legal rung's notice opens a legal case
+        INSERT INTO dunning.legal_case (customer_id, opened_on, action_id)
+        SELECT d.customer_id, d.action_date, m.action_id
+          FROM d JOIN made m ON m.customer_id = d.customer_id AND m.kind = 'notice'
+         WHERE d.opens_legal
+        ON CONFLICT DO NOTHING
+        RETURNING customer_id, case_id
+    ), st AS (
+        INSERT INTO dunning.customer_dunning AS s (
+               customer_id, scenario_id, episode_started_on, level_step_id, level_offset, level_on,
+               last_notice_action_id, last_notice_on, last_pre_due_on, last_contact_on, recent_contacts,
+               legal_case_id, evaluated_on, waits_for, updated_at)
+        SELECT d.customer_id, d.scenario_id,
+               CASE WHEN d.episode IN ('start', 'restart') THEN d.action_date
+                    WHEN d.episode = 'open' THEN x.episode_started_on END,
+               d.level_step_id, d.level_offset,
+               CASE WHEN n.action_id IS NOT NULL THEN d.action_date WHEN d.episode = 'open' THEN x.level_on END,
+               CASE WHEN n.action_id IS NOT NULL THEN n.action_id
+                    WHEN d.episode = 'open' THEN x.last_notice_action_id END,
+               CASE WHEN n.action_id IS NOT NULL THEN d.action_date WHEN d.episode = 'open' THEN x.last_notice_on END,
+               CASE WHEN p.action_id IS NOT NULL OR n.folds_coming THEN d.action_date ELSE x.last_pre_due_on END,
+               CASE WHEN c.contacts > 0 THEN d.action_date ELSE x.last_contact_on END,
+               ARRAY(SELECT y FROM pg_catalog.unnest(x.recent_contacts) y WHERE y > d.action_date - 7)
+               || CASE WHEN c.contacts > 0 THEN ARRAY[d.action_date] ELSE '{}'::date[] END,
+               COALESCE(x.legal_case_id, l.case_id),
+               CASE WHEN d.waits_for = 'send time' THEN x.evaluated_on ELSE d.action_date END,
+               d.waits_for, pg_catalog.now()
+          FROM d
+          LEFT JOIN dunning.customer_dunning x ON x.customer_id = d.customer_id
+          LEFT JOIN made n ON n.customer_id = d.customer_id AND n.kind = 'notice'
+          LEFT JOIN made p ON p.customer_id = d.customer_id AND p.kind = 'pre_due'
+          LEFT JOIN lc l ON l.customer_id = d.customer_id
+          -- the contacts of the day (a notice, reminder or instalment reminder by e-mail, SMS, letter or legal)
+          LEFT JOIN (SELECT mm.customer_id, count(*) FILTER (WHERE mm.contact) AS contacts
+                       FROM made mm WHERE mm.kind <> 'confirmation' GROUP BY mm.customer_id) c
+                 ON c.customer_id = d.customer_id
+         WHERE d.evaluated
+        ON CONFLICT (customer_id) DO UPDATE
+           SET scenario_id = EXCLUDED.scenario_id, episode_started_on = EXCLUDED.episode_started_on,
+               level_step_id = EXCLUDED.level_step_id, level_offset = EXCLUDED.level_offset,
+               level_on = EXCLUDED.level_on, last_notice_action_id = EXCLUDED.last_notice_action_id,
+               last_notice_on = EXCLUDED.last_notice_on, last_pre_due_on = EXCLUDED.last_pre_due_on,
+               last_contact_on = EXCLUDED.last_contact_on, recent_contacts = EXCLUDED.recent_contacts,
+               legal_case_id = EXCLUDED.legal_case_id, evaluated_on = EXCLUDED.evaluated_on,
+               waits_for = EXCLUDED.waits_for, updated_at = EXCLUDED.updated_at
+    ), inst AS (
+        UPDATE dunning.payment_plan_instalment k
+           SET reminded_on = d.action_date
+          FROM d JOIN made m ON m.customer_id = d.customer_id AND m.kind = 'instalment'
+         WHERE d.kind = 'instalment' AND k.customer_id = d.customer_id AND k.plan_id = d.plan_id
+           AND k.instalment_no = d.instalment_no
+    ), log AS (
+        INSERT INTO dunning.level_change (customer_id, changed_on, event, from_step_id, to_step_id, action_id, reason)
+        SELECT d.customer_id, e.day, e.event, e.from_step, e.to_step, e.action_id, e.reason
+          FROM d
+          LEFT JOIN made n ON n.customer_id = d.customer_id AND n.kind = 'notice'
+         CROSS JOIN LATERAL (VALUES
+                -- a restart: the episode ended on a day no evaluation saw
+                (CASE WHEN d.episode = 'restart' THEN 'episode_end' END, d.from_step_id, NULL::bigint,
+                 NULL::bigint, 'nothing was overdue that day (seen later: settled by then, booked since)',
+                 d.ended_on),
+                (CASE WHEN d.episode IN ('start', 'restart') THEN 'episode_start' END, NULL, NULL, NULL,
+                 'an item fell overdue', d.action_date),
+                (CASE WHEN n.action_id IS NOT NULL AND d.event = 'climb' THEN 'climb'
+                      WHEN n.action_id IS NOT NULL THEN 'renotice' END,
+                 d.from_step_id, d.level_step_id, n.action_id,
+                 CASE WHEN d.event = 'climb' AND d.passed_over IS NOT NULL
+                      THEN 'an item reached the rung; passed over ' || d.passed_over
+                           || ' (no currency at its minimum overdue amount)'
+                      WHEN d.event = 'climb' THEN 'an item reached the next rung'
+                      WHEN d.replaces_action_id IS NOT NULL THEN 'the last notice''s delivery failed for good'
+                      ELSE 'items fell overdue since the last notice' END, d.action_date),
+                (CASE WHEN n.action_id IS NOT NULL AND d.opens_legal THEN 'legal_open' END,
+                 d.level_step_id, d.level_step_id, n.action_id,
+                 'legal escalation: automation stops until the case is closed', d.action_date),
+                (CASE WHEN d.episode = 'end' THEN 'episode_end' END, d.from_step_id, NULL, NULL,
+                 'nothing overdue any more', d.action_date)) AS e (event, from_step, to_step, action_id, reason, day)
+         WHERE d.evaluated AND e.event IS NOT NULL
     )
-    SELECT count(*) INTO created FROM ins;
+    SELECT count(*) INTO created FROM made;
 
     -- The next run looks actions up per customer and per invoice: after a
     -- big batch, fresh statistics keep those look-ups on the indexes.
     IF created >= 1000 THEN
         -- the columns those look-ups filter on (payload and bodies are
         -- large and never filtered on: sampling them costs seconds)
-        ANALYZE dunning.action (customer_id, step_id, action_date, status, channel),
-                dunning.action_item (action_id, invoice_id, step_id, offset_days);
+        ANALYZE dunning.action (customer_id, kind, step_id, action_date, status, channel),
+                dunning.action_item (action_id, invoice_id),
+                dunning.customer_dunning;
     END IF;
     -- the NOTIFY (channel and action ids) comes from the trigger action_notify
     RETURN created;
 END
 $fn$;
 COMMENT ON FUNCTION dunning.run(timestamptz) IS
-    'creates every dunning action due at as_of (once: a second or concurrent run creates nothing twice), refreshes promises, cancels unsent actions whose items are paid, NOTIFYs the notify channel; returns the number of actions created';
+    'evaluates every customer due for its daily evaluation at as_of and creates the notices, pre-due reminders, payment confirmations and instalment reminders due (once: a second or concurrent run creates nothing twice); keeps each customer''s episode and level (dunning.customer_ladder), logs level changes, opens legal cases, refreshes promises and payment plans, cancels unsent actions whose items are paid, NOTIFYs the notify channel; returns the number of actions created';
+
 CREATE OR REPLACE FUNCTION dunning.preview(as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (customer_id bigint, step_id bigint, step_name text, action_date date, channel text,
                recipient text, language text, invoice_count integer, totals jsonb, subject text, body text,
@@ -325,59 +915,18 @@ RETURNS TABLE (customer_id bigint, step_id bigint, step_name text, action_date d
 AS $fn$
     SELECT d.customer_id, d.step_id, d.step_name, d.action_date, d.channel, d.recipient, d.language,
            pg_catalog.jsonb_array_length(d.items), d.payload->'totals', d.subject, d.body, d.payload
-      FROM dunning.due_actions(as_of) d
-      -- what a run would skip: the same action made already
-     WHERE NOT EXISTS (SELECT FROM dunning.action a
-                        WHERE a.customer_id = d.customer_id AND a.step_id = d.step_id
+      FROM dunning_internal.due_actions(as_of) d
+      -- what a run would skip: the same kind of action made already that day
+     WHERE d.kind IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM dunning.action a
+                        WHERE a.customer_id = d.customer_id AND a.kind = d.kind
                           AND a.action_date = d.action_date)
-     ORDER BY d.customer_id, d.offset_days DESC
+     ORDER BY d.customer_id, d.kind
 $fn$;
 COMMENT ON FUNCTION dunning.preview(timestamptz) IS
     'the actions dunning.run(as_of) would create, without writing anything (the payment-link key aside, made on first use)';
 
--- When an invoice was paid: the latest date among what settled it
--- (payments' received_on, credit notes' issued_on, write-offs' day).
-CREATE OR REPLACE VIEW dunning.step_effectiveness AS
-WITH closed AS (
-    SELECT i.invoice_id,
-           (SELECT max(x.d) FROM (
-                SELECT p.received_on AS d FROM dunning.allocation a
-                  JOIN dunning.payment p ON p.payment_id = a.payment_id WHERE a.invoice_id = i.invoice_id
-                UNION ALL
-                SELECT cn.issued_on FROM dunning.allocation a
-                  JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id WHERE a.invoice_id = i.invoice_id
-                UNION ALL
-                SELECT w.created_at::date FROM dunning.write_off w WHERE w.invoice_id = i.invoice_id) x) AS paid_on
-      FROM dunning.invoice i
-     WHERE i.settled_amount = pg_catalog.abs(i.amount)
-       AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.invoice_id = i.invoice_id)
-)
-SELECT a.scenario_id, a.step_id, a.step_name, a.channel,
-       count(DISTINCT a.action_id) AS actions,
-       count(*) AS items,
-       round(avg(CASE WHEN c.paid_on <= a.action_date + 7 THEN 1 ELSE 0 END), 4) AS paid_within_7,
-       round(avg(CASE WHEN c.paid_on <= a.action_date + 14 THEN 1 ELSE 0 END), 4) AS paid_within_14,
-       round(avg(CASE WHEN c.paid_on <= a.action_date + 30 THEN 1 ELSE 0 END), 4) AS paid_within_30
-  FROM dunning.action a
-  JOIN dunning.action_item ai ON ai.action_id = a.action_id
-  LEFT JOIN closed c ON c.invoice_id = ai.invoice_id
- WHERE a.status = 'sent'
- GROUP BY a.scenario_id, a.step_id, a.step_name, a.channel;
-COMMENT ON VIEW dunning.step_effectiveness IS
-    'per step: sent actions and their items, and the share of items paid within 7, 14 and 30 days after the action date';
-COMMENT ON COLUMN dunning.step_effectiveness.scenario_id IS 'the scenario';
-COMMENT ON COLUMN dunning.step_effectiveness.step_id IS 'the step';
-COMMENT ON COLUMN dunning.step_effectiveness.step_name IS 'its name';
-COMMENT ON COLUMN dunning.step_effectiveness.channel IS 'its channel';
-COMMENT ON COLUMN dunning.step_effectiveness.actions IS 'sent actions';
-COMMENT ON COLUMN dunning.step_effectiveness.items IS 'invoices in those actions';
-COMMENT ON COLUMN dunning.step_effectiveness.paid_within_7 IS 'share (0..1) of the items fully paid at most 7 days after the action date';
-COMMENT ON COLUMN dunning.step_effectiveness.paid_within_14 IS 'same within 14 days';
-COMMENT ON COLUMN dunning.step_effectiveness.paid_within_30 IS 'same within 30 days';
-
 -- Privileges of the objects above (PUBLIC has none: security.sql).
-GRANT SELECT ON dunning.step_effectiveness
-    TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.preview(timestamptz)
     TO dunning_collector;
 GRANT EXECUTE ON FUNCTION dunning.run(timestamptz)

@@ -391,6 +391,234 @@ CREATE TABLE dunning.sender_setting (
 DROP FUNCTION dunning.claim_actions(text, integer);
 DROP FUNCTION dunning.mark_sent(bigint, timestamptz);
 
+-- Segments: customer.segment is the business segment people set;
+-- refresh_segments now writes customer.risk_segment.  0.2.0 wrote its risk
+-- segments into customer.segment: move them, and give back the business
+-- segment each customer had before refresh_segments first changed it.
+ALTER TABLE dunning.customer ADD COLUMN risk_segment text;
+UPDATE dunning.customer c
+   SET risk_segment = c.segment, segment = f.old_segment
+  FROM (SELECT DISTINCT ON (sc.customer_id) sc.customer_id, sc.old_segment
+          FROM dunning.segment_change sc ORDER BY sc.customer_id, sc.changed_at, sc.segment_change_id) f
+ WHERE f.customer_id = c.customer_id;
+ALTER TABLE dunning.segment_scenario ADD COLUMN source text NOT NULL DEFAULT 'business',
+    ADD CONSTRAINT segment_scenario_source_known CHECK (source IN ('business', 'risk')),
+    DROP CONSTRAINT segment_scenario_pkey,
+    ADD CONSTRAINT segment_scenario_pkey PRIMARY KEY (source, segment);
+-- 0.2.0 mapped the risk segments it wrote into customer.segment: those
+-- mappings now read customer.risk_segment.
+UPDATE dunning.segment_scenario s SET source = 'risk'
+ WHERE s.segment IN (SELECT r.segment FROM dunning.segment_rule r)
+   AND NOT EXISTS (SELECT 1 FROM dunning.customer c WHERE c.segment = s.segment);
+
+-- Settings and steps of the ladder.
+ALTER TABLE dunning.setting
+    ADD COLUMN max_new_episodes_per_day integer,
+    ADD COLUMN renotice_days integer,
+    ADD COLUMN confirm_payments boolean,
+    ADD COLUMN confirmation_window_days integer,
+    ADD CONSTRAINT setting_max_new_episodes_valid CHECK (max_new_episodes_per_day BETWEEN 1 AND 10000000),
+    ADD CONSTRAINT setting_renotice_days_valid CHECK (renotice_days BETWEEN 1 AND 365),
+    ADD CONSTRAINT setting_confirmation_window_valid CHECK (confirmation_window_days BETWEEN 1 AND 90);
+ALTER TABLE dunning.scenario_step
+    ADD COLUMN fallback_channels text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN min_days_since_previous integer,
+    ADD CONSTRAINT scenario_step_fallback_channels_known
+        CHECK (fallback_channels <@ ARRAY['email', 'sms', 'letter', 'call', 'task', 'legal']::text[]
+               AND pg_catalog.array_position(fallback_channels, channel) IS NULL
+               AND pg_catalog.array_position(fallback_channels, NULL) IS NULL),
+    ADD CONSTRAINT scenario_step_min_days_since_previous_valid CHECK (min_days_since_previous BETWEEN 0 AND 3650);
+SELECT pg_catalog.set_config('dunning.seeding', 'on', true);
+UPDATE dunning.scenario_step st
+   SET fallback_channels = v.fallback
+  FROM (VALUES (2, '{letter}'::text[]), (3, '{letter}'), (4, '{task}'), (5, '{email}'), (6, '{task}')) AS v (step_no, fallback)
+ WHERE st.seeded AND st.scenario_id IN (1, 2) AND st.step_no = v.step_no;
+SELECT pg_catalog.set_config('dunning.seeding', 'off', true);
+
+-- The outbox: kinds of action, notices carried on another channel.
+ALTER TABLE dunning.action
+    ALTER COLUMN scenario_id DROP NOT NULL,
+    ALTER COLUMN step_id DROP NOT NULL,
+    ALTER COLUMN offset_days DROP NOT NULL,
+    ADD COLUMN kind text NOT NULL DEFAULT 'notice',
+    ADD COLUMN replaces_action_id bigint,
+    ALTER COLUMN body SET COMPRESSION lz4,
+    ALTER COLUMN payload SET COMPRESSION lz4,
+    DROP CONSTRAINT action_once_per_customer_step_day;
+UPDATE dunning.action a SET kind = 'pre_due' WHERE a.offset_days < 0;
+ALTER TABLE dunning.action
+    ADD CONSTRAINT action_once_per_customer_kind_day UNIQUE (customer_id, kind, action_date),
+    ADD CONSTRAINT action_customer_action_key UNIQUE (customer_id, action_id),
+    ADD CONSTRAINT action_kind_known CHECK (kind IN ('notice', 'pre_due', 'confirmation', 'instalment')),
+    ADD CONSTRAINT action_step_of_notice CHECK (kind IN ('confirmation', 'instalment') OR step_id IS NOT NULL);
+ALTER TABLE dunning.action_item
+    ALTER COLUMN step_id DROP NOT NULL,
+    ALTER COLUMN offset_days DROP NOT NULL,
+    ADD COLUMN customer_id bigint,
+    DROP CONSTRAINT action_item_once_per_step,
+    DROP CONSTRAINT action_item_action_id_fkey;
+UPDATE dunning.action_item ai SET customer_id = a.customer_id FROM dunning.action a WHERE a.action_id = ai.action_id;
+ALTER TABLE dunning.action_item
+    ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT action_item_action_fkey FOREIGN KEY (customer_id, action_id)
+        REFERENCES dunning.action (customer_id, action_id) ON DELETE CASCADE;
+CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
+CREATE INDEX payment_received_idx ON dunning.payment (received_on);
+-- What the evaluation of one customer decided (phase 1 of due_actions),
+-- handed to phase 2 as an array.
+CREATE TYPE dunning_internal.evaluation AS (
+    customer_id bigint, kind text, scenario_id bigint, local_date date, local_time time, episode text,
+    from_step_id bigint, level_rung integer, level_step_id bigint, level_offset integer, want text, waits text,
+    pre_offset integer, last_pre_due_on date, last_notice_action_id bigint, last_notice_lost boolean,
+    t_step_id bigint, t_name text, t_offset integer, t_template text, t_fee numeric, t_rung integer,
+    t_legal boolean, t_charged boolean, t_margin numeric, t_compensation numeric,
+    t_compensation_currency char(3), a_channel text, a_recipient text, material text[], coming_material text[],
+    legal_case_id bigint, on_hold boolean, day_off boolean, last_contact_on date, recent_contacts date[],
+    ended_on date, passed_over text);
+
+-- New tables: the ladder (ladder.sql) and payment plans (plans.sql).
+-----------------------------------------------------------------------------
+-- The dunning ladder: one level per customer (doc/dunning.md, "The ladder")
+-----------------------------------------------------------------------------
+-- A customer's dunning *episode* starts on the first day it has an overdue
+-- item and ends on the first day it has none.  Inside an episode the
+-- customer stands on a rung of its scenario's ladder (the steps from the due
+-- date on, in step order), never goes down, and climbs at most one rung at a
+-- time: the rung it is due for is the highest one that any of its overdue
+-- items reached by its own days overdue (as SAP does), and a notice at the
+-- next rung needs the previous one delivered at least its spacing before.
+-- dunning.run() keeps this state; people read it through
+-- dunning.customer_ladder and change it with set_level / hold_level /
+-- close_legal_case, every change logged in dunning.level_change.
+CREATE TABLE dunning.customer_dunning (
+    customer_id            bigint PRIMARY KEY REFERENCES dunning.customer ON DELETE CASCADE,
+    scenario_id            bigint,
+    episode_started_on     date,
+    level_step_id          bigint,
+    level_offset           integer,
+    level_on               date,
+    held_until             date,
+    hold_reason            text,
+    last_notice_action_id  bigint,
+    last_notice_on         date,
+    last_pre_due_on        date,
+    last_contact_on        date,
+    recent_contacts        date[] NOT NULL DEFAULT '{}',
+    legal_case_id          bigint,
+    evaluated_on           date,
+    waits_for              text,
+    updated_at             timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT customer_dunning_level_in_episode
+        CHECK (level_step_id IS NULL OR episode_started_on IS NOT NULL),
+    CONSTRAINT customer_dunning_level_complete CHECK ((level_step_id IS NULL) = (level_offset IS NULL))
+);
+
+CREATE TABLE dunning.level_change (
+    customer_id    bigint NOT NULL REFERENCES dunning.customer ON DELETE CASCADE,
+    change_id      bigint GENERATED BY DEFAULT AS IDENTITY,
+    changed_on     date NOT NULL,
+    event          text NOT NULL,
+    from_step_id   bigint,
+    to_step_id     bigint,
+    action_id      bigint,
+    reason         text,
+    changed_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    changed_by     name NOT NULL DEFAULT CURRENT_USER,
+    PRIMARY KEY (customer_id, change_id),
+    CONSTRAINT level_change_event_known CHECK (event IN (
+        'episode_start', 'climb', 'renotice', 'episode_end', 'set', 'hold', 'release',
+        'legal_open', 'legal_close', 'scenario_change'))
+);
+
+CREATE TABLE dunning.legal_case (
+    customer_id    bigint NOT NULL REFERENCES dunning.customer ON DELETE CASCADE,
+    case_id        bigint GENERATED BY DEFAULT AS IDENTITY,
+    opened_on      date NOT NULL,
+    action_id      bigint,
+    status         text NOT NULL DEFAULT 'open',
+    closed_on      date,
+    outcome        text,
+    notes          text,
+    closed_by      name,
+    PRIMARY KEY (customer_id, case_id),
+    CONSTRAINT legal_case_status_known CHECK (status IN ('open', 'closed')),
+    CONSTRAINT legal_case_closed_complete
+        CHECK ((status = 'closed') = (closed_on IS NOT NULL AND outcome IS NOT NULL)),
+    CONSTRAINT legal_case_outcome_known
+        CHECK (outcome IN ('paid', 'settled', 'payment_plan', 'written_off', 'withdrawn', 'insolvency'))
+);
+CREATE UNIQUE INDEX legal_case_one_open ON dunning.legal_case (customer_id) WHERE status = 'open';
+-----------------------------------------------------------------------------
+-- Payment plans: instalments agreed on a set of items (doc/dunning.md)
+-----------------------------------------------------------------------------
+-- While a plan is kept its items are not dunned.  An instalment is missed
+-- when its day has passed and what the plan's items received since the plan
+-- was agreed is less than the instalments due so far; a missed instalment
+-- gets its own reminder (once), and when it is still missed grace_days later
+-- the plan breaks: its items rejoin the ladder at the next rung.  When the
+-- instalments are all paid (or the items settled) the plan is kept.
+-- dunning.run() refreshes the status (dunning.refresh_payment_plans).
+CREATE TABLE dunning.payment_plan (
+    customer_id       bigint NOT NULL REFERENCES dunning.customer,
+    plan_id           bigint GENERATED BY DEFAULT AS IDENTITY,
+    currency          char(3) NOT NULL,
+    agreed_on         date NOT NULL,
+    grace_days        integer NOT NULL DEFAULT 5,
+    open_at_agreement numeric NOT NULL,
+    status            text NOT NULL DEFAULT 'active',
+    status_on         date,
+    note              text,
+    created_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by        name NOT NULL DEFAULT CURRENT_USER,
+    PRIMARY KEY (customer_id, plan_id),
+    CONSTRAINT payment_plan_status_known CHECK (status IN ('active', 'kept', 'broken', 'cancelled')),
+    CONSTRAINT payment_plan_status_on_set CHECK ((status = 'active') = (status_on IS NULL)),
+    CONSTRAINT payment_plan_grace_days_valid CHECK (grace_days BETWEEN 0 AND 365),
+    CONSTRAINT payment_plan_open_positive CHECK (open_at_agreement > 0)
+);
+CREATE INDEX payment_plan_active_idx ON dunning.payment_plan (customer_id) WHERE status = 'active';
+
+CREATE TABLE dunning.payment_plan_item (
+    customer_id  bigint NOT NULL,
+    plan_id      bigint NOT NULL,
+    invoice_id   bigint NOT NULL REFERENCES dunning.invoice,
+    PRIMARY KEY (customer_id, plan_id, invoice_id),
+    FOREIGN KEY (customer_id, plan_id) REFERENCES dunning.payment_plan ON DELETE CASCADE
+);
+
+CREATE TABLE dunning.payment_plan_instalment (
+    customer_id    bigint NOT NULL,
+    plan_id        bigint NOT NULL,
+    instalment_no  integer NOT NULL,
+    due_on         date NOT NULL,
+    amount         numeric NOT NULL,
+    reminded_on    date,
+    PRIMARY KEY (customer_id, plan_id, instalment_no),
+    FOREIGN KEY (customer_id, plan_id) REFERENCES dunning.payment_plan ON DELETE CASCADE,
+    CONSTRAINT payment_plan_instalment_amount_positive CHECK (amount > 0 AND amount < 'Infinity')
+);
+
+-- Objects replaced by others of another shape.
+DROP FUNCTION dunning.due_actions(timestamptz);
+DROP FUNCTION dunning.pick_step(bigint, integer, integer, time, numeric);
+
+-- Cash forecast: the assumptions a treasurer may change (forecast.sql).
+CREATE TABLE dunning.forecast_setting (
+    id                      boolean PRIMARY KEY DEFAULT true,
+    history_days            integer,
+    half_life_days          integer,
+    credibility             numeric,
+    legal_collection_rate   numeric,
+    legal_collection_weeks  integer,
+    CONSTRAINT forecast_setting_single_row CHECK (id),
+    CONSTRAINT forecast_setting_history_days_valid CHECK (history_days BETWEEN 90 AND 3650),
+    CONSTRAINT forecast_setting_half_life_days_valid CHECK (half_life_days BETWEEN 7 AND 36500),
+    CONSTRAINT forecast_setting_credibility_valid CHECK (credibility >= 0 AND credibility <= 1000),
+    CONSTRAINT forecast_setting_legal_collection_rate_valid
+        CHECK (legal_collection_rate >= 0 AND legal_collection_rate <= 1),
+    CONSTRAINT forecast_setting_legal_collection_weeks_valid CHECK (legal_collection_weeks BETWEEN 1 AND 520)
+);
+
 -- @code regions
 
 -----------------------------------------------------------------------------

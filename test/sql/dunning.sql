@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(65);
+SELECT plan(70);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -18,7 +18,7 @@ SELECT is((SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef
           '''09:00:00''::time without time zone', 'local send time defaults to 09:00');
 SELECT is((SELECT string_agg(channel || ':' || offset_days, ',' ORDER BY step_no) FROM dunning.scenario_step WHERE scenario_id = 1),
           'email:-5,email:7,email:21,call:30,letter:45,legal:75', 'the shipped scenario: pre-due, reminders, call, formal notice, legal');
-SELECT is((SELECT count(DISTINCT language) FROM dunning.template WHERE seeded), 2::bigint, 'shipped templates in English and French');
+SELECT is((SELECT string_agg(DISTINCT language, ',') FROM dunning.template WHERE seeded), 'de,en,fr', 'shipped templates in English, French and German');
 SELECT is_empty($$
     SELECT st.template FROM dunning.scenario_step st
      WHERE NOT EXISTS (SELECT FROM dunning.template t WHERE t.template_key = st.template AND t.language = 'en')$$,
@@ -76,8 +76,8 @@ INSERT INTO dunning.dispute (invoice_id, reason) SELECT g, 'quality' FROM genera
 SELECT is((SELECT count(*) FROM dunning.preview('2026-03-16 12:00+00')),
           (SELECT dunning.run('2026-03-16 12:00+00'))::bigint, 'preview lists exactly what run creates');
 SELECT is(dunning.run('2026-03-16 12:00+00'), 0, 'a second run creates nothing');
-SELECT is_empty($$SELECT invoice_id, step_id FROM dunning.action_item GROUP BY 1, 2 HAVING count(*) > 1$$,
-    'an invoice reaches a step at most once');
+SELECT is_empty($$SELECT customer_id FROM dunning.action WHERE kind = 'notice' AND step_name <> 'reminder 1'$$,
+    'go-live: every first notice is at the first rung, whatever the days overdue');
 SELECT is_empty($$SELECT customer_id, action_date FROM dunning.action GROUP BY 1, 2 HAVING count(*) > 1$$,
     'one contact per customer and day (minimum delay 5 days)');
 SELECT is_empty($$SELECT ai.invoice_id FROM dunning.action_item ai JOIN dunning.invoice i USING (invoice_id)
@@ -87,33 +87,48 @@ SELECT is_empty($$SELECT ai.invoice_id FROM dunning.action_item ai JOIN dunning.
 SELECT is_empty($$SELECT a.action_id FROM dunning.action a JOIN dunning.customer c USING (customer_id) WHERE c.on_hold$$,
     'customers on hold are never dunned');
 SELECT is_empty($$SELECT a.action_id FROM dunning.action a
-                   WHERE (SELECT sum(ai.open_amount) FROM dunning.action_item ai WHERE ai.action_id = a.action_id)
+                   WHERE (SELECT sum(ai.open_amount) FROM dunning.action_item ai
+                           WHERE ai.action_id = a.action_id AND (ai.days_overdue > 0 OR a.kind = 'pre_due'))
                          <> (SELECT sum(v::numeric) FROM jsonb_each_text(a.payload->'totals') t(k, v))$$,
-    'payload totals add up to the items');
+    'payload totals add up to the overdue items (pre-due: the items coming due)');
 SELECT is_empty($$SELECT a.action_id FROM dunning.action a
                    WHERE extract(isodow FROM a.action_date) IN (6, 7)$$, 'nothing is dated on a weekend');
 SELECT ok((SELECT count(*) FROM dunning.action) > 10, 'the run created actions');
--- Weekend: nothing; the following Monday catches up.
-SELECT is(dunning.run('2026-03-21 12:00+00'), 0, 'nothing on a Saturday');
-SELECT is(dunning.run('2026-03-22 12:00+00'), 0, 'nothing on a Sunday');
-SELECT ok(dunning.run('2026-03-23 12:00+00') > 0, 'Monday catches up');
+-- Weekend: nothing; the next climb waits for the spacing of 14 days (a
+-- Monday), the ones due on the weekend go on the Monday after.
+SELECT dunning.mark_sent(a.action_id, '2026-03-16 13:00+00') FROM dunning.action a WHERE a.status = 'queued';
+SELECT is(dunning.run('2026-03-28 12:00+00'), 0, 'nothing on a Saturday');
+SELECT is(dunning.run('2026-03-29 12:00+00'), 0, 'nothing on a Sunday');
+SELECT ok((SELECT count(*) FROM dunning.customer_dunning WHERE waits_for = 'calendar') > 0,
+          'the customers due wait for the calendar');
+SELECT ok(dunning.run('2026-04-01 12:00+00') > 0, 'the next business day catches up');
+SELECT is_empty($$SELECT a.customer_id FROM dunning.action a WHERE a.kind = 'notice' AND a.action_date > '2026-03-20'
+                    AND a.step_name <> 'reminder 2'$$, 'the second notices are one rung up: reminder 2');
 -- Holidays: a BE holiday stops every BE customer.
-INSERT INTO dunning.holiday VALUES ('BE', '2026-03-30', 'test');
+INSERT INTO dunning.holiday (country, day, name) VALUES ('BE', '2026-03-30', 'test');
 SELECT is(dunning.run('2026-03-30 12:00+00'), 0, 'nothing on a holiday of the customers'' country');
 SELECT ok(NOT dunning.is_business_day('2026-03-30', 'BE') AND dunning.is_business_day('2026-03-30', 'FR')
           AND NOT dunning.is_business_day('2026-03-29'), 'is_business_day: holidays per country, weekends');
--- Weekly maximum when the minimum delay is 0.
+-- Guardrails with no minimum delay and one contact a week: never two
+-- contacts a day, and the weekly maximum holds.
 UPDATE dunning.customer SET on_hold = true;
 INSERT INTO dunning.customer (customer_id, name, email, phone, postal_address, timezone) VALUES (99, 'Busy', 'b@x.example', '+1 555 0199', 'a', 'UTC');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (991, 99, 'BUSY-1', '2026-01-01', '2026-04-06', 100), (992, 99, 'BUSY-2', '2026-01-01', '2026-03-25', 100),
   (993, 99, 'BUSY-3', '2026-01-01', '2026-03-10', 100);
-INSERT INTO dunning.setting (min_days_between_contacts, max_contacts_per_week) VALUES (0, 2);
-SELECT is(dunning.run('2026-04-02 12:00+00'), 2, 'three steps due, two contacts a week at most');
-SELECT is((SELECT string_agg(step_name, ',' ORDER BY offset_days DESC) FROM dunning.action WHERE customer_id = 99),
-          'reminder 2,reminder 1', 'the most severe steps go first');
+INSERT INTO dunning.setting (min_days_between_contacts, max_contacts_per_week, renotice_days) VALUES (0, 1, 1);
+SELECT is(dunning.run('2026-04-02 12:00+00'), 1, 'one notice, at the first rung, with both overdue items');
+SELECT is((SELECT string_agg(step_name || ':' || (SELECT string_agg(ai.days_overdue::text, '/' ORDER BY ai.days_overdue)
+                                                  FROM dunning.action_item ai WHERE ai.action_id = a.action_id), ',')
+             FROM dunning.action a WHERE customer_id = 99), 'reminder 1:-4/8/23',
+          'reminder 1 lists both overdue items with their own days, and folds in the one coming due');
+SELECT dunning.mark_sent(a.action_id, '2026-04-02 13:00+00') FROM dunning.action a WHERE a.customer_id = 99;
 SELECT is(dunning.run('2026-04-03 12:00+00'), 0, 'the weekly maximum holds the next day');
-SELECT is(dunning.run('2026-04-09 12:00+00'), 1, 'a week later the waiting item goes');
+SELECT is(dunning.run('2026-04-09 12:00+00'), 0, 'a week later: reminder 2 waits for its spacing (14 days)');
+SELECT is((SELECT waits_for FROM dunning.customer_dunning WHERE customer_id = 99), 'spacing', 'and says so');
+SELECT is(dunning.run('2026-04-16 12:00+00'), 1, 'two weeks later the next rung goes');
+SELECT is((SELECT step_name FROM dunning.action WHERE customer_id = 99 AND action_date = '2026-04-16'), 'reminder 2',
+          'one rung up although an item is past the call''s offset');
 -- Promises: kept when paid, broken when the date passes.
 SELECT lives_ok($$SELECT dunning.promise_to_pay(ARRAY[991]::bigint[], 50, '2026-05-01')$$, 'promise recorded');
 INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (999, '2026-04-20', 60, 99);

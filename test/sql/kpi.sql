@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(50);
+SELECT plan(51);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -169,8 +169,8 @@ $$, 'customer_risk: over_limit and uninsured exposure by their definitions');
 -- Cash forecast ----------------------------------------------------------------
 SELECT is((SELECT count(*)::int FROM dunning.cash_forecast), 26, 'cash_forecast: 13 weeks x 2 currencies');
 SELECT ok((SELECT sum(expected_amount) FROM dunning.cash_forecast)
-          <= (SELECT sum(open_amount) FROM dunning.open_item WHERE NOT is_credit_note AND NOT in_dispute),
-          'cash_forecast: never more than the open undisputed invoices');
+          <= (SELECT sum(open_amount) FROM dunning.open_item WHERE NOT is_credit_note),
+          'cash_forecast: never more than the open invoices (disputed ones follow the history of disputes)');
 
 -- Segments ----------------------------------------------------------------------
 SET LOCAL ROLE dunning_admin;
@@ -178,14 +178,16 @@ SELECT cmp_ok(dunning.refresh_segments(), '>', 0, 'refresh_segments (as an admin
 SELECT is(dunning.refresh_segments(), 0, 'refresh_segments is idempotent: a second run changes nothing');
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM dunning.segment_change),
-          (SELECT count(*)::int FROM dunning.customer WHERE segment IS NOT NULL),
+          (SELECT count(*)::int FROM dunning.customer WHERE risk_segment IS NOT NULL),
           'every change is logged once, with its reason');
 SELECT is_empty($$
     SELECT c.customer_id FROM dunning.customer c JOIN dunning.customer_risk r USING (customer_id)
-     WHERE c.segment IS DISTINCT FROM (SELECT s.segment FROM dunning.segment_rule s
+     WHERE c.risk_segment IS DISTINCT FROM (SELECT s.segment FROM dunning.segment_rule s
                                         WHERE s.seeded AND s.min_score <= r.risk_score
                                         ORDER BY s.min_score DESC LIMIT 1)
-$$, 'each segment is the rule of the customer''s risk score');
+$$, 'each risk segment is the rule of the customer''s risk score');
+SELECT is((SELECT count(*)::int FROM dunning.customer WHERE segment IS NOT NULL), 0,
+          'the business segment stays as people set it (none here)');
 INSERT INTO dunning.segment_override (customer_id, segment, reason, until) VALUES
   (1, 'vip', 'key account', NULL), (2, 'vip', 'until yesterday', CURRENT_DATE - 1);
 SELECT is(dunning.refresh_segments(), 1, 'an override in force changes its customer, an expired one nothing');

@@ -7,7 +7,7 @@ SELECT plan(98);
 SELECT has_schema('dunning');
 SELECT columns_are('dunning', 'customer', ARRAY['customer_id', 'external_ref', 'name', 'email', 'phone',
     'postal_address', 'country', 'language', 'timezone', 'segment', 'credit_limit', 'collector',
-    'on_hold', 'created_at', 'subdivision', 'kind']);
+    'on_hold', 'created_at', 'subdivision', 'kind', 'risk_segment']);
 SELECT col_type_is('dunning', 'customer', 'country', 'character(2)', 'col_type_is customer, country, character(2)');
 SELECT col_default_is('dunning', 'customer', 'language', 'en', 'col_default_is customer, language, en');
 SELECT col_default_is('dunning', 'customer', 'on_hold', 'false', 'col_default_is customer, on_hold, false');

@@ -43,13 +43,13 @@ CREATE OR REPLACE FUNCTION dunning_internal.on_action_failed(action_id bigint) R
 -- invoice); 111 by SMS.
 INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
                             recipient, language, subject, body, payload, as_of)
-SELECT g, 1, 1, g, 's' || g, 7, '2026-03-16', CASE g WHEN 110 THEN 'thanks' WHEN 111 THEN 'sms' ELSE 'email' END,
+SELECT g, 1, 1, g, 's' || g, 7, DATE '2026-03-01' + (g - 101), CASE g WHEN 110 THEN 'thanks' WHEN 111 THEN 'sms' ELSE 'email' END,
        CASE g WHEN 108 THEN E'ap@acme.test\r\nBcc: all@acme.test' WHEN 109 THEN 'nobody' WHEN 111 THEN '+32 2 555 01 11'
               ELSE 'ap@acme.test' END,
        'en', 'Reminder', '<p>Pay</p>', '{}', '2026-03-16 09:00+00'
   FROM generate_series(101, 111) g;
-INSERT INTO dunning.action_item (action_id, invoice_id, step_id, offset_days, currency, open_amount, days_overdue)
-SELECT g, CASE WHEN g IN (107, 110) THEN 2 ELSE 1 END, g, 7, 'EUR', 100, 44 FROM generate_series(101, 111) g;
+INSERT INTO dunning.action_item (customer_id, action_id, invoice_id, step_id, offset_days, currency, open_amount, days_overdue)
+SELECT 1, g, CASE WHEN g IN (107, 110) THEN 2 ELSE 1 END, g, 7, 'EUR', 100, 44 FROM generate_series(101, 111) g;
 
 -- A claim leases the rows it returns, oldest first.
 SELECT results_eq($$SELECT action_id FROM dunning.claim_actions('email', 2, 'w1')$$, ARRAY[101::bigint, 102],

@@ -37,12 +37,12 @@ cat > $work/notify.sql <<SQL
 LISTEN dunning_action;
 INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date,
                             channel, recipient, language, subject, body, payload, as_of)
-SELECT g, 1, 1, g, 's', 7, '2026-03-16', CASE WHEN g % 3 = 0 THEN 'sms' ELSE 'email' END,
+SELECT g, 1, 1, g, 's', 7, DATE '2020-01-01' + g::integer, CASE WHEN g % 3 = 0 THEN 'sms' ELSE 'email' END,
        CASE WHEN g % 3 = 0 THEN '+32 2 555 00 00' ELSE 'n@example.com' END, 'en', 's', 'b', '{}', now()
   FROM generate_series(5001, 5030) g;
 INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date,
                             channel, recipient, language, subject, body, payload, as_of)
-SELECT g, 1, 1, g, 's', 7, '2026-03-16', 'letter', 'Street 1', 'en', 's', 'b', '{}', now()
+SELECT g, 1, 1, g, 's', 7, DATE '2020-01-01' + g::integer, 'letter', 'Street 1', 'en', 's', 'b', '{}', now()
   FROM generate_series(6001, 7500) g;
 SQL
 out=$(psql -X -d $DB -f $work/notify.sql 2>&1)

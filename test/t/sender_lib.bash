@@ -34,7 +34,7 @@ sender_cleanup() {
 actions() {
     q "$1" "INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date,
                                         channel, recipient, language, subject, body, payload, as_of)
-            SELECT g, 1, 1, g, 'reminder_1', 7, '2026-03-16', '$4', $5, 'en', ${6:-"'Payment reminder ' || g"},
+            SELECT g, 1, 1, g, 'reminder_1', 7, DATE '2020-01-01' + g::integer, '$4', $5, 'en', ${6:-"'Payment reminder ' || g"},
                    ${7:-"'<p>Dear Acme,</p><p>Invoice F-' || g || ' is overdue.</p>'"}, '{\"invoices\": []}', now()
               FROM generate_series($2, $2 + $3 - 1) g" > /dev/null
 }

@@ -15,8 +15,9 @@ fingerprint() {  # fingerprint of the extension as installed in $DB
 }
 
 fresh_db $DB
-fingerprint > /tmp/$DB.fresh
-ok $([ -s /tmp/$DB.fresh ]; echo $?) "fresh install of $current fingerprinted ($(wc -l < /tmp/$DB.fresh) objects)"
+tmp=$(mktemp -d)
+fingerprint > $tmp/fresh
+ok $([ -s $tmp/fresh ]; echo $?) "fresh install of $current fingerprinted ($(wc -l < $tmp/fresh) objects)"
 
 # Released scripts are frozen: their recorded checksums still hold.
 (cd "$top" && sha256sum --quiet -c src/updates/released.sha256)
@@ -71,10 +72,10 @@ SQL
     q $DB "ALTER EXTENSION dunning UPDATE" >/dev/null
     ok $? "ALTER EXTENSION dunning UPDATE from $v"
     is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "$current" "$v updated to $current"
-    fingerprint > /tmp/$DB.updated
-    diff /tmp/$DB.fresh /tmp/$DB.updated > /tmp/$DB.diff
+    fingerprint > $tmp/updated
+    diff $tmp/fresh $tmp/updated > $tmp/diff
     ok $? "$v updated to $current is object for object a fresh install"
-    [ -s /tmp/$DB.diff ] && head -40 /tmp/$DB.diff | sed 's/^/# /'
+    [ -s $tmp/diff ] && head -40 $tmp/diff | sed 's/^/# /'
     is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item WHERE customer_id = 1")" \
        "2=30.00" "data loaded under $v survives the update"
     is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
@@ -140,5 +141,5 @@ is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "0
 is "$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$top/META.json" | sort -u)" "$current" \
    "META.json names the control file's version"
 drop_db $DB
-rm -f /tmp/$DB.fresh /tmp/$DB.updated /tmp/$DB.diff
+rm -rf "$tmp"
 done_testing
