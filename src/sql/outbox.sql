@@ -18,7 +18,7 @@ CREATE TABLE dunning.action (
     -- lz4: compressing a notice's text and payload with the default pglz
     -- took about a third of writing the outbox
     body             text COMPRESSION lz4,
-    payload          jsonb NOT NULL COMPRESSION lz4,
+    payload          jsonb COMPRESSION lz4 NOT NULL,
     status           text NOT NULL DEFAULT 'queued',
     attempts         integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz,
