@@ -397,7 +397,7 @@ COMMENT ON FUNCTION dunning.cash_forecast_as_of(date) IS
     'the cash forecast as it was made at the end of as_of: the invoices open then, the history settled by then, promises, plans, disputes and legal cases as they stood; week 1 = as_of + 1 .. as_of + 7';
 
 CREATE OR REPLACE VIEW dunning.cash_forecast AS
-SELECT f.currency, f.week, f.week_start, f.week_end, f.expected_amount, f.invoice_count
+SELECT f.currency::char(3) AS currency, f.week, f.week_start, f.week_end, f.expected_amount, f.invoice_count
   FROM dunning.cash_forecast_as_of(CURRENT_DATE) f;
 COMMENT ON VIEW dunning.cash_forecast IS
     'expected cash-in per currency for the 13 weeks from tomorrow: each open invoice spread over the weeks by the payment history of its customer (blended with its currency''s), or by its promise, payment plan or legal case; cash_forecast_as_of(today) (doc/kpi.md, "Cash forecast")';
@@ -409,7 +409,7 @@ COMMENT ON COLUMN dunning.cash_forecast.expected_amount IS 'cash expected in the
 COMMENT ON COLUMN dunning.cash_forecast.invoice_count IS 'number of invoices with some cash expected in the week';
 
 CREATE OR REPLACE VIEW dunning.cash_forecast_item AS
-SELECT f.invoice_id, f.customer_id, f.currency, f.due_on, f.open_amount::numeric(20,4) AS open_amount, f.basis,
+SELECT f.invoice_id, f.customer_id, f.currency::char(3) AS currency, f.due_on, f.open_amount::numeric(20,4) AS open_amount, f.basis,
        f.own_weight::numeric(5,4) AS own_weight, f.week, f.week_start, f.week_end,
        f.probability::numeric(7,6) AS probability, f.expected_amount::numeric(20,4) AS expected_amount
   FROM dunning.cash_forecast_item_as_of(CURRENT_DATE) f;
