@@ -628,8 +628,8 @@ SELECT i.invoice_id,
        i.issued_on,
        i.due_on,
        i.currency,
-       i.amount,
-       i.amount - pg_catalog.sign(i.amount) * i.settled_amount AS open_amount,
+       i.amount::numeric(20,4) AS amount,
+       (i.amount - pg_catalog.sign(i.amount) * i.settled_amount)::numeric(20,4) AS open_amount,
        GREATEST(CURRENT_DATE - i.due_on, 0) AS days_past_due,
        i.due_on < CURRENT_DATE AS is_overdue,
        i.amount < 0 AS is_credit_note,
@@ -675,11 +675,11 @@ WITH items AS (
 SELECT c.customer_id,
        c.name AS customer_name,
        b.currency,
-       COALESCE(b.open_invoices, 0) AS open_invoices,
-       COALESCE(b.open_credit_notes, 0) AS open_credit_notes,
-       COALESCE(b.unapplied, 0) AS unapplied_payments,
-       COALESCE(b.open_invoices, 0) + COALESCE(b.open_credit_notes, 0) - COALESCE(b.unapplied, 0) AS balance,
-       COALESCE(b.overdue, 0) AS overdue_amount,
+       COALESCE(b.open_invoices, 0)::numeric(20,4) AS open_invoices,
+       COALESCE(b.open_credit_notes, 0)::numeric(20,4) AS open_credit_notes,
+       COALESCE(b.unapplied, 0)::numeric(20,4) AS unapplied_payments,
+       (COALESCE(b.open_invoices, 0) + COALESCE(b.open_credit_notes, 0) - COALESCE(b.unapplied, 0))::numeric(20,4) AS balance,
+       COALESCE(b.overdue, 0)::numeric(20,4) AS overdue_amount,
        COALESCE(b.open_invoice_count, 0) AS open_invoice_count,
        b.oldest_due_on,
        GREATEST(CURRENT_DATE - b.oldest_due_on, 0) AS max_days_past_due
@@ -1061,8 +1061,8 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE VIEW dunning.unapplied_payment AS
-SELECT p.payment_id, p.received_on, p.customer_id, p.currency, p.amount,
-       p.amount - p.allocated_amount AS unapplied_amount,
+SELECT p.payment_id, p.received_on, p.customer_id, p.currency, p.amount::numeric(20,4) AS amount,
+       (p.amount - p.allocated_amount)::numeric(20,4) AS unapplied_amount,
        p.allocated_amount > 0 AS partly_applied,
        p.payer_name, p.payer_iban, p.remittance_info, p.reference
   FROM dunning.payment p

@@ -162,7 +162,7 @@ CREATE OR REPLACE TRIGGER materiality_rule_seeded_read_only BEFORE INSERT OR UPD
 -- Rates in force
 -----------------------------------------------------------------------------
 CREATE OR REPLACE VIEW dunning.rate_history AS
-SELECT DISTINCT ON (r.series, r.valid_from) r.series, r.valid_from, r.rate, r.source, r.seeded
+SELECT DISTINCT ON (r.series, r.valid_from) r.series, r.valid_from, r.rate::numeric(10,6) AS rate, r.source, r.seeded
   FROM dunning.series_rate r
  ORDER BY r.series, r.valid_from, r.seeded;
 COMMENT ON VIEW dunning.rate_history IS

@@ -175,12 +175,12 @@ CREATE OR REPLACE VIEW dunning.dispute_root_cause AS
 SELECT d.reason,
        pg_catalog.date_trunc('month', d.opened_on)::date AS month,
        count(*) AS disputes,
-       sum(COALESCE(d.amount, i.amount)) AS disputed_amount,
+       pg_catalog.sum(COALESCE(d.amount, i.amount))::numeric(20,4) AS disputed_amount,
        i.currency,
        count(*) FILTER (WHERE d.status = 'open') AS still_open,
        count(*) FILTER (WHERE d.status = 'credited') AS credited,
        count(*) FILTER (WHERE d.status = 'rejected') AS rejected,
-       round(avg(d.resolved_on - d.opened_on), 1) AS avg_days_to_close
+       pg_catalog.round(pg_catalog.avg(d.resolved_on - d.opened_on), 1)::numeric(10,1) AS avg_days_to_close
   FROM dunning.dispute d
   JOIN dunning.invoice i USING (invoice_id)
  GROUP BY d.reason, pg_catalog.date_trunc('month', d.opened_on), i.currency;

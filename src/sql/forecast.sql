@@ -397,7 +397,8 @@ COMMENT ON FUNCTION dunning.cash_forecast_as_of(date) IS
     'the cash forecast as it was made at the end of as_of: the invoices open then, the history settled by then, promises, plans, disputes and legal cases as they stood; week 1 = as_of + 1 .. as_of + 7';
 
 CREATE OR REPLACE VIEW dunning.cash_forecast AS
-SELECT f.currency::char(3) AS currency, f.week, f.week_start, f.week_end, f.expected_amount, f.invoice_count
+SELECT f.currency::char(3) AS currency, f.week, f.week_start, f.week_end,
+       f.expected_amount::numeric(20,4) AS expected_amount, f.invoice_count
   FROM dunning.cash_forecast_as_of(CURRENT_DATE) f;
 COMMENT ON VIEW dunning.cash_forecast IS
     'expected cash-in per currency for the 13 weeks from tomorrow: each open invoice spread over the weeks by the payment history of its customer (blended with its currency''s), or by its promise, payment plan or legal case; cash_forecast_as_of(today) (doc/kpi.md, "Cash forecast")';
@@ -531,7 +532,8 @@ COMMENT ON FUNCTION dunning.step_effectiveness_as_of(date) IS
 
 CREATE OR REPLACE VIEW dunning.step_effectiveness AS
 SELECT e.scenario_id, e.step_id, e.step_name, e.channel, e.actions, e.items,
-       e.paid_within_7, e.paid_within_14, e.paid_within_30, e.items_7, e.items_14, e.items_30
+       e.paid_within_7::numeric(5,4) AS paid_within_7, e.paid_within_14::numeric(5,4) AS paid_within_14,
+       e.paid_within_30::numeric(5,4) AS paid_within_30, e.items_7, e.items_14, e.items_30
   FROM dunning.step_effectiveness_as_of(CURRENT_DATE) e;
 COMMENT ON VIEW dunning.step_effectiveness IS
     'per step: sent actions and their items (those not settled before the action), and the share of items paid within 7, 14 and 30 days after the action date, counting only items whose window has passed (NULL: none yet)';

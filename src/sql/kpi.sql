@@ -35,7 +35,7 @@
 CREATE OR REPLACE VIEW dunning.settlement AS
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
-       a.amount, -a.amount AS open_change,
+       a.amount::numeric(20,4) AS amount, (-a.amount)::numeric(20,4) AS open_change,
        GREATEST(p.received_on, i.issued_on) AS settled_on
   FROM dunning.allocation a
   JOIN dunning.payment p ON p.payment_id = a.payment_id
@@ -44,7 +44,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
 UNION ALL
 SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
        'credit_note', a.allocation_id, NULL,
-       a.amount, -a.amount,
+       a.amount::numeric(20,4), (-a.amount)::numeric(20,4),
        GREATEST(cn.issued_on, i.issued_on)
   FROM dunning.allocation a
   JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
@@ -53,7 +53,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
 UNION ALL
 SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
        'credit_note_applied', a.allocation_id, NULL,
-       a.amount, a.amount,
+       a.amount::numeric(20,4), a.amount::numeric(20,4),
        GREATEST(cn.issued_on, i.issued_on)
   FROM dunning.allocation a
   JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
@@ -62,7 +62,7 @@ SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
 UNION ALL
 SELECT w.invoice_id, i.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,
-       w.amount, -w.amount,
+       w.amount::numeric(20,4), (-w.amount)::numeric(20,4),
        GREATEST(COALESCE(p.received_on, w.created_at::date), i.issued_on)
   FROM dunning.write_off w
   JOIN dunning.invoice i ON i.invoice_id = w.invoice_id
@@ -84,20 +84,25 @@ CREATE OR REPLACE VIEW dunning.paid_invoice AS
 -- straight from allocation and payment, where the planner knows how many
 -- invoices there are; their settlement date is GREATEST(received_on,
 -- issued_on), so the latest is GREATEST(max(received_on), issued_on).  The
--- other settlements come from dunning.settlement.
-SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount, l.paid_on,
+-- other settlements come from dunning.settlement.  Both are grouped by
+-- customer and invoice and joined on both: a filter on customer_id reaches
+-- them (allocation_pkey and write_off_pkey begin with customer_id), so one
+-- customer's paid invoices do not aggregate the whole book.
+SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4) AS amount, l.paid_on,
        l.paid_on - i.due_on AS days_late,
        l.paid_on - i.issued_on AS days_to_pay
   FROM dunning.invoice i
-  LEFT JOIN (SELECT a.invoice_id, pg_catalog.max(p.received_on) AS received_on
+  LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.max(p.received_on) AS received_on
                FROM dunning.allocation a
                JOIN dunning.payment p ON p.payment_id = a.payment_id
               WHERE a.payment_id IS NOT NULL
-              GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
-  LEFT JOIN (SELECT x.invoice_id, pg_catalog.max(x.settled_on) AS settled_on
+              GROUP BY a.customer_id, a.invoice_id) y
+         ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
+  LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.max(x.settled_on) AS settled_on
                FROM dunning.settlement x
               WHERE x.kind <> 'payment' AND x.kind <> 'credit_note_applied'
-              GROUP BY x.invoice_id) o ON o.invoice_id = i.invoice_id
+              GROUP BY x.customer_id, x.invoice_id) o
+         ON o.customer_id = i.customer_id AND o.invoice_id = i.invoice_id
  CROSS JOIN LATERAL (
        SELECT GREATEST(CASE WHEN y.received_on IS NOT NULL THEN GREATEST(y.received_on, i.issued_on) END,
                        o.settled_on) AS paid_on) l
@@ -117,10 +122,15 @@ COMMENT ON COLUMN dunning.paid_invoice.days_to_pay IS 'paid_on - issued_on';
 -----------------------------------------------------------------------------
 -- Point in time: what was open on a day
 -----------------------------------------------------------------------------
+-- The *_as_of functions are plain SQL functions without STRICT, SET or
+-- SECURITY DEFINER, every name qualified: the planner inlines them into the
+-- calling query, so a filter on customer_id reaches the ledger's indexes
+-- (one customer costs milliseconds, not the whole book).  Their settlements
+-- are grouped by customer and item and joined on both, for the same reason.
 CREATE OR REPLACE FUNCTION dunning.open_items_as_of(as_of date)
 RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_on date, due_on date,
                amount numeric, open_amount numeric, days_past_due integer)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
            i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0),
@@ -130,15 +140,17 @@ AS $fn$
       -- payment (for an item issued by as_of, GREATEST(received_on,
       -- issued_on) <= as_of exactly when received_on <= as_of); the other
       -- settlements from dunning.settlement
-      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied
+      LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.sum(a.amount) AS applied
                    FROM dunning.allocation a
                    JOIN dunning.payment p ON p.payment_id = a.payment_id
                   WHERE a.payment_id IS NOT NULL AND p.received_on <= open_items_as_of.as_of
-                  GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
-      LEFT JOIN (SELECT x.invoice_id, pg_catalog.sum(x.open_change) AS change
+                  GROUP BY a.customer_id, a.invoice_id) y
+             ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
+      LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.sum(x.open_change) AS change
                    FROM dunning.settlement x
                   WHERE x.kind <> 'payment' AND x.settled_on <= open_items_as_of.as_of
-                  GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
+                  GROUP BY x.customer_id, x.invoice_id) s
+             ON s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id
      WHERE i.issued_on <= open_items_as_of.as_of
        AND i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0) <> 0;
 $fn$;
@@ -148,77 +160,61 @@ COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
 -----------------------------------------------------------------------------
 -- Aging
 -----------------------------------------------------------------------------
--- Today's aging reads the open items directly; aging_as_of
--- reconstructs any past day.  Same columns, same buckets.
--- Per customer (over dunning.open_item, with aging_as_of's buckets), then the
--- totals per currency summed from those rows, as two branches of a UNION ALL
--- rather than GROUPING SETS: a filter on customer_id reaches the per-customer
--- scan (invoice_customer_idx) and folds the totals' branch away, so one
--- customer's aging does not aggregate the whole book.  NOT MATERIALIZED
--- keeps both references of per inlined, so that the filter can get in.
+-- Today's aging reads the open items directly; aging_as_of reconstructs any
+-- past day.  Same columns, same buckets.  One row per customer and currency
+-- (is_total stays for the readers of 0.2.0: always false); the totals per
+-- currency are their own view, dunning.aging_total (and aging_total_as_of),
+-- summed from these rows.  A filter on customer_id reaches the per-customer
+-- scan (invoice_customer_idx).  Amounts are numeric(20,4): BI tools read
+-- their precision and scale.
 CREATE OR REPLACE VIEW dunning.aging AS
-WITH per AS NOT MATERIALIZED (
-    SELECT o.currency, o.customer_id,
-           pg_catalog.sum(o.open_amount) AS open_amount,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due = 0) AS b0,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 1 AND 30) AS b1,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 31 AND 60) AS b2,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 61 AND 90) AS b3,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 91 AND 120) AS b4,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due > 120) AS b5,
-           pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0) AS cn,
-           pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS n
-      FROM dunning.open_item o
-     GROUP BY o.currency, o.customer_id
-), a AS NOT MATERIALIZED (
-    SELECT per.*, 0 AS g FROM per
-    UNION ALL
-    SELECT per.currency, NULL::bigint, pg_catalog.sum(per.open_amount), pg_catalog.sum(per.b0),
-           pg_catalog.sum(per.b1), pg_catalog.sum(per.b2), pg_catalog.sum(per.b3), pg_catalog.sum(per.b4),
-           pg_catalog.sum(per.b5), pg_catalog.sum(per.cn), pg_catalog.sum(per.n)::bigint, 1
-      FROM per
-     GROUP BY per.currency
-)
-SELECT a.customer_id, c.name AS customer_name, a.currency, a.g = 1 AS is_total, CURRENT_DATE AS as_of,
-       COALESCE(a.b0, 0) AS not_due, COALESCE(a.b1, 0) AS days_1_30, COALESCE(a.b2, 0) AS days_31_60,
-       COALESCE(a.b3, 0) AS days_61_90, COALESCE(a.b4, 0) AS days_91_120, COALESCE(a.b5, 0) AS days_over_120,
-       COALESCE(a.cn, 0) AS open_credit_notes, a.open_amount, a.n AS open_invoice_count
-  FROM a LEFT JOIN dunning.customer c ON c.customer_id = a.customer_id;
+SELECT a.customer_id, c.name AS customer_name, a.currency, false AS is_total, CURRENT_DATE AS as_of,
+       a.not_due, a.days_1_30, a.days_31_60, a.days_61_90, a.days_91_120, a.days_over_120,
+       a.open_credit_notes, a.open_amount, a.open_invoice_count
+  FROM (SELECT o.customer_id, o.currency,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due = 0), 0)::numeric(20,4) AS not_due,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 1 AND 30), 0)::numeric(20,4) AS days_1_30,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 31 AND 60), 0)::numeric(20,4) AS days_31_60,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 61 AND 90), 0)::numeric(20,4) AS days_61_90,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 91 AND 120), 0)::numeric(20,4) AS days_91_120,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due > 120), 0)::numeric(20,4) AS days_over_120,
+               COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0), 0)::numeric(20,4) AS open_credit_notes,
+               pg_catalog.sum(o.open_amount)::numeric(20,4) AS open_amount,
+               pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS open_invoice_count
+          FROM dunning.open_item o
+         GROUP BY o.customer_id, o.currency) a
+  JOIN dunning.customer c ON c.customer_id = a.customer_id;
 CREATE OR REPLACE FUNCTION dunning.aging_as_of(as_of date)
 RETURNS TABLE (customer_id bigint, customer_name text, currency char(3), is_total boolean, as_of date,
                not_due numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric,
                days_91_120 numeric, days_over_120 numeric, open_credit_notes numeric,
                open_amount numeric, open_invoice_count bigint)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
-    WITH a AS (
-        SELECT o.currency, o.customer_id,
-               pg_catalog.sum(o.open_amount) AS open_amount,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due = 0) AS b0,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 1 AND 30) AS b1,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 31 AND 60) AS b2,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 61 AND 90) AS b3,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 91 AND 120) AS b4,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due > 120) AS b5,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0) AS cn,
-               pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS n,
-               GROUPING(o.customer_id) AS g
-          FROM dunning.open_items_as_of(aging_as_of.as_of) o
-         GROUP BY GROUPING SETS ((o.currency, o.customer_id), (o.currency))
-    )
-    SELECT a.customer_id, c.name, a.currency, a.g = 1, aging_as_of.as_of,
-           COALESCE(a.b0, 0), COALESCE(a.b1, 0), COALESCE(a.b2, 0), COALESCE(a.b3, 0),
-           COALESCE(a.b4, 0), COALESCE(a.b5, 0), COALESCE(a.cn, 0), a.open_amount, a.n
-      FROM a LEFT JOIN dunning.customer c ON c.customer_id = a.customer_id;
+    SELECT a.customer_id, c.name, a.currency, false, aging_as_of.as_of,
+           a.b0, a.b1, a.b2, a.b3, a.b4, a.b5, a.cn, a.open_amount, a.n
+      FROM (SELECT o.customer_id, o.currency,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due = 0), 0)::numeric(20,4) AS b0,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 1 AND 30), 0)::numeric(20,4) AS b1,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 31 AND 60), 0)::numeric(20,4) AS b2,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 61 AND 90), 0)::numeric(20,4) AS b3,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due BETWEEN 91 AND 120), 0)::numeric(20,4) AS b4,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount > 0 AND o.days_past_due > 120), 0)::numeric(20,4) AS b5,
+                   COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0), 0)::numeric(20,4) AS cn,
+                   pg_catalog.sum(o.open_amount)::numeric(20,4) AS open_amount,
+                   pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS n
+              FROM dunning.open_items_as_of(aging_as_of.as_of) o
+             GROUP BY o.customer_id, o.currency) a
+      JOIN dunning.customer c ON c.customer_id = a.customer_id;
 $fn$;
 COMMENT ON FUNCTION dunning.aging_as_of(date) IS
-    'dunning.aging as it was at the end of as_of, reconstructed from the ledger (same columns)';
+    'dunning.aging as it was at the end of as_of, reconstructed from the ledger (same columns; the totals: dunning.aging_total_as_of)';
 COMMENT ON VIEW dunning.aging IS
-    'open invoices by days past due today, per customer and currency and in total per currency (is_total, customer_id NULL); open credit notes apart; plain view over the open items';
-COMMENT ON COLUMN dunning.aging.customer_id IS 'the customer; NULL on the total row of the currency';
-COMMENT ON COLUMN dunning.aging.customer_name IS 'the customer''s name; NULL on the total row';
+    'open invoices by days past due today, per customer and currency; open credit notes apart; plain view over the open items; totals per currency in dunning.aging_total';
+COMMENT ON COLUMN dunning.aging.customer_id IS 'the customer';
+COMMENT ON COLUMN dunning.aging.customer_name IS 'the customer''s name';
 COMMENT ON COLUMN dunning.aging.currency IS 'ISO 4217 currency of the figures in this row';
-COMMENT ON COLUMN dunning.aging.is_total IS 'true for the total row of the currency (all customers)';
+COMMENT ON COLUMN dunning.aging.is_total IS 'always false since 0.3.0 (the totals are in dunning.aging_total); kept for the readers of 0.2.0';
 COMMENT ON COLUMN dunning.aging.as_of IS 'the day the ages are counted at (today)';
 COMMENT ON COLUMN dunning.aging.not_due IS 'open amount of invoices not yet due (due today or later)';
 COMMENT ON COLUMN dunning.aging.days_1_30 IS 'open amount of invoices 1-30 days past due';
@@ -229,6 +225,52 @@ COMMENT ON COLUMN dunning.aging.days_over_120 IS 'open amount of invoices more t
 COMMENT ON COLUMN dunning.aging.open_credit_notes IS 'open amount of credit notes (<= 0), not aged';
 COMMENT ON COLUMN dunning.aging.open_amount IS 'all open items: the six buckets + open_credit_notes';
 COMMENT ON COLUMN dunning.aging.open_invoice_count IS 'number of open invoices';
+CREATE OR REPLACE VIEW dunning.aging_total AS
+SELECT a.currency, CURRENT_DATE AS as_of,
+       pg_catalog.sum(a.not_due)::numeric(20,4) AS not_due,
+       pg_catalog.sum(a.days_1_30)::numeric(20,4) AS days_1_30,
+       pg_catalog.sum(a.days_31_60)::numeric(20,4) AS days_31_60,
+       pg_catalog.sum(a.days_61_90)::numeric(20,4) AS days_61_90,
+       pg_catalog.sum(a.days_91_120)::numeric(20,4) AS days_91_120,
+       pg_catalog.sum(a.days_over_120)::numeric(20,4) AS days_over_120,
+       pg_catalog.sum(a.open_credit_notes)::numeric(20,4) AS open_credit_notes,
+       pg_catalog.sum(a.open_amount)::numeric(20,4) AS open_amount,
+       pg_catalog.sum(a.open_invoice_count)::bigint AS open_invoice_count,
+       pg_catalog.count(*) AS customer_count
+  FROM dunning.aging a
+ GROUP BY a.currency;
+CREATE OR REPLACE FUNCTION dunning.aging_total_as_of(as_of date)
+RETURNS TABLE (currency char(3), as_of date,
+               not_due numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric,
+               days_91_120 numeric, days_over_120 numeric, open_credit_notes numeric,
+               open_amount numeric, open_invoice_count bigint, customer_count bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT a.currency, aging_total_as_of.as_of,
+           pg_catalog.sum(a.not_due)::numeric(20,4), pg_catalog.sum(a.days_1_30)::numeric(20,4),
+           pg_catalog.sum(a.days_31_60)::numeric(20,4), pg_catalog.sum(a.days_61_90)::numeric(20,4),
+           pg_catalog.sum(a.days_91_120)::numeric(20,4), pg_catalog.sum(a.days_over_120)::numeric(20,4),
+           pg_catalog.sum(a.open_credit_notes)::numeric(20,4), pg_catalog.sum(a.open_amount)::numeric(20,4),
+           pg_catalog.sum(a.open_invoice_count)::bigint, pg_catalog.count(*)
+      FROM dunning.aging_as_of(aging_total_as_of.as_of) a
+     GROUP BY a.currency;
+$fn$;
+COMMENT ON FUNCTION dunning.aging_total_as_of(date) IS
+    'dunning.aging_total as it was at the end of as_of, reconstructed from the ledger (same columns)';
+COMMENT ON VIEW dunning.aging_total IS
+    'open invoices by days past due today, in total per currency (the sum of the customers'' rows of dunning.aging); totals are never summed across currencies';
+COMMENT ON COLUMN dunning.aging_total.currency IS 'ISO 4217 currency of the figures in this row';
+COMMENT ON COLUMN dunning.aging_total.as_of IS 'the day the ages are counted at (today)';
+COMMENT ON COLUMN dunning.aging_total.not_due IS 'open amount of invoices not yet due (due today or later)';
+COMMENT ON COLUMN dunning.aging_total.days_1_30 IS 'open amount of invoices 1-30 days past due';
+COMMENT ON COLUMN dunning.aging_total.days_31_60 IS 'open amount of invoices 31-60 days past due';
+COMMENT ON COLUMN dunning.aging_total.days_61_90 IS 'open amount of invoices 61-90 days past due';
+COMMENT ON COLUMN dunning.aging_total.days_91_120 IS 'open amount of invoices 91-120 days past due';
+COMMENT ON COLUMN dunning.aging_total.days_over_120 IS 'open amount of invoices more than 120 days past due';
+COMMENT ON COLUMN dunning.aging_total.open_credit_notes IS 'open amount of credit notes (<= 0), not aged';
+COMMENT ON COLUMN dunning.aging_total.open_amount IS 'all open items of the currency (its AR): the six buckets + open_credit_notes';
+COMMENT ON COLUMN dunning.aging_total.open_invoice_count IS 'number of open invoices';
+COMMENT ON COLUMN dunning.aging_total.customer_count IS 'number of customers with something open in the currency';
 
 -----------------------------------------------------------------------------
 -- Monthly KPIs
@@ -245,7 +287,7 @@ RETURNS TABLE (currency char(3), month date, period_end date, days integer,
                average_days_delinquent numeric, cei numeric, collection_rate numeric,
                disputed_amount numeric, dispute_count bigint, dispute_rate numeric,
                dispute_count_rate numeric)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     WITH p AS (
         SELECT pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date AS m
@@ -428,19 +470,25 @@ WITH inv AS MATERIALIZED (
                OVER (PARTITION BY fl.currency ORDER BY fl.month ROWS 2 PRECEDING) AS countback
       FROM flows fl
 )
+-- Declared precision and scale for BI tools: money numeric(20,4), days and
+-- percentages numeric(38,2) (a ratio over tiny sales has no useful bound).
 SELECT f.currency, f.month, f.period_end, f.days,
-       f.invoiced, f.credit_notes, f.net_sales, f.n AS invoice_count, f.collected, f.written_off,
-       f.ar_begin, f.ar_end, f.current_ar AS current_ar_end, f.ar_end - f.current_ar AS overdue_ar_end,
-       pg_catalog.round(dunning.dso(f.ar_end, f.net_sales, f.days), 2) AS dso,
-       pg_catalog.round(f.countback, 2) AS dso_countback_3m,
-       pg_catalog.round(dunning.best_possible_dso(f.current_ar, f.net_sales, f.days), 2) AS best_possible_dso,
-       pg_catalog.round(dunning.average_days_delinquent(f.ar_end, f.current_ar, f.net_sales, f.days), 2) AS average_days_delinquent,
-       pg_catalog.round(dunning.cei(f.ar_begin, f.net_sales, f.ar_end, f.current_ar, 1), 2) AS cei,
-       CASE WHEN f.ar_begin + f.net_sales > 0
-            THEN pg_catalog.round(f.collected * 100 / (f.ar_begin + f.net_sales), 2) END AS collection_rate,
-       f.disputed AS disputed_amount, f.disputes AS dispute_count,
-       CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END AS dispute_rate,
-       CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END AS dispute_count_rate
+       f.invoiced::numeric(20,4) AS invoiced, f.credit_notes::numeric(20,4) AS credit_notes,
+       f.net_sales::numeric(20,4) AS net_sales, f.n AS invoice_count,
+       f.collected::numeric(20,4) AS collected, f.written_off::numeric(20,4) AS written_off,
+       f.ar_begin::numeric(20,4) AS ar_begin, f.ar_end::numeric(20,4) AS ar_end,
+       f.current_ar::numeric(20,4) AS current_ar_end, (f.ar_end - f.current_ar)::numeric(20,4) AS overdue_ar_end,
+       pg_catalog.round(dunning.dso(f.ar_end, f.net_sales, f.days), 2)::numeric(38,2) AS dso,
+       pg_catalog.round(f.countback, 2)::numeric(38,2) AS dso_countback_3m,
+       pg_catalog.round(dunning.best_possible_dso(f.current_ar, f.net_sales, f.days), 2)::numeric(38,2) AS best_possible_dso,
+       pg_catalog.round(dunning.average_days_delinquent(f.ar_end, f.current_ar, f.net_sales, f.days), 2)::numeric(38,2) AS average_days_delinquent,
+       pg_catalog.round(dunning.cei(f.ar_begin, f.net_sales, f.ar_end, f.current_ar, 1), 2)::numeric(38,2) AS cei,
+       (CASE WHEN f.ar_begin + f.net_sales > 0
+             THEN pg_catalog.round(f.collected * 100 / (f.ar_begin + f.net_sales), 2) END)::numeric(38,2) AS collection_rate,
+       f.disputed::numeric(20,4) AS disputed_amount, f.disputes AS dispute_count,
+       (CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END)::numeric(38,2) AS dispute_rate,
+       (CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END)::numeric(38,2) AS dispute_count_rate,
+       pg_catalog.now() AS refreshed_at
   FROM f;
 CREATE UNIQUE INDEX IF NOT EXISTS kpi_monthly_currency_month_idx ON dunning.kpi_monthly (currency, month);
 COMMENT ON MATERIALIZED VIEW dunning.kpi_monthly IS
@@ -469,6 +517,7 @@ COMMENT ON COLUMN dunning.kpi_monthly.disputed_amount IS 'amount of the disputes
 COMMENT ON COLUMN dunning.kpi_monthly.dispute_count IS 'disputes opened in the period';
 COMMENT ON COLUMN dunning.kpi_monthly.dispute_rate IS 'disputed_amount / invoiced in percent; NULL when nothing was invoiced';
 COMMENT ON COLUMN dunning.kpi_monthly.dispute_count_rate IS 'dispute_count / invoice_count in percent; NULL when no invoice was issued';
+COMMENT ON COLUMN dunning.kpi_monthly.refreshed_at IS 'when the figures were computed: the start of the transaction of the last dunning.refresh_kpi()';
 
 
 -----------------------------------------------------------------------------
@@ -490,6 +539,7 @@ COMMENT ON FUNCTION dunning.refresh_kpi() IS
 -- Privileges of the objects above (PUBLIC has none: security.sql).
 GRANT EXECUTE ON FUNCTION dunning.open_items_as_of(date),
     dunning.aging_as_of(date),
+    dunning.aging_total_as_of(date),
     dunning.kpi_as_of(date)
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.refresh_kpi()
@@ -497,5 +547,6 @@ GRANT EXECUTE ON FUNCTION dunning.refresh_kpi()
 GRANT SELECT ON dunning.settlement,
     dunning.paid_invoice,
     dunning.aging,
+    dunning.aging_total,
     dunning.kpi_monthly
     TO dunning_analyst;

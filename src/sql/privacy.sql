@@ -10,7 +10,8 @@
 -- tools get the customer as this view: its attributes without its name,
 -- number or contact data, joined to the KPI views by customer_id.
 CREATE OR REPLACE VIEW dunning.customer_bi AS
-SELECT c.customer_id, c.country, c.subdivision, c.kind, c.language, c.timezone, c.segment, c.credit_limit,
+SELECT c.customer_id, c.country, c.subdivision, c.kind, c.language, c.timezone, c.segment,
+       c.credit_limit::numeric(20,4) AS credit_limit,
        c.collector, c.on_hold, c.created_at,
        c.email IS NOT NULL AS has_email,
        c.phone IS NOT NULL AS has_phone,

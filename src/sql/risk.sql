@@ -48,7 +48,7 @@ RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency ch
                paydex integer, risk_score integer,
                credit_limit numeric, exposure numeric, available_credit numeric, over_limit boolean,
                insurer text, insured_limit numeric, uninsured_exposure numeric)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     -- One pass over the ledger: the items joined with their payment
     -- allocations and payments (plus the few other settlements), grouped per
@@ -57,15 +57,18 @@ AS $fn$
     -- picked from those groups.  Every figure is a sum, count or aggregate
     -- of the same rows the definitions in doc/kpi.md name, so regrouping
     -- changes nothing (numeric sums are exact and keep the largest scale).
+    -- Inlinable (plain SQL, no STRICT, no SET, names qualified) and every
+    -- common table expression read once, grouped by customer first: a
+    -- filter on customer_id reaches the ledger's indexes (doc/kpi.md).
     WITH rest AS (
         -- Settlements other than payment allocations (credit notes,
         -- write-offs): few rows, at most one row per item here
-        SELECT x.invoice_id,
+        SELECT x.customer_id, x.invoice_id,
                pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on <= customer_risk_as_of.as_of) AS change,
                pg_catalog.max(x.settled_on) FILTER (WHERE x.kind <> 'credit_note_applied') AS last_settled_on
           FROM dunning.settlement x
          WHERE x.kind <> 'payment'
-         GROUP BY x.invoice_id
+         GROUP BY x.customer_id, x.invoice_id
     ), item0 AS (
         -- Items issued by as_of (a settlement is never dated before its
         -- item, so nothing issued later matters) with their payment
@@ -82,7 +85,7 @@ AS $fn$
           FROM dunning.invoice i
           LEFT JOIN (dunning.allocation a JOIN dunning.payment p ON p.payment_id = a.payment_id)
                  ON a.invoice_id = i.invoice_id AND a.payment_id IS NOT NULL
-          LEFT JOIN rest o ON o.invoice_id = i.invoice_id
+          LEFT JOIN rest o ON o.customer_id = i.customer_id AND o.invoice_id = i.invoice_id
          WHERE i.issued_on <= customer_risk_as_of.as_of
          GROUP BY i.customer_id, i.currency, i.invoice_id
     ), item AS (
@@ -129,30 +132,29 @@ AS $fn$
                    FILTER (WHERE it.amount > 0) AS score
           FROM item it
          GROUP BY it.customer_id, it.currency
-    ), main AS (
-        -- the currency invoiced most often, ties by code
-        SELECT DISTINCT ON (g.customer_id) g.*
+    ), ranked AS (
+        -- the main currency: the one invoiced most often, ties by code; and
+        -- the customer's open items in every currency
+        SELECT g.*,
+               pg_catalog.row_number() OVER (PARTITION BY g.customer_id
+                                             ORDER BY g.n > 0 DESC, g.n DESC, g.currency) AS rk,
+               pg_catalog.sum(g.open_items) OVER (PARTITION BY g.customer_id) AS all_open_items
           FROM g
-         WHERE g.n > 0
-         ORDER BY g.customer_id, g.n DESC, g.currency
-    ), other AS (
-        SELECT g.customer_id, pg_catalog.sum(g.open_items)::bigint AS other
-          FROM g JOIN main m ON m.customer_id = g.customer_id AND m.currency <> g.currency
-         GROUP BY g.customer_id
+    ), main AS (
+        SELECT r.* FROM ranked r WHERE r.rk = 1 AND r.n > 0
     ), received AS (
         SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
           FROM dunning.payment p
          WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
          GROUP BY p.customer_id, p.currency
     ), cover AS (
-        SELECT ci.customer_id,
+        SELECT ci.customer_id, ci.currency,
                pg_catalog.string_agg(DISTINCT ci.insurer, ', ') AS insurer,
                pg_catalog.sum(ci.insured_limit) AS insured_limit
           FROM dunning.credit_insurance ci
-          JOIN main m ON m.customer_id = ci.customer_id AND m.currency = ci.currency
          WHERE ci.valid_from <= customer_risk_as_of.as_of
            AND (ci.valid_to IS NULL OR ci.valid_to >= customer_risk_as_of.as_of)
-         GROUP BY ci.customer_id
+         GROUP BY ci.customer_id, ci.currency
     ), f AS (
         SELECT c.customer_id, c.name, c.risk_segment AS segment, m.currency, c.credit_limit,
                COALESCE(m.open_invoices, 0) AS open_invoices,
@@ -160,14 +162,13 @@ AS $fn$
                -- payments received minus cash applied to the customer's items
                COALESCE(k.amount, 0) - COALESCE(m.cash_applied, 0) AS unapplied,
                COALESCE(m.overdue, 0) AS overdue, COALESCE(m.max_dpd, 0) AS max_dpd,
-               COALESCE(o.other, 0) AS other,
+               COALESCE(m.all_open_items - m.open_items, 0)::bigint AS other,
                COALESCE(m.paid_n, 0) AS n, COALESCE(m.paid_amount, 0) AS paid_amount,
                m.wdl, m.dbt, m.dtp, m.paydex, m.score, v.insurer, v.insured_limit
           FROM dunning.customer c
           LEFT JOIN main m ON m.customer_id = c.customer_id
-          LEFT JOIN other o ON o.customer_id = c.customer_id
           LEFT JOIN received k ON k.customer_id = c.customer_id AND k.currency = m.currency
-          LEFT JOIN cover v ON v.customer_id = c.customer_id
+          LEFT JOIN cover v ON v.customer_id = c.customer_id AND v.currency = m.currency
     ), fb AS (
         SELECT f.*, f.open_invoices + f.open_credit_notes - f.unapplied AS balance FROM f
     )
@@ -181,12 +182,29 @@ AS $fn$
            COALESCE(GREATEST(f.balance, 0) > f.credit_limit, false),
            f.insurer, COALESCE(f.insured_limit, 0),
            GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)
-      FROM fb f;
+      FROM fb f
+     WHERE customer_risk_as_of.as_of IS NOT NULL;
 $fn$;
 COMMENT ON FUNCTION dunning.customer_risk_as_of(date) IS
     'dunning.customer_risk as it was at the end of as_of, reconstructed from the ledger (same columns; segment and credit limit are today''s)';
+-- Declared precision and scale for BI tools: money numeric(20,4), days
+-- numeric(10,2) (dates lie within 1900-2999), the currency char(3).
 CREATE MATERIALIZED VIEW IF NOT EXISTS dunning.customer_risk AS
-SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE);
+SELECT r.customer_id, r.customer_name, r.segment, r.currency::char(3) AS currency, r.as_of,
+       r.open_invoices::numeric(20,4) AS open_invoices, r.open_credit_notes::numeric(20,4) AS open_credit_notes,
+       r.unapplied_payments::numeric(20,4) AS unapplied_payments, r.balance::numeric(20,4) AS balance,
+       r.overdue_amount::numeric(20,4) AS overdue_amount, r.max_days_past_due,
+       r.other_currency_open_items, r.paid_invoices_12m, r.paid_amount_12m::numeric(20,4) AS paid_amount_12m,
+       r.weighted_days_late::numeric(10,2) AS weighted_days_late,
+       r.days_beyond_terms::numeric(10,2) AS days_beyond_terms,
+       r.avg_days_to_pay::numeric(10,2) AS avg_days_to_pay,
+       r.paydex, r.risk_score,
+       r.credit_limit::numeric(20,4) AS credit_limit, r.exposure::numeric(20,4) AS exposure,
+       r.available_credit::numeric(20,4) AS available_credit, r.over_limit,
+       r.insurer, r.insured_limit::numeric(20,4) AS insured_limit,
+       r.uninsured_exposure::numeric(20,4) AS uninsured_exposure,
+       pg_catalog.now() AS refreshed_at
+  FROM dunning.customer_risk_as_of(CURRENT_DATE) r;
 CREATE UNIQUE INDEX IF NOT EXISTS customer_risk_customer_idx ON dunning.customer_risk (customer_id);
 COMMENT ON MATERIALIZED VIEW dunning.customer_risk IS
     'per customer, as of the last dunning.refresh_kpi(): balance, overdue, payment behaviour of the last 12 months, PAYDEX-style and risk scores, segment, credit limit and exposure, credit-insurance cover; money in the customer''s main currency';
@@ -216,6 +234,7 @@ COMMENT ON COLUMN dunning.customer_risk.over_limit IS 'true when exposure exceed
 COMMENT ON COLUMN dunning.customer_risk.insurer IS 'insurer(s) of the covers in force on as_of in the main currency; NULL when uninsured';
 COMMENT ON COLUMN dunning.customer_risk.insured_limit IS 'sum of the insured limits in force on as_of in the main currency (0 when uninsured)';
 COMMENT ON COLUMN dunning.customer_risk.uninsured_exposure IS 'exposure above the insured limit';
+COMMENT ON COLUMN dunning.customer_risk.refreshed_at IS 'when the figures were computed: the start of the transaction of the last dunning.refresh_kpi()';
 -- @schema
 
 -----------------------------------------------------------------------------

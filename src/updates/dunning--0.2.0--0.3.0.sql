@@ -619,6 +619,26 @@ CREATE TABLE dunning.forecast_setting (
     CONSTRAINT forecast_setting_legal_collection_weeks_valid CHECK (legal_collection_weeks BETWEEN 1 AND 520)
 );
 
+-- BI-ready views (kpi.sql, risk.sql and the views of the other topics):
+-- their columns now declare precision and scale (numeric(20,4) money, ...)
+-- and char lengths, and the materialized views tell when they were
+-- refreshed; a view's column types cannot change in place, so the views of
+-- 0.2.0 whose columns change are dropped here, dependents first, and the
+-- code regions create them again (the materialized views with their data).
+DROP VIEW dunning.aging;
+DROP VIEW dunning.open_item;
+DROP MATERIALIZED VIEW dunning.kpi_monthly;
+DROP VIEW dunning.paid_invoice;
+DROP VIEW dunning.settlement;
+DROP VIEW dunning.cash_forecast;
+DROP MATERIALIZED VIEW dunning.customer_risk;
+DROP VIEW dunning.customer_balance;
+DROP VIEW dunning.dispute_root_cause;
+DROP VIEW dunning.customer_scenario;
+DROP VIEW dunning.settings;
+DROP VIEW dunning.step_effectiveness;
+DROP VIEW dunning.unapplied_payment;
+
 -- @code regions
 
 -----------------------------------------------------------------------------
