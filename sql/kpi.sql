@@ -13,11 +13,17 @@ SELECT (SELECT count(*) FROM dunning.kpi_as_of('2026-03-31')) AS kpi_rows,
        (SELECT count(*) FROM dunning.customer_risk_as_of('2026-03-31')) AS risk_rows,
        (SELECT count(*) FROM dunning.open_items_as_of('2026-03-31')) AS open_rows,
        (SELECT count(*) FROM dunning.aging) AS aging_view_rows,
+       (SELECT count(*) FROM dunning.aging_total) AS aging_total_rows,
+       (SELECT count(*) FROM dunning.aging_total_as_of('2026-03-31')) AS aging_total_as_of_rows,
        (SELECT count(*) FROM dunning.cash_forecast) AS forecast_rows,
        (SELECT count(*) FROM dunning.kpi_monthly) AS monthly_rows,
        dunning.refresh_segments('2026-03-31') AS segment_changes;
--- NULL day: STRICT, no rows.
-SELECT count(*) AS null_as_of FROM dunning.kpi_as_of(NULL);
+-- NULL day: no rows.  The functions are not STRICT (so that they inline):
+-- a NULL day matches nothing.
+SELECT (SELECT count(*) FROM dunning.kpi_as_of(NULL)) AS null_as_of,
+       (SELECT count(*) FROM dunning.customer_risk_as_of(NULL)) AS null_risk,
+       (SELECT count(*) FROM dunning.aging_as_of(NULL)) AS null_aging,
+       (SELECT count(*) FROM dunning.open_items_as_of(NULL)) AS null_open;
 SELECT dunning.refresh_segments(NULL);
 
 -- The ledger.  EUR: Acme pays I-1/I-2/I-3 (1,000 / 2,000 / 3,000) 2 / 5 / 4
@@ -64,11 +70,18 @@ SELECT invoice_id, amount, open_amount, days_past_due FROM dunning.open_items_as
 SELECT customer_name, currency, is_total, not_due, days_1_30, days_31_60, open_credit_notes, open_amount,
        open_invoice_count
   FROM dunning.aging_as_of('2026-02-15') ORDER BY currency, is_total, customer_id;
+-- The totals per currency, in their own view since 0.3.0.
+SELECT currency, not_due, days_1_30, days_31_60, open_credit_notes, open_amount, open_invoice_count,
+       customer_count
+  FROM dunning.aging_total_as_of('2026-02-15') ORDER BY currency;
 -- 31 March: I-4 (3,000 open) is 45 days past due, I-6 not due, C-2 open;
 -- I-8 (USD) 28 days past due.  The buckets add up to the open invoices.
 SELECT customer_name, currency, is_total, not_due, days_1_30, days_31_60, days_61_90, days_91_120,
        days_over_120, open_credit_notes, open_amount, open_invoice_count
   FROM dunning.aging_as_of('2026-03-31') ORDER BY currency, is_total, customer_id;
+SELECT currency, not_due, days_1_30, days_31_60, days_61_90, days_91_120, days_over_120, open_credit_notes,
+       open_amount, open_invoice_count, customer_count
+  FROM dunning.aging_total_as_of('2026-03-31') ORDER BY currency;
 
 -- Monthly KPIs straight from the ledger, at each month end.
 -- EUR January (31 days): invoiced 10,000, AR 10,000 all current ->
@@ -106,7 +119,7 @@ SELECT currency, month, invoiced, net_sales, collected, written_off, ar_begin, a
   FROM dunning.kpi_monthly WHERE month <= '2026-03-01' ORDER BY currency, month;
 SELECT count(*) >= 5 AS months_checked,
        count(*) FILTER (WHERE ROW(m.*) IS DISTINCT FROM ROW(k.*)) AS disagreeing
-  FROM dunning.kpi_monthly m
+  FROM (SELECT currency, month, period_end, days, invoiced, credit_notes, net_sales, invoice_count, collected, written_off, ar_begin, ar_end, current_ar_end, overdue_ar_end, dso, dso_countback_3m, best_possible_dso, average_days_delinquent, cei, collection_rate, disputed_amount, dispute_count, dispute_rate, dispute_count_rate FROM dunning.kpi_monthly) m
   JOIN LATERAL dunning.kpi_as_of(m.period_end) k ON k.currency = m.currency
  WHERE m.period_end < CURRENT_DATE;
 
@@ -195,12 +208,21 @@ SELECT customer_id AS id, currency AS cur, balance, overdue_amount AS overdue,
   FROM dunning.customer_risk ORDER BY 1;
 SELECT customer_name, currency, is_total, not_due, days_1_30, days_over_120, open_credit_notes, open_amount
   FROM dunning.aging ORDER BY currency, is_total, customer_id;
+SELECT currency, not_due, days_1_30, days_over_120, open_credit_notes, open_amount, customer_count
+  FROM dunning.aging_total ORDER BY currency;
+-- The materialized views tell when they were computed: by the last refresh.
+SELECT (SELECT bool_and(refreshed_at > now() - interval '1 hour' AND refreshed_at <= now())
+          FROM dunning.customer_risk) AS risk_refreshed_recently,
+       (SELECT count(DISTINCT refreshed_at) FROM dunning.kpi_monthly) AS kpi_refresh_times;
 -- Today's plain views are the point-in-time functions at today.
 SELECT (SELECT count(*) FROM (SELECT * FROM dunning.aging EXCEPT SELECT * FROM dunning.aging_as_of(CURRENT_DATE)) d)
        + (SELECT count(*) FROM (SELECT * FROM dunning.aging_as_of(CURRENT_DATE) EXCEPT SELECT * FROM dunning.aging) d)
          AS aging_differences,
-       (SELECT count(*) FROM (SELECT * FROM dunning.customer_risk
+       (SELECT count(*) FROM (SELECT customer_id, customer_name, segment, currency, as_of, open_invoices, open_credit_notes, unapplied_payments, balance, overdue_amount, max_days_past_due, other_currency_open_items, paid_invoices_12m, paid_amount_12m, weighted_days_late, days_beyond_terms, avg_days_to_pay, paydex, risk_score, credit_limit, exposure, available_credit, over_limit, insurer, insured_limit, uninsured_exposure FROM dunning.customer_risk
                               EXCEPT SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE)) d)
-         AS risk_differences;
+         AS risk_differences,
+       (SELECT count(*) FROM (SELECT * FROM dunning.aging_total EXCEPT SELECT * FROM dunning.aging_total_as_of(CURRENT_DATE)) d)
+       + (SELECT count(*) FROM (SELECT * FROM dunning.aging_total_as_of(CURRENT_DATE) EXCEPT SELECT * FROM dunning.aging_total) d)
+         AS aging_total_differences;
 
 DROP EXTENSION dunning;

@@ -358,19 +358,22 @@ AS $fn$
           LEFT JOIN disputes d ON d.currency = c.currency
           LEFT JOIN countback cb ON cb.currency = c.currency
     )
+    -- the values of kpi_monthly's columns, with their precision and scale
     SELECT f.currency, f.m, kpi_as_of.as_of, f.days,
-           f.invoiced, f.credit_notes, f.net_sales, f.n, f.collected, f.written_off,
-           f.ar_begin, f.ar_end, f.current_ar, f.ar_end - f.current_ar,
-           pg_catalog.round(dunning.dso(f.ar_end, f.net_sales, f.days), 2),
-           pg_catalog.round(f.countback, 2),
-           pg_catalog.round(dunning.best_possible_dso(f.current_ar, f.net_sales, f.days), 2),
-           pg_catalog.round(dunning.average_days_delinquent(f.ar_end, f.current_ar, f.net_sales, f.days), 2),
-           pg_catalog.round(dunning.cei(f.ar_begin, f.net_sales, f.ar_end, f.current_ar, 1), 2),
-           CASE WHEN f.ar_begin + f.net_sales > 0
-                THEN pg_catalog.round(f.collected * 100 / (f.ar_begin + f.net_sales), 2) END,
-           f.disputed, f.disputes,
-           CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END,
-           CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END
+           f.invoiced::numeric(20,4), f.credit_notes::numeric(20,4), f.net_sales::numeric(20,4), f.n,
+           f.collected::numeric(20,4), f.written_off::numeric(20,4),
+           f.ar_begin::numeric(20,4), f.ar_end::numeric(20,4), f.current_ar::numeric(20,4),
+           (f.ar_end - f.current_ar)::numeric(20,4),
+           pg_catalog.round(dunning.dso(f.ar_end, f.net_sales, f.days), 2)::numeric(38,2),
+           pg_catalog.round(f.countback, 2)::numeric(38,2),
+           pg_catalog.round(dunning.best_possible_dso(f.current_ar, f.net_sales, f.days), 2)::numeric(38,2),
+           pg_catalog.round(dunning.average_days_delinquent(f.ar_end, f.current_ar, f.net_sales, f.days), 2)::numeric(38,2),
+           pg_catalog.round(dunning.cei(f.ar_begin, f.net_sales, f.ar_end, f.current_ar, 1), 2)::numeric(38,2),
+           (CASE WHEN f.ar_begin + f.net_sales > 0
+                 THEN pg_catalog.round(f.collected * 100 / (f.ar_begin + f.net_sales), 2) END)::numeric(38,2),
+           f.disputed::numeric(20,4), f.disputes,
+           (CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END)::numeric(38,2),
+           (CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END)::numeric(38,2)
       FROM f;
 $fn$;
 COMMENT ON FUNCTION dunning.kpi_as_of(date) IS

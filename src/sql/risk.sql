@@ -172,16 +172,19 @@ AS $fn$
     ), fb AS (
         SELECT f.*, f.open_invoices + f.open_credit_notes - f.unapplied AS balance FROM f
     )
+    -- the values of customer_risk's columns, with their precision and scale
     SELECT f.customer_id, f.name, f.segment, f.currency, customer_risk_as_of.as_of,
-           f.open_invoices, f.open_credit_notes, f.unapplied, f.balance, f.overdue, f.max_dpd, f.other,
-           f.n, f.paid_amount,
-           pg_catalog.round(f.wdl, 2), pg_catalog.round(f.dbt, 2), pg_catalog.round(f.dtp, 2),
+           f.open_invoices::numeric(20,4), f.open_credit_notes::numeric(20,4), f.unapplied::numeric(20,4),
+           f.balance::numeric(20,4), f.overdue::numeric(20,4), f.max_dpd, f.other,
+           f.n, f.paid_amount::numeric(20,4),
+           pg_catalog.round(f.wdl, 2)::numeric(10,2), pg_catalog.round(f.dbt, 2)::numeric(10,2),
+           pg_catalog.round(f.dtp, 2)::numeric(10,2),
            f.paydex, f.score,
-           f.credit_limit, GREATEST(f.balance, 0),
-           f.credit_limit - GREATEST(f.balance, 0),
+           f.credit_limit::numeric(20,4), GREATEST(f.balance, 0)::numeric(20,4),
+           (f.credit_limit - GREATEST(f.balance, 0))::numeric(20,4),
            COALESCE(GREATEST(f.balance, 0) > f.credit_limit, false),
-           f.insurer, COALESCE(f.insured_limit, 0),
-           GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)
+           f.insurer, COALESCE(f.insured_limit, 0)::numeric(20,4),
+           GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)::numeric(20,4)
       FROM fb f
      WHERE customer_risk_as_of.as_of IS NOT NULL;
 $fn$;

@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(51);
+SELECT plan(63);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -100,18 +100,83 @@ SELECT c, 'Insurer ' || c % 3, 5000, CASE WHEN c % 6 = 0 THEN 'USD' ELSE 'EUR' E
   FROM generate_series(1, 60, 2) c;
 SELECT dunning.refresh_kpi();
 
+
+-- BI tools (JDBC, ODBC) read precision and scale from the column typmods:
+-- no public view column may be numeric without them, nor a char code
+-- without its length; every view and column says what it is.
+SELECT is_empty($$
+    SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind IN ('v', 'm')
+       AND a.atttypid IN ('numeric'::regtype, 'bpchar'::regtype, 'varchar'::regtype) AND a.atttypmod = -1
+$$, 'every numeric column of the public views declares precision and scale, every char column its length');
+SELECT is_empty($$
+    SELECT c.relname || '.' || a.attname
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind IN ('v', 'm')
+       AND col_description(c.oid, a.attnum) IS NULL
+    UNION ALL
+    SELECT c.relname FROM pg_class c
+     WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind IN ('v', 'm')
+       AND obj_description(c.oid, 'pg_class') IS NULL
+$$, 'every public view and each of its columns has a comment (REMARKS in JDBC)');
+SELECT has_view('dunning', 'aging_total', 'view aging_total');
+SELECT has_function('dunning', 'aging_total_as_of', ARRAY['date'], 'aging_total_as_of(date)');
+SELECT is_empty($$
+    SELECT c.relname FROM pg_class c
+     WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind = 'm'
+       AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'refreshed_at'
+                          AND a.atttypid = 'timestamptz'::regtype)
+$$, 'every materialized view has refreshed_at');
+-- The *_as_of functions inline: plain SQL, not STRICT, no SET, not
+-- SECURITY DEFINER.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'dunning'::regnamespace
+       AND p.proname IN ('open_items_as_of', 'aging_as_of', 'aging_total_as_of', 'customer_risk_as_of', 'kpi_as_of')
+       AND (p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'sql') OR p.proisstrict
+            OR p.proconfig IS NOT NULL OR p.prosecdef OR NOT p.proretset)
+$$, 'the *_as_of functions are inlinable');
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+    r text;
+    s text := '';
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        s := s || r || E'\n';
+    END LOOP;
+    RETURN s;
+END
+$fn$;
+-- A customer filter reaches the indexes: no sequential scan remains when
+-- they are discouraged, and no function is scanned (inlined).
+SET LOCAL enable_seqscan = off;
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE) WHERE customer_id = 7$$),
+               '%Seq Scan%', 'customer_risk_as_of: a customer filter reaches the indexes');
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE) WHERE customer_id = 7$$),
+               '%Function Scan%', 'customer_risk_as_of is inlined');
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 30) WHERE customer_id = 7$$),
+               '%Seq Scan%', 'aging_as_of: a customer filter reaches the indexes');
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.paid_invoice WHERE customer_id = 7$$),
+               '%Seq Scan%', 'paid_invoice: a customer filter reaches the indexes');
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.aging WHERE customer_id = 7$$),
+               '%Seq Scan%', 'aging: a customer filter reaches the indexes');
+RESET enable_seqscan;
+
 -- Aging ---------------------------------------------------------------------
 SELECT is_empty($$
     SELECT * FROM dunning.aging
      WHERE not_due + days_1_30 + days_31_60 + days_61_90 + days_91_120 + days_over_120 + open_credit_notes
            <> open_amount
 $$, 'aging: the buckets and open credit notes add up to the open amount in every row');
-SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging WHERE is_total$$,
+SELECT is_empty($$SELECT * FROM dunning.aging WHERE is_total OR customer_id IS NULL$$,
+                'aging: customer rows only (the totals are in aging_total)');
+SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_total$$,
               $$SELECT currency, sum(open_amount) FROM dunning.open_item GROUP BY currency$$,
-              'aging: the total rows are the open balance of each currency');
+              'aging_total: the open balance of each currency');
 SELECT set_eq($$SELECT * FROM dunning.aging$$, $$SELECT * FROM dunning.aging_as_of(CURRENT_DATE)$$,
               'aging (today) = aging_as_of(today)');
-SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_as_of(CURRENT_DATE - 200) WHERE is_total$$,
+SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_total_as_of(CURRENT_DATE - 200)$$,
               $$SELECT currency, ar_end FROM dunning.kpi_as_of(CURRENT_DATE - 200)$$,
               'aging_as_of(day) totals = kpi_as_of(day) AR');
 
@@ -120,7 +185,7 @@ SELECT cmp_ok((SELECT count(*)::int FROM dunning.kpi_monthly), '>=', 30, 'kpi_mo
 SELECT is_empty($$
     SELECT m.currency, m.month FROM dunning.kpi_monthly m
       LEFT JOIN LATERAL dunning.kpi_as_of(m.period_end) k ON k.currency = m.currency
-     WHERE ROW(m.*) IS DISTINCT FROM ROW(k.*)
+     WHERE ROW(m.currency, m.month, m.period_end, m.days, m.invoiced, m.credit_notes, m.net_sales, m.invoice_count, m.collected, m.written_off, m.ar_begin, m.ar_end, m.current_ar_end, m.overdue_ar_end, m.dso, m.dso_countback_3m, m.best_possible_dso, m.average_days_delinquent, m.cei, m.collection_rate, m.disputed_amount, m.dispute_count, m.dispute_rate, m.dispute_count_rate) IS DISTINCT FROM ROW(k.*)
 $$, 'kpi_as_of(period end) = the kpi_monthly row, every month and currency');
 SELECT is_empty($$
     SELECT * FROM (SELECT m.*, lag(ar_end) OVER (PARTITION BY currency ORDER BY month) AS prev
@@ -141,7 +206,7 @@ SELECT is((SELECT count(*)::int FROM dunning.kpi_as_of(CURRENT_DATE - 5000)), 0,
           'kpi_as_of before the first invoice: no rows');
 
 -- Customer risk ---------------------------------------------------------------
-SELECT set_eq($$SELECT * FROM dunning.customer_risk$$, $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE)$$,
+SELECT set_eq($$SELECT customer_id, customer_name, segment, currency, as_of, open_invoices, open_credit_notes, unapplied_payments, balance, overdue_amount, max_days_past_due, other_currency_open_items, paid_invoices_12m, paid_amount_12m, weighted_days_late, days_beyond_terms, avg_days_to_pay, paydex, risk_score, credit_limit, exposure, available_credit, over_limit, insurer, insured_limit, uninsured_exposure FROM dunning.customer_risk$$, $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE)$$,
               'customer_risk = customer_risk_as_of(today)');
 SELECT is_empty($$
     SELECT r.customer_id FROM dunning.customer_risk r
