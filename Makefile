@@ -43,6 +43,15 @@ clean: clean-sender
 clean-sender:
 	$(MAKE) -C sender clean
 
+# PGXN distribution (https://pgxn.org/spec/): the committed tree (git archive
+# of HEAD: commit first) plus the built install and update scripts, which
+# META.json's provides names, in dunning-<version>.zip.
+DISTNAME  = $(EXTENSION)-$(EXTVERSION)
+DIST_ZIP ?= $(DISTNAME).zip
+.PHONY: dist
+dist: $(SQL_SCRIPTS)
+	git archive --format=zip --prefix=$(DISTNAME)/ $(addprefix --add-file=,$(SQL_SCRIPTS)) -o $(DIST_ZIP) HEAD
+
 .PHONY: prove bench demo
 # pgTAP suite and shell TAP tests against the server named by the PG* variables.
 prove:

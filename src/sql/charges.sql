@@ -237,9 +237,11 @@ BEGIN
         RAISE EXCEPTION 'rate series "%" does not exist', pg_catalog.left(series, 100)
             USING ERRCODE = 'undefined_object';
     END IF;
-    SELECT h.valid_from, h.rate INTO v FROM dunning.rate_history h
+    -- rate_history's rule (your row over the shipped one of the same date),
+    -- read from series_rate: the value as stored, not at the view's scale
+    SELECT h.valid_from, h.rate INTO v FROM dunning.series_rate h
      WHERE h.series = rate_on.series AND h.valid_from <= day
-     ORDER BY h.valid_from DESC LIMIT 1;
+     ORDER BY h.valid_from DESC, h.seeded LIMIT 1;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'rate series % has no value in force on %', series, day
             USING ERRCODE = 'no_data_found',

@@ -73,6 +73,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_analyst', 'invoice_late_interest(bigint,date,numeric,text)', $$SELECT dunning.invoice_late_interest(1, '2026-03-01', 8)$$, ''),
   ('dunning_analyst', 'open_items_as_of(date)', $$SELECT * FROM dunning.open_items_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'aging_as_of(date)', $$SELECT * FROM dunning.aging_as_of('2026-03-01')$$, ''),
+  ('dunning_analyst', 'aging_total_as_of(date)', $$SELECT * FROM dunning.aging_total_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'kpi_as_of(date)', $$SELECT * FROM dunning.kpi_as_of('2026-02-28')$$, ''),
   ('dunning_analyst', 'customer_risk_as_of(date)', $$SELECT * FROM dunning.customer_risk_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'cash_forecast_as_of(date)', $$SELECT * FROM dunning.cash_forecast_as_of('2026-03-01')$$, ''),
@@ -97,6 +98,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_analyst', 'render_template(text,jsonb,text)', $$SELECT dunning.render_template('Dear {{customer_name}}', '{"customer_name": "x"}', 'html')$$, ''),
   ('dunning_analyst', 'verify_pay_token(text,timestamp with time zone)', $$SELECT * FROM dunning.verify_pay_token('abc.def')$$, ''),
   ('dunning_analyst', 'cron_job_name()', $$SELECT dunning.cron_job_name()$$, ''),
+  ('dunning_analyst', 'cron_refresh_job_name()', $$SELECT dunning.cron_refresh_job_name()$$, ''),
   ('dunning_collector', 'confirm_proposal(bigint)', $$SELECT dunning.confirm_proposal((SELECT proposal_id FROM dunning.proposal WHERE payment_id = 3 AND status = 'pending'))$$, ''),
   ('dunning_collector', 'reject_proposal(bigint,text)', $$SELECT dunning.reject_proposal((SELECT proposal_id FROM dunning.proposal WHERE payment_id = 4 AND status = 'pending'), 'no')$$, ''),
   ('dunning_collector', 'mark_failed(bigint,text,boolean)', $$SELECT dunning.mark_failed((SELECT min(action_id) FROM dunning.action WHERE status IN ('queued', 'failed')), 'bounce')$$, ''),
@@ -138,6 +140,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_admin', 'refresh_kpi()', $$SELECT dunning.refresh_kpi()$$, ''),
   ('dunning_admin', 'extend_holidays(integer,integer)', $$SELECT dunning.extend_holidays(2031, 2030)$$, ''),
   ('dunning_admin', 'schedule(text)', $$SELECT dunning.schedule()$$, '55000'),
+  ('dunning_admin', 'schedule_refresh(text)', $$SELECT dunning.schedule_refresh()$$, '55000'),
   ('dunning_admin', 'unschedule()', $$SELECT dunning.unschedule()$$, '55000');
 
 -- The granted functions: exactly those with a call above (a new grant needs

@@ -3,7 +3,9 @@
 # shared_preload_libraries and cron.database_name = postgres (scripts/cluster).
 # 1. dunning installed next to pg_cron (database postgres): dunning.schedule()
 #    registers the job idempotently, a run shows up in cron.job_run_details
-#    with status succeeded and the actions it made are there; unschedule().
+#    with status succeeded and the actions it made are there; the nightly
+#    refresh job comes with it, once, and runs (refreshed_at moves);
+#    unschedule() removes both.
 # 2. dunning in another database: the documented cron.schedule_in_database path.
 # Skipped when pg_cron is not preloaded.
 . "$(dirname "$0")/lib.bash"
@@ -75,8 +77,28 @@ is "$st" "succeeded" "pg_cron ran dunning.run() (cron.job_run_details status)"
 [ "$st" != "succeeded" ] && q postgres "SELECT status || ': ' || return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 3" | sed 's/^/# /'
 is "$(q postgres "SELECT count(*) || ' ' || min(step_name) || ' ' || min(status) FROM dunning.action")" "20 reminder 1 queued" \
    "the scheduled run created the 20 reminders"
-is "$(q postgres "SELECT dunning.unschedule()")" "t" "unschedule() removes the job"
-is "$(q postgres "SELECT count(*) FROM cron.job WHERE jobname = 'dunning-run:postgres'")" "0" "no job left"
+# The nightly refresh of segments and KPIs comes with schedule(), once.
+refresh_cmd='SELECT dunning.refresh_segments(); SELECT dunning.refresh_kpi()'
+is "$(q postgres "SELECT count(*) || ' ' || min(schedule) || ' ' || min(command) FROM cron.job WHERE jobname = dunning.cron_refresh_job_name()")" \
+   "1 0 2 * * * $refresh_cmd" "schedule() added the nightly refresh job dunning-refresh:postgres (02:00 GMT)"
+q postgres "SELECT dunning.schedule('* * * * *')" >/dev/null
+is "$(q postgres "SELECT count(*) FROM cron.job WHERE jobname IN ('dunning-run:postgres', 'dunning-refresh:postgres')")" "2" \
+   "schedule() again adds no job"
+rjob=$(q postgres "SELECT jobid FROM cron.job WHERE jobname = 'dunning-refresh:postgres'")
+is "$(q postgres "SELECT dunning.schedule_refresh('* * * * *')")" "$rjob" "schedule_refresh() re-schedules the same job"
+q postgres "SELECT dunning.schedule('* * * * *')" >/dev/null
+is "$(q postgres "SELECT schedule FROM cron.job WHERE jobname = 'dunning-refresh:postgres'")" "* * * * *" \
+   "schedule() keeps the refresh's own schedule"
+before=$(q postgres "SELECT max(refreshed_at) FROM dunning.kpi_monthly")
+st=$(wait_run dunning-refresh:postgres)
+is "$st" "succeeded" "pg_cron ran the refresh (cron.job_run_details status)"
+[ "$st" != "succeeded" ] && q postgres "SELECT status || ': ' || return_message FROM cron.job_run_details ORDER BY runid DESC LIMIT 3" | sed 's/^/# /'
+is "$(q postgres "SELECT (SELECT min(refreshed_at) FROM dunning.kpi_monthly) > '${before:-1900-01-01}'::timestamptz
+                     AND (SELECT min(refreshed_at) FROM dunning.customer_risk) > '${before:-1900-01-01}'::timestamptz
+                     AND (SELECT count(*) FROM dunning.customer WHERE risk_segment IS NOT NULL) = 20")" "t" \
+   "the refresh recomputed kpi_monthly, customer_risk (refreshed_at) and the segments"
+is "$(q postgres "SELECT dunning.unschedule()")" "t" "unschedule() removes the jobs"
+is "$(q postgres "SELECT count(*) FROM cron.job WHERE jobname IN ('dunning-run:postgres', 'dunning-refresh:postgres')")" "0" "no job left"
 is "$(q postgres "SELECT dunning.unschedule()")" "f" "unschedule() again: nothing to remove"
 
 # 2. dunning in another database than pg_cron's.
@@ -88,6 +110,6 @@ q postgres "SELECT cron.unschedule('dunning-run:$DB')" >/dev/null
 ok $? "job of $DB unscheduled"
 
 q postgres "SET client_min_messages = warning; DROP EXTENSION dunning CASCADE;
-            DELETE FROM cron.job_run_details WHERE command = 'SELECT dunning.run()'" >/dev/null
+            DELETE FROM cron.job_run_details WHERE command IN ('SELECT dunning.run()', '$refresh_cmd')" >/dev/null
 drop_db $DB
 done_testing
