@@ -378,6 +378,24 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION dunning.kpi_as_of(date) IS
     'the KPIs of the month containing as_of, from its first day to as_of, per currency, straight from the ledger; for a month end it is that month''s dunning.kpi_monthly row';
+-- Populates a materialized view created WITH NO DATA: at install, over the
+-- empty ledger; at an update (which recreates the views whose columns
+-- change), over the data there, which may break bounds the new version adds
+-- (doc/ledger.md, "Bounds"): then the view stays unpopulated, a warning
+-- says why, and dunning.refresh_kpi() computes it once the rows are
+-- corrected.
+CREATE OR REPLACE FUNCTION dunning_internal.populate(view_name regclass) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = view_name) THEN
+        EXECUTE pg_catalog.format('REFRESH MATERIALIZED VIEW %s', view_name);
+    END IF;
+EXCEPTION WHEN data_exception THEN
+    RAISE WARNING 'dunning: % is not computed: %', view_name, SQLERRM
+        USING HINT = 'Correct the rows the update named, then SELECT dunning.refresh_kpi();';
+END
+$fn$;
 CREATE MATERIALIZED VIEW IF NOT EXISTS dunning.kpi_monthly AS
 -- One pass over the invoices and one over the settlements, each summed per
 -- currency and day (and due day): the monthly flows and the not-yet-due AR
@@ -492,8 +510,10 @@ SELECT f.currency, f.month, f.period_end, f.days,
        (CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END)::numeric(38,2) AS dispute_rate,
        (CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END)::numeric(38,2) AS dispute_count_rate,
        pg_catalog.now() AS refreshed_at
-  FROM f;
+  FROM f
+WITH NO DATA;
 CREATE UNIQUE INDEX IF NOT EXISTS kpi_monthly_currency_month_idx ON dunning.kpi_monthly (currency, month);
+SELECT dunning_internal.populate('dunning.kpi_monthly');
 COMMENT ON MATERIALIZED VIEW dunning.kpi_monthly IS
     'receivable KPIs per calendar month and currency, as of the last dunning.refresh_kpi() (the current month runs to that day); reproduce any month with dunning.kpi_as_of(month end)';
 COMMENT ON COLUMN dunning.kpi_monthly.currency IS 'ISO 4217 currency of every amount of the row';
@@ -531,9 +551,17 @@ CREATE OR REPLACE FUNCTION dunning.refresh_kpi() RETURNS void
 AS $fn$
 BEGIN
     -- CONCURRENTLY: readers keep the previous figures until the new ones
-    -- are committed.
-    REFRESH MATERIALIZED VIEW CONCURRENTLY dunning.customer_risk;
-    REFRESH MATERIALIZED VIEW CONCURRENTLY dunning.kpi_monthly;
+    -- are committed; a view an update left unpopulated is computed plainly.
+    IF (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = 'dunning.customer_risk'::pg_catalog.regclass) THEN
+        REFRESH MATERIALIZED VIEW CONCURRENTLY dunning.customer_risk;
+    ELSE
+        REFRESH MATERIALIZED VIEW dunning.customer_risk;
+    END IF;
+    IF (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = 'dunning.kpi_monthly'::pg_catalog.regclass) THEN
+        REFRESH MATERIALIZED VIEW CONCURRENTLY dunning.kpi_monthly;
+    ELSE
+        REFRESH MATERIALIZED VIEW dunning.kpi_monthly;
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION dunning.refresh_kpi() IS

@@ -207,8 +207,10 @@ SELECT r.customer_id, r.customer_name, r.segment, r.currency::char(3) AS currenc
        r.insurer, r.insured_limit::numeric(20,4) AS insured_limit,
        r.uninsured_exposure::numeric(20,4) AS uninsured_exposure,
        pg_catalog.now() AS refreshed_at
-  FROM dunning.customer_risk_as_of(CURRENT_DATE) r;
+  FROM dunning.customer_risk_as_of(CURRENT_DATE) r
+WITH NO DATA;
 CREATE UNIQUE INDEX IF NOT EXISTS customer_risk_customer_idx ON dunning.customer_risk (customer_id);
+SELECT dunning_internal.populate('dunning.customer_risk');
 COMMENT ON MATERIALIZED VIEW dunning.customer_risk IS
     'per customer, as of the last dunning.refresh_kpi(): balance, overdue, payment behaviour of the last 12 months, PAYDEX-style and risk scores, segment, credit limit and exposure, credit-insurance cover; money in the customer''s main currency';
 COMMENT ON COLUMN dunning.customer_risk.customer_id IS 'the customer';

@@ -77,7 +77,7 @@ SQL
     ok $? "$v updated to $current is object for object a fresh install"
     [ -s $tmp/diff ] && head -40 $tmp/diff | sed 's/^/# /'
     is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item WHERE customer_id = 1")" \
-       "2=30.00" "data loaded under $v survives the update"
+       "2=30.0000" "data loaded under $v survives the update"
     is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
     is "$(q $DB "SELECT count(*) >= 3 AND bool_and(a.customer_id = i.customer_id)
                   FROM dunning.allocation a JOIN dunning.invoice i USING (invoice_id)")" "t" \
@@ -98,7 +98,7 @@ SQL
            "2026-03-16 company day false, 2026-07-14 ours false" "0.2.0's holidays stay the user's"
         is "$(q $DB "SELECT string_agg(currency || ' ' || valid_from || ' ' || rate || ' ' || series || ' ' || seeded, ', '
                              ORDER BY currency, valid_from) FROM dunning.reference_rate WHERE NOT seeded")" \
-           "EUR 2023-09-20 4.6 ECB_MRO false, EUR 2031-01-01 3.0 ECB_MRO false, USD 2026-01-01 5.5 USD false" \
+           "EUR 2023-09-20 4.600000 ECB_MRO false, EUR 2031-01-01 3.000000 ECB_MRO false, USD 2026-01-01 5.500000 USD false" \
            "0.2.0's reference rates are the user's rows of the currency's series"
         is "$(q $DB "SELECT dunning.rate_on('ECB_MRO', '2023-10-01') || ' ' || (SELECT count(*) > 2000 FROM dunning.holiday WHERE seeded)")" \
            "4.6 true" "the user's rate replaces the shipped one of its date; the shipped holidays are there"
