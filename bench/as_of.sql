@@ -47,7 +47,7 @@ INSERT INTO result SELECT q, s, (bench_util.best_ms(sql, n)).* FROM (VALUES
   ('kpi_as_of(end of the month before as_of)', 'whole book',
    format('SELECT * FROM dunning.kpi_as_of((date_trunc(''month'', %L::date) - interval ''1 day'')::date)', :'as_of'), 1)
   ) v(q, s, sql, n);
-SELECT o.query, o.ms AS one_customer_ms, b.ms AS whole_book_ms,
+SELECT b.query, o.ms AS one_customer_ms, b.ms AS whole_book_ms,
        round(b.ms / GREATEST(o.ms, 0.5), 0) AS whole_over_one, b.workers AS book_workers
   FROM result b LEFT JOIN result o ON o.query = b.query AND o.scope = 'one customer'
  WHERE b.scope = 'whole book'

@@ -132,27 +132,34 @@ RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_o
                amount numeric, open_amount numeric, days_past_due integer)
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
-    SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount,
-           i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0),
+    -- Backwards from today: an item's open amount at the end of as_of is
+    -- its open amount now (the running total settled_amount, the sum of its
+    -- active settlements) plus what the settlements dated after as_of took
+    -- off it.  Those are few for a recent day (the payments received since),
+    -- so the past is not rebuilt from the whole history.  For a payment
+    -- allocation of an item issued by as_of, GREATEST(received_on,
+    -- issued_on) > as_of exactly when received_on > as_of; the other
+    -- settlements (credit notes, write-offs) come from dunning.settlement.
+    -- Money at the scale of the views (numeric(20,4)), whichever
+    -- settlements an item had.
+    SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4),
+           (i.amount - pg_catalog.sign(i.amount) * i.settled_amount + COALESCE(y.applied, 0)
+            - COALESCE(s.change, 0))::numeric(20,4),
            GREATEST(open_items_as_of.as_of - i.due_on, 0)
       FROM dunning.invoice i
-      -- payment allocations per invoice straight from allocation and
-      -- payment (for an item issued by as_of, GREATEST(received_on,
-      -- issued_on) <= as_of exactly when received_on <= as_of); the other
-      -- settlements from dunning.settlement
       LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.sum(a.amount) AS applied
                    FROM dunning.allocation a
                    JOIN dunning.payment p ON p.payment_id = a.payment_id
-                  WHERE a.payment_id IS NOT NULL AND p.received_on <= open_items_as_of.as_of
+                  WHERE a.payment_id IS NOT NULL AND p.received_on > open_items_as_of.as_of
                   GROUP BY a.customer_id, a.invoice_id) y
              ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
       LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.sum(x.open_change) AS change
                    FROM dunning.settlement x
-                  WHERE x.kind <> 'payment' AND x.settled_on <= open_items_as_of.as_of
+                  WHERE x.kind <> 'payment' AND x.settled_on > open_items_as_of.as_of
                   GROUP BY x.customer_id, x.invoice_id) s
              ON s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id
      WHERE i.issued_on <= open_items_as_of.as_of
-       AND i.amount + COALESCE(-y.applied, 0) + COALESCE(s.change, 0) <> 0;
+       AND i.amount - pg_catalog.sign(i.amount) * i.settled_amount + COALESCE(y.applied, 0) - COALESCE(s.change, 0) <> 0;
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';
@@ -320,13 +327,37 @@ AS $fn$
           FROM dunning.open_items_as_of(kpi_as_of.as_of) o GROUP BY 1
     ), ar_begin AS (
         SELECT o.currency, pg_catalog.sum(o.open_amount) AS ar
-          FROM p, dunning.open_items_as_of(p.m - 1) o GROUP BY 1
+          FROM dunning.open_items_as_of(pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date - 1) o
+         GROUP BY 1
     ), settled AS (
-        SELECT s.currency,
-               pg_catalog.sum(s.amount) FILTER (WHERE s.kind = 'payment') AS collected,
-               pg_catalog.sum(s.amount) FILTER (WHERE s.kind = 'write_off') AS written_off
-          FROM dunning.settlement s, p
-         WHERE s.settled_on BETWEEN p.m AND kpi_as_of.as_of AND s.kind IN ('payment', 'write_off')
+        -- Settlements dated in the period.  Cash: the allocations of the
+        -- payments received in it (dated GREATEST(received_on, issued_on):
+        -- in the period when the item was issued by its end), and those of
+        -- earlier payments to items issued in it; write-offs from
+        -- dunning.settlement (few).  Nothing reads the whole history.
+        SELECT x.currency, pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'payment') AS collected,
+               pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'write_off') AS written_off
+          FROM (SELECT i.currency, 'payment' AS kind, a.amount
+                  FROM dunning.payment py
+                  JOIN dunning.allocation a ON a.payment_id = py.payment_id AND a.customer_id = py.customer_id
+                  JOIN dunning.invoice i ON i.invoice_id = a.invoice_id AND i.customer_id = a.customer_id
+                 WHERE py.received_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
+                                          AND kpi_as_of.as_of
+                   AND i.issued_on <= kpi_as_of.as_of
+                UNION ALL
+                SELECT i.currency, 'payment', a.amount
+                  FROM dunning.invoice i
+                  JOIN dunning.allocation a ON a.invoice_id = i.invoice_id AND a.customer_id = i.customer_id
+                  JOIN dunning.payment py ON py.payment_id = a.payment_id AND py.customer_id = a.customer_id
+                 WHERE i.issued_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
+                                       AND kpi_as_of.as_of
+                   AND py.received_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
+                UNION ALL
+                SELECT w.currency, w.kind, w.amount
+                  FROM dunning.settlement w
+                 WHERE w.kind = 'write_off'
+                   AND w.settled_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
+                                        AND kpi_as_of.as_of) x
          GROUP BY 1
     ), disputes AS (
         SELECT i.currency, pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount,
