@@ -696,7 +696,7 @@ suggest(PG_FUNCTION_ARGS)
 	dunning_spi_exec(query, 1, t1, v1, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("payment " INT64_FORMAT " does not exist", payment_id)));
 	dunning_read_payment(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &p, true);
 	if (p.amount > 0)

@@ -492,7 +492,7 @@ BEGIN
           INTO src_available, src_currency, src_customer
           FROM dunning.payment p WHERE p.payment_id = p_payment_id FOR NO KEY UPDATE;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'payment % does not exist', p_payment_id USING ERRCODE = 'foreign_key_violation';
+            RAISE EXCEPTION 'payment % does not exist', p_payment_id USING ERRCODE = 'undefined_object';
         END IF;
         src_name := 'payment ' || p_payment_id;
     END IF;
@@ -524,10 +524,10 @@ BEGIN
         END IF;
     END LOOP;
     IF inv_available IS NULL THEN
-        RAISE EXCEPTION 'invoice % does not exist', p_invoice_id USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'invoice % does not exist', p_invoice_id USING ERRCODE = 'undefined_object';
     END IF;
     IF src_available IS NULL THEN
-        RAISE EXCEPTION 'credit note % does not exist', p_credit_note_id USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'credit note % does not exist', p_credit_note_id USING ERRCODE = 'undefined_object';
     END IF;
     IF src_currency <> inv_currency THEN
         RAISE EXCEPTION '% is in % but invoice % is in %', src_name, src_currency, p_invoice_id, inv_currency

@@ -58,7 +58,7 @@ BEGIN
       INTO info
       FROM dunning.invoice i WHERE i.invoice_id = ANY (promise_to_pay.invoice_ids);
     IF info.n <> (SELECT count(DISTINCT x) FROM unnest(promise_to_pay.invoice_ids) x) THEN
-        RAISE EXCEPTION 'a promise names an invoice that does not exist' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'a promise names an invoice that does not exist' USING ERRCODE = 'undefined_object';
     END IF;
     IF info.customers <> 1 OR info.currencies <> 1 OR info.credit_note THEN
         RAISE EXCEPTION 'a promise covers invoices of one customer in one currency'
@@ -136,7 +136,7 @@ BEGIN
         RAISE EXCEPTION 'a dispute needs a reason' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT EXISTS (SELECT FROM dunning.invoice i WHERE i.invoice_id = open_dispute.invoice_id) THEN
-        RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO dunning.dispute (invoice_id, amount, reason, owner, notes, opened_on)
     VALUES (invoice_id, amount, btrim(reason), owner, notes, COALESCE(opened_on, CURRENT_DATE))

@@ -154,7 +154,7 @@ DECLARE
     st dunning.customer_dunning;
 BEGIN
     IF NOT EXISTS (SELECT FROM dunning.customer c WHERE c.customer_id = p_customer_id) THEN
-        RAISE EXCEPTION 'customer % does not exist', p_customer_id USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'customer % does not exist', p_customer_id USING ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO dunning.customer_dunning (customer_id) VALUES (p_customer_id) ON CONFLICT DO NOTHING;
     SELECT * INTO st FROM dunning.customer_dunning d WHERE d.customer_id = p_customer_id FOR UPDATE;

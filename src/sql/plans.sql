@@ -161,7 +161,7 @@ BEGIN
       INTO info
       FROM dunning.invoice i WHERE i.invoice_id = ANY (agree_payment_plan.invoice_ids);
     IF info.n <> (SELECT count(DISTINCT x) FROM unnest(agree_payment_plan.invoice_ids) x) THEN
-        RAISE EXCEPTION 'a payment plan names an invoice that does not exist' USING ERRCODE = 'foreign_key_violation';
+        RAISE EXCEPTION 'a payment plan names an invoice that does not exist' USING ERRCODE = 'undefined_object';
     END IF;
     IF info.customers <> 1 OR info.currencies <> 1 OR info.credit_note OR info.settled THEN
         RAISE EXCEPTION 'a payment plan covers open invoices of one customer in one currency'

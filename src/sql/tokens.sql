@@ -108,7 +108,7 @@ BEGIN
         RAISE EXCEPTION 'invoice % is %', bad.id,
                 CASE WHEN bad.missing THEN 'not an invoice of customer ' || customer_id
                      WHEN bad.credit_note THEN 'a credit note' ELSE 'settled' END
-            USING ERRCODE = CASE WHEN bad.missing THEN 'foreign_key_violation' ELSE 'check_violation' END,
+            USING ERRCODE = CASE WHEN bad.missing THEN 'undefined_object' ELSE 'check_violation' END,
                   HINT = 'A payment link is for open invoices of its customer.';
     END IF;
     -- every amount: positive, in a currency of the invoices, at most what is open

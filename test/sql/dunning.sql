@@ -152,7 +152,7 @@ SELECT throws_ok($$SELECT dunning.claim_actions('email', 0)$$, '22023', NULL, 'c
 SELECT throws_ok($$SELECT dunning.render_template('x', '{}', 'pdf')$$, '22023', NULL, 'unknown render mode');
 SELECT throws_ok($$SELECT dunning.late_interest(1, 'EUR', '2026-01-01', '2026-02-01', 8, '30/360')$$, '22023', NULL, 'unknown day count');
 SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[1, 5]::bigint[], 10, '2026-05-01')$$, '23514', NULL, 'promise across customers');
-SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[-5]::bigint[], 10, '2026-05-01')$$, '23503', NULL, 'promise on an unknown invoice');
+SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[-5]::bigint[], 10, '2026-05-01')$$, '42704', NULL, 'promise on an unknown invoice');
 SELECT throws_ok($$SELECT dunning.promise_to_pay(NULL, 10, '2026-05-01')$$, '22004', NULL, 'promise without invoices');
 SELECT throws_ok($$UPDATE dunning.scenario_step SET fee = 5 WHERE step_id = 12$$, '42501', NULL, 'shipped steps are read only');
 SELECT throws_ok($$INSERT INTO dunning.template (template_key, language, body) VALUES ('x', 'en', '{{nope}}')$$,

@@ -93,7 +93,7 @@ RESET ROLE;
 -- Error codes of the public write path.
 SELECT throws_ok($$SELECT dunning.allocate(2, 2, 1000)$$, '23514', NULL, 'over-allocation: check_violation');
 SELECT throws_ok($$SELECT dunning.allocate(2, 4, -1)$$, '22023', NULL, 'negative amount: invalid_parameter_value');
-SELECT throws_ok($$SELECT dunning.allocate(999, 2)$$, '23503', NULL, 'unknown payment: foreign_key_violation');
+SELECT throws_ok($$SELECT dunning.allocate(999, 2)$$, '42704', NULL, 'unknown payment: undefined_object (doc/errors.md)');
 SELECT throws_ok($$UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 2$$, '42501', NULL,
                  'settled_amount is read only');
 

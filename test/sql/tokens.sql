@@ -18,9 +18,9 @@ CREATE TEMP TABLE tok AS SELECT dunning.pay_token(1, '{1,2}', 'EUR 300.00', now(
 SELECT ok((SELECT valid FROM dunning.verify_pay_token((SELECT t FROM tok))), 'a link for open invoices of the customer verifies');
 SELECT lives_ok($$SELECT dunning.pay_token(1, '{1,3}', 'EUR 100.00 + USD 50.00', now() + interval '1 day')$$,
                 'one amount per currency, each at most what is open in it');
-SELECT throws_ok($$SELECT dunning.pay_token(1, '{999}', 'EUR 1.00', now() + interval '1 day')$$, '23503', NULL,
+SELECT throws_ok($$SELECT dunning.pay_token(1, '{999}', 'EUR 1.00', now() + interval '1 day')$$, '42704', NULL,
                  'refused: an invoice that does not exist');
-SELECT throws_ok($$SELECT dunning.pay_token(1, '{5}', 'EUR 1.00', now() + interval '1 day')$$, '23503',
+SELECT throws_ok($$SELECT dunning.pay_token(1, '{5}', 'EUR 1.00', now() + interval '1 day')$$, '42704',
                  'invoice 5 is not an invoice of customer 1', 'refused: another customer''s invoice');
 SELECT throws_ok($$SELECT dunning.pay_token(1, '{6}', 'EUR 1.00', now() + interval '1 day')$$, '23514',
                  'invoice 6 is settled', 'refused: a settled invoice');
