@@ -33,7 +33,7 @@
 -- allocations (partial index allocation_credit_note_idx) instead of hashing
 -- the whole invoice table twice for each of them.
 CREATE OR REPLACE VIEW dunning.settlement AS
-SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
+SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
        a.amount::numeric(20,4) AS amount, (-a.amount)::numeric(20,4) AS open_change,
        GREATEST(p.received_on, i.issued_on) AS settled_on
@@ -42,7 +42,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
  WHERE a.payment_id IS NOT NULL
 UNION ALL
-SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
+SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        'credit_note', a.allocation_id, NULL,
        a.amount::numeric(20,4), (-a.amount)::numeric(20,4),
        GREATEST(cn.issued_on, i.issued_on)
@@ -51,7 +51,7 @@ SELECT a.invoice_id, i.customer_id, i.currency, i.due_on,
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
-SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
+SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
        'credit_note_applied', a.allocation_id, NULL,
        a.amount::numeric(20,4), a.amount::numeric(20,4),
        GREATEST(cn.issued_on, i.issued_on)
@@ -60,7 +60,7 @@ SELECT a.credit_note_id, cn.customer_id, cn.currency, cn.due_on,
   JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
-SELECT w.invoice_id, i.customer_id, i.currency, i.due_on,
+SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,
        w.amount::numeric(20,4), (-w.amount)::numeric(20,4),
        GREATEST(COALESCE(p.received_on, w.created_at::date), i.issued_on)
