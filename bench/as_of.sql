@@ -48,7 +48,8 @@ INSERT INTO result SELECT q, s, (bench_util.best_ms(sql, n)).* FROM (VALUES
    format('SELECT * FROM dunning.kpi_as_of((date_trunc(''month'', %L::date) - interval ''1 day'')::date)', :'as_of'), 1)
   ) v(q, s, sql, n);
 SELECT b.query, o.ms AS one_customer_ms, b.ms AS whole_book_ms,
-       round(b.ms / GREATEST(o.ms, 0.1), 0) AS whole_over_one, b.workers AS book_workers
+       CASE WHEN o.ms IS NOT NULL THEN round(b.ms / GREATEST(o.ms, 0.1), 0) END AS whole_over_one,
+       b.workers AS book_workers
   FROM result b LEFT JOIN result o ON o.query = b.query AND o.scope = 'one customer'
  WHERE b.scope = 'whole book'
  ORDER BY b.query;
