@@ -2,12 +2,12 @@
 -- Resolves pg_catalog and dunning objects only (doc/security.md): nothing
 -- another role planted in public is called when a superuser runs it.
 SET search_path = pg_catalog, pg_temp;
--- The demo's day (scripts/demo passes it; default today).
+\pset footer off
+-- the demo's day (psql variable as_of; scripts/demo passes the last weekday)
 \if :{?as_of}
 \else
 SELECT CURRENT_DATE AS as_of \gset
 \endif
-\pset footer off
 \echo
 \echo '== The ledger'
 SELECT (SELECT count(*) FROM dunning.customer) AS customers,
