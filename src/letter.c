@@ -182,7 +182,7 @@ unlettered_payments(uint64 *n)
 {
 	int64	   *ids;
 
-	dunning_spi_exec("SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0"
+	dunning_spi_exec("SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0 AND p.returned_on IS NULL"
 					 " ORDER BY p.received_on, p.payment_id", 0, NULL, NULL, SPI_OK_SELECT);
 	*n = SPI_processed;
 	ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(1, *n));
@@ -282,7 +282,7 @@ run_batch(LetterRun *run, int pass, bool proposing, int64 *ids, uint64 from, uin
 	for (uint64 r = from; r < Min(from + BATCH_PAYMENTS, n_ids); r++)
 		dunning_array_push(chunk, Int64GetDatum(ids[r]));
 	v[0] = dunning_array_datum(chunk);
-	snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0"
+	snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0 AND p.returned_on IS NULL"
 			 " ORDER BY p.received_on, p.payment_id", dunning_payments_select);
 	dunning_spi_exec(query, 1, t, v, SPI_OK_SELECT);
 	tt = SPI_tuptable;
