@@ -317,7 +317,7 @@ end_ntry_field(Camt *c, const char *p)
 		en->credit = strcmp(c->text.data, "CRDT") == 0;
 	else if (strcmp(p, "RvslInd") == 0)
 		en->reversal = strcmp(c->text.data, "true") == 0 || strcmp(c->text.data, "1") == 0;
-	else if (strcmp(p, "Sts") == 0 || strcmp(p, "Sts/Cd") == 0)
+	else if ((strcmp(p, "Sts") == 0 && c->text.len > 0) || strcmp(p, "Sts/Cd") == 0)
 		en->booked = strcmp(c->text.data, "BOOK") == 0;
 	else if (strcmp(p, "BookgDt/Dt") == 0 || strcmp(p, "BookgDt/DtTm") == 0)
 	{

@@ -184,7 +184,7 @@ reference(char *s)
 {
 	char	   *r = dunning_bank_clean(s);
 
-	return (r == NULL || pg_strcasecmp(r, "NONREF") == 0) ? NULL : r;
+	return (r == NULL || pg_strcasecmp(r, "NONREF") == 0 || pg_strcasecmp(r, "NOTPROVIDED") == 0) ? NULL : r;
 }
 
 /* :61: one entry: value date, entry date, mark, amount, type, references. */
@@ -298,7 +298,12 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 		if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
 			appendBinaryStringInfo(&purpose, v, end - v);
 		else if (code == 32 || code == 33)
+		{
+			/* ?33 continues ?32: within a word when ?32 was full (27) */
+			if (name.len > 0 && name.len < 27)
+				appendStringInfoChar(&name, ' ');
 			appendBinaryStringInfo(&name, v, end - v);
+		}
 		else if (code == 31)
 			tx->iban = dunning_bank_clean(pnstrdup(v, end - v));
 		p = end - 1;
@@ -361,6 +366,7 @@ slash_value(BankTxn *tx, const char *tag, char *v)
 			char	   *ref = strrchr(v, '/');
 
 			tx->structured_ref = dunning_bank_clean(ref + 1);
+			return;
 		}
 		tx->remittance = dunning_bank_clean(v);
 	}

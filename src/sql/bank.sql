@@ -361,6 +361,11 @@ BEGIN
     FOR s IN SELECT DISTINCT ON (x.stmt_no) x.* FROM unnest(r) x ORDER BY x.stmt_no LOOP
         sids := sids || (dunning_internal.bank_statement_of(s)).statement_id;
     END LOOP;
+    -- Payments take their ids from the sequence before they are written (so
+    -- that each entry knows its payment): past ids loaded explicitly first.
+    PERFORM pg_catalog.setval('dunning.payment_payment_id_seq', x.m)
+       FROM (SELECT max(p.payment_id) AS m FROM dunning.payment p) x
+      WHERE x.m >= (SELECT q.last_value FROM dunning.payment_payment_id_seq q);
     SELECT COALESCE(array_agg(w.entry_id), '{}'), COALESCE(array_agg(w.entry_id) FILTER (WHERE w.is_return), '{}')
       INTO fresh_ids, return_ids
       FROM dunning_internal.write_bank_entries(r, sids) w;
