@@ -212,8 +212,12 @@ on_start(Camt *c)
 
 		if (ccy)
 		{
-			c->ccy[c->depth] = MemoryContextStrdup(c->stmt_cxt, (char *) ccy);
+			MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
+			char	   *copy = pstrdup((char *) ccy);
+
 			xmlFree(ccy);
+			c->ccy[c->depth] = dunning_bank_currency(copy, here(c));
+			MemoryContextSwitchTo(old);
 		}
 	}
 	c->depth++;
@@ -254,7 +258,7 @@ end_stmt_field(Camt *c, const char *p)
 	else if (strcmp(p, "Acct/Id/Othr/Id") == 0)
 		st->account_id = value(c);
 	else if (strcmp(p, "Acct/Ccy") == 0)
-		st->currency = value(c);
+		st->currency = dunning_bank_currency(value(c), here(c));
 }
 
 /* A balance's elements. */

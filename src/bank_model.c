@@ -164,3 +164,16 @@ dunning_bank_append(StringInfo buf, const char *sep, const char *text, const cha
 		appendStringInfoString(buf, sep);
 	appendBinaryStringInfo(buf, text, n);
 }
+
+/* See bank_model.h. */
+char *
+dunning_bank_currency(const char *s, const char *where)
+{
+	if (s == NULL)
+		return NULL;
+	if (strlen(s) != 3 || !isupper((unsigned char) s[0]) || !isupper((unsigned char) s[1]) ||
+		!isupper((unsigned char) s[2]))
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a currency code",
+											dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
+	return pstrdup(s);
+}

@@ -94,6 +94,9 @@ extern DateADT dunning_bank_yymmdd(const char *s, const char *where);
  */
 extern char *dunning_bank_amount(const char *s, const char *where);
 
+/* s checked as a currency code (three capital letters), or NULL for NULL; refused with 22P02 naming where. */
+extern char *dunning_bank_currency(const char *s, const char *where);
+
 /* A copy of s with blanks trimmed and runs of white space and control characters made one space; NULL when empty. */
 extern char *dunning_bank_clean(const char *s);
 

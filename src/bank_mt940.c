@@ -113,7 +113,7 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 	*on = dunning_bank_yymmdd(f + 1, where);
 	*has_on = true;
 	if (m->st->currency == NULL)
-		m->st->currency = pnstrdup(f + 7, 3);
+		m->st->currency = dunning_bank_currency(pnstrdup(f + 7, 3), where);
 	amount = dunning_bank_amount(f + 10, where);
 	return debit ? psprintf("-%s", amount) : amount;
 }
