@@ -63,6 +63,8 @@ typedef struct Camt
 	char	   *ultimate;
 	StringInfoData remit;
 	StringInfoData code;
+	StringInfoData path;		/* scratch of here */
+	StringInfoData rel;			/* scratch of rel_path */
 	BankEmit	emit;
 	void	   *arg;
 	char		xml_error[256];
@@ -83,13 +85,15 @@ on_xml_error(void *arg, const char *msg, xmlParserSeverities severity, xmlTextRe
 	c->xml_line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
 }
 
-/* "/Document/.../Name (line n)": where the reader stands. */
+/* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
 static char *
 here(Camt *c)
 {
+	StringInfo	sp = &c->path;
 	StringInfoData s;
 
-	initStringInfo(&s);
+	resetStringInfo(sp);
+	s = *sp;
 	for (int i = 0; i < c->depth; i++)
 		appendStringInfo(&s, "/%s", c->names[i]);
 	if (c->n_stmt > 0)
@@ -99,7 +103,42 @@ here(Camt *c)
 	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (",
 					 xmlTextReaderGetParserLineNumber(c->reader));
 	appendStringInfoChar(&s, ')');
-	return s.data;
+	*sp = s;
+	return pstrdup(s.data);
+}
+
+/* The element's text as an amount; refused where the reader stands. */
+static char *
+amount_at(Camt *c)
+{
+	char	   *a = dunning_bank_amount(c->text.data);
+
+	if (a == NULL)
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not an amount",
+											  dunning_clip(c->text.data, c->text.len, DUNNING_QUOTE_MAX)));
+	return a;
+}
+
+/* The element's text as a date (YYYY-MM-DD, or a DtTm); refused where the reader stands. */
+static DateADT
+date_at(Camt *c)
+{
+	DateADT		d;
+
+	if (!dunning_bank_iso_date(c->text.data, &d))
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not a date (YYYY-MM-DD)",
+											  dunning_clip(c->text.data, c->text.len, DUNNING_QUOTE_MAX)));
+	return d;
+}
+
+/* s as a currency code; refused where the reader stands. */
+static char *
+currency_at(Camt *c, char *s)
+{
+	if (dunning_bank_currency(s) == NULL)
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not a currency code",
+											  s ? dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX) : ""));
+	return s;
 }
 
 /* The element path from the innermost anchor of kind a to the current element. */
@@ -216,7 +255,7 @@ on_start(Camt *c)
 			char	   *copy = pstrdup((char *) ccy);
 
 			xmlFree(ccy);
-			c->ccy[c->depth] = dunning_bank_currency(copy, here(c));
+			c->ccy[c->depth] = currency_at(c, copy);
 			MemoryContextSwitchTo(old);
 		}
 	}
@@ -245,12 +284,12 @@ end_stmt_field(Camt *c, const char *p)
 		st->sequence_no = value(c);
 	else if (strcmp(p, "FrToDt/FrDtTm") == 0)
 	{
-		st->from_on = dunning_bank_iso_date(c->text.data, here(c));
+		st->from_on = date_at(c);
 		st->has_from_on = true;
 	}
 	else if (strcmp(p, "FrToDt/ToDtTm") == 0)
 	{
-		st->to_on = dunning_bank_iso_date(c->text.data, here(c));
+		st->to_on = date_at(c);
 		st->has_to_on = true;
 	}
 	else if (strcmp(p, "Acct/Id/IBAN") == 0)
@@ -258,7 +297,7 @@ end_stmt_field(Camt *c, const char *p)
 	else if (strcmp(p, "Acct/Id/Othr/Id") == 0)
 		st->account_id = value(c);
 	else if (strcmp(p, "Acct/Ccy") == 0)
-		st->currency = dunning_bank_currency(value(c), here(c));
+		st->currency = currency_at(c, value(c));
 }
 
 /* A balance's elements. */
@@ -269,7 +308,7 @@ end_bal_field(Camt *c, const char *p)
 		c->bal_code = value(c);
 	else if (strcmp(p, "Amt") == 0)
 	{
-		c->bal_amount = dunning_bank_amount(c->text.data, here(c));
+		c->bal_amount = amount_at(c);
 		if (c->st->currency == NULL && c->ccy[c->depth - 1])
 			c->st->currency = c->ccy[c->depth - 1];
 	}
@@ -277,7 +316,7 @@ end_bal_field(Camt *c, const char *p)
 		c->bal_debit = c->text.len > 0 && strstr(c->text.data, "DBIT") != NULL;
 	else if (strcmp(p, "Dt/Dt") == 0 || strcmp(p, "Dt/DtTm") == 0)
 	{
-		c->bal_on = dunning_bank_iso_date(c->text.data, here(c));
+		c->bal_on = date_at(c);
 		c->has_bal_on = true;
 	}
 }
@@ -314,7 +353,7 @@ end_ntry_field(Camt *c, const char *p)
 
 	if (strcmp(p, "Amt") == 0)
 	{
-		en->amount = dunning_bank_amount(c->text.data, here(c));
+		en->amount = amount_at(c);
 		en->currency = c->ccy[c->depth - 1];
 	}
 	else if (strcmp(p, "CdtDbtInd") == 0)
@@ -325,12 +364,12 @@ end_ntry_field(Camt *c, const char *p)
 		en->booked = strcmp(c->text.data, "BOOK") == 0;
 	else if (strcmp(p, "BookgDt/Dt") == 0 || strcmp(p, "BookgDt/DtTm") == 0)
 	{
-		en->booked_on = dunning_bank_iso_date(c->text.data, here(c));
+		en->booked_on = date_at(c);
 		en->has_booked_on = true;
 	}
 	else if (strcmp(p, "ValDt/Dt") == 0 || strcmp(p, "ValDt/DtTm") == 0)
 	{
-		en->value_on = dunning_bank_iso_date(c->text.data, here(c));
+		en->value_on = date_at(c);
 		en->has_value_on = true;
 	}
 	else if (strcmp(p, "AcctSvcrRef") == 0)
@@ -358,7 +397,7 @@ end_tx_party(Camt *c, const char *p)
 		c->cdtr_iban = value(c);
 	else if (strcmp(p, "RmtInf/Ustrd") == 0 || strcmp(p, "RmtInf/Strd/RfrdDocInf/Nb") == 0 ||
 			 strcmp(p, "RmtInf/Strd/AddtlRmtInf") == 0)
-		dunning_bank_append(&c->remit, " ", c->text.data, here(c));
+		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
 	else if (strcmp(p, "RmtInf/Strd/CdtrRefInf/Ref") == 0)
 		c->tx->structured_ref = value(c);
 	else
@@ -384,7 +423,7 @@ end_tx_field(Camt *c, const char *p)
 		tx->txn_ref = value(c);
 	else if (strcmp(p, "Amt") == 0 || (strcmp(p, "AmtDtls/TxAmt/Amt") == 0 && tx->amount == NULL))
 	{
-		tx->amount = dunning_bank_amount(c->text.data, here(c));
+		tx->amount = amount_at(c);
 		tx->currency = c->ccy[c->depth - 1];
 	}
 	else if (strcmp(p, "CdtDbtInd") == 0)
@@ -397,7 +436,7 @@ end_tx_field(Camt *c, const char *p)
 	else if (strncmp(p, "RtrInf", 6) == 0)
 		tx->returned = true;
 	else if (strcmp(p, "AddtlTxInf") == 0 && c->remit.len == 0)
-		dunning_bank_append(&c->remit, " ", c->text.data, here(c));
+		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
 }
 
 /* The end of a transaction: its counterparty is the debtor of a credit, the creditor of a debit. */
@@ -466,9 +505,8 @@ on_end(Camt *c)
 	MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
 	Anchor		a = c->anchor[c->depth - 1];
 	Anchor		in = innermost(c);
-	StringInfoData p;
+	StringInfo	p = &c->rel;
 
-	initStringInfo(&p);
 	if (a == IN_TX)
 		end_tx(c);
 	else if (a == IN_NTRY)
@@ -478,15 +516,14 @@ on_end(Camt *c)
 	else if (a == IN_STMT)
 		end_stmt(c);
 	else if (in == IN_TX)
-		end_tx_field(c, rel_path(c, IN_TX, &p));
+		end_tx_field(c, rel_path(c, IN_TX, p));
 	else if (in == IN_NTRY)
-		end_ntry_field(c, rel_path(c, IN_NTRY, &p));
+		end_ntry_field(c, rel_path(c, IN_NTRY, p));
 	else if (in == IN_BAL)
-		end_bal_field(c, rel_path(c, IN_BAL, &p));
+		end_bal_field(c, rel_path(c, IN_BAL, p));
 	else if (in == IN_STMT)
-		end_stmt_field(c, rel_path(c, IN_STMT, &p));
+		end_stmt_field(c, rel_path(c, IN_STMT, p));
 	MemoryContextSwitchTo(old);
-	pfree(p.data);
 	c->depth--;
 	resetStringInfo(&c->text);
 }
@@ -565,6 +602,8 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 	initStringInfo(&c->text);
 	initStringInfo(&c->remit);
 	initStringInfo(&c->code);
+	initStringInfo(&c->path);
+	initStringInfo(&c->rel);
 	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
 	c->reader = xmlReaderForMemory(data, len, NULL, encoding, XML_PARSE_NONET | XML_PARSE_NOWARNING);
 	if (c->reader == NULL)

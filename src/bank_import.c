@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/formatting.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(read_bank_file);
@@ -27,6 +28,7 @@ typedef struct Emit
 {
 	ReturnSetInfo *rsinfo;
 	int			n_stmt;
+	MemoryContext row_cxt;		/* the entry columns of one row */
 } Emit;
 
 /* A numeric Datum of checked decimal text (with a '-' for a debit). */
@@ -131,7 +133,79 @@ put_txn(Datum *v, bool *n, BankEntry *en, int entry_no, BankTxn *tx, int txn_no)
 	put_text(v, n, 35, tx->where);
 }
 
-/* A reader's statement: its rows into the result. */
+/* a + b of two numeric Datums. */
+static Datum
+plus(Datum a, Datum b)
+{
+	return DirectFunctionCall2(numeric_add, a, b);
+}
+
+/* The text of a numeric Datum. */
+static char *
+numeric_text(Datum d)
+{
+	return DatumGetCString(DirectFunctionCall1(numeric_out, d));
+}
+
+/*
+ * The transactions of a batch entry add up to the entry (else 22P02 naming
+ * it); returns the entry's signed amount.
+ */
+static Datum
+checked_entry(BankEntry *en)
+{
+	Datum		amount = numeric_of(en->credit ? en->amount : psprintf("-%s", en->amount));
+	Datum		sum = numeric_of("0");
+	ListCell   *lt;
+
+	if (en->currency == NULL)
+		dunning_bank_refuse(en->where, "the entry has no currency");
+	if (list_length(en->txns) == 1)
+		return amount;
+	foreach(lt, en->txns)
+	{
+		const char *currency;
+
+		sum = plus(sum, numeric_of(txn_amount(en, lfirst(lt), &currency)));
+	}
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, sum, amount)) != 0)
+		dunning_bank_refuse(en->where, psprintf("the transactions of the entry add up to %s, the entry says %s",
+												numeric_text(sum), numeric_text(amount)));
+	return amount;
+}
+
+/*
+ * A statement's entries take its opening balance to its closing balance
+ * (when it gives both), else 22000 naming it and the difference.
+ */
+static void
+check_balance(BankStatement *st)
+{
+	Datum		total = numeric_of("0");
+	Datum		reached;
+	Datum		closing;
+	ListCell   *lc;
+
+	foreach(lc, st->entries)
+		total = plus(total, checked_entry(lfirst(lc)));
+	if (st->opening == NULL || st->closing == NULL)
+		return;
+	reached = plus(numeric_of(st->opening), total);
+	closing = numeric_of(st->closing);
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, reached, closing)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("bank statement %s (%s) does not balance: opening %s + entries %s = %s, closing balance %s, difference %s",
+						st->statement_ref ? st->statement_ref : "?", st->where, numeric_text(numeric_of(st->opening)),
+						numeric_text(total), numeric_text(reached), numeric_text(closing),
+						numeric_text(DirectFunctionCall2(numeric_sub, closing, reached))),
+				 errhint("Nothing of the file was imported; the file is incomplete or altered.")));
+}
+
+/*
+ * A reader's statement, checked: its rows into the result, a statement row
+ * (entry columns NULL) first, then one per transaction.
+ */
 static void
 emit_statement(BankStatement *st, void *arg)
 {
@@ -141,11 +215,11 @@ emit_statement(BankStatement *st, void *arg)
 	int			entry_no = 0;
 	ListCell   *lc;
 
+	check_balance(st);
 	for (int k = 0; k < N_COLUMNS; k++)
 		n[k] = true;
 	put_statement(v, n, st, ++e->n_stmt);
-	if (st->entries == NIL)
-		tuplestore_putvalues(e->rsinfo->setResult, e->rsinfo->setDesc, v, n);
+	tuplestore_putvalues(e->rsinfo->setResult, e->rsinfo->setDesc, v, n);
 	foreach(lc, st->entries)
 	{
 		BankEntry  *en = lfirst(lc);
@@ -155,8 +229,12 @@ emit_statement(BankStatement *st, void *arg)
 		entry_no++;
 		foreach(lt, en->txns)
 		{
+			MemoryContext old = MemoryContextSwitchTo(e->row_cxt);
+
 			put_txn(v, n, en, entry_no, lfirst(lt), ++txn_no);
 			tuplestore_putvalues(e->rsinfo->setResult, e->rsinfo->setDesc, v, n);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(e->row_cxt);
 		}
 	}
 }
@@ -208,6 +286,7 @@ read_bank_file(PG_FUNCTION_ARGS)
 
 	DUNNING_INIT_SRF(fcinfo);
 	e.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	e.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "bank file row", ALLOCSET_DEFAULT_SIZES);
 	if (format == NULL && !xml && !dunning_mt940_looks_like(data, len))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

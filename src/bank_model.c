@@ -7,7 +7,6 @@
 
 #include "bank_model.h"
 #include "datatype/timestamp.h"
-#include "quote.h"
 #include "utils/datetime.h"
 
 /* See bank_model.h. */
@@ -20,9 +19,9 @@ dunning_bank_refuse(const char *where, const char *msg)
 			 errhint("Nothing of the file was imported; correct or replace the file and import it again.")));
 }
 
-/* The date y-m-d when it exists, else refused. */
-static DateADT
-checked_date(int y, int m, int d, const char *s, const char *where)
+/* *d: the date y-m-d when it exists. */
+static bool
+checked_date(int y, int m, int d, DateADT *out)
 {
 	int			yy,
 				mm,
@@ -30,12 +29,13 @@ checked_date(int y, int m, int d, const char *s, const char *where)
 	int			j;
 
 	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > 31)
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a date", dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
+		return false;
 	j = date2j(y, m, d);
 	j2date(j, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a date", dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
-	return j - POSTGRES_EPOCH_JDATE;
+		return false;
+	*out = j - POSTGRES_EPOCH_JDATE;
+	return true;
 }
 
 /* True when s[0..n-1] are digits. */
@@ -60,40 +60,38 @@ number(const char *s, int n)
 }
 
 /* See bank_model.h. */
-DateADT
-dunning_bank_iso_date(const char *s, const char *where)
+bool
+dunning_bank_iso_date(const char *s, DateADT *d)
 {
 	if (s == NULL || strlen(s) < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
 		!digits(s + 8, 2) || (s[10] != '\0' && s[10] != 'T' && s[10] != '+' && s[10] != 'Z' && s[10] != '-'))
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYYY-MM-DD)",
-											s ? dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX) : ""));
-	return checked_date(number(s, 4), number(s + 5, 2), number(s + 8, 2), s, where);
+		return false;
+	return checked_date(number(s, 4), number(s + 5, 2), number(s + 8, 2), d);
 }
 
 /* See bank_model.h. */
-DateADT
-dunning_bank_yymmdd(const char *s, const char *where)
+bool
+dunning_bank_yymmdd(const char *s, DateADT *d)
 {
 	int			y;
 
-	if (!digits(s, 6))
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
-											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+	if (strnlen(s, 6) < 6 || !digits(s, 6))
+		return false;
 	y = number(s, 2);
-	return checked_date(y < 80 ? 2000 + y : 1900 + y, number(s + 2, 2), number(s + 4, 2), s, where);
+	return checked_date(y < 80 ? 2000 + y : 1900 + y, number(s + 2, 2), number(s + 4, 2), d);
 }
 
 /* See bank_model.h. */
 char *
-dunning_bank_amount(const char *s, const char *where)
+dunning_bank_amount(const char *s)
 {
-	StringInfoData out;
+	char	   *out = palloc(strlen(s) + 1);
+	int			n = 0;
 	int			before = 0,
 				after = 0;
 	bool		point = false;
 
-	initStringInfo(&out);
-	for (const char *p = s; p && *p; p++)
+	for (const char *p = s; *p; p++)
 	{
 		if (*p >= '0' && *p <= '9')
 		{
@@ -101,52 +99,67 @@ dunning_bank_amount(const char *s, const char *where)
 				after++;
 			else
 				before++;
-			appendStringInfoChar(&out, *p);
+			out[n++] = *p;
 		}
 		else if ((*p == '.' || *p == ',') && !point)
 		{
 			point = true;
-			appendStringInfoChar(&out, '.');
+			out[n++] = '.';
 		}
 		else
 			before = 99;
 	}
 	if (before == 0 || before > 15 || after > 6)
-		dunning_bank_refuse(where, psprintf("\"%s\" is not an amount",
-											s ? dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX) : ""));
+	{
+		pfree(out);
+		return NULL;
+	}
 	if (point && after == 0)
-		out.data[--out.len] = '\0';		/* MT940 writes 100, for 100 */
-	return out.data;
+		n--;					/* MT940 writes 100, for 100 */
+	out[n] = '\0';
+	return out;
+}
+
+/* See bank_model.h. */
+char *
+dunning_bank_currency(char *s)
+{
+	if (s == NULL || strlen(s) != 3 || !isupper((unsigned char) s[0]) || !isupper((unsigned char) s[1]) ||
+		!isupper((unsigned char) s[2]))
+		return NULL;
+	return s;
 }
 
 /* See bank_model.h. */
 char *
 dunning_bank_clean(const char *s)
 {
-	StringInfoData out;
+	char	   *out;
+	int			n = 0;
 	bool		space = false;
 
 	if (s == NULL)
 		return NULL;
-	initStringInfo(&out);
+	out = palloc(strlen(s) + 1);
 	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
 	{
 		if (*p <= ' ' || *p == 0x7f)
-			space = out.len > 0;
+			space = n > 0;
 		else
 		{
 			if (space)
-				appendStringInfoChar(&out, ' ');
+				out[n++] = ' ';
 			space = false;
-			appendStringInfoChar(&out, (char) *p);
+			out[n++] = (char) *p;
 		}
 	}
-	if (out.len == 0)
+	out[n] = '\0';
+	if (n == 0)
 	{
-		pfree(out.data);
+		pfree(out);
 		return NULL;
 	}
-	return out.data;
+	return out;
 }
 
 /* See bank_model.h. */
@@ -165,15 +178,3 @@ dunning_bank_append(StringInfo buf, const char *sep, const char *text, const cha
 	appendBinaryStringInfo(buf, text, n);
 }
 
-/* See bank_model.h. */
-char *
-dunning_bank_currency(const char *s, const char *where)
-{
-	if (s == NULL)
-		return NULL;
-	if (strlen(s) != 3 || !isupper((unsigned char) s[0]) || !isupper((unsigned char) s[1]) ||
-		!isupper((unsigned char) s[2]))
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a currency code",
-											dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
-	return pstrdup(s);
-}

@@ -79,23 +79,25 @@ typedef struct BankStatement
 typedef void (*BankEmit) (BankStatement *st, void *arg);
 
 /*
- * The date of "YYYY-MM-DD" (camt Dt, or the start of a DtTm); refused with
- * 22P02 naming where.
+ * The checks below return false (or NULL) for what they refuse: the caller
+ * knows where it read s and refuses it with dunning_bank_refuse; no work is
+ * spent on the place of what is right.
  */
-extern DateADT dunning_bank_iso_date(const char *s, const char *where);
 
-/* The date of MT940's "YYMMDD" (years 80-99 are 19xx). */
-extern DateADT dunning_bank_yymmdd(const char *s, const char *where);
+/* *d: the date of "YYYY-MM-DD" (camt Dt, or the start of a DtTm). */
+extern bool dunning_bank_iso_date(const char *s, DateADT *d);
+
+/* *d: the date of MT940's "YYMMDD" (years 80-99 are 19xx). */
+extern bool dunning_bank_yymmdd(const char *s, DateADT *d);
 
 /*
  * s checked as an unsigned amount (digits, at most one '.' or ','; at most
- * 15 integer and 6 fraction digits) and returned with a '.'; refused with
- * 22P02 naming where.
+ * 15 integer and 6 fraction digits) and returned with a '.'; NULL if not.
  */
-extern char *dunning_bank_amount(const char *s, const char *where);
+extern char *dunning_bank_amount(const char *s);
 
-/* s checked as a currency code (three capital letters), or NULL for NULL; refused with 22P02 naming where. */
-extern char *dunning_bank_currency(const char *s, const char *where);
+/* s if it is a currency code (three capital letters), else NULL. */
+extern char *dunning_bank_currency(char *s);
 
 /* A copy of s with blanks trimmed and runs of white space and control characters made one space; NULL when empty. */
 extern char *dunning_bank_clean(const char *s);

@@ -88,6 +88,29 @@ decode(const char *data, int len, const char *encoding)
 	return pg_any_to_server(raw, len, enc);
 }
 
+/* s as an amount; refused at where. */
+static char *
+amount_at(const char *s, const char *where)
+{
+	char	   *a = dunning_bank_amount(s);
+
+	if (a == NULL)
+		dunning_bank_refuse(where, psprintf("\"%s\" is not an amount", dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
+	return a;
+}
+
+/* The date of YYMMDD at s; refused at where. */
+static DateADT
+date_at(const char *s, const char *where)
+{
+	DateADT		d;
+
+	if (!dunning_bank_yymmdd(s, &d))
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
+											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+	return d;
+}
+
 /* The first n characters of s after skipping *pos, NUL-terminated; *pos moves on. */
 static char *
 take(const char *s, int *pos, int n)
@@ -110,11 +133,15 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 		dunning_bank_refuse(where, psprintf("\"%s\" is not a balance (C or D, YYMMDD, currency, amount)",
 											dunning_clip(f, strlen(f), DUNNING_QUOTE_MAX)));
 	debit = f[0] == 'D';
-	*on = dunning_bank_yymmdd(f + 1, where);
+	*on = date_at(f + 1, where);
 	*has_on = true;
 	if (m->st->currency == NULL)
-		m->st->currency = dunning_bank_currency(pnstrdup(f + 7, 3), where);
-	amount = dunning_bank_amount(f + 10, where);
+	{
+		m->st->currency = dunning_bank_currency(pnstrdup(f + 7, 3));
+		if (m->st->currency == NULL)
+			dunning_bank_refuse(where, "the balance's currency is not a currency code");
+	}
+	amount = amount_at(f + 10, where);
 	return debit ? psprintf("-%s", amount) : amount;
 }
 
@@ -139,7 +166,7 @@ read_account(Mt *m, const char *f)
 static void
 read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 {
-	DateADT		value_on = dunning_bank_yymmdd(f, where);
+	DateADT		value_on = date_at(f, where);
 	int			p = 6;
 	int			n = 0;
 
@@ -157,7 +184,7 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 
 		y = (em == 12 && vm == 1) ? (y + 99) % 100 : (em == 1 && vm == 12) ? (y + 1) % 100 : y;
 		snprintf(d, sizeof(d), "%02d%.4s", y, f + p);
-		en->booked_on = dunning_bank_yymmdd(d, where);
+		en->booked_on = date_at(d, where);
 		p += 4;
 	}
 	if (f[p] == 'R' && (f[p + 1] == 'C' || f[p + 1] == 'D'))
@@ -174,7 +201,7 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 		p++;					/* funds code: the third letter of the currency */
 	while (isdigit((unsigned char) f[p + n]) || f[p + n] == ',')
 		n++;
-	en->amount = dunning_bank_amount(pnstrdup(f + p, n), where);
+	en->amount = amount_at(pnstrdup(f + p, n), where);
 	*pos = p + n;
 }
 

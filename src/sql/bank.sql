@@ -141,47 +141,6 @@ RETURNS SETOF dunning_internal.bank_row
 COMMENT ON FUNCTION dunning_internal.read_bank_file(bytea, text, text) IS
     'reads a camt.053, camt.054 or MT940 file into rows (one per transaction, one per statement without entries); format NULL detects it; encoding overrides the XML declaration or MT940 detection; refuses malformed or hostile files';
 
--- The checks a file passes before anything is written: the transactions
--- of a batch add up to their entry, every entry has a currency, and each
--- statement's entries take its opening balance to its closing balance.
-CREATE OR REPLACE FUNCTION dunning_internal.check_bank_rows(r dunning_internal.bank_row[]) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    bad record;
-BEGIN
-    SELECT min(x.entry_where) AS w, sum(x.amount) AS total, min(x.entry_amount) AS entry INTO bad
-      FROM unnest(r) x WHERE x.entry_no IS NOT NULL
-     GROUP BY x.stmt_no, x.entry_no HAVING sum(x.amount) <> min(x.entry_amount) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'bank file refused at %: the transactions of the entry add up to %, the entry says %',
-                bad.w, bad.total, bad.entry
-            USING ERRCODE = 'invalid_text_representation', HINT = 'Nothing of the file was imported.';
-    END IF;
-    SELECT x.entry_where AS w INTO bad FROM unnest(r) x
-     WHERE x.entry_no IS NOT NULL AND COALESCE(x.txn_currency, x.entry_currency, x.currency) IS NULL LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'bank file refused at %: the entry has no currency', bad.w
-            USING ERRCODE = 'invalid_text_representation', HINT = 'Nothing of the file was imported.';
-    END IF;
-    SELECT s.statement_where AS w, s.statement_ref AS ref, s.opening_balance AS o, s.total AS t,
-           s.closing_balance AS c INTO bad
-      FROM (SELECT x.stmt_no, min(x.statement_where) AS statement_where, min(x.statement_ref) AS statement_ref,
-                   min(x.opening_balance) AS opening_balance, min(x.closing_balance) AS closing_balance,
-                   COALESCE(sum(x.amount), 0) AS total
-              FROM unnest(r) x GROUP BY x.stmt_no) s
-     WHERE s.opening_balance + s.total <> s.closing_balance
-     ORDER BY s.stmt_no LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'bank statement % (%) does not balance: opening % + entries % = %, closing balance %, difference %',
-                COALESCE(bad.ref, '?'), bad.w, bad.o, bad.t, bad.o + bad.t, bad.c, bad.c - (bad.o + bad.t)
-            USING ERRCODE = 'data_exception', HINT = 'Nothing of the file was imported; the file is incomplete or altered.';
-    END IF;
-END
-$fn$;
-COMMENT ON FUNCTION dunning_internal.check_bank_rows(dunning_internal.bank_row[]) IS
-    'refuses a bank file whose batch transactions do not add up to their entry, whose entries have no currency, or whose statement does not go from its opening to its closing balance';
-
 -- The statement row of a file's statement: found when imported before, else
 -- created, with warnings when its number skips one or its opening balance
 -- is not the previous statement's closing balance.
@@ -277,25 +236,47 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.return_payment(bigint) IS
     'marks returned the payment of the credit a return or reversal entry undoes: its letters unlettered (history kept), its invoices reopened, its pending proposals superseded; never deleted; returns the payment or NULL';
 
--- The entry of an import: the file's new transactions written set-based
--- (one INSERT for the payments and the entries), duplicates skipped.
-CREATE OR REPLACE FUNCTION dunning_internal.write_bank_entries(r dunning_internal.bank_row[], sids bigint[])
-RETURNS TABLE (entry_id bigint, stmt_no integer, payment_id bigint, is_return boolean)
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+-- The writing of an import, in one statement: the file read (and checked:
+-- batches add up to their entry, statements balance) by the C readers, its
+-- statements found or created, its transactions not imported before
+-- written as bank_entry rows, each credit with its payment; per statement:
+-- the transactions given, the new ones, the new payments, the new returns.
+-- The statement reads bank_entry and payment while it writes them: a
+-- sequential scan there would read the rows it writes again for every row
+-- (quadratic), so tables are reached through their indexes (enable_seqscan
+-- off: bank_entry_once, payment_external_ref_key).
+CREATE OR REPLACE FUNCTION dunning_internal.write_bank_file(content bytea, format text, encoding text)
+RETURNS TABLE (stmt_no integer, statement_id bigint, given integer, entries integer, payments bigint[],
+               returns bigint[])
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp SET work_mem = '256MB' SET enable_seqscan = off
 AS $fn$
-    WITH rows AS (
-        SELECT x.*, COALESCE(x.account_iban, x.account_id) AS account,
-               COALESCE(x.txn_currency, x.entry_currency, x.currency) AS cur,
+    WITH rows AS MATERIALIZED (
+        SELECT * FROM dunning_internal.read_bank_file(content, format, encoding)),
+    sids AS MATERIALIZED (
+        SELECT r.stmt_no, (dunning_internal.bank_statement_of(ROW(r.*)::dunning_internal.bank_row)).statement_id
+          FROM rows r WHERE r.entry_no IS NULL),
+    -- the duplicate key's occurrence and the uses of a reference, computed
+    -- over the keys alone (narrow sorts), joined back to the rows
+    keys AS (
+        SELECT x.stmt_no, x.entry_no, x.txn_no,
                pg_catalog.row_number() OVER (PARTITION BY COALESCE(x.account_iban, x.account_id), x.booked_on, x.amount,
                                              x.bank_ref, x.end_to_end_id, x.txn_ref
                                              ORDER BY x.stmt_no, x.entry_no, x.txn_no)::integer AS occurrence,
                pg_catalog.count(*) OVER (PARTITION BY COALESCE(x.txn_ref, x.end_to_end_id)) AS ref_uses
-          FROM unnest(r) x
+          FROM rows x
          WHERE x.entry_no IS NOT NULL),
+    tx AS (
+        SELECT x.*, s.statement_id, COALESCE(x.account_iban, x.account_id) AS account,
+               COALESCE(x.txn_currency, x.entry_currency, x.currency) AS cur,
+               COALESCE(x.txn_ref, x.end_to_end_id) AS ext, k.occurrence, k.ref_uses
+          FROM rows x
+          JOIN sids s ON s.stmt_no = x.stmt_no
+          JOIN keys k ON k.stmt_no = x.stmt_no AND k.entry_no = x.entry_no AND k.txn_no = x.txn_no),
     fresh AS MATERIALIZED (
-        SELECT w.*, sids[w.stmt_no] AS statement_id,
-               CASE WHEN w.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END AS pid
-          FROM rows w
+        SELECT w.*, CASE WHEN w.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END AS pid,
+               CASE WHEN w.ref_uses = 1 AND p.payment_id IS NULL THEN w.ext END AS external_ref
+          FROM tx w
+          LEFT JOIN dunning.payment p ON p.external_ref = w.ext
          WHERE NOT EXISTS (SELECT FROM dunning.bank_entry e
                             WHERE e.account = w.account AND e.booked_on = w.booked_on AND e.amount = w.amount
                               AND e.occurrence = w.occurrence AND e.bank_ref IS NOT DISTINCT FROM w.bank_ref
@@ -305,10 +286,7 @@ AS $fn$
         INSERT INTO dunning.payment (payment_id, received_on, amount, currency, payer_name, payer_iban,
                                      remittance_info, reference, external_ref)
         SELECT f.pid, f.booked_on, f.amount, f.cur, f.counterparty_name, f.counterparty_iban, f.remittance,
-               f.structured_reference,
-               CASE WHEN f.ref_uses = 1 AND NOT EXISTS (SELECT FROM dunning.payment p
-                                                         WHERE p.external_ref = COALESCE(f.txn_ref, f.end_to_end_id))
-                    THEN COALESCE(f.txn_ref, f.end_to_end_id) END
+               f.structured_reference, f.external_ref
           FROM fresh f WHERE f.pid IS NOT NULL
         RETURNING 1),
     ent AS (
@@ -321,16 +299,25 @@ AS $fn$
                f.bank_ref, f.txn_ref, f.bank_code, f.reversal,
                COALESCE(f.return_reason, CASE WHEN f.returned THEN 'unspecified' END), f.occurrence, f.pid
           FROM fresh f
-         ORDER BY f.stmt_no, f.entry_no, f.txn_no
-        RETURNING bank_entry.entry_id, bank_entry.statement_id, bank_entry.payment_id, bank_entry.amount,
-                  bank_entry.reversal, bank_entry.return_reason)
-    SELECT e.entry_id, pg_catalog.array_position(sids, e.statement_id), e.payment_id,
-           e.amount < 0 AND (e.reversal OR e.return_reason IS NOT NULL)
-      FROM ent e
-     ORDER BY e.entry_id;
+        RETURNING bank_entry.entry_id, bank_entry.statement_id, bank_entry.payment_id, bank_entry.entry_no,
+                  bank_entry.txn_no,
+                  bank_entry.amount < 0 AND (bank_entry.reversal OR bank_entry.return_reason IS NOT NULL) AS is_return),
+    made AS (
+        SELECT e.statement_id, count(*) AS entries,
+               array_agg(e.payment_id) FILTER (WHERE e.payment_id IS NOT NULL) AS payments,
+               array_agg(e.entry_id ORDER BY e.entry_no, e.txn_no) FILTER (WHERE e.is_return) AS returns
+          FROM ent e GROUP BY e.statement_id),
+    given AS (
+        SELECT r.stmt_no, count(*) FILTER (WHERE r.entry_no IS NOT NULL) AS n FROM rows r GROUP BY r.stmt_no)
+    SELECT s.stmt_no, s.statement_id, g.n::integer, COALESCE(m.entries, 0)::integer, COALESCE(m.payments, '{}'),
+           COALESCE(m.returns, '{}')
+      FROM sids s
+      JOIN given g ON g.stmt_no = s.stmt_no
+      LEFT JOIN made m ON m.statement_id = s.statement_id
+     ORDER BY s.stmt_no;
 $fn$;
-COMMENT ON FUNCTION dunning_internal.write_bank_entries(dunning_internal.bank_row[], bigint[]) IS
-    'writes the transactions of a bank file that are not yet imported (duplicate key: account, booking day, amount, references, occurrence) as bank_entry rows, each credit with its payment, in one statement; returns the new entries';
+COMMENT ON FUNCTION dunning_internal.write_bank_file(bytea, text, text) IS
+    'the writing of dunning.import_statement in one statement: reads the file, finds or creates its statements, writes its transactions not imported before (duplicate key: account, booking day, amount, references, occurrence) as bank_entry rows, each credit with its payment; per statement: transactions given and new, the new payments and return entries';
 
 -- Imports a bank file: one transaction, all or nothing (doc/bank.md).  One
 -- import at a time per database (an advisory transaction lock): a second
@@ -341,59 +328,56 @@ CREATE OR REPLACE FUNCTION dunning.import_statement(content bytea, format text D
                                                     encoding text DEFAULT NULL, letter boolean DEFAULT true)
 RETURNS TABLE (statement_id bigint, account text, statement_ref text, entries integer, new_payments integer,
                duplicates integer, returned integer, lettered integer)
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '256MB'
 AS $fn$
 DECLARE
-    r dunning_internal.bank_row[];
-    s dunning_internal.bank_row;
-    sids bigint[] := '{}';
-    fresh_ids bigint[];
-    return_ids bigint[];
+    w record;
     k bigint;
+    n integer;
+    sids bigint[] := '{}';
+    given integer[] := '{}';
+    made integer[] := '{}';
+    paid integer[] := '{}';
+    returned integer[] := '{}';
+    fresh bigint[] := '{}';
 BEGIN
     IF content IS NULL THEN
         RAISE EXCEPTION 'no bank file given (content is NULL)' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('dunning.import_statement'));
-    SELECT array_agg(x ORDER BY x.stmt_no, x.entry_no, x.txn_no) INTO r
-      FROM dunning_internal.read_bank_file(content, format, encoding) x;
-    PERFORM dunning_internal.check_bank_rows(r);
-    FOR s IN SELECT DISTINCT ON (x.stmt_no) x.* FROM unnest(r) x ORDER BY x.stmt_no LOOP
-        sids := sids || (dunning_internal.bank_statement_of(s)).statement_id;
-    END LOOP;
     -- Payments take their ids from the sequence before they are written (so
     -- that each entry knows its payment): past ids loaded explicitly first.
     PERFORM pg_catalog.setval('dunning.payment_payment_id_seq', x.m)
        FROM (SELECT max(p.payment_id) AS m FROM dunning.payment p) x
       WHERE x.m >= (SELECT q.last_value FROM dunning.payment_payment_id_seq q);
-    SELECT COALESCE(array_agg(w.entry_id), '{}'), COALESCE(array_agg(w.entry_id) FILTER (WHERE w.is_return), '{}')
-      INTO fresh_ids, return_ids
-      FROM dunning_internal.write_bank_entries(r, sids) w;
-    FOREACH k IN ARRAY return_ids LOOP
-        PERFORM dunning_internal.return_payment(k);
+    FOR w IN SELECT * FROM dunning_internal.write_bank_file(content, format, encoding) LOOP
+        n := 0;
+        FOREACH k IN ARRAY w.returns LOOP
+            IF dunning_internal.return_payment(k) IS NOT NULL THEN
+                n := n + 1;
+            END IF;
+        END LOOP;
+        sids := sids || w.statement_id;
+        given := given || w.given;
+        made := made || w.entries;
+        paid := paid || cardinality(w.payments);
+        returned := returned || n;
+        fresh := fresh || w.payments;
     END LOOP;
-    IF letter AND EXISTS (SELECT FROM unnest(fresh_ids) f(id) JOIN dunning.bank_entry b ON b.entry_id = f.id
-                           WHERE b.payment_id IS NOT NULL) THEN
+    IF letter AND cardinality(fresh) > 0 THEN
         PERFORM dunning.auto_letter();
     END IF;
     RETURN QUERY
-    WITH fresh AS (
-        SELECT x.statement_id, count(*) AS entries, count(x.payment_id) AS payments,
-               count(x.returned_payment_id) AS returned, count(*) FILTER (WHERE p.allocated_amount > 0) AS lettered
-          FROM unnest(fresh_ids) f(id)
-          JOIN dunning.bank_entry x ON x.entry_id = f.id
-          LEFT JOIN dunning.payment p ON p.payment_id = x.payment_id
-         GROUP BY x.statement_id),
-    given AS (
-        SELECT y.stmt_no, count(*) FILTER (WHERE y.entry_no IS NOT NULL) AS entries
-          FROM unnest(r) y GROUP BY y.stmt_no)
-    SELECT t.sid, b.account, b.statement_ref, COALESCE(f.entries, 0)::integer, COALESCE(f.payments, 0)::integer,
-           (g.entries - COALESCE(f.entries, 0))::integer, COALESCE(f.returned, 0)::integer,
-           COALESCE(f.lettered, 0)::integer
+    WITH lettered AS (
+        SELECT x.statement_id, count(*) AS n
+          FROM dunning.payment p JOIN dunning.bank_entry x ON x.payment_id = p.payment_id
+         WHERE letter AND p.payment_id = ANY (fresh) AND p.allocated_amount > 0
+         GROUP BY x.statement_id)
+    SELECT t.sid, b.account, b.statement_ref, made[t.k], paid[t.k], given[t.k] - made[t.k], returned[t.k],
+           COALESCE(l.n, 0)::integer
       FROM unnest(sids) WITH ORDINALITY AS t(sid, k)
       JOIN dunning.bank_statement b ON b.statement_id = t.sid
-      JOIN given g ON g.stmt_no = t.k
-      LEFT JOIN fresh f ON f.statement_id = t.sid
+      LEFT JOIN lettered l ON l.statement_id = t.sid
      ORDER BY t.k;
 END
 $fn$;

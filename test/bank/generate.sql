@@ -24,22 +24,22 @@ RETURNS text LANGUAGE sql AS $fn$
             CASE WHEN opening + COALESCE((SELECT sum(a) FROM unnest(amounts) a), 0) < 0 THEN 'DBIT' ELSE 'CRDT' END,
             '</CdtDbtInd><Dt><Dt>', day, '</Dt></Dt></Bal>') END,
         (SELECT string_agg(concat(
-            '<Ntry><Amt Ccy="EUR">', abs(amounts[i]), '</Amt><CdtDbtInd>',
-            CASE WHEN amounts[i] < 0 THEN 'DBIT' ELSE 'CRDT' END, '</CdtDbtInd>',
+            '<Ntry><Amt Ccy="EUR">', abs(u.am), '</Amt><CdtDbtInd>',
+            CASE WHEN u.am < 0 THEN 'DBIT' ELSE 'CRDT' END, '</CdtDbtInd>',
             CASE WHEN version >= 8 THEN '<Sts><Cd>BOOK</Cd></Sts>' ELSE '<Sts>BOOK</Sts>' END,
             '<BookgDt><Dt>', day, '</Dt></BookgDt><ValDt><Dt>', day, '</Dt></ValDt>',
-            '<AcctSvcrRef>', stmt_ref, '-', i, '</AcctSvcrRef><NtryDtls><TxDtls>',
-            '<Refs><EndToEndId>E2E-', stmt_ref, '-', i, '</EndToEndId></Refs>',
-            CASE WHEN version <= 2 THEN concat('<AmtDtls><TxAmt><Amt Ccy="EUR">', abs(amounts[i]), '</Amt></TxAmt></AmtDtls>')
-                 ELSE concat('<Amt Ccy="EUR">', abs(amounts[i]), '</Amt>') END,
+            '<AcctSvcrRef>', stmt_ref, '-', u.i, '</AcctSvcrRef><NtryDtls><TxDtls>',
+            '<Refs><EndToEndId>E2E-', stmt_ref, '-', u.i, '</EndToEndId></Refs>',
+            CASE WHEN version <= 2 THEN concat('<AmtDtls><TxAmt><Amt Ccy="EUR">', abs(u.am), '</Amt></TxAmt></AmtDtls>')
+                 ELSE concat('<Amt Ccy="EUR">', abs(u.am), '</Amt>') END,
             '<RltdPties>',
-            CASE WHEN amounts[i] < 0 THEN '<Cdtr>' ELSE '<Dbtr>' END,
-            CASE WHEN version >= 8 THEN '<Pty>' END, '<Nm>', names[i], '</Nm>', CASE WHEN version >= 8 THEN '</Pty>' END,
-            CASE WHEN amounts[i] < 0 THEN '</Cdtr><CdtrAcct>' ELSE '</Dbtr><DbtrAcct>' END,
-            '<Id><IBAN>', ibans[i], '</IBAN></Id>',
-            CASE WHEN amounts[i] < 0 THEN '</CdtrAcct>' ELSE '</DbtrAcct>' END, '</RltdPties>',
-            '<RmtInf><Ustrd>', remits[i], '</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>'), E'\n' ORDER BY i)
-           FROM generate_subscripts(amounts, 1) i),
+            CASE WHEN u.am < 0 THEN '<Cdtr>' ELSE '<Dbtr>' END,
+            CASE WHEN version >= 8 THEN '<Pty>' END, '<Nm>', u.nm, '</Nm>', CASE WHEN version >= 8 THEN '</Pty>' END,
+            CASE WHEN u.am < 0 THEN '</Cdtr><CdtrAcct>' ELSE '</Dbtr><DbtrAcct>' END,
+            '<Id><IBAN>', u.ib, '</IBAN></Id>',
+            CASE WHEN u.am < 0 THEN '</CdtrAcct>' ELSE '</DbtrAcct>' END, '</RltdPties>',
+            '<RmtInf><Ustrd>', u.rm, '</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>'), E'\n' ORDER BY u.i)
+           FROM unnest(names, ibans, amounts, remits) WITH ORDINALITY AS u(nm, ib, am, rm, i)),
         CASE kind WHEN '053' THEN '</Stmt></BkToCstmrStmt>' ELSE '</Ntfctn></BkToCstmrDbtCdtNtfctn>' END,
         '</Document>', E'\n');
 $fn$;

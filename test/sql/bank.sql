@@ -36,7 +36,7 @@ SELECT pg_temp.import('camt02');
 SELECT results_eq($$SELECT entries, new_payments, duplicates, lettered FROM result WHERE name = 'camt02'$$,
                   $$VALUES (2, 1, 0, 1)$$, 'camt.053.001.02: two booked entries, one payment, lettered on arrival');
 SELECT results_eq($$SELECT e.amount, e.counterparty_name, e.counterparty_iban, e.remittance, e.end_to_end_id, e.bank_ref, e.bank_code
-                      FROM dunning.bank_entry e ORDER BY e.entry_id$$,
+                      FROM dunning.bank_entry e ORDER BY e.entry_no, e.txn_no$$,
                   $$VALUES (250.50, 'Acme Widgets SA', 'BE68539007547034', 'Invoice INV-2026-0017 thank you', 'E2E-ACME-17', 'BANKREF-0001', 'PMNT-RCDT-ESCT'),
                            (-25.00, 'Office Supplies & Co', NULL, 'Order 555', NULL, 'BANKREF-0002', NULL)$$,
                   'camt.053.001.02: amounts signed, debtor of the credit, creditor of the debit, remittance lines joined');
