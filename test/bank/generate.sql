@@ -3,6 +3,9 @@
 -- one TxDtls, written the way the given version names things (Dbtr/Nm before
 -- .08, Dbtr/Pty/Nm from .08; Sts or Sts/Cd; AmtDtls/TxAmt in .01-.02,
 -- TxDtls/Amt after).  Defines pg_temp.camt_document(); \i it in a session.
+CREATE OR REPLACE FUNCTION pg_temp.xml_text(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT replace(replace(replace(s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;');
+$fn$;
 CREATE OR REPLACE FUNCTION pg_temp.camt_document(kind text, version integer, stmt_ref text, day date,
                                                  opening numeric, names text[], ibans text[], amounts numeric[],
                                                  remits text[], account text DEFAULT 'BE71096123456769',
@@ -34,11 +37,11 @@ RETURNS text LANGUAGE sql AS $fn$
                  ELSE concat('<Amt Ccy="EUR">', abs(u.am), '</Amt>') END,
             '<RltdPties>',
             CASE WHEN u.am < 0 THEN '<Cdtr>' ELSE '<Dbtr>' END,
-            CASE WHEN version >= 8 THEN '<Pty>' END, '<Nm>', u.nm, '</Nm>', CASE WHEN version >= 8 THEN '</Pty>' END,
+            CASE WHEN version >= 8 THEN '<Pty>' END, '<Nm>', pg_temp.xml_text(u.nm), '</Nm>', CASE WHEN version >= 8 THEN '</Pty>' END,
             CASE WHEN u.am < 0 THEN '</Cdtr><CdtrAcct>' ELSE '</Dbtr><DbtrAcct>' END,
             '<Id><IBAN>', u.ib, '</IBAN></Id>',
             CASE WHEN u.am < 0 THEN '</CdtrAcct>' ELSE '</DbtrAcct>' END, '</RltdPties>',
-            '<RmtInf><Ustrd>', u.rm, '</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>'), E'\n' ORDER BY u.i)
+            '<RmtInf><Ustrd>', pg_temp.xml_text(u.rm), '</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>'), E'\n' ORDER BY u.i)
            FROM unnest(names, ibans, amounts, remits) WITH ORDINALITY AS u(nm, ib, am, rm, i)),
         CASE kind WHEN '053' THEN '</Stmt></BkToCstmrStmt>' ELSE '</Ntfctn></BkToCstmrDbtCdtNtfctn>' END,
         '</Document>', E'\n');
