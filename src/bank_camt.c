@@ -492,8 +492,6 @@ end_stmt(Camt *c)
 	BankStatement *st = c->st;
 
 	st->where = here(c);
-	if (st->account_iban == NULL && st->account_id == NULL)
-		dunning_bank_refuse(st->where, "the statement names no account (Acct/Id)");
 	c->emit(st, c->arg);
 	c->st = NULL;
 }

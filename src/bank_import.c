@@ -175,17 +175,20 @@ checked_entry(BankEntry *en)
 }
 
 /*
- * A statement's entries take its opening balance to its closing balance
- * (when it gives both), else 22000 naming it and the difference.
+ * A statement names its account (else 22P02), and its entries take its
+ * opening balance to its closing balance (when it gives both), else 22000
+ * naming it and the difference.
  */
 static void
-check_balance(BankStatement *st)
+check_statement(BankStatement *st)
 {
 	Datum		total = numeric_of("0");
 	Datum		reached;
 	Datum		closing;
 	ListCell   *lc;
 
+	if (st->account_iban == NULL && st->account_id == NULL)
+		dunning_bank_refuse(st->where, "the statement names no account (camt Acct/Id, MT940 :25:)");
 	foreach(lc, st->entries)
 		total = plus(total, checked_entry(lfirst(lc)));
 	if (st->opening == NULL || st->closing == NULL)
@@ -215,7 +218,7 @@ emit_statement(BankStatement *st, void *arg)
 	int			entry_no = 0;
 	ListCell   *lc;
 
-	check_balance(st);
+	check_statement(st);
 	for (int k = 0; k < N_COLUMNS; k++)
 		n[k] = true;
 	put_statement(v, n, st, ++e->n_stmt);

@@ -462,8 +462,6 @@ end_statement(Mt *m)
 
 	if (st == NULL)
 		return;
-	if (st->account_iban == NULL && st->account_id == NULL)
-		dunning_bank_refuse(st->where, "the statement has no :25: account");
 	if (st->opening == NULL)
 		dunning_bank_refuse(st->where, "the statement has no :60F: or :60M: opening balance");
 	if (st->closing == NULL)
