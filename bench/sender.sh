@@ -20,11 +20,13 @@ psql -X -q -d $DB -c "CREATE EXTENSION dunning"
 load() {
     psql -X -q -d $DB <<SQL
 TRUNCATE dunning.action CASCADE;
-INSERT INTO dunning.customer (customer_id, name, email, timezone) VALUES (1, 'Acme', 'ap@acme.test', 'UTC')
+-- one customer per action: one notice per customer and day
+INSERT INTO dunning.customer (customer_id, name, email, timezone)
+SELECT g, 'Customer ' || g, 'ap' || g || '@acme.test', 'UTC' FROM generate_series(1, $N) g
     ON CONFLICT DO NOTHING;
 INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date,
                             channel, recipient, language, subject, body, payload, as_of)
-SELECT g, 1, 1, g, 'reminder_1', 7, '2026-03-16', 'email', 'c' || g || '@example.com', 'en',
+SELECT g, g, 1, g, 'reminder_1', 7, '2026-03-16', 'email', 'c' || g || '@example.com', 'en',
        'Payment reminder: EUR ' || (100 + g % 900) || '.00 overdue',
        '<p>Dear Customer ' || g || ',</p>
 <p>Our records show that the following invoices are overdue:</p>

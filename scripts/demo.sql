@@ -124,6 +124,6 @@ SELECT dunning.refresh_segments() AS segments_changed;
 SELECT segment, count(*) AS customers FROM dunning.customer GROUP BY segment ORDER BY segment;
 
 \echo
-\echo '== What a dunning run would send today: dunning.preview(now())'
+\echo '== What a dunning run would send on the demo''s day (' :as_of '16:00 UTC): dunning.preview()'
 SELECT channel, step_name, count(*) AS actions, sum(invoice_count) AS invoices
-  FROM dunning.preview(now()) GROUP BY channel, step_name ORDER BY actions DESC;
+  FROM dunning.preview((:'as_of'::date + time '16:00') AT TIME ZONE 'UTC') GROUP BY channel, step_name ORDER BY actions DESC;
