@@ -33,7 +33,7 @@ SELECT p.payment_id, p.invoice_ids, p.amounts, p.confidence, left(p.reason, 90) 
 \echo
 \echo '== Today''s bank statement in: a camt.053 of 40 transfers and a bank fee, imported and lettered'
 \ir ../test/bank/generate.sql
-SELECT pg_temp.camt_document('053', 8, 'DEMO-' || to_char(current_date, 'YYYYMMDD'), current_date, 10000,
+SELECT pg_temp.camt_document('053', 8, 'DEMO-' || replace(:'as_of', '-', ''), :'as_of'::date, 10000,
                              array_agg(x.name ORDER BY x.k) || 'Bank fees'::text,
                              array_agg(x.iban ORDER BY x.k) || 'BE71096123456769'::text,
                              array_agg(x.amount ORDER BY x.k) || (-12.50)::numeric,
