@@ -2,6 +2,7 @@
 -- day, every queued action marked sent in between, as if nobody paid; then
 -- the timeline of the customer who climbed highest.  All rolled back.
 --   psql -v as_of=YYYY-MM-DD -f scripts/demo-timeline.sql
+SET search_path = pg_catalog, pg_temp;
 BEGIN;
 SELECT set_config('demo.as_of', :'as_of', true) AS as_of \gset
 DO $$

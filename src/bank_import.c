@@ -279,14 +279,22 @@ looks_like_xml(const char *data, int len)
 Datum
 read_bank_file(PG_FUNCTION_ARGS)
 {
-	bytea	   *content = PG_GETARG_BYTEA_PP(0);
+	bytea	   *content;
 	const char *format = checked_format(PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
 	char	   *encoding = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	const char *data = VARDATA_ANY(content);
-	int			len = VARSIZE_ANY_EXHDR(content);
+	const char *data;
+	int			len;
 	Emit		e = {0};
-	bool		xml = looks_like_xml(data, len);
+	bool		xml;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("no bank file given (content is NULL)")));
+	content = PG_GETARG_BYTEA_PP(0);
+	data = VARDATA_ANY(content);
+	len = VARSIZE_ANY_EXHDR(content);
+	xml = looks_like_xml(data, len);
 	DUNNING_INIT_SRF(fcinfo);
 	e.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	e.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "bank file row", ALLOCSET_DEFAULT_SIZES);
