@@ -3,6 +3,11 @@
 -- another role planted in public is called when a superuser runs it.
 SET search_path = pg_catalog, pg_temp;
 \pset footer off
+-- the demo's day (psql variable as_of; scripts/demo passes the last weekday)
+\if :{?as_of}
+\else
+SELECT CURRENT_DATE AS as_of \gset
+\endif
 \echo
 \echo '== The ledger'
 SELECT (SELECT count(*) FROM dunning.customer) AS customers,

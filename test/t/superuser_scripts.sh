@@ -84,6 +84,8 @@ psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v customers=40 -v quiet=false
 ok $? "scripts/sample_ledger.sql ran as superuser"
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v as_of="$(date -u +%F)" -f "$top/scripts/demo.sql" >/dev/null 2>&1
 ok $? "scripts/demo.sql ran as superuser"
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v as_of=2026-11-23 -f "$top/scripts/demo-timeline.sql" >/dev/null 2>&1
+ok $? "scripts/demo-timeline.sql ran as superuser"
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB \
      -c "CREATE SCHEMA bench_eval" \
      -c "CREATE TABLE bench_eval.work AS SELECT payment_id FROM dunning.payment WHERE allocated_amount = 0" \
