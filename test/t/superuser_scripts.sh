@@ -82,7 +82,7 @@ export PGOPTIONS="$PGOPTIONS -c track_functions=all"
 q $DB "SELECT pg_stat_reset()" >/dev/null
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v customers=40 -v quiet=false -f "$top/scripts/sample_ledger.sql" >/dev/null 2>&1
 ok $? "scripts/sample_ledger.sql ran as superuser"
-psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v as_of="$(date -u +%F)" -f "$top/scripts/demo.sql" >/dev/null 2>&1
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -f "$top/scripts/demo.sql" >/dev/null 2>&1
 ok $? "scripts/demo.sql ran as superuser"
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB -v as_of=2026-11-23 -f "$top/scripts/demo-timeline.sql" >/dev/null 2>&1
 ok $? "scripts/demo-timeline.sql ran as superuser"
