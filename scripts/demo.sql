@@ -36,6 +36,26 @@ SELECT p.payment_id, p.invoice_ids, p.amounts, p.confidence, left(p.reason, 90) 
  ORDER BY p.confidence DESC, p.payment_id LIMIT 5;
 
 \echo
+\echo '== Today''s bank statement in: a camt.053 of 40 transfers and a bank fee, imported and lettered'
+\ir ../test/bank/generate.sql
+SELECT pg_temp.camt_document('053', 8, 'DEMO-' || replace(:'as_of', '-', ''), :'as_of'::date, 10000,
+                             array_agg(x.name ORDER BY x.k) || 'Bank fees'::text,
+                             array_agg(x.iban ORDER BY x.k) || 'BE71096123456769'::text,
+                             array_agg(x.amount ORDER BY x.k) || (-12.50)::numeric,
+                             array_agg(x.remit ORDER BY x.k) || 'account fees'::text) AS camt
+  FROM (SELECT row_number() OVER (ORDER BY o.invoice_id) AS k, c.name, 'BE68539007547034'::text AS iban,
+               o.open_amount AS amount, 'Invoice ' || o.invoice_number AS remit
+          FROM dunning.open_item o JOIN dunning.customer c USING (customer_id)
+         WHERE o.currency = 'EUR' AND o.open_amount > 0
+         ORDER BY o.invoice_id LIMIT 40) x \gset
+\timing on
+SELECT * FROM dunning.import_statement(:'camt');
+\timing off
+SELECT statement_ref, entries, credits, credit_amount, debits, debit_amount, lettered, lettered_amount,
+       proposed, unapplied
+  FROM dunning.bank_reconciliation ORDER BY statement_id DESC LIMIT 1;
+
+\echo
 \echo '== Quality against the generator''s truth (payments received in the last 45 days)'
 WITH work AS (SELECT k.payment_id, k.kind FROM dunning_sample.payment_kind k
                 JOIN dunning.payment p USING (payment_id)

@@ -144,6 +144,7 @@ typedef struct LetterRun
 	Totals		tot;
 	MemoryContext batch_cxt;
 	instr_time	start;
+	const char *unreturned;		/* "" under 0.2.0, which has no payment.returned_on */
 } LetterRun;
 
 /* Milliseconds since the run started, for the DEBUG1 report. */
@@ -176,14 +177,16 @@ load_store(LetterRun *run)
 		 run_ms(run), MemoryContextMemAllocated(run->st->cxt, true) / 1024);
 }
 
-/* The ids of the unlettered payments, oldest first (*n of them). */
+/* The ids of the unlettered payments (not returned), oldest first (*n of them). */
 static int64 *
-unlettered_payments(uint64 *n)
+unlettered_payments(const LetterRun *run, uint64 *n)
 {
 	int64	   *ids;
+	char		query[256];
 
-	dunning_spi_exec("SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0"
-					 " ORDER BY p.received_on, p.payment_id", 0, NULL, NULL, SPI_OK_SELECT);
+	snprintf(query, sizeof(query), "SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0%s"
+			 " ORDER BY p.received_on, p.payment_id", run->unreturned);
+	dunning_spi_exec(query, 0, NULL, NULL, SPI_OK_SELECT);
 	*n = SPI_processed;
 	ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(1, *n));
 	for (uint64 r = 0; r < *n; r++)
@@ -282,8 +285,8 @@ run_batch(LetterRun *run, int pass, bool proposing, int64 *ids, uint64 from, uin
 	for (uint64 r = from; r < Min(from + BATCH_PAYMENTS, n_ids); r++)
 		dunning_array_push(chunk, Int64GetDatum(ids[r]));
 	v[0] = dunning_array_datum(chunk);
-	snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0"
-			 " ORDER BY p.received_on, p.payment_id", dunning_payments_select);
+	snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0%s"
+			 " ORDER BY p.received_on, p.payment_id", dunning_payments_select, run->unreturned);
 	dunning_spi_exec(query, 1, t, v, SPI_OK_SELECT);
 	tt = SPI_tuptable;
 	n = SPI_processed;
@@ -337,7 +340,7 @@ static void
 letter_all(LetterRun *run)
 {
 	uint64		n_ids;
-	int64	   *ids = unlettered_payments(&n_ids);
+	int64	   *ids = unlettered_payments(run, &n_ids);
 	int64		lettered_last = 0;
 
 	run->tot.examined = n_ids;
@@ -372,14 +375,13 @@ totals_datum(TupleDesc tupdesc, const Totals *tot)
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
-PG_FUNCTION_INFO_V1(auto_letter);
-
 /*
  * auto_letter(min_confidence real) -> (examined, lettered, proposed,
- * left_unmatched, amount_lettered, write_offs, write_off_amount)
+ * left_unmatched, amount_lettered, write_offs, write_off_amount).
+ * unreturned: the condition that leaves out the payments the bank returned.
  */
-Datum
-auto_letter(PG_FUNCTION_ARGS)
+static Datum
+letter_entry(FunctionCallInfo fcinfo, const char *unreturned)
 {
 	LetterRun	run = {0};
 	TupleDesc	tupdesc;
@@ -387,6 +389,7 @@ auto_letter(PG_FUNCTION_ARGS)
 	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
 	int			ret;
 
+	run.unreturned = unreturned;
 	run.min_conf = PG_ARGISNULL(0) ? 0.9f : PG_GETARG_FLOAT4(0);
 	if (isnan(run.min_conf) || run.min_conf <= 0.0f || run.min_conf > 1.0f)
 		ereport(ERROR,
@@ -408,6 +411,26 @@ auto_letter(PG_FUNCTION_ARGS)
 	letter_all(&run);
 	SPI_finish();
 	PG_RETURN_DATUM(totals_datum(tupdesc, &run.tot));
+}
+
+/*
+ * The SQL auto_letter of 0.3.0 (returned payments are not lettered), and
+ * 0.2.0's symbol, which the frozen 0.2.0 scripts bind and whose payment
+ * table has no returned_on (contrib's pattern: a new symbol per signature).
+ */
+PG_FUNCTION_INFO_V1(auto_letter_0_3);
+PG_FUNCTION_INFO_V1(auto_letter);
+
+Datum
+auto_letter_0_3(PG_FUNCTION_ARGS)
+{
+	return letter_entry(fcinfo, " AND p.returned_on IS NULL");
+}
+
+Datum
+auto_letter(PG_FUNCTION_ARGS)
+{
+	return letter_entry(fcinfo, "");
 }
 
 /* ------------------------------------------------------------------------

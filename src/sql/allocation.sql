@@ -1066,9 +1066,9 @@ SELECT p.payment_id, p.received_on, p.customer_id, p.currency, p.amount::numeric
        p.allocated_amount > 0 AS partly_applied,
        p.payer_name, p.payer_iban, p.remittance_info, p.reference
   FROM dunning.payment p
- WHERE p.allocated_amount < p.amount;
+ WHERE p.allocated_amount < p.amount AND p.returned_on IS NULL;
 COMMENT ON VIEW dunning.unapplied_payment IS
-    'payments (or the rest of payments) not allocated to any invoice: unmatched cash and overpayments';
+    'payments (or the rest of payments) not allocated to any invoice: unmatched cash and overpayments (payments the bank returned are not cash)';
 COMMENT ON COLUMN dunning.unapplied_payment.payment_id IS 'the payment';
 COMMENT ON COLUMN dunning.unapplied_payment.received_on IS 'booking date';
 COMMENT ON COLUMN dunning.unapplied_payment.customer_id IS 'the payer when known';

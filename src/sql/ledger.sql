@@ -252,6 +252,8 @@ CREATE TABLE dunning.payment (
     external_ref     text UNIQUE,
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     allocated_amount numeric NOT NULL DEFAULT 0,
+    returned_on      date,
+    return_reason    text,
     CONSTRAINT payment_amount_positive CHECK (amount > 0),
     CONSTRAINT payment_amount_in_range CHECK (amount < 1e12),
     CONSTRAINT payment_received_on_in_range CHECK (received_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31'),
@@ -260,6 +262,10 @@ CREATE TABLE dunning.payment (
         CHECK (amount = pg_catalog.round(amount, dunning.currency_minor_unit(currency))),
     CONSTRAINT payment_not_over_allocated
         CHECK (allocated_amount >= 0 AND allocated_amount <= amount),
+    -- A payment the bank returned (bank.sql) settles nothing.
+    CONSTRAINT payment_returned_not_allocated CHECK (returned_on IS NULL OR allocated_amount = 0),
+    CONSTRAINT payment_return_complete
+        CHECK ((returned_on IS NULL) = (return_reason IS NULL) AND pg_catalog.length(return_reason) <= 100),
     -- Allocations and write-offs reference (customer_id, payment_id): a
     -- payment settles items of its own customer only.  Unidentified cash has
     -- no customer (NULL) and no allocation.
@@ -282,6 +288,9 @@ COMMENT ON COLUMN dunning.payment.external_ref IS 'the bank''s reference of the 
 COMMENT ON COLUMN dunning.payment.created_at IS 'when the row was loaded';
 COMMENT ON COLUMN dunning.payment.allocated_amount IS
     'amount of the payment allocated to invoices; maintained by the extension, read only';
+COMMENT ON COLUMN dunning.payment.returned_on IS
+    'when the bank returned or reversed the credit (dunning.import_statement); a returned payment settles nothing and is not lettered';
+COMMENT ON COLUMN dunning.payment.return_reason IS 'the return reason code (ISO 20022, e.g. AC04, MD06), reversal or return; set exactly when returned_on is';
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -384,7 +393,7 @@ GRANT SELECT (customer_id, external_ref, name, country, language, timezone, segm
               collector, on_hold, created_at, subdivision, kind, risk_segment) ON dunning.customer
     TO dunning_analyst;
 GRANT SELECT (payment_id, received_on, amount, currency, reference, customer_id, external_ref,
-              created_at, allocated_amount) ON dunning.payment
+              created_at, allocated_amount, returned_on, return_reason) ON dunning.payment
     TO dunning_analyst;
 GRANT SELECT ON dunning.invoice,
     dunning.dispute
@@ -406,7 +415,7 @@ GRANT UPDATE (customer_id, invoice_number, issued_on, due_on, amount, currency, 
     ON dunning.invoice
     TO dunning_admin;
 GRANT UPDATE (received_on, amount, currency, payer_name, payer_iban, remittance_info, reference, customer_id,
-              external_ref, created_at) ON dunning.payment
+              external_ref, created_at, returned_on, return_reason) ON dunning.payment
     TO dunning_admin;
 GRANT UPDATE (customer_id) ON dunning.payment
     TO dunning_collector;

@@ -211,7 +211,7 @@ CREATE OR REPLACE FUNCTION dunning.auto_letter(
     min_confidence real DEFAULT 0.9,
     OUT examined bigint, OUT lettered bigint, OUT proposed bigint, OUT left_unmatched bigint,
     OUT amount_lettered numeric, OUT write_offs bigint, OUT write_off_amount numeric)
-    AS 'MODULE_PATHNAME', 'auto_letter'
+    AS 'MODULE_PATHNAME', 'auto_letter_0_3'
     LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET cursor_tuple_fraction = 1 SET work_mem = '256MB';
 COMMENT ON FUNCTION dunning.auto_letter(real) IS

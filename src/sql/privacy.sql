@@ -54,7 +54,7 @@ COMMENT ON COLUMN dunning.erasure.erased_at IS 'when';
 COMMENT ON COLUMN dunning.erasure.erased_by IS 'database role that erased';
 COMMENT ON COLUMN dunning.erasure.reason IS 'why (the request, the legal basis)';
 COMMENT ON COLUMN dunning.erasure.name_kept IS 'true when the name was kept (bookkeeping law keeps it on invoices)';
-COMMENT ON COLUMN dunning.erasure.erased IS 'rows changed per kind: customer, payments, letters, proposals, disputes, promises, actions';
+COMMENT ON COLUMN dunning.erasure.erased IS 'rows changed per kind: customer, payments, bank_entries, letters, proposals, disputes, promises, actions';
 
 -- What of a remittance text may stay after erasure: the structured
 -- references and the customer's own invoice numbers found in it, nothing
@@ -108,6 +108,15 @@ BEGIN
      WHERE p.customer_id = c.customer_id;
     GET DIAGNOSTICS k = ROW_COUNT;
     n := n || jsonb_build_object('payments', k);
+    -- the bank entries of its payments (made or returned): the same
+    UPDATE dunning.bank_entry e
+       SET counterparty_iban = NULL,
+           counterparty_name = CASE WHEN keep_name THEN e.counterparty_name END,
+           remittance = dunning_internal.remittance_keep_references(c.customer_id, e.remittance)
+      FROM dunning.payment p
+     WHERE p.customer_id = c.customer_id AND (e.payment_id = p.payment_id OR e.returned_payment_id = p.payment_id);
+    GET DIAGNOSTICS k = ROW_COUNT;
+    n := n || jsonb_build_object('bank_entries', k);
     IF NOT keep_name THEN
         UPDATE dunning.letter l SET explanation = replace(l.explanation, c.name, pseudonym)
          WHERE l.customer_id = c.customer_id AND strpos(l.explanation, c.name) > 0;
@@ -141,7 +150,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.erase_customer(bigint, boolean, text) IS
-    'erases a customer''s personal data (contact data, payers'' accounts and, unless keep_name, names; remittance texts reduced to references and invoice numbers; notes; outbox recipients and texts, unsent actions cancelled) keeping every amount, date and lettering; logged in dunning.erasure; returns the rows changed per kind';
+    'erases a customer''s personal data (contact data, payers'' accounts and, in its payments and their bank entries, unless keep_name, names; remittance texts reduced to references and invoice numbers; notes; outbox recipients and texts, unsent actions cancelled) keeping every amount, date and lettering; logged in dunning.erasure; returns the rows changed per kind';
 SELECT pg_catalog.pg_extension_config_dump('dunning.erasure', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.erasure_erasure_id_seq', '');
 

@@ -135,6 +135,10 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_admin', 'run(timestamp with time zone)', $$SELECT dunning.run('2026-03-20 12:00+00')$$, ''),
   ('dunning_admin', 'copy_scenario(text,text)', $$SELECT dunning.copy_scenario('standard', 'mine')$$, ''),
   ('dunning_admin', 'rebuild_totals()', $$SELECT dunning.rebuild_totals()$$, ''),
+  ('dunning_admin', 'import_statement(bytea,text,text,boolean)',
+   $$SELECT * FROM dunning.import_statement(convert_to(E':20:R-1\n:25:BE71096123456769\n:60F:C260301EUR0,\n:61:260301C5,00NTRFNONREF//R-1\n:86:R-5\n:62F:C260301EUR5,\n-', 'UTF8'))$$, ''),
+  ('dunning_admin', 'import_statement(text,text,boolean)',
+   $$SELECT * FROM dunning.import_statement(E':20:R-2\n:25:BE71096123456769\n:60F:C260302EUR5,\n:61:260302D5,00NTRFNONREF//R-2\n:62F:C260302EUR0,\n-', 'mt940', false)$$, ''),
   ('dunning_admin', 'erase_customer(bigint,boolean,text)', $$SELECT dunning.erase_customer(2, true, 'test')$$, ''),
   ('dunning_admin', 'refresh_segments(date)', $$SELECT * FROM dunning.refresh_segments('2026-03-01')$$, ''),
   ('dunning_admin', 'refresh_kpi()', $$SELECT dunning.refresh_kpi()$$, ''),
@@ -223,10 +227,13 @@ SELECT is_empty($$
                              ('dunning_analyst', 'dunning.customer', 'postal_address'),
                              ('dunning_analyst', 'dunning.payment', 'payer_iban'), ('dunning_analyst', 'dunning.payment', 'payer_name'),
                              ('dunning_analyst', 'dunning.payment', 'remittance_info'),
+                             ('dunning_analyst', 'dunning.bank_entry', 'counterparty_name'),
+                             ('dunning_analyst', 'dunning.bank_entry', 'counterparty_iban'),
+                             ('dunning_analyst', 'dunning.bank_entry', 'remittance'),
                              ('dunning_analyst', 'dunning.action', 'recipient'), ('dunning_analyst', 'dunning.action', 'payload'),
                              ('dunning_analyst', 'dunning.action', 'body'), ('dunning_analyst', 'dunning.action', 'subject')) v(r, t, x)
      WHERE has_column_privilege(r, t, x, 'SELECT')$$,
-    'analysts read no e-mail, phone, postal address, payer name, IBAN, remittance text, nor what the outbox sends');
+    'analysts read no e-mail, phone, postal address, payer name, IBAN, remittance text (of payments or bank entries), nor what the outbox sends');
 SELECT ok(NOT has_table_privilege('dunning_analyst', 'dunning.unapplied_payment', 'SELECT')
           AND NOT has_table_privilege('dunning_analyst', 'dunning.collector_worklist', 'SELECT')
           AND NOT has_function_privilege('dunning_analyst', 'dunning.preview(timestamptz)', 'EXECUTE')

@@ -1,0 +1,623 @@
+/*
+ * bank_camt.c -- camt.053 and camt.054 read with libxml2's xmlTextReader: a
+ * stream of nodes, never a tree, so a 100 MB file needs the memory of one
+ * statement.  The version is the document's namespace
+ * (urn:iso:std:iso:20022:tech:xsd:camt.05[34].001.NN); what differs between
+ * versions (Dbtr/Nm or Dbtr/Pty/Nm, Sts or Sts/Cd, Amt under TxDtls or under
+ * AmtDtls/TxAmt) is read in every form.
+ *
+ * Hostile documents: the reader never fetches anything (XML_PARSE_NONET),
+ * loads no DTD and substitutes no entity; a DOCTYPE or an entity reference
+ * is refused, nesting deeper than MAX_DEPTH and element texts longer than
+ * DUNNING_BANK_MAX_TEXT are refused.  libxml2's own errors are collected by
+ * a handler and reported after the read returns, never thrown through it.
+ */
+#include "postgres.h"
+
+#include <libxml/xmlreader.h>
+
+#include "bank_camt.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "quote.h"
+#include "utils/memutils.h"
+
+#define MAX_DEPTH 40
+#define NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
+
+/* What an element is the innermost of. */
+typedef enum Anchor
+{
+	IN_NONE, IN_STMT, IN_BAL, IN_NTRY, IN_TX
+} Anchor;
+
+typedef struct Camt
+{
+	xmlTextReaderPtr reader;
+	const char *want;
+	const char *format;
+	char		version[8];
+	const char *stmt_tag;		/* Stmt, Ntfctn */
+	int			depth;
+	const char *names[MAX_DEPTH];
+	char	   *ccy[MAX_DEPTH];		/* Ccy attribute of an Amt */
+	Anchor		anchor[MAX_DEPTH];
+	StringInfoData text;
+	MemoryContext stmt_cxt;
+	BankStatement *st;
+	BankEntry  *en;
+	BankTxn    *tx;
+	int			n_stmt;
+	int			n_ntry;
+	/* a balance being read */
+	char	   *bal_code;
+	char	   *bal_amount;
+	bool		bal_debit;
+	DateADT		bal_on;
+	bool		has_bal_on;
+	/* the parties of a transaction, chosen at its end */
+	char	   *dbtr_name;
+	char	   *dbtr_iban;
+	char	   *cdtr_name;
+	char	   *cdtr_iban;
+	char	   *ultimate;
+	StringInfoData remit;
+	StringInfoData code;
+	StringInfoData path;		/* scratch of here */
+	StringInfoData rel;			/* scratch of rel_path */
+	BankEmit	emit;
+	void	   *arg;
+	char		xml_error[256];
+	int			xml_line;
+} Camt;
+
+/* libxml2's error handler: keeps the first error; reported by read_node. */
+static void
+on_xml_error(void *arg, const char *msg, xmlParserSeverities severity, xmlTextReaderLocatorPtr locator)
+{
+	Camt	   *c = (Camt *) arg;
+
+	if (c->xml_error[0] != '\0' || severity == XML_PARSER_SEVERITY_WARNING ||
+		severity == XML_PARSER_SEVERITY_VALIDITY_WARNING)
+		return;
+	strlcpy(c->xml_error, msg ? msg : "error", sizeof(c->xml_error));
+	c->xml_error[strcspn(c->xml_error, "\n")] = '\0';
+	c->xml_line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
+}
+
+/* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
+static char *
+here(Camt *c)
+{
+	StringInfo	sp = &c->path;
+	StringInfoData s;
+
+	resetStringInfo(sp);
+	s = *sp;
+	for (int i = 0; i < c->depth; i++)
+		appendStringInfo(&s, "/%s", c->names[i]);
+	if (c->n_stmt > 0)
+		appendStringInfo(&s, " (statement %d", c->n_stmt);
+	if (c->n_stmt > 0 && c->n_ntry > 0)
+		appendStringInfo(&s, ", entry %d", c->n_ntry);
+	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (",
+					 xmlTextReaderGetParserLineNumber(c->reader));
+	appendStringInfoChar(&s, ')');
+	*sp = s;
+	return pstrdup(s.data);
+}
+
+/* The element's text as an amount; refused where the reader stands. */
+static char *
+amount_at(Camt *c)
+{
+	char	   *a = dunning_bank_amount(c->text.data);
+
+	if (a == NULL)
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not an amount",
+											  dunning_clip(c->text.data, c->text.len, DUNNING_QUOTE_MAX)));
+	return a;
+}
+
+/* The element's text as a date (YYYY-MM-DD, or a DtTm); refused where the reader stands. */
+static DateADT
+date_at(Camt *c)
+{
+	DateADT		d;
+
+	if (!dunning_bank_iso_date(c->text.data, &d))
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not a date (YYYY-MM-DD)",
+											  dunning_clip(c->text.data, c->text.len, DUNNING_QUOTE_MAX)));
+	return d;
+}
+
+/* s as a currency code; refused where the reader stands. */
+static char *
+currency_at(Camt *c, char *s)
+{
+	if (dunning_bank_currency(s) == NULL)
+		dunning_bank_refuse(here(c), psprintf("\"%s\" is not a currency code",
+											  s ? dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX) : ""));
+	return s;
+}
+
+/* The element path from the innermost anchor of kind a to the current element. */
+static const char *
+rel_path(Camt *c, Anchor a, StringInfo buf)
+{
+	int			from = -1;
+
+	for (int i = c->depth - 1; i >= 0 && from < 0; i--)
+		if (c->anchor[i] == a)
+			from = i;
+	resetStringInfo(buf);
+	for (int i = from + 1; i < c->depth; i++)
+	{
+		if (i > from + 1)
+			appendStringInfoChar(buf, '/');
+		appendStringInfoString(buf, c->names[i]);
+	}
+	return buf->data;
+}
+
+/* The innermost anchor around the current element. */
+static Anchor
+innermost(Camt *c)
+{
+	for (int i = c->depth - 1; i >= 0; i--)
+		if (c->anchor[i] != IN_NONE)
+			return c->anchor[i];
+	return IN_NONE;
+}
+
+/* The document element: its namespace says the message and its version. */
+static void
+check_document(Camt *c, const char *name)
+{
+	const char *ns = (const char *) xmlTextReaderConstNamespaceUri(c->reader);
+	size_t		n = strlen(NS_PREFIX);
+	char		kind;
+
+	if (strcmp(name, "Document") != 0 || ns == NULL || strncmp(ns, NS_PREFIX, n) != 0 ||
+		(ns[n] != '3' && ns[n] != '4') || strncmp(ns + n + 1, ".001.", 5) != 0 ||
+		!isdigit((unsigned char) ns[n + 6]) || !isdigit((unsigned char) ns[n + 7]) || ns[n + 8] != '\0' ||
+		atoi(ns + n + 6) < 1 || atoi(ns + n + 6) > 13)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("bank file refused: not a camt.053 or camt.054 document of a known version"),
+				 errdetail("The document element is %s in namespace \"%s\".", dunning_clip(name, strlen(name), 60),
+						   ns ? dunning_clip(ns, strlen(ns), DUNNING_QUOTE_MAX) : ""),
+				 errhint("Versions camt.053.001.01 to .13 and camt.054.001.01 to .13 are read.")));
+	kind = ns[n];
+	c->format = kind == '3' ? "camt.053" : "camt.054";
+	c->stmt_tag = kind == '3' ? "Stmt" : "Ntfctn";
+	strlcpy(c->version, ns + n + 2, sizeof(c->version));
+	if (c->want && strcmp(c->want, c->format) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bank file refused: it is a %s document, not %s", c->format, c->want)));
+}
+
+/* A new element: push it, and open what it starts. */
+static void
+on_start(Camt *c)
+{
+	const char *name = (const char *) xmlTextReaderConstLocalName(c->reader);
+	Anchor		in = innermost(c);
+	Anchor		a = IN_NONE;
+
+	if (c->depth >= MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("bank file refused at %s: elements nested deeper than %d", here(c), MAX_DEPTH)));
+	if (c->depth == 0)
+		check_document(c, name);
+	if (c->depth == 2 && strcmp(name, c->stmt_tag) == 0)
+	{
+		MemoryContextReset(c->stmt_cxt);
+		c->st = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankStatement));
+		c->st->format = c->format;
+		c->st->version = pstrdup(c->version);
+		c->n_stmt++;
+		c->n_ntry = 0;
+		a = IN_STMT;
+	}
+	else if (in == IN_STMT && c->depth == 3 && strcmp(name, "Bal") == 0)
+	{
+		c->bal_code = c->bal_amount = NULL;
+		c->bal_debit = c->has_bal_on = false;
+		a = IN_BAL;
+	}
+	else if (in == IN_STMT && c->depth == 3 && strcmp(name, "Ntry") == 0)
+	{
+		c->en = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankEntry));
+		c->en->booked = true;
+		c->n_ntry++;
+		a = IN_NTRY;
+	}
+	else if (in == IN_NTRY && strcmp(name, "TxDtls") == 0)
+	{
+		c->tx = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankTxn));
+		c->dbtr_name = c->dbtr_iban = c->cdtr_name = c->cdtr_iban = c->ultimate = NULL;
+		resetStringInfo(&c->remit);
+		a = IN_TX;
+	}
+	c->names[c->depth] = name;
+	c->anchor[c->depth] = a;
+	c->ccy[c->depth] = NULL;
+	if (strcmp(name, "Amt") == 0)
+	{
+		xmlChar    *ccy = xmlTextReaderGetAttribute(c->reader, (const xmlChar *) "Ccy");
+
+		if (ccy)
+		{
+			MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
+			char	   *copy = pstrdup((char *) ccy);
+
+			xmlFree(ccy);
+			c->ccy[c->depth] = currency_at(c, copy);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	c->depth++;
+	resetStringInfo(&c->text);
+}
+
+/* The text of the element that ends, cleaned; NULL when empty. */
+static char *
+value(Camt *c)
+{
+	return dunning_bank_clean(c->text.data);
+}
+
+/* The statement's own elements. */
+static void
+end_stmt_field(Camt *c, const char *p)
+{
+	BankStatement *st = c->st;
+
+	if (strcmp(p, "Id") == 0)
+		st->statement_ref = value(c);
+	else if (strcmp(p, "ElctrncSeqNb") == 0)
+		st->sequence_no = value(c);
+	else if (strcmp(p, "LglSeqNb") == 0 && st->sequence_no == NULL)
+		st->sequence_no = value(c);
+	else if (strcmp(p, "FrToDt/FrDtTm") == 0)
+	{
+		st->from_on = date_at(c);
+		st->has_from_on = true;
+	}
+	else if (strcmp(p, "FrToDt/ToDtTm") == 0)
+	{
+		st->to_on = date_at(c);
+		st->has_to_on = true;
+	}
+	else if (strcmp(p, "Acct/Id/IBAN") == 0)
+		st->account_iban = value(c);
+	else if (strcmp(p, "Acct/Id/Othr/Id") == 0)
+		st->account_id = value(c);
+	else if (strcmp(p, "Acct/Ccy") == 0)
+		st->currency = currency_at(c, value(c));
+}
+
+/* A balance's elements. */
+static void
+end_bal_field(Camt *c, const char *p)
+{
+	if (strcmp(p, "Tp/CdOrPrtry/Cd") == 0 || strcmp(p, "Tp/Cd") == 0)
+		c->bal_code = value(c);
+	else if (strcmp(p, "Amt") == 0)
+	{
+		c->bal_amount = amount_at(c);
+		if (c->st->currency == NULL && c->ccy[c->depth - 1])
+			c->st->currency = c->ccy[c->depth - 1];
+	}
+	else if (strcmp(p, "CdtDbtInd") == 0)
+		c->bal_debit = c->text.len > 0 && strstr(c->text.data, "DBIT") != NULL;
+	else if (strcmp(p, "Dt/Dt") == 0 || strcmp(p, "Dt/DtTm") == 0)
+	{
+		c->bal_on = date_at(c);
+		c->has_bal_on = true;
+	}
+}
+
+/* The end of a balance: the opening (OPBD, else PRCD) or the closing (CLBD) one. */
+static void
+end_bal(Camt *c)
+{
+	BankStatement *st = c->st;
+	char	   *signed_amount;
+
+	if (c->bal_code == NULL || c->bal_amount == NULL)
+		return;
+	signed_amount = c->bal_debit ? psprintf("-%s", c->bal_amount) : c->bal_amount;
+	if (strcmp(c->bal_code, "OPBD") == 0 || (strcmp(c->bal_code, "PRCD") == 0 && st->opening == NULL))
+	{
+		st->opening = signed_amount;
+		st->opening_on = c->bal_on;
+		st->has_opening_on = c->has_bal_on;
+	}
+	else if (strcmp(c->bal_code, "CLBD") == 0)
+	{
+		st->closing = signed_amount;
+		st->closing_on = c->bal_on;
+		st->has_closing_on = c->has_bal_on;
+	}
+}
+
+/* An entry's own elements. */
+static void
+end_ntry_field(Camt *c, const char *p)
+{
+	BankEntry  *en = c->en;
+
+	if (strcmp(p, "Amt") == 0)
+	{
+		en->amount = amount_at(c);
+		en->currency = c->ccy[c->depth - 1];
+	}
+	else if (strcmp(p, "CdtDbtInd") == 0)
+		en->credit = strcmp(c->text.data, "CRDT") == 0;
+	else if (strcmp(p, "RvslInd") == 0)
+		en->reversal = strcmp(c->text.data, "true") == 0 || strcmp(c->text.data, "1") == 0;
+	else if ((strcmp(p, "Sts") == 0 && c->text.len > 0) || strcmp(p, "Sts/Cd") == 0)
+		en->booked = strcmp(c->text.data, "BOOK") == 0;
+	else if (strcmp(p, "BookgDt/Dt") == 0 || strcmp(p, "BookgDt/DtTm") == 0)
+	{
+		en->booked_on = date_at(c);
+		en->has_booked_on = true;
+	}
+	else if (strcmp(p, "ValDt/Dt") == 0 || strcmp(p, "ValDt/DtTm") == 0)
+	{
+		en->value_on = date_at(c);
+		en->has_value_on = true;
+	}
+	else if (strcmp(p, "AcctSvcrRef") == 0)
+		en->bank_ref = value(c);
+	else if (strcmp(p, "BkTxCd/Domn/Cd") == 0 || strcmp(p, "BkTxCd/Domn/Fmly/Cd") == 0 ||
+			 strcmp(p, "BkTxCd/Domn/Fmly/SubFmlyCd") == 0 || strcmp(p, "BkTxCd/Prtry/Cd") == 0)
+		dunning_bank_append(&c->code, "-", c->text.data, "BkTxCd");
+	else if (strcmp(p, "AddtlNtryInf") == 0)
+		en->info = value(c);
+}
+
+/* A transaction's parties and remittance. */
+static bool
+end_tx_party(Camt *c, const char *p)
+{
+	if (strcmp(p, "RltdPties/Dbtr/Nm") == 0 || strcmp(p, "RltdPties/Dbtr/Pty/Nm") == 0)
+		c->dbtr_name = value(c);
+	else if (strcmp(p, "RltdPties/Cdtr/Nm") == 0 || strcmp(p, "RltdPties/Cdtr/Pty/Nm") == 0)
+		c->cdtr_name = value(c);
+	else if (strcmp(p, "RltdPties/UltmtDbtr/Nm") == 0 || strcmp(p, "RltdPties/UltmtDbtr/Pty/Nm") == 0)
+		c->ultimate = value(c);
+	else if (strcmp(p, "RltdPties/DbtrAcct/Id/IBAN") == 0)
+		c->dbtr_iban = value(c);
+	else if (strcmp(p, "RltdPties/CdtrAcct/Id/IBAN") == 0)
+		c->cdtr_iban = value(c);
+	else if (strcmp(p, "RmtInf/Ustrd") == 0 || strcmp(p, "RmtInf/Strd/RfrdDocInf/Nb") == 0 ||
+			 strcmp(p, "RmtInf/Strd/AddtlRmtInf") == 0)
+		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
+	else if (strcmp(p, "RmtInf/Strd/CdtrRefInf/Ref") == 0)
+		c->tx->structured_ref = value(c);
+	else
+		return false;
+	return true;
+}
+
+/* A transaction's own elements. */
+static void
+end_tx_field(Camt *c, const char *p)
+{
+	BankTxn    *tx = c->tx;
+
+	if (end_tx_party(c, p))
+		return;
+	if (strcmp(p, "Refs/EndToEndId") == 0)
+	{
+		tx->end_to_end_id = value(c);
+		if (tx->end_to_end_id && strcmp(tx->end_to_end_id, "NOTPROVIDED") == 0)
+			tx->end_to_end_id = NULL;
+	}
+	else if (strcmp(p, "Refs/AcctSvcrRef") == 0 || (strcmp(p, "Refs/TxId") == 0 && tx->txn_ref == NULL))
+		tx->txn_ref = value(c);
+	else if (strcmp(p, "Amt") == 0 || (strcmp(p, "AmtDtls/TxAmt/Amt") == 0 && tx->amount == NULL))
+	{
+		tx->amount = amount_at(c);
+		tx->currency = c->ccy[c->depth - 1];
+	}
+	else if (strcmp(p, "CdtDbtInd") == 0)
+	{
+		tx->credit = strcmp(c->text.data, "CRDT") == 0;
+		tx->has_sign = true;
+	}
+	else if (strcmp(p, "RtrInf/Rsn/Cd") == 0 || (strcmp(p, "RtrInf/Rsn/Prtry") == 0 && tx->return_reason == NULL))
+		tx->return_reason = value(c);
+	else if (strncmp(p, "RtrInf", 6) == 0)
+		tx->returned = true;
+	else if (strcmp(p, "AddtlTxInf") == 0 && c->remit.len == 0)
+		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
+}
+
+/* The end of a transaction: its counterparty is the debtor of a credit, the creditor of a debit. */
+static void
+end_tx(Camt *c)
+{
+	BankTxn    *tx = c->tx;
+	bool		credit = tx->has_sign ? tx->credit : c->en->credit;
+
+	tx->name = credit ? (c->dbtr_name ? c->dbtr_name : c->ultimate) : c->cdtr_name;
+	tx->iban = credit ? c->dbtr_iban : c->cdtr_iban;
+	tx->remittance = c->remit.len > 0 ? dunning_bank_clean(c->remit.data) : NULL;
+	if (tx->return_reason)
+		tx->returned = true;
+	tx->where = here(c);
+	c->en->txns = lappend(c->en->txns, tx);
+	c->tx = NULL;
+}
+
+/* The end of an entry: checked, and kept when booked. */
+static void
+end_ntry(Camt *c)
+{
+	BankEntry  *en = c->en;
+
+	en->where = here(c);
+	if (en->amount == NULL)
+		dunning_bank_refuse(en->where, "the entry has no amount (Amt)");
+	if (!en->has_booked_on && !en->has_value_on)
+		dunning_bank_refuse(en->where, "the entry has no booking date (BookgDt)");
+	if (!en->has_booked_on)
+		en->booked_on = en->value_on;
+	if (c->code.len > 0)
+		en->bank_code = pstrdup(c->code.data);
+	resetStringInfo(&c->code);
+	if (en->txns == NIL)
+	{
+		BankTxn    *tx = palloc0(sizeof(BankTxn));
+
+		tx->remittance = en->info;
+		tx->where = en->where;
+		en->txns = list_make1(tx);
+	}
+	if (en->booked)
+		c->st->entries = lappend(c->st->entries, en);
+	c->en = NULL;
+}
+
+/* The end of a statement: checked and handed over. */
+static void
+end_stmt(Camt *c)
+{
+	BankStatement *st = c->st;
+
+	st->where = here(c);
+	c->emit(st, c->arg);
+	c->st = NULL;
+}
+
+/* An element ends: what it held goes where it belongs. */
+static void
+on_end(Camt *c)
+{
+	MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
+	Anchor		a = c->anchor[c->depth - 1];
+	Anchor		in = innermost(c);
+	StringInfo	p = &c->rel;
+
+	if (a == IN_TX)
+		end_tx(c);
+	else if (a == IN_NTRY)
+		end_ntry(c);
+	else if (a == IN_BAL)
+		end_bal(c);
+	else if (a == IN_STMT)
+		end_stmt(c);
+	else if (in == IN_TX)
+		end_tx_field(c, rel_path(c, IN_TX, p));
+	else if (in == IN_NTRY)
+		end_ntry_field(c, rel_path(c, IN_NTRY, p));
+	else if (in == IN_BAL)
+		end_bal_field(c, rel_path(c, IN_BAL, p));
+	else if (in == IN_STMT)
+		end_stmt_field(c, rel_path(c, IN_STMT, p));
+	MemoryContextSwitchTo(old);
+	c->depth--;
+	resetStringInfo(&c->text);
+}
+
+/* Text inside an element, in the server's encoding, bounded. */
+static void
+on_text(Camt *c)
+{
+	const char *t = (const char *) xmlTextReaderConstValue(c->reader);
+	char	   *s;
+
+	if (t == NULL || c->depth == 0)
+		return;
+	if (c->text.len + strlen(t) > DUNNING_BANK_MAX_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
+						DUNNING_BANK_MAX_TEXT)));
+	s = pg_any_to_server(t, strlen(t), PG_UTF8);
+	appendStringInfoString(&c->text, s);
+	if (s != t)
+		pfree(s);
+}
+
+/* One node of the stream; false at the end of the document. */
+static bool
+read_node(Camt *c)
+{
+	int			r = xmlTextReaderRead(c->reader);
+
+	if (r == 0)
+		return false;
+	if (r < 0 || c->xml_error[0] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("bank file refused at %s: malformed XML: %s", here(c),
+						c->xml_error[0] ? c->xml_error : "unreadable"),
+				 errdetail("libxml2 stopped at line %d.", c->xml_line),
+				 errhint("Nothing of the file was imported; a truncated or corrupted file must be fetched again.")));
+	switch (xmlTextReaderNodeType(c->reader))
+	{
+		case XML_READER_TYPE_ELEMENT:
+			on_start(c);
+			if (xmlTextReaderIsEmptyElement(c->reader))
+				on_end(c);
+			break;
+		case XML_READER_TYPE_END_ELEMENT:
+			on_end(c);
+			break;
+		case XML_READER_TYPE_TEXT:
+		case XML_READER_TYPE_CDATA:
+			on_text(c);
+			break;
+		case XML_READER_TYPE_DOCUMENT_TYPE:
+		case XML_READER_TYPE_ENTITY_REFERENCE:
+		case XML_READER_TYPE_ENTITY:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
+			break;
+		default:
+			break;
+	}
+	return true;
+}
+
+/* See bank_camt.h. */
+void
+dunning_camt_read(const char *data, int len, const char *want, const char *encoding, BankEmit emit, void *arg)
+{
+	Camt	   *c = palloc0(sizeof(Camt));
+
+	c->want = want;
+	c->emit = emit;
+	c->arg = arg;
+	initStringInfo(&c->text);
+	initStringInfo(&c->remit);
+	initStringInfo(&c->code);
+	initStringInfo(&c->path);
+	initStringInfo(&c->rel);
+	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
+	c->reader = xmlReaderForMemory(data, len, NULL, encoding, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+	if (c->reader == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML reader")));
+	PG_TRY();
+	{
+		xmlTextReaderSetErrorHandler(c->reader, on_xml_error, c);
+		while (read_node(c))
+			CHECK_FOR_INTERRUPTS();
+		if (c->format == NULL)
+			dunning_bank_refuse("the start", "the file is empty");
+	}
+	PG_FINALLY();
+	{
+		xmlFreeTextReader(c->reader);
+	}
+	PG_END_TRY();
+	MemoryContextDelete(c->stmt_cxt);
+}

@@ -1,0 +1,599 @@
+/*
+ * bank_mt940.c -- SWIFT MT940: fields :20: (statement reference), :25:
+ * (account), :28C: (statement number), :60F:/:60M: (opening balance), :61:
+ * (one entry), :86: (its details), :62F:/:62M: (closing balance), in files
+ * with or without SWIFT blocks ({1:...}{4:), CRLF or LF, Latin-1 or UTF-8.
+ *
+ * :86: has no standard layout; three are read: the German one (a business
+ * code then subfields ?00 text, ?20-?29 and ?60-?63 purpose with the SEPA
+ * keywords EREF+ SVWZ+ ..., ?30/?31 bank and account, ?32/?33 name), the
+ * slash-tagged one of Dutch and other banks (/EREF/ /REMI/ /NAME/ /IBAN/
+ * /CNTP/ /RTRN/ ...), and free text.
+ */
+#include "postgres.h"
+
+#include "bank_mt940.h"
+#include "iban.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "quote.h"
+#include "utils/memutils.h"
+
+typedef struct Mt
+{
+	char	   *text;			/* the file in the server encoding */
+	int			line;			/* the line being read */
+	char		tag[5];			/* the open field */
+	int			tag_line;
+	StringInfoData field;		/* its lines, joined by '\n' */
+	MemoryContext stmt_cxt;
+	BankStatement *st;
+	BankEntry  *en;
+	int			n_stmt;
+	BankEmit	emit;
+	void	   *arg;
+} Mt;
+
+/* "line n" of the file. */
+static char *
+at_line(int line)
+{
+	return psprintf("line %d", line);
+}
+
+/* See bank_mt940.h. */
+bool
+dunning_mt940_looks_like(const char *data, int len)
+{
+	int			n = Min(len, 4096);
+
+	for (int i = 0; i + 3 < n; i++)
+		if (data[i] == ':' && data[i + 1] == '2' && data[i + 2] == '0' && data[i + 3] == ':' &&
+			(i == 0 || data[i - 1] == '\n' || data[i - 1] == '\r' || data[i - 1] == ':'))
+			return true;
+	return false;
+}
+
+/*
+ * The file as text of the server encoding: control characters other than
+ * line ends become spaces, then the bytes are converted from the given
+ * encoding, UTF-8 when they are valid UTF-8, else Latin-1.
+ */
+static char *
+decode(const char *data, int len, const char *encoding)
+{
+	char	   *raw = palloc(len + 1);
+	int			enc;
+
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char b = (unsigned char) data[i];
+
+		raw[i] = (b < ' ' && b != '\n' && b != '\r') || b == 0x7f ? ' ' : (char) b;
+	}
+	raw[len] = '\0';
+	if (encoding != NULL)
+	{
+		enc = pg_char_to_encoding(encoding);
+		if (enc < 0 || !PG_VALID_ENCODING(enc))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is not an encoding", dunning_clip(encoding, strlen(encoding), 60)),
+					 errhint("Give a PostgreSQL encoding name such as UTF8, LATIN1 or WIN1252, or NULL to detect it.")));
+	}
+	else
+		enc = pg_verify_mbstr(PG_UTF8, raw, len, true) ? PG_UTF8 : PG_LATIN1;
+	if (!pg_verify_mbstr(enc, raw, len, true))
+		dunning_bank_refuse("the start", psprintf("the file is not valid %s", pg_encoding_to_char(enc)));
+	return pg_any_to_server(raw, len, enc);
+}
+
+/* s as an amount; refused at where. */
+static char *
+amount_at(const char *s, const char *where)
+{
+	char	   *a = dunning_bank_amount(s);
+
+	if (a == NULL)
+		dunning_bank_refuse(where, psprintf("\"%s\" is not an amount", dunning_clip(s, strlen(s), DUNNING_QUOTE_MAX)));
+	return a;
+}
+
+/* The date of YYMMDD at s; refused at where. */
+static DateADT
+date_at(const char *s, const char *where)
+{
+	DateADT		d;
+
+	if (!dunning_bank_yymmdd(s, &d))
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
+											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+	return d;
+}
+
+/* The first n characters of s after skipping *pos, NUL-terminated; *pos moves on. */
+static char *
+take(const char *s, int *pos, int n)
+{
+	char	   *out = pnstrdup(s + *pos, n);
+
+	*pos += strlen(out);
+	return out;
+}
+
+/* A balance field :60x:/:62x: "C230131EUR1234,56": the signed amount and its date. */
+static char *
+read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
+{
+	char	   *where = psprintf("line %d (:%s:)", m->tag_line, m->tag);
+	bool		debit;
+	char	   *amount;
+
+	if (strlen(f) < 11 || (f[0] != 'C' && f[0] != 'D'))
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a balance (C or D, YYMMDD, currency, amount)",
+											dunning_clip(f, strlen(f), DUNNING_QUOTE_MAX)));
+	debit = f[0] == 'D';
+	*on = date_at(f + 1, where);
+	*has_on = true;
+	if (m->st->currency == NULL)
+	{
+		m->st->currency = dunning_bank_currency(pnstrdup(f + 7, 3));
+		if (m->st->currency == NULL)
+			dunning_bank_refuse(where, "the balance's currency is not a currency code");
+	}
+	amount = amount_at(f + 10, where);
+	return debit ? psprintf("-%s", amount) : amount;
+}
+
+/* :25: an IBAN (possibly followed by the currency), or another account number. */
+static void
+read_account(Mt *m, const char *f)
+{
+	char		iban[DUNNING_IBAN_MAX + 1];
+	int			n = 0;
+
+	while (f[n] && isalnum((unsigned char) f[n]))
+		n++;
+	if (dunning_iban_normalize(f, n, iban) || (n > 3 && dunning_iban_normalize(f, n - 3, iban)))
+		m->st->account_iban = pstrdup(iban);
+	else
+		m->st->account_id = dunning_bank_clean(f);
+	if (m->st->account_iban == NULL && m->st->account_id == NULL)
+		dunning_bank_refuse(at_line(m->tag_line), "the :25: field names no account");
+}
+
+/* Value date, entry date, mark and amount of a :61: line; *pos moves past them. */
+static void
+read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
+{
+	DateADT		value_on = date_at(f, where);
+	int			p = 6;
+	int			n = 0;
+
+	en->value_on = value_on;
+	en->has_value_on = true;
+	en->booked_on = value_on;
+	if (isdigit((unsigned char) f[p]) && isdigit((unsigned char) f[p + 1]) &&
+		isdigit((unsigned char) f[p + 2]) && isdigit((unsigned char) f[p + 3]))
+	{
+		/* entry date MMDD, in the value date's year or the next/previous one */
+		char		d[7];
+		int			vm = (f[2] - '0') * 10 + (f[3] - '0');
+		int			em = (f[p] - '0') * 10 + (f[p + 1] - '0');
+		int			y = (f[0] - '0') * 10 + (f[1] - '0');
+
+		y = (em == 12 && vm == 1) ? (y + 99) % 100 : (em == 1 && vm == 12) ? (y + 1) % 100 : y;
+		snprintf(d, sizeof(d), "%02d%.4s", y, f + p);
+		en->booked_on = date_at(d, where);
+		p += 4;
+	}
+	if (f[p] == 'R' && (f[p + 1] == 'C' || f[p + 1] == 'D'))
+	{
+		en->reversal = true;
+		en->credit = f[p + 1] == 'D';	/* RD: a debit reversed is a credit */
+		p += 2;
+	}
+	else if (f[p] == 'C' || f[p] == 'D')
+		en->credit = f[p++] == 'C';
+	else
+		dunning_bank_refuse(where, "the :61: mark is not C, D, RC or RD");
+	if (isalpha((unsigned char) f[p]))
+		p++;					/* funds code: the third letter of the currency */
+	while (isdigit((unsigned char) f[p + n]) || f[p + n] == ',')
+		n++;
+	en->amount = amount_at(pnstrdup(f + p, n), where);
+	*pos = p + n;
+}
+
+/* A reference of :61:, NULL for NONREF or nothing. */
+static char *
+reference(char *s)
+{
+	char	   *r = dunning_bank_clean(s);
+
+	return (r == NULL || pg_strcasecmp(r, "NONREF") == 0 || pg_strcasecmp(r, "NOTPROVIDED") == 0) ? NULL : r;
+}
+
+/* :61: one entry: value date, entry date, mark, amount, type, references. */
+static void
+read_61(Mt *m, const char *f)
+{
+	char	   *where = psprintf("line %d (:61:)", m->tag_line);
+	BankEntry  *en = palloc0(sizeof(BankEntry));
+	BankTxn    *tx = palloc0(sizeof(BankTxn));
+	int			p;
+	const char *eol = strchr(f, '\n');
+	int			first = eol ? eol - f : strlen(f);
+	char	   *line = pnstrdup(f, first);
+	char	   *slash;
+
+	en->booked = true;
+	en->has_booked_on = true;
+	read_61_head(m, en, line, &p, where);
+	if (line[p] != 'N' && line[p] != 'F' && line[p] != 'S')
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a transaction type (N, F or S and three characters)",
+											dunning_clip(line + p, strlen(line + p), 20)));
+	en->bank_code = take(line, &p, 4);
+	slash = strstr(line + p, "//");
+	if (slash)
+	{
+		en->bank_ref = reference(slash + 2);
+		*slash = '\0';
+	}
+	tx->txn_ref = reference(line + p);
+	if (eol)
+		en->info = dunning_bank_clean(eol + 1);		/* supplementary details */
+	en->currency = m->st->currency;
+	tx->where = where;
+	en->where = where;
+	en->txns = list_make1(tx);
+	m->st->entries = lappend(m->st->entries, en);
+	m->en = en;
+}
+
+/* s without the line breaks of its field (lines wrapped at a fixed width). */
+static char *
+unwrap(const char *s, bool free_text)
+{
+	StringInfoData out;
+	int			len = 0;
+
+	initStringInfo(&out);
+	for (const char *p = s; *p; p++)
+	{
+		if (*p == '\n')
+		{
+			/* free text: a line shorter than 65 characters ended at a word */
+			if (free_text && len < 65)
+				appendStringInfoChar(&out, ' ');
+			len = 0;
+		}
+		else
+		{
+			appendStringInfoChar(&out, *p);
+			len++;
+		}
+	}
+	return out.data;
+}
+
+/* The value of SEPA keyword kw ("EREF+") in a German purpose text, up to the next keyword. */
+static char *
+sepa_keyword(const char *purpose, const char *kw)
+{
+	static const char *const keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+", "ABWA+", "ABWE+",
+	"IBAN+", "BIC+", "COAM+", "OAMT+", "SQTP+", "PURP+", "RTRN+"};
+	const char *v = strstr(purpose, kw);
+	const char *end;
+
+	if (v == NULL)
+		return NULL;
+	v += strlen(kw);
+	end = v + strlen(v);
+	for (int k = 0; k < lengthof(keys); k++)
+	{
+		const char *x = strstr(v, keys[k]);
+
+		if (x && x < end)
+			end = x;
+	}
+	return dunning_bank_clean(pnstrdup(v, end - v));
+}
+
+/* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
+static void
+read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
+{
+	StringInfoData purpose,
+				name;
+	char	   *svwz;
+
+	initStringInfo(&purpose);
+	initStringInfo(&name);
+	en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
+	for (const char *p = strchr(s, sep); p; p = strchr(p + 1, sep))
+	{
+		const char *v = p + 3;
+		const char *end;
+		int			code;
+
+		if (!isdigit((unsigned char) p[1]) || !isdigit((unsigned char) p[2]))
+			continue;
+		code = (p[1] - '0') * 10 + (p[2] - '0');
+		for (end = v; *end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])); end++)
+			;
+		if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
+			appendBinaryStringInfo(&purpose, v, end - v);
+		else if (code == 32 || code == 33)
+		{
+			/* ?33 continues ?32: within a word when ?32 was full (27) */
+			if (name.len > 0 && name.len < 27)
+				appendStringInfoChar(&name, ' ');
+			appendBinaryStringInfo(&name, v, end - v);
+		}
+		else if (code == 31)
+			tx->iban = dunning_bank_clean(pnstrdup(v, end - v));
+		p = end - 1;
+	}
+	tx->name = dunning_bank_clean(name.data);
+	tx->end_to_end_id = sepa_keyword(purpose.data, "EREF+");
+	if (tx->end_to_end_id && strcmp(tx->end_to_end_id, "NOTPROVIDED") == 0)
+		tx->end_to_end_id = NULL;
+	tx->return_reason = sepa_keyword(purpose.data, "RTRN+");
+	svwz = sepa_keyword(purpose.data, "SVWZ+");
+	tx->remittance = svwz ? svwz : dunning_bank_clean(purpose.data);
+	if (tx->name == NULL)
+		tx->name = sepa_keyword(purpose.data, "ABWA+");
+}
+
+static const char *const slash_tags[] = {"EREF", "REMI", "NAME", "IBAN", "BIC", "ORDP", "BENM", "CNTP", "RTRN",
+	"TRCD", "TRTP", "MARF", "CSID", "PREF", "ISDT", "SVCL", "PURP", "ULTD", "ULTC", "ADDR", "ID", "CDTRREF",
+"CDTRREFTP", "CD", "ISSR", "BUSP", "ORIG", "EXCH", "CHGS", "CREF", "CREFTP", "RTRNRSN"};
+
+/* The slash tag at s ("/NAME/..."), or NULL. */
+static const char *
+slash_tag_at(const char *s)
+{
+	if (s[0] != '/')
+		return NULL;
+	for (int k = 0; k < lengthof(slash_tags); k++)
+	{
+		size_t		n = strlen(slash_tags[k]);
+
+		if (strncmp(s + 1, slash_tags[k], n) == 0 && s[n + 1] == '/')
+			return slash_tags[k];
+	}
+	return NULL;
+}
+
+/* One tag's value of a slash-tagged :86:. */
+static void
+slash_value(BankTxn *tx, const char *tag, char *v)
+{
+	int			n = strlen(v);
+
+	while (n > 0 && v[n - 1] == '/')
+		v[--n] = '\0';
+	if (strcmp(tag, "EREF") == 0)
+		tx->end_to_end_id = reference(v);
+	else if (strcmp(tag, "NAME") == 0 && tx->name == NULL)
+		tx->name = dunning_bank_clean(v);
+	else if (strcmp(tag, "IBAN") == 0 && tx->iban == NULL)
+		tx->iban = dunning_bank_clean(v);
+	else if (strcmp(tag, "RTRN") == 0 || strcmp(tag, "RTRNRSN") == 0)
+		tx->return_reason = dunning_bank_clean(v);
+	else if (strcmp(tag, "CDTRREF") == 0)
+		tx->structured_ref = dunning_bank_clean(v);
+	else if (strcmp(tag, "REMI") == 0)
+	{
+		if (strncmp(v, "USTD//", 6) == 0)
+			v += 6;
+		else if (strncmp(v, "STRD/", 5) == 0)
+		{
+			char	   *ref = strrchr(v, '/');
+
+			tx->structured_ref = dunning_bank_clean(ref + 1);
+			return;
+		}
+		tx->remittance = dunning_bank_clean(v);
+	}
+	else if (strcmp(tag, "CNTP") == 0)
+	{
+		/* account/BIC/name/city */
+		char	   *parts[4] = {v, NULL, NULL, NULL};
+
+		for (int k = 1; k < 4 && parts[k - 1]; k++)
+			if ((parts[k] = strchr(parts[k - 1], '/')) != NULL)
+				*parts[k]++ = '\0';
+		tx->iban = tx->iban ? tx->iban : dunning_bank_clean(parts[0]);
+		tx->name = tx->name ? tx->name : dunning_bank_clean(parts[2]);
+	}
+}
+
+/* Slash-tagged :86: "/EREF/x/REMI/USTD//text/NAME/n/IBAN/i/". */
+static void
+read_86_slash(BankTxn *tx, const char *s)
+{
+	const char *tag = NULL;
+	const char *v = NULL;
+
+	for (const char *p = s;; p++)
+	{
+		const char *next = *p ? slash_tag_at(p) : NULL;
+
+		if (*p == '\0' || next)
+		{
+			if (tag)
+				slash_value(tx, tag, pnstrdup(v, p - v));
+			if (*p == '\0')
+				break;
+			tag = next;
+			p += strlen(next) + 1;
+			v = p + 1;
+		}
+	}
+}
+
+/* :86: the details of the last :61:. */
+static void
+read_86(Mt *m, const char *f)
+{
+	BankEntry  *en = m->en;
+	BankTxn    *tx = linitial(en->txns);
+	char	   *s;
+
+	if (isdigit((unsigned char) f[0]) && isdigit((unsigned char) f[1]) && isdigit((unsigned char) f[2]) &&
+		f[3] != '\0' && !isalnum((unsigned char) f[3]) && f[3] != ' ' && f[3] != '/')
+		read_86_german(en, tx, unwrap(f, false), f[3]);
+	else if (f[0] == '/' && slash_tag_at(f))
+		read_86_slash(tx, unwrap(f, false));
+	else if ((s = dunning_bank_clean(unwrap(f, true))) != NULL)
+		tx->remittance = s;
+	if (tx->return_reason)
+		tx->returned = true;
+	m->en = NULL;				/* a second :86: belongs to the statement */
+}
+
+/* The statement read so far is complete: checked and handed over. */
+static void
+end_statement(Mt *m)
+{
+	BankStatement *st = m->st;
+
+	if (st == NULL)
+		return;
+	if (st->opening == NULL)
+		dunning_bank_refuse(st->where, "the statement has no :60F: or :60M: opening balance");
+	if (st->closing == NULL)
+		dunning_bank_refuse(st->where, "the statement has no :62F: or :62M: closing balance (a truncated file?)");
+	m->emit(st, m->arg);
+	m->st = NULL;
+	m->en = NULL;
+}
+
+/* The field that ends goes where it belongs. */
+static void
+end_field(Mt *m)
+{
+	MemoryContext old;
+	const char *f = m->field.data;
+	const char *t = m->tag;
+
+	if (t[0] == '\0')
+		return;
+	if (strcmp(t, "20") == 0)
+	{
+		end_statement(m);
+		MemoryContextReset(m->stmt_cxt);
+	}
+	old = MemoryContextSwitchTo(m->stmt_cxt);
+	if (strcmp(t, "20") == 0)
+	{
+		m->st = palloc0(sizeof(BankStatement));
+		m->st->format = "mt940";
+		m->st->statement_ref = reference(pstrdup(f));
+		m->st->where = psprintf("line %d (statement %d)", m->tag_line, ++m->n_stmt);
+	}
+	else if (m->st == NULL)
+		dunning_bank_refuse(at_line(m->tag_line), psprintf("field :%s: comes before the :20: of its statement", t));
+	else if (strcmp(t, "25") == 0)
+		read_account(m, f);
+	else if (strncmp(t, "28", 2) == 0)
+		m->st->sequence_no = dunning_bank_clean(pnstrdup(f, strcspn(f, "/")));
+	else if (strcmp(t, "60F") == 0 || strcmp(t, "60M") == 0)
+		m->st->opening = read_balance(m, f, &m->st->opening_on, &m->st->has_opening_on);
+	else if (strcmp(t, "62F") == 0 || strcmp(t, "62M") == 0)
+		m->st->closing = read_balance(m, f, &m->st->closing_on, &m->st->has_closing_on);
+	else if (strcmp(t, "61") == 0)
+		read_61(m, f);
+	else if (strcmp(t, "86") == 0 && m->en != NULL)
+		read_86(m, f);
+	if (strcmp(t, "61") != 0 && strcmp(t, "86") != 0)
+		m->en = NULL;
+	MemoryContextSwitchTo(old);
+	m->tag[0] = '\0';
+	resetStringInfo(&m->field);
+}
+
+/* The tag of a field's first line ":61:..." into tag, and the length of ":61:"; 0 if not a field. */
+static int
+field_tag(const char *line, char *tag)
+{
+	int			n = 1;
+
+	if (line[0] != ':' || !isdigit((unsigned char) line[1]) || !isdigit((unsigned char) line[2]))
+		return 0;
+	n = 3;
+	if (isalpha((unsigned char) line[3]))
+		n = 4;
+	if (line[n] != ':')
+		return 0;
+	memcpy(tag, line + 1, n - 1);
+	tag[n - 1] = '\0';
+	return n + 1;
+}
+
+/* One line of the file. */
+static void
+read_line(Mt *m, char *line)
+{
+	char		tag[5];
+	int			n;
+	char	   *block;
+
+	if (line[0] == '{' && (block = strstr(line, "{4:")) != NULL)
+		line = block + 3;		/* SWIFT blocks 1-3 before the text block */
+	else if (line[0] == '{')
+		return;
+	if ((n = field_tag(line, tag)) > 0)
+	{
+		end_field(m);
+		strlcpy(m->tag, tag, sizeof(m->tag));
+		m->tag_line = m->line;
+		dunning_bank_append(&m->field, "\n", line + n, at_line(m->line));
+	}
+	else if (line[0] == '-' && (line[1] == '\0' || line[1] == '}' || line[1] == ' '))
+	{
+		end_field(m);
+		end_statement(m);
+	}
+	else if (m->tag[0] != '\0')
+		dunning_bank_append(&m->field, "\n", line, at_line(m->line));
+	else if (dunning_bank_clean(line) != NULL && m->st != NULL)
+		dunning_bank_refuse(at_line(m->line), "a line outside any field");
+}
+
+/* See bank_mt940.h. */
+void
+dunning_mt940_read(const char *data, int len, const char *encoding, BankEmit emit, void *arg)
+{
+	Mt			m = {0};
+	char	   *p;
+
+	m.text = decode(data, len, encoding);
+	m.emit = emit;
+	m.arg = arg;
+	initStringInfo(&m.field);
+	m.stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "mt940 statement", ALLOCSET_DEFAULT_SIZES);
+	p = m.text;
+	while (*p)
+	{
+		char	   *eol = p + strcspn(p, "\r\n");
+		char	   *next = eol;
+
+		if (*next == '\r')
+			next++;
+		if (*next == '\n')
+			next++;
+		*eol = '\0';
+		m.line++;
+		read_line(&m, p);
+		p = next;
+		CHECK_FOR_INTERRUPTS();
+	}
+	end_field(&m);
+	if (m.n_stmt == 0)
+		dunning_bank_refuse("the start", "no :20: statement in the file");
+	end_statement(&m);
+	MemoryContextDelete(m.stmt_cxt);
+}
