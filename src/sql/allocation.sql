@@ -204,12 +204,26 @@ $fn$;
 -- triggers below share this function; the transition table's name is one of
 -- two constants, never user input.  Payments are updated before invoices, in
 -- id order, the lock order every writer follows (see allocate_internal).
+-- invoice.settled_on, the latest settlement date (dunning.settlement's
+-- settled_on), grows with an insert to the latest date of the new rows, and
+-- is recomputed for the items a delete touched.
 CREATE OR REPLACE FUNCTION dunning.allocation_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     rows_table text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END;
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+    -- the rows with their settlement date (none for a delete)
+    dated text := CASE TG_OP
+        WHEN 'INSERT' THEN
+            $r$(SELECT r.customer_id, r.invoice_id, r.credit_note_id, r.amount,
+                       GREATEST(COALESCE(p.received_on, c.issued_on), x.issued_on) AS settled_on
+                  FROM new_rows r
+                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                  LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id)$r$
+        ELSE '(SELECT r.customer_id, r.invoice_id, r.credit_note_id, r.amount, NULL::date AS settled_on FROM old_rows r)'
+    END;
 BEGIN
     EXECUTE pg_catalog.format($q$
         UPDATE dunning.payment p
@@ -221,17 +235,24 @@ BEGIN
          WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id$q$, rows_table)
     USING sign;
     EXECUTE pg_catalog.format($q$
+        WITH rows AS %s
         UPDATE dunning.invoice i
-           SET settled_amount = i.settled_amount + $1 * d.total
-          FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total
-                  FROM (SELECT r.customer_id, r.invoice_id AS id, r.amount FROM %1$I r
+           SET settled_amount = i.settled_amount + $1 * d.total,
+               settled_on = GREATEST(i.settled_on, d.last_on)
+          FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total, max(t.settled_on) AS last_on
+                  FROM (SELECT r.customer_id, r.invoice_id AS id, r.amount, r.settled_on FROM rows r
                         UNION ALL
-                        SELECT r.customer_id, r.credit_note_id, r.amount FROM %1$I r
+                        SELECT r.customer_id, r.credit_note_id, r.amount, r.settled_on FROM rows r
                          WHERE r.credit_note_id IS NOT NULL) t
                  GROUP BY t.customer_id, t.id ORDER BY t.id) d
-         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id$q$, rows_table)
+         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id$q$, dated)
     USING sign;
-
+    IF TG_OP = 'DELETE' THEN
+        PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(t.customer_id), pg_catalog.array_agg(t.id))
+           FROM (SELECT r.customer_id, r.invoice_id AS id FROM old_rows r
+                 UNION
+                 SELECT r.customer_id, r.credit_note_id FROM old_rows r WHERE r.credit_note_id IS NOT NULL) t;
+    END IF;
     RETURN NULL;
 END
 $fn$;
@@ -271,6 +292,7 @@ AS $fn$
 BEGIN
     IF TG_TABLE_NAME = 'invoice' THEN
         NEW.settled_amount := 0;
+        NEW.settled_on := NULL;
     ELSE
         NEW.allocated_amount := 0;
     END IF;
@@ -280,7 +302,12 @@ $fn$;
 CREATE OR REPLACE FUNCTION dunning.totals_read_only() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    col text := 'allocated_amount';
 BEGIN
+    IF TG_TABLE_NAME = 'invoice' THEN
+        col := CASE WHEN NEW.settled_amount IS DISTINCT FROM OLD.settled_amount THEN 'settled_amount' ELSE 'settled_on' END;
+    END IF;
     -- No role is granted UPDATE on the totals (ledger.sql), whatever it sets:
     -- only the extension's owner gets here, and it writes them only from
     -- dunning.rebuild_totals(), a SECURITY DEFINER function that sets this
@@ -290,26 +317,80 @@ BEGIN
                             WHERE e.extname = 'dunning') THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'column %.% is maintained by the dunning extension',
-            TG_TABLE_NAME, CASE TG_TABLE_NAME WHEN 'invoice' THEN 'settled_amount' ELSE 'allocated_amount' END
+    RAISE EXCEPTION 'column %.% is maintained by the dunning extension', TG_TABLE_NAME, col
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'Use dunning.allocate() and dunning.unallocate(); dunning.rebuild_totals() repairs the totals.';
 END
 $fn$;
 CREATE OR REPLACE TRIGGER invoice_totals_reset BEFORE INSERT ON dunning.invoice
-    FOR EACH ROW WHEN (NEW.settled_amount <> 0)
+    FOR EACH ROW WHEN (NEW.settled_amount <> 0 OR NEW.settled_on IS NOT NULL)
     EXECUTE FUNCTION dunning.totals_reset_on_insert();
 CREATE OR REPLACE TRIGGER payment_totals_reset BEFORE INSERT ON dunning.payment
     FOR EACH ROW WHEN (NEW.allocated_amount <> 0)
     EXECUTE FUNCTION dunning.totals_reset_on_insert();
-CREATE OR REPLACE TRIGGER invoice_totals_read_only BEFORE UPDATE OF settled_amount ON dunning.invoice
+CREATE OR REPLACE TRIGGER invoice_totals_read_only BEFORE UPDATE OF settled_amount, settled_on ON dunning.invoice
     FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
-                       AND NEW.settled_amount IS DISTINCT FROM OLD.settled_amount)
+                       AND (NEW.settled_amount IS DISTINCT FROM OLD.settled_amount
+                            OR NEW.settled_on IS DISTINCT FROM OLD.settled_on))
     EXECUTE FUNCTION dunning.totals_read_only();
 CREATE OR REPLACE TRIGGER payment_totals_read_only BEFORE UPDATE OF allocated_amount ON dunning.payment
     FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
                        AND NEW.allocated_amount IS DISTINCT FROM OLD.allocated_amount)
     EXECUTE FUNCTION dunning.totals_read_only();
+
+-- invoice.settled_on of the given items (customer and invoice ids, pairwise),
+-- recomputed from their settlements: after a delete, and when a date that
+-- settlement dates are taken from changes (a payment's received_on, an
+-- item's issued_on).  dunning.settlement (kpi.sql) is read when it runs.
+CREATE OR REPLACE FUNCTION dunning_internal.recompute_settled_on(p_customer_ids bigint[], p_invoice_ids bigint[])
+RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    UPDATE dunning.invoice i
+       SET settled_on = (SELECT max(s.settled_on) FROM dunning.settlement s
+                          WHERE s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id)
+      FROM (SELECT DISTINCT k.customer_id, k.invoice_id
+              FROM unnest(p_customer_ids, p_invoice_ids) k(customer_id, invoice_id)) k
+     WHERE i.customer_id = k.customer_id AND i.invoice_id = k.invoice_id;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.recompute_settled_on(bigint[], bigint[]) IS
+    'recomputes invoice.settled_on (latest settlement date) of the items given by customer and invoice ids';
+CREATE OR REPLACE FUNCTION dunning.payment_redate_settlements() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.invoice_id))
+       FROM (SELECT a.customer_id, a.invoice_id FROM dunning.allocation a WHERE a.payment_id = NEW.payment_id
+             UNION
+             SELECT w.customer_id, w.invoice_id FROM dunning.write_off w WHERE w.payment_id = NEW.payment_id) x;
+    RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER payment_redate_settlements AFTER UPDATE OF received_on ON dunning.payment
+    FOR EACH ROW WHEN (NEW.received_on IS DISTINCT FROM OLD.received_on)
+    EXECUTE FUNCTION dunning.payment_redate_settlements();
+-- A settlement is never dated before its invoice; a credit-note allocation
+-- takes the later issue date of its two items.
+CREATE OR REPLACE FUNCTION dunning.invoice_redate_settlements() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.id))
+       FROM (SELECT NEW.customer_id, NEW.invoice_id
+             UNION
+             SELECT a.customer_id, a.credit_note_id FROM dunning.allocation a
+              WHERE a.customer_id = NEW.customer_id AND a.invoice_id = NEW.invoice_id AND a.credit_note_id IS NOT NULL
+             UNION
+             SELECT a.customer_id, a.invoice_id FROM dunning.allocation a
+              WHERE a.customer_id = NEW.customer_id AND a.credit_note_id = NEW.invoice_id) x(customer_id, id);
+    RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER invoice_redate_settlements AFTER UPDATE OF issued_on ON dunning.invoice
+    FOR EACH ROW WHEN (NEW.issued_on <> OLD.issued_on AND OLD.settled_on IS NOT NULL)
+    EXECUTE FUNCTION dunning.invoice_redate_settlements();
 
 -- What settles an item, for an error message: its allocations (with their
 -- letter codes) and write-offs, the first ten of each.
@@ -389,7 +470,7 @@ BEGIN
     PERFORM pg_catalog.set_config('dunning.internal_write', 'on', true);
     LOCK TABLE dunning.allocation, dunning.write_off IN SHARE MODE;
     UPDATE dunning.invoice i
-       SET settled_amount = COALESCE(d.total, 0)
+       SET settled_amount = COALESCE(d.total, 0), settled_on = e.last_on
       FROM dunning.invoice i2
       LEFT JOIN (SELECT t.id, sum(t.amount) AS total
                    FROM (SELECT a.invoice_id AS id, a.amount FROM dunning.allocation a
@@ -399,8 +480,10 @@ BEGIN
                          UNION ALL
                          SELECT w.invoice_id, w.amount FROM dunning.write_off w) t
                   GROUP BY t.id) d ON d.id = i2.invoice_id
+      LEFT JOIN (SELECT s.invoice_id, max(s.settled_on) AS last_on FROM dunning.settlement s
+                  GROUP BY s.invoice_id) e ON e.invoice_id = i2.invoice_id
      WHERE i.invoice_id = i2.invoice_id
-       AND i.settled_amount IS DISTINCT FROM COALESCE(d.total, 0);
+       AND (i.settled_amount IS DISTINCT FROM COALESCE(d.total, 0) OR i.settled_on IS DISTINCT FROM e.last_on);
     GET DIAGNOSTICS fixed = ROW_COUNT;
     UPDATE dunning.payment p
        SET allocated_amount = COALESCE(d.total, 0)
@@ -441,7 +524,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.rebuild_totals() IS
-    'recomputes invoice.settled_amount and payment.allocated_amount from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
+    'recomputes invoice.settled_amount and settled_on and payment.allocated_amount from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
 CREATE OR REPLACE FUNCTION dunning.allocation_after_truncate() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -761,14 +844,25 @@ BEGIN
                 USING ERRCODE = 'check_violation';
         END IF;
     END IF;
+    -- settled_on as in allocation_sync: the write-offs' dates on insert
+    -- (dunning.settlement's), recomputed after a delete
     EXECUTE pg_catalog.format($q$
         UPDATE dunning.invoice i
-           SET settled_amount = i.settled_amount + $1 * d.total
-          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total FROM %I r
+           SET settled_amount = i.settled_amount + $1 * d.total,
+               settled_on = GREATEST(i.settled_on, d.last_on)
+          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total,
+                       max(GREATEST(COALESCE(p.received_on, r.created_at::date), x.issued_on)) FILTER (WHERE $1 > 0) AS last_on
+                  FROM %I r
+                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
                  GROUP BY r.customer_id, r.invoice_id) d
          WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id$q$,
         CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
     USING sign;
+    IF TG_OP = 'DELETE' THEN
+        PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id))
+           FROM old_rows r;
+    END IF;
     RETURN NULL;
 END
 $fn$;

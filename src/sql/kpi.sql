@@ -13,13 +13,16 @@
 -- day the last one completed it).  What was open on any day D is then the
 -- items issued on or before D minus their settlements dated on or before D:
 -- every *_as_of function reconstructs the past from the ledger this way, so
--- a month's figures can be reproduced later.  AR is the sum of open items
+-- a month's figures can be reproduced later.  invoice.settled_on holds each
+-- item's latest settlement date (allocation.sql keeps it): an item settled
+-- on or before D is, at the end of D, as it is now, so only the items
+-- settled after D need their settlements read.  AR is the sum of open items
 -- (invoices and credit notes); unapplied cash is shown apart, never netted
 -- into AR.
 --
 -- Plain views read the open items (aging, cash_forecast: one sequential
 -- scan; no index mentions settled_amount, see 050_ledger_storage.sql) or
--- per-item history (settlement, paid_invoice).  The two
+-- per-item history (settlement; paid_invoice reads invoice.settled_on).  The two
 -- views that summarise the whole history (customer_risk, kpi_monthly) are
 -- materialized and refreshed by dunning.refresh_kpi(): measured at 5M
 -- invoices in doc/kpi.md.
@@ -80,33 +83,15 @@ COMMENT ON COLUMN dunning.settlement.amount IS 'amount settled, > 0';
 COMMENT ON COLUMN dunning.settlement.open_change IS 'change of the item''s open amount: -amount for an invoice, +amount for a credit note';
 COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment received_on, credit note issued_on, write-off''s payment received_on or created_at::date; never before the invoice date';
 CREATE OR REPLACE VIEW dunning.paid_invoice AS
--- Payment allocations (nearly every settlement) are read per invoice
--- straight from allocation and payment, where the planner knows how many
--- invoices there are; their settlement date is GREATEST(received_on,
--- issued_on), so the latest is GREATEST(max(received_on), issued_on).  The
--- other settlements come from dunning.settlement.  Both are grouped by
--- customer and invoice and joined on both: a filter on customer_id reaches
--- them (allocation_pkey and write_off_pkey begin with customer_id), so one
--- customer's paid invoices do not aggregate the whole book.
-SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4) AS amount, l.paid_on,
-       l.paid_on - i.due_on AS days_late,
-       l.paid_on - i.issued_on AS days_to_pay
+-- The paid date is the latest settlement date, maintained per item in
+-- invoice.settled_on (allocation.sql): one read of the invoice table, and a
+-- filter on customer_id reaches invoice_customer_idx.
+SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4) AS amount,
+       i.settled_on AS paid_on,
+       i.settled_on - i.due_on AS days_late,
+       i.settled_on - i.issued_on AS days_to_pay
   FROM dunning.invoice i
-  LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.max(p.received_on) AS received_on
-               FROM dunning.allocation a
-               JOIN dunning.payment p ON p.payment_id = a.payment_id
-              WHERE a.payment_id IS NOT NULL
-              GROUP BY a.customer_id, a.invoice_id) y
-         ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
-  LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.max(x.settled_on) AS settled_on
-               FROM dunning.settlement x
-              WHERE x.kind <> 'payment' AND x.kind <> 'credit_note_applied'
-              GROUP BY x.customer_id, x.invoice_id) o
-         ON o.customer_id = i.customer_id AND o.invoice_id = i.invoice_id
- CROSS JOIN LATERAL (
-       SELECT GREATEST(CASE WHEN y.received_on IS NOT NULL THEN GREATEST(y.received_on, i.issued_on) END,
-                       o.settled_on) AS paid_on) l
- WHERE i.amount > 0 AND i.settled_amount = i.amount AND l.paid_on IS NOT NULL;
+ WHERE i.amount > 0 AND i.settled_amount = i.amount AND i.settled_on IS NOT NULL;
 COMMENT ON VIEW dunning.paid_invoice IS
     'fully settled invoices with their paid date: the latest settlement date of their settlements';
 COMMENT ON COLUMN dunning.paid_invoice.invoice_id IS 'the invoice';
@@ -134,32 +119,25 @@ RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_o
 AS $fn$
     -- Backwards from today: an item's open amount at the end of as_of is
     -- its open amount now (the running total settled_amount, the sum of its
-    -- active settlements) plus what the settlements dated after as_of took
-    -- off it.  Those are few for a recent day (the payments received since),
-    -- so the past is not rebuilt from the whole history.  For a payment
-    -- allocation of an item issued by as_of, GREATEST(received_on,
-    -- issued_on) > as_of exactly when received_on > as_of; the other
-    -- settlements (credit notes, write-offs) come from dunning.settlement.
-    -- Money at the scale of the views (numeric(20,4)), whichever
-    -- settlements an item had.
+    -- active settlements) less the open changes of its settlements dated
+    -- after as_of.  Only the items whose latest settlement date
+    -- (invoice.settled_on, maintained) is after as_of have such settlements:
+    -- theirs are read, through the indexes, by a subquery that runs for
+    -- those items only (few for a recent day: the ones settled since), so
+    -- the past is not rebuilt from the whole history.  Money at the scale of
+    -- the views (numeric(20,4)), whichever settlements an item had.
     SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4),
-           (i.amount - pg_catalog.sign(i.amount) * i.settled_amount + COALESCE(y.applied, 0)
-            - COALESCE(s.change, 0))::numeric(20,4),
+           (i.amount - pg_catalog.sign(i.amount) * i.settled_amount - i.change)::numeric(20,4),
            GREATEST(open_items_as_of.as_of - i.due_on, 0)
-      FROM dunning.invoice i
-      LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.sum(a.amount) AS applied
-                   FROM dunning.allocation a
-                   JOIN dunning.payment p ON p.payment_id = a.payment_id
-                  WHERE a.payment_id IS NOT NULL AND p.received_on > open_items_as_of.as_of
-                  GROUP BY a.customer_id, a.invoice_id) y
-             ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
-      LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.sum(x.open_change) AS change
-                   FROM dunning.settlement x
-                  WHERE x.kind <> 'payment' AND x.settled_on > open_items_as_of.as_of
-                  GROUP BY x.customer_id, x.invoice_id) s
-             ON s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id
-     WHERE i.issued_on <= open_items_as_of.as_of
-       AND i.amount - pg_catalog.sign(i.amount) * i.settled_amount + COALESCE(y.applied, 0) - COALESCE(s.change, 0) <> 0;
+      FROM (SELECT j.invoice_id, j.customer_id, j.currency, j.issued_on, j.due_on, j.amount, j.settled_amount,
+                   CASE WHEN j.settled_on > open_items_as_of.as_of
+                        THEN (SELECT pg_catalog.sum(x.open_change) FROM dunning.settlement x
+                               WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
+                                 AND x.settled_on > open_items_as_of.as_of)
+                        ELSE 0 END AS change
+              FROM dunning.invoice j
+             WHERE j.issued_on <= open_items_as_of.as_of) i
+     WHERE i.amount - pg_catalog.sign(i.amount) * i.settled_amount - i.change <> 0;
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';

@@ -175,6 +175,9 @@ CREATE OR REPLACE TRIGGER customer_phone_normalize BEFORE INSERT OR UPDATE OF ph
 -- value) that allocations and write-offs have settled.  Only the extension
 -- writes it, from triggers on dunning.allocation; the CHECK below makes
 -- settling more than the amount impossible, whichever session writes.
+-- settled_on, maintained by the same triggers, is the latest settlement date
+-- of the item's settlements (doc/kpi.md, "Time"): the paid date is a column,
+-- and the past is rebuilt from the few items settled after the day asked.
 -- Storage: settling must be a HOT update.  Every allocation updates
 -- invoice.settled_amount and payment.allocated_amount; an update is HOT (no
 -- new index entries, the new row version on the same page) only if no index
@@ -197,6 +200,7 @@ CREATE TABLE dunning.invoice (
     reference       text,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     settled_amount  numeric NOT NULL DEFAULT 0,
+    settled_on      date,
     CONSTRAINT invoice_number_not_blank CHECK (pg_catalog.btrim(invoice_number) <> ''),
     CONSTRAINT invoice_due_on_not_before_issued_on CHECK (due_on >= issued_on),
     CONSTRAINT invoice_amount_not_zero CHECK (amount <> 0),
@@ -234,6 +238,8 @@ COMMENT ON COLUMN dunning.invoice.reference IS 'structured payment reference pri
 COMMENT ON COLUMN dunning.invoice.created_at IS 'when the row was loaded';
 COMMENT ON COLUMN dunning.invoice.settled_amount IS
     'absolute amount settled by allocations and write-offs; maintained by the extension, read only';
+COMMENT ON COLUMN dunning.invoice.settled_on IS
+    'latest settlement date of its active settlements (dunning.settlement.settled_on; for a credit note, of its applications); NULL when none; the paid date of a fully settled invoice; maintained by the extension, read only';
 -- @schema
 
 -----------------------------------------------------------------------------

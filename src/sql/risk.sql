@@ -50,61 +50,62 @@ RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency ch
                insurer text, insured_limit numeric, uninsured_exposure numeric)
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
-    -- One pass over the ledger: the items joined with their payment
-    -- allocations and payments (plus the few other settlements), grouped per
-    -- item (open amount and cash applied as of as_of, latest settlement
-    -- date), then per customer and currency; the main currency is then
+    -- One pass over the items (open amount and cash applied as of as_of,
+    -- paid date: the maintained running total and latest settlement date,
+    -- corrected by the settlements dated after as_of, read only for the
+    -- items that have some), grouped per customer and currency; the main currency is then
     -- picked from those groups.  Every figure is a sum, count or aggregate
     -- of the same rows the definitions in doc/kpi.md name, so regrouping
     -- changes nothing (numeric sums are exact and keep the largest scale).
     -- Inlinable (plain SQL, no STRICT, no SET, names qualified) and every
     -- common table expression read once, grouped by customer first: a
     -- filter on customer_id reaches the ledger's indexes (doc/kpi.md).
-    WITH rest AS (
-        -- Settlements other than payment allocations (credit notes,
-        -- write-offs): few rows, at most one row per item here
-        SELECT x.customer_id, x.invoice_id,
-               pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on <= customer_risk_as_of.as_of) AS change,
-               pg_catalog.max(x.settled_on) FILTER (WHERE x.kind <> 'credit_note_applied') AS last_settled_on
-          FROM dunning.settlement x
-         WHERE x.kind <> 'payment'
-         GROUP BY x.customer_id, x.invoice_id
+    WITH noncash AS (
+        -- Credit notes and write-offs settling invoices (few rows): the cash
+        -- applied to an item settled by as_of is its settled amount less these.
+        SELECT t.customer_id, t.invoice_id, pg_catalog.sum(t.amount) AS amount
+          FROM (SELECT a.customer_id, a.invoice_id, a.amount FROM dunning.allocation a
+                 WHERE a.credit_note_id IS NOT NULL
+                UNION ALL
+                SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w) t
+         GROUP BY t.customer_id, t.invoice_id
     ), item0 AS (
         -- Items issued by as_of (a settlement is never dated before its
-        -- item, so nothing issued later matters) with their payment
-        -- allocations, by far the most settlements, read straight from
-        -- allocation and payment: for such an item the settlement date
-        -- GREATEST(received_on, issued_on) is on or before as_of exactly
-        -- when received_on is.  Grouped by customer, currency and item so
-        -- that the per-customer aggregate below reads them in order.
+        -- item, so nothing issued later matters).  For those whose latest
+        -- settlement date (invoice.settled_on, maintained) is after as_of,
+        -- and only for them, their settlements are read through the indexes:
+        -- what those dated after as_of changed, and the cash applied by
+        -- as_of (for an item issued by as_of a payment allocation is dated
+        -- on or before as_of exactly when its payment was received by then).
         SELECT i.customer_id, i.currency, i.invoice_id, i.due_on, i.issued_on, i.amount, i.settled_amount,
-               pg_catalog.sum(a.amount) FILTER (WHERE p.received_on <= customer_risk_as_of.as_of) AS applied,
-               pg_catalog.max(p.received_on) AS last_received_on,
-               pg_catalog.max(o.change) AS change,
-               pg_catalog.max(o.last_settled_on) AS last_other_on
+               i.settled_on, n.amount AS noncash,
+               CASE WHEN i.settled_on > customer_risk_as_of.as_of
+                    THEN (SELECT pg_catalog.sum(x.open_change) FROM dunning.settlement x
+                           WHERE x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
+                             AND x.settled_on > customer_risk_as_of.as_of)
+               END AS change_after,
+               CASE WHEN i.settled_on > customer_risk_as_of.as_of
+                    THEN (SELECT pg_catalog.sum(x.amount) FROM dunning.settlement x
+                           WHERE x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
+                             AND x.kind = 'payment' AND x.settled_on <= customer_risk_as_of.as_of)
+               END AS applied_by
           FROM dunning.invoice i
-          LEFT JOIN (dunning.allocation a JOIN dunning.payment p ON p.payment_id = a.payment_id)
-                 ON a.invoice_id = i.invoice_id AND a.payment_id IS NOT NULL
-          LEFT JOIN rest o ON o.customer_id = i.customer_id AND o.invoice_id = i.invoice_id
+          LEFT JOIN noncash n ON n.customer_id = i.customer_id AND n.invoice_id = i.invoice_id
          WHERE i.issued_on <= customer_risk_as_of.as_of
-         GROUP BY i.customer_id, i.currency, i.invoice_id
     ), item AS (
-        -- open amount as of as_of (amount + the open changes of the
-        -- settlements dated by then), cash applied by then, and paid_on:
-        -- the paid date of dunning.paid_invoice (the latest settlement
-        -- date) when it is on or before as_of
+        -- open amount as of as_of (now, less what the settlements dated
+        -- after as_of changed), cash applied by then, and paid_on: the paid
+        -- date of dunning.paid_invoice (the latest settlement date) when it
+        -- is on or before as_of
         SELECT it.customer_id, it.currency, it.due_on, it.issued_on, it.amount,
-               it.amount + COALESCE(-it.applied, 0) + COALESCE(it.change, 0) AS open_amount,
-               CASE WHEN it.amount > 0 AND it.settled_amount = it.amount
-                     AND l.last_settled_on <= customer_risk_as_of.as_of
-                    THEN l.last_settled_on END AS paid_on,
-               it.applied AS cash_applied
+               it.amount - pg_catalog.sign(it.amount) * it.settled_amount
+                   - COALESCE(it.change_after, 0) AS open_amount,
+               CASE WHEN it.amount > 0 AND it.settled_amount = it.amount AND it.settled_on <= customer_risk_as_of.as_of
+                    THEN it.settled_on END AS paid_on,
+               CASE WHEN it.settled_on > customer_risk_as_of.as_of THEN it.applied_by
+                    WHEN it.amount > 0 AND it.settled_amount > 0 THEN it.settled_amount - COALESCE(it.noncash, 0)
+               END AS cash_applied
           FROM item0 it
-          -- latest settlement date (NULL when none); GREATEST skips NULLs
-          CROSS JOIN LATERAL (
-                SELECT GREATEST(CASE WHEN it.last_received_on IS NOT NULL
-                                     THEN GREATEST(it.last_received_on, it.issued_on) END,
-                                it.last_other_on) AS last_settled_on) l
     ), g AS (
         SELECT it.customer_id, it.currency,
                pg_catalog.count(*) FILTER (WHERE it.amount > 0) AS n,

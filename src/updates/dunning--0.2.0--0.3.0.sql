@@ -724,6 +724,31 @@ DROP VIEW dunning.settings;
 DROP VIEW dunning.step_effectiveness;
 DROP VIEW dunning.unapplied_payment;
 
+-- The latest settlement date per item (ledger.sql), maintained from now on
+-- by the triggers of allocation.sql: filled here from the settlements, dated
+-- as dunning.settlement dates them.
+ALTER TABLE dunning.invoice ADD COLUMN settled_on date;
+UPDATE dunning.invoice i
+   SET settled_on = d.last_on
+  FROM (SELECT t.id, max(t.settled_on) AS last_on
+          FROM (SELECT a.invoice_id AS id, GREATEST(COALESCE(p.received_on, c.issued_on), x.issued_on) AS settled_on
+                  FROM dunning.allocation a
+                  JOIN dunning.invoice x ON x.invoice_id = a.invoice_id
+                  LEFT JOIN dunning.payment p ON p.payment_id = a.payment_id
+                  LEFT JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
+                UNION ALL
+                SELECT a.credit_note_id, GREATEST(c.issued_on, x.issued_on)
+                  FROM dunning.allocation a
+                  JOIN dunning.invoice x ON x.invoice_id = a.invoice_id
+                  JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
+                UNION ALL
+                SELECT w.invoice_id, GREATEST(COALESCE(p.received_on, w.created_at::date), x.issued_on)
+                  FROM dunning.write_off w
+                  JOIN dunning.invoice x ON x.invoice_id = w.invoice_id
+                  LEFT JOIN dunning.payment p ON p.payment_id = w.payment_id) t
+         GROUP BY t.id) d
+ WHERE i.invoice_id = d.id;
+
 -- @code regions
 
 -----------------------------------------------------------------------------

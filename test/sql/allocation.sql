@@ -3,7 +3,7 @@
 -- SQL side: inferred payers given back, unlettered groups remembered).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(43);
+SELECT plan(60);
 
 INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
@@ -157,6 +157,78 @@ SELECT dunning.reject_proposal((SELECT proposal_id FROM dunning.proposal WHERE p
 SELECT * FROM dunning.auto_letter(0.1);
 SELECT is_empty($$SELECT FROM dunning.allocation WHERE payment_id = 2 AND invoice_id = 4$$,
                 'a rejected proposal is not lettered afterwards, even at a low threshold');
+
+-----------------------------------------------------------------------------
+-- 11. The latest settlement date per item, maintained (issue 12, point 4)
+-----------------------------------------------------------------------------
+SET LOCAL TimeZone = 'UTC';
+INSERT INTO dunning.customer (customer_id, name) VALUES (3, 'Initech');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency, settled_on) VALUES
+  (31, 3, 'I-31', '2026-03-01', '2026-03-31', 100.00, 'EUR', '2026-01-01'),
+  (32, 3, 'I-32', '2026-03-10', '2026-04-10', 50.00, 'EUR', NULL),
+  (33, 3, 'I-33-CN', '2026-03-20', '2026-03-20', -20.00, 'EUR', NULL);
+INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer_id) VALUES
+  (31, '2026-03-15', 60.00, 'EUR', 3), (32, '2026-02-20', 40.00, 'EUR', 3), (33, '2026-04-02', 100.00, 'EUR', 3);
+CREATE TEMP VIEW settled_on_drift AS
+SELECT i.invoice_id, i.settled_on, s.last_on
+  FROM dunning.invoice i
+  LEFT JOIN (SELECT x.invoice_id, max(x.settled_on) AS last_on FROM dunning.settlement x GROUP BY 1) s
+         ON s.invoice_id = i.invoice_id
+ WHERE i.settled_on IS DISTINCT FROM s.last_on;
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 31), NULL::date,
+          'settled_on given on INSERT: reset to NULL');
+SELECT dunning.allocate(31, 31, 60.00) AS s1 \gset
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 31), '2026-03-15'::date,
+          'allocate: settled_on is the payment date');
+SELECT dunning.allocate(32, 31, 40.00) AS s2 \gset
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 31), '2026-03-15'::date,
+          '... an earlier settlement leaves the latest date');
+SELECT dunning.unallocate(:s1);
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 31), '2026-03-01'::date,
+          'unallocate: recomputed (a payment received before the invoice date settles on that date)');
+SELECT dunning.allocate_credit_note(33, 32, 20.00) AS s3 \gset
+SELECT is((SELECT array_agg(settled_on ORDER BY invoice_id) FROM dunning.invoice WHERE invoice_id IN (32, 33)),
+          '{2026-03-20,2026-03-20}'::date[], 'credit note: both items dated at the later issue date');
+INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason) VALUES (3, 32, 33, 5.00, 'bank_fee');
+INSERT INTO dunning.write_off (customer_id, invoice_id, amount, reason, created_at)
+VALUES (3, 31, 1.00, 'rounding', '2026-03-05 10:00+00');
+SELECT is((SELECT array_agg(settled_on ORDER BY invoice_id) FROM dunning.invoice WHERE invoice_id IN (31, 32)),
+          '{2026-03-05,2026-04-02}'::date[], 'write-off: dated by its payment, else its creation day');
+SET LOCAL ROLE dunning_admin;
+UPDATE dunning.payment SET received_on = '2026-04-20' WHERE payment_id = 33;
+RESET ROLE;
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 32), '2026-04-20'::date,
+          'a payment''s received_on changed (by an admin): its items redated');
+SET LOCAL ROLE dunning_admin;
+UPDATE dunning.invoice SET issued_on = '2026-03-25' WHERE invoice_id = 32;
+RESET ROLE;
+SELECT is((SELECT array_agg(settled_on ORDER BY invoice_id) FROM dunning.invoice WHERE invoice_id IN (32, 33)),
+          '{2026-04-20,2026-03-25}'::date[], 'an invoice''s issued_on changed: the credit note it took redated too');
+DELETE FROM dunning.write_off WHERE customer_id = 3 AND invoice_id = 32;
+SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 32), '2026-03-25'::date,
+          'write-off deleted: recomputed');
+SELECT dunning.allocate(33, 31, 59.00) AS s4 \gset
+SELECT is_empty($$SELECT * FROM settled_on_drift$$, 'settled_on agrees with dunning.settlement for every item');
+SELECT results_eq($$SELECT paid_on FROM dunning.paid_invoice WHERE invoice_id = 31$$, $$VALUES ('2026-04-20'::date)$$,
+                  'paid_invoice: the paid date is settled_on');
+SET LOCAL ROLE dunning_admin;
+SELECT throws_ok($$UPDATE dunning.invoice SET settled_on = '2026-01-01' WHERE invoice_id = 31$$, '42501', NULL,
+                 'admin: settled_on refused');
+SELECT throws_ok($$SET dunning.internal_write = on; UPDATE dunning.invoice SET settled_on = NULL WHERE invoice_id = 31$$,
+                 '42501', NULL, 'admin, plain SET dunning.internal_write: settled_on refused');
+RESET ROLE;
+SET LOCAL ROLE dunning_collector;
+SELECT throws_ok($$UPDATE dunning.invoice SET settled_on = '2026-01-01' WHERE invoice_id = 31$$, '42501', NULL,
+                 'collector: settled_on refused');
+RESET ROLE;
+SET LOCAL dunning.internal_write = off;
+SELECT throws_ok($$UPDATE dunning.invoice SET settled_on = '2026-01-01' WHERE invoice_id = 31$$, '42501', NULL,
+                 'superuser, no flag: settled_on refused by the trigger');
+SET LOCAL session_replication_role = replica;
+UPDATE dunning.invoice SET settled_on = '2000-01-01' WHERE invoice_id IN (31, 33);
+SET LOCAL session_replication_role = origin;
+SELECT is(dunning.rebuild_totals(), 2::bigint, 'rebuild_totals counts the drifted dates');
+SELECT is_empty($$SELECT * FROM settled_on_drift$$, '... and repairs them');
 
 SELECT * FROM finish();
 ROLLBACK;
