@@ -255,29 +255,37 @@ AS $fn$
     sids AS MATERIALIZED (
         SELECT r.stmt_no, (dunning_internal.bank_statement_of(ROW(r.*)::dunning_internal.bank_row)).statement_id
           FROM rows r WHERE r.entry_no IS NULL),
-    -- the duplicate key's occurrence and the uses of a reference, computed
-    -- over the keys alone (narrow sorts), joined back to the rows
-    keys AS (
-        SELECT x.stmt_no, x.entry_no, x.txn_no,
-               pg_catalog.row_number() OVER (PARTITION BY COALESCE(x.account_iban, x.account_id), x.booked_on, x.amount,
-                                             x.bank_ref, x.end_to_end_id, x.txn_ref
-                                             ORDER BY x.stmt_no, x.entry_no, x.txn_no)::integer AS occurrence,
-               pg_catalog.count(*) OVER (PARTITION BY COALESCE(x.txn_ref, x.end_to_end_id)) AS ref_uses
-          FROM rows x
-         WHERE x.entry_no IS NOT NULL),
+    -- the duplicate key's occurrence and the uses of a reference; the texts
+    -- grouped bytewise (COLLATE "C": equal texts are equal in any collation,
+    -- and a bytewise sort is far cheaper than the database's collation)
     tx AS (
-        SELECT x.*, s.statement_id, COALESCE(x.account_iban, x.account_id) AS account,
+        SELECT x.entry_no, x.txn_no, x.booked_on, x.value_on, x.amount, x.counterparty_name, x.counterparty_iban,
+               x.remittance, x.structured_reference, x.end_to_end_id, x.bank_ref, x.txn_ref, x.bank_code, x.reversal,
+               x.returned, x.return_reason, s.statement_id, COALESCE(x.account_iban, x.account_id) AS account,
                COALESCE(x.txn_currency, x.entry_currency, x.currency) AS cur,
-               COALESCE(x.txn_ref, x.end_to_end_id) AS ext, k.occurrence, k.ref_uses
+               COALESCE(x.txn_ref, x.end_to_end_id) AS ext,
+               pg_catalog.row_number() OVER (PARTITION BY COALESCE(x.account_iban, x.account_id) COLLATE "C",
+                                             x.booked_on, x.amount, x.bank_ref COLLATE "C",
+                                             x.end_to_end_id COLLATE "C", x.txn_ref COLLATE "C"
+                                             ORDER BY x.stmt_no, x.entry_no, x.txn_no)::integer AS occurrence,
+               pg_catalog.count(*) OVER (PARTITION BY COALESCE(x.txn_ref, x.end_to_end_id) COLLATE "C") AS ref_uses
           FROM rows x
           JOIN sids s ON s.stmt_no = x.stmt_no
-          JOIN keys k ON k.stmt_no = x.stmt_no AND k.entry_no = x.entry_no AND k.txn_no = x.txn_no),
+         WHERE x.entry_no IS NOT NULL),
+    -- whether any entry of the file's accounts and booking days was imported
+    -- before: when none was, no transaction is looked up one by one
+    seen AS MATERIALIZED (
+        SELECT EXISTS (SELECT FROM (SELECT DISTINCT COALESCE(r.account_iban, r.account_id) AS account, r.booked_on
+                                      FROM rows r WHERE r.entry_no IS NOT NULL) k
+                        WHERE EXISTS (SELECT FROM dunning.bank_entry e
+                                       WHERE e.account = k.account AND e.booked_on = k.booked_on)) AS any),
     fresh AS MATERIALIZED (
         SELECT w.*, CASE WHEN w.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END AS pid,
                CASE WHEN w.ref_uses = 1 AND p.payment_id IS NULL THEN w.ext END AS external_ref
           FROM tx w
           LEFT JOIN dunning.payment p ON p.external_ref = w.ext
-         WHERE NOT EXISTS (SELECT FROM dunning.bank_entry e
+         WHERE NOT (SELECT n.any FROM seen n)
+            OR NOT EXISTS (SELECT FROM dunning.bank_entry e
                             WHERE e.account = w.account AND e.booked_on = w.booked_on AND e.amount = w.amount
                               AND e.occurrence = w.occurrence AND e.bank_ref IS NOT DISTINCT FROM w.bank_ref
                               AND e.end_to_end_id IS NOT DISTINCT FROM w.end_to_end_id
