@@ -537,9 +537,11 @@ WITH s AS MATERIALIZED (
     -- the statutory rate schedule of each customer kind over the days the
     -- charged items without a scenario margin need, computed once (the
     -- statutory rule fixes the rate by day or half-year, not by debt; a
-    -- jurisdiction that fixes it per debt (GB) gets its half-years' rates)
+    -- jurisdiction that fixes it per debt (GB) gets its half-years' rates).
+    -- Only notices charge (instalment reminders and confirmations do not):
+    -- read from it, src is read once and not copied into a store of its own
     SELECT x.customer_kind, ss.rate_from, ss.totals
-      FROM (SELECT k.customer_kind, min(k.due_on) AS first_day, max(k.local_date) AS last_day FROM src k
+      FROM (SELECT k.customer_kind, min(k.due_on) AS first_day, max(k.local_date) AS last_day FROM it k
              WHERE k.charged AND k.interest_margin IS NULL AND k.days_overdue > 0
              GROUP BY k.customer_kind) x
      CROSS JOIN s
@@ -665,12 +667,7 @@ WITH s AS MATERIALIZED (
            (SELECT p.promised_on FROM dunning.promise p
              WHERE p.customer_id = g.customer_id AND p.status = 'open'
              ORDER BY p.invoice_ids && x.invoice_ids DESC, p.promised_on LIMIT 1) AS promise_date,
-           CASE WHEN s.pay_link_base IS NOT NULL AND g.kind <> 'confirmation'
-                THEN s.pay_link_base
-                     || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
-                     || dunning.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
-                                                   $2 + s.pay_link_validity, s.secret)
-           END AS pay_link
+           pk.pay_link
       FROM hdr g
       -- an action without items is not made (a plan whose items are settled)
       JOIN its x ON x.customer_id = g.customer_id AND x.kind = g.kind
@@ -682,9 +679,24 @@ WITH s AS MATERIALIZED (
       LEFT JOIN dunning.template t2 ON t2.template_key = g.template
                                    AND t2.language = pg_catalog.split_part(c.language, '-', 1)
       LEFT JOIN dunning.template t3 ON t3.template_key = g.template AND t3.language = 'en'
+      -- signed once per action (OFFSET 0), though the payload and the
+      -- rendering both use it
+     CROSS JOIN LATERAL (
+            SELECT CASE WHEN s.pay_link_base IS NOT NULL AND g.kind <> 'confirmation'
+                        THEN s.pay_link_base
+                             || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
+                             || dunning.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
+                                                           $2 + s.pay_link_validity, s.secret)
+                   END AS pay_link OFFSET 0) pk
 ), doc AS (
-    SELECT m.*,
-           pg_catalog.jsonb_build_object(
+    -- the payload in a lateral subquery kept apart (OFFSET 0): built once per
+    -- action, not once for each of its three uses below (subject, body, the
+    -- column), as an inlined expression would be
+    SELECT m.*, pl.payload,
+           CASE WHEN m.channel IN ('email', 'thanks') THEN 'html'
+                WHEN m.channel = 'sms' THEN 'sms' ELSE 'text' END AS mode
+      FROM msg m
+     CROSS JOIN LATERAL (SELECT pg_catalog.jsonb_build_object(
                'customer_id', m.customer_id, 'customer_name', m.name, 'customer_ref', m.external_ref,
                'kind', m.kind, 'scenario_id', m.scenario_id, 'step_id', m.step_id, 'step', m.step_name,
                'rung', m.rung, 'action_date', m.local_date, 'as_of', $2,
@@ -700,10 +712,7 @@ WITH s AS MATERIALIZED (
                          FROM dunning.invoice i
                         WHERE i.customer_id = m.customer_id AND i.settled_amount < pg_catalog.abs(i.amount)
                         GROUP BY i.currency HAVING sum(i.amount - i.settled_amount) > 0) r) END,
-               'invoices', m.invoices, 'pay_link', m.pay_link) AS payload,
-           CASE WHEN m.channel IN ('email', 'thanks') THEN 'html'
-                WHEN m.channel = 'sms' THEN 'sms' ELSE 'text' END AS mode
-      FROM msg m
+               'invoices', m.invoices, 'pay_link', m.pay_link) AS payload OFFSET 0) pl
 ), rendered AS (
     SELECT d.customer_id, d.kind, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.local_date, d.channel,
            d.recipient, COALESCE(d.template_language, d.customer_language) AS language, d.collector,
@@ -719,7 +728,7 @@ WITH s AS MATERIALIZED (
             SELECT pg_catalog.jsonb_build_object(
                        'language', COALESCE(d.template_language, d.customer_language),
                        'collector', d.collector, 'pay_link', COALESCE(d.pay_link, ''),
-                       'table_header', pg_catalog.to_jsonb(d.table_header)) AS extra) r
+                       'table_header', pg_catalog.to_jsonb(d.table_header)) AS extra OFFSET 0) r
 )
 -- every action, with what the evaluation that made it decided; then every
 -- evaluation without an action, with why it waits
