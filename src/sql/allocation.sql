@@ -218,6 +218,10 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) IS
     'settlement date of an allocation or write-off: the later of its own date (payment received_on, else credit note issued_on, else created_at::date) and the invoice''s issue date';
+-- Inlined only for a caller that may execute it (else the planner keeps the
+-- call and it is refused): the readers of dunning.settlement and of the
+-- *_as_of functions (collector and admin are members of dunning_analyst).
+GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
 
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
 -- triggers below share this function; the transition table's name is one of
