@@ -12,14 +12,30 @@ sender_db $DB
 ok $? "test database"
 
 # -- Claims from 8 sessions at once -----------------------------------------
-# Each session claims 12 times 25 actions, each claim its own transaction,
-# and stays connected until all are done (a lease dies with its session).
+# Each session claims 12 times 25 actions, each claim its own transaction.
+# They start together and each stays connected until all are done (a lease
+# dies with its session: a session that left early would hand its actions
+# back, and a loaded machine once let one leave after a fixed sleep).
 actions $DB 1 2000 email "'c' || g || '@example.com'"
-q $DB "CREATE TABLE claimed (action_id bigint, pid integer)" > /dev/null
-for i in $(seq 12); do
-    echo "INSERT INTO claimed SELECT action_id, pg_backend_pid() FROM dunning.claim_actions('email', 25, 'bench');"
-done > $work/claim.sql
-echo "SELECT pg_sleep(3);" >> $work/claim.sql
+q $DB "CREATE TABLE claimed (action_id bigint, pid integer);
+       CREATE TABLE arrived (phase integer, pid integer);
+       CREATE FUNCTION wait_for_all(phase integer) RETURNS void LANGUAGE plpgsql AS \$\$
+       BEGIN
+           FOR i IN 1 .. 12000 LOOP   -- at most 4 minutes
+               IF (SELECT count(*) FROM arrived a WHERE a.phase = wait_for_all.phase) >= 8 THEN RETURN; END IF;
+               PERFORM pg_sleep(0.02);
+           END LOOP;
+           RAISE EXCEPTION 'not all 8 sessions reached phase %', phase;
+       END \$\$" > /dev/null
+{
+    echo "INSERT INTO arrived VALUES (1, pg_backend_pid());"
+    echo "SELECT wait_for_all(1);"
+    for i in $(seq 12); do
+        echo "INSERT INTO claimed SELECT action_id, pg_backend_pid() FROM dunning.claim_actions('email', 25, 'bench');"
+    done
+    echo "INSERT INTO arrived VALUES (2, pg_backend_pid());"
+    echo "SELECT wait_for_all(2);"
+} > $work/claim.sql
 pids=
 for i in $(seq 8); do psql -X -q -v ON_ERROR_STOP=1 -d $DB -f $work/claim.sql > /dev/null 2>> $work/claim.err & pids="$pids $!"; done
 rc=0; for p in $pids; do wait $p || rc=1; done
