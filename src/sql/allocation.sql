@@ -200,6 +200,29 @@ BEGIN
 END
 $fn$;
 
+-- The settlement-date rule, defined here only (dunning.settlement,
+-- allocation_sync and write_off_sync use it): a settlement counts from its
+-- own date, never before the invoice's issue date.  Its own date is the
+-- payment's received_on (a payment allocation, or a write-off that names a
+-- payment), else the credit note's issued_on (a credit-note allocation),
+-- else the write-off's created_at::date.  Plain SQL without STRICT or SET:
+-- the planner inlines it into the queries that call it.
+CREATE OR REPLACE FUNCTION dunning_internal.settlement_date(received_on date, credit_note_issued_on date,
+                                                            created_at timestamptz, invoice_issued_on date)
+RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT GREATEST(COALESCE(settlement_date.received_on, settlement_date.credit_note_issued_on,
+                             settlement_date.created_at::date),
+                    settlement_date.invoice_issued_on)
+$fn$;
+COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) IS
+    'settlement date of an allocation or write-off: the later of its own date (payment received_on, else credit note issued_on, else created_at::date) and the invoice''s issue date';
+-- Inlined only for a caller that may execute it (else the planner keeps the
+-- call and it is refused): the readers of dunning.settlement and of the
+-- *_as_of functions (collector and admin are members of dunning_analyst).
+GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
+
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
 -- triggers below share this function; the transition table's name is one of
 -- two constants, never user input.  Payments are updated before invoices, in
@@ -217,7 +240,7 @@ DECLARE
     dated text := CASE TG_OP
         WHEN 'INSERT' THEN
             $r$(SELECT r.customer_id, r.invoice_id, r.credit_note_id, r.amount,
-                       GREATEST(COALESCE(p.received_on, c.issued_on), x.issued_on) AS settled_on
+                       dunning_internal.settlement_date(p.received_on, c.issued_on, NULL, x.issued_on) AS settled_on
                   FROM new_rows r
                   JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                   LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
@@ -851,7 +874,7 @@ BEGIN
            SET settled_amount = i.settled_amount + $1 * d.total,
                settled_on = GREATEST(i.settled_on, d.last_on)
           FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total,
-                       max(GREATEST(COALESCE(p.received_on, r.created_at::date), x.issued_on)) FILTER (WHERE $1 > 0) AS last_on
+                       max(dunning_internal.settlement_date(p.received_on, NULL, r.created_at, x.issued_on)) FILTER (WHERE $1 > 0) AS last_on
                   FROM %I r
                   JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                   LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id

@@ -272,20 +272,14 @@ AS $fn$
           FROM rows x
           JOIN sids s ON s.stmt_no = x.stmt_no
          WHERE x.entry_no IS NOT NULL),
-    -- whether any entry of the file's accounts and booking days was imported
-    -- before: when none was, no transaction is looked up one by one
-    seen AS MATERIALIZED (
-        SELECT EXISTS (SELECT FROM (SELECT DISTINCT COALESCE(r.account_iban, r.account_id) AS account, r.booked_on
-                                      FROM rows r WHERE r.entry_no IS NOT NULL) k
-                        WHERE EXISTS (SELECT FROM dunning.bank_entry e
-                                       WHERE e.account = k.account AND e.booked_on = k.booked_on)) AS any),
+    -- the transactions not imported before: one look-up of the duplicate key
+    -- (bank_entry_once) each, the only duplicate detection
     fresh AS MATERIALIZED (
         SELECT w.*, CASE WHEN w.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END AS pid,
                CASE WHEN w.ref_uses = 1 AND p.payment_id IS NULL THEN w.ext END AS external_ref
           FROM tx w
           LEFT JOIN dunning.payment p ON p.external_ref = w.ext
-         WHERE NOT (SELECT n.any FROM seen n)
-            OR NOT EXISTS (SELECT FROM dunning.bank_entry e
+         WHERE NOT EXISTS (SELECT FROM dunning.bank_entry e
                             WHERE e.account = w.account AND e.booked_on = w.booked_on AND e.amount = w.amount
                               AND e.occurrence = w.occurrence AND e.bank_ref IS NOT DISTINCT FROM w.bank_ref
                               AND e.end_to_end_id IS NOT DISTINCT FROM w.end_to_end_id

@@ -7,7 +7,7 @@ rcpt_tos, message_id), and can misbehave on purpose:
   --rcpt-reply SUBSTR=CODE     answer CODE to RCPT TO of recipients containing SUBSTR
   --transient SUBSTR=N         answer 451 to the first N RCPT TO of those recipients
   --data-reply SUBSTR=CODE     answer CODE at the end of messages containing SUBSTR
-  --drop-after N               close each connection after its Nth message
+  --drop-after N               cut each connection when the client begins a message after its Nth
   --abort-rcpt N               cut the connection (no answer) at the Nth RCPT TO overall
   --delay MS                   wait MS milliseconds before accepting each message
   --count-only                 keep no messages, only count them (bench)
@@ -51,6 +51,17 @@ class Sink:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # --drop-after: the connection dies when the client starts its next
+        # message there (deterministic, unlike a timer after the reply, which
+        # a fast client outruns with every message on one connection)
+        if self.args.drop_after and getattr(session, 'messages', 0) >= self.args.drop_after:
+            server.transport.abort()
+            return '421 gone'
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return '250 OK'
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts += 1
         if self.args.abort_rcpt and self.rcpts == self.args.abort_rcpt:
@@ -88,8 +99,6 @@ class Sink:
                 'action': msg.get('X-Dunning-Action')}) + '\n')
             self.index.flush()
         session.messages = getattr(session, 'messages', 0) + 1
-        if self.args.drop_after and session.messages >= self.args.drop_after:
-            asyncio.get_event_loop().call_later(0.01, server.transport.close)
         return '250 2.0.0 Ok: queued as S%06d' % n
 
 
