@@ -87,7 +87,7 @@ WITH paid AS (
     SELECT i.customer_id, i.due_on, i.issued_on, i.amount, max(p.received_on) AS paid_on
       FROM dunning.invoice i JOIN dunning.allocation a USING (invoice_id) JOIN dunning.payment p USING (payment_id)
      WHERE i.settled_amount = i.amount AND i.amount > 0 AND i.currency = 'EUR'
-     GROUP BY i.invoice_id)
+     GROUP BY i.customer_id, i.invoice_id)
 SELECT c.name, count(*) AS paid_invoices,
        round(dunning.weighted_days_late(due_on, paid_on, amount), 1) AS weighted_days_late,
        round(dunning.days_beyond_terms(due_on, paid_on, amount), 1) AS days_beyond_terms,

@@ -48,9 +48,9 @@ SELECT (:customers)::int AS sl_customers,
        (:customers)::int BETWEEN 1 AND 1000000
          AND (:years)::int BETWEEN 1 AND 10
          AND abs((:seed)::bigint) < 9000000000000000 AS sl_args_ok,
-       NOT EXISTS (SELECT FROM dunning.customer)
-         AND NOT EXISTS (SELECT FROM dunning.invoice)
-         AND NOT EXISTS (SELECT FROM dunning.payment) AS sl_ledger_empty
+       NOT EXISTS (SELECT 1 FROM dunning.customer LIMIT 1)  -- (a select list: Citus plans it too)
+         AND NOT EXISTS (SELECT 1 FROM dunning.invoice LIMIT 1)
+         AND NOT EXISTS (SELECT 1 FROM dunning.payment LIMIT 1) AS sl_ledger_empty
 \gset
 \if :sl_args_ok
 \else
@@ -920,12 +920,30 @@ SELECT row_number() OVER (ORDER BY received_on, payment_key) AS payment_id,
 ALTER TABLE dunning_sample._pay ADD PRIMARY KEY (payment_id);
 CREATE UNIQUE INDEX ON dunning_sample._pay (payment_key);
 
+-- Cash of unknown payer: in dunning.payment on a single node; on a Citus
+-- cluster after dunning.distribute() (payment.customer_id NOT NULL there), in
+-- dunning.payment_suspense, whole (doc/scale-out.md).
+SELECT a.attnotnull AS sl_suspense FROM pg_attribute a
+ WHERE a.attrelid = 'dunning.payment'::regclass AND a.attname = 'customer_id' \gset
 INSERT INTO dunning.payment (payment_id, received_on, amount, currency, payer_name, payer_iban,
                              remittance_info, reference, customer_id, external_ref, created_at)
 SELECT payment_id, received_on, amount, currency, payer, payer_iban, remittance_info, reference,
        known_customer_id, to_char(received_on, 'YYMMDD') || lpad(payment_id::text, 10, '0'),
        received_on + make_interval(secs => 21600 + dunning_sample.ui(payment_key, 460, 7200))
-  FROM dunning_sample._pay ORDER BY payment_id;
+  FROM dunning_sample._pay
+ WHERE known_customer_id IS NOT NULL OR NOT :'sl_suspense'::boolean
+ ORDER BY payment_id;
+INSERT INTO dunning.payment_suspense (payment_id, payment)
+SELECT payment_id,
+       jsonb_build_object('payment_id', payment_id, 'received_on', received_on, 'amount', amount,
+                          'currency', currency, 'payer_name', payer, 'payer_iban', payer_iban,
+                          'remittance_info', remittance_info, 'reference', reference, 'customer_id', NULL,
+                          'external_ref', to_char(received_on, 'YYMMDD') || lpad(payment_id::text, 10, '0'),
+                          'created_at', received_on + make_interval(secs => 21600 + dunning_sample.ui(payment_key, 460, 7200)),
+                          'allocated_amount', 0)
+  FROM dunning_sample._pay
+ WHERE known_customer_id IS NULL AND :'sl_suspense'::boolean
+ ORDER BY payment_id;
 SELECT setval(pg_get_serial_sequence('dunning.payment', 'payment_id'), max(payment_id)) AS sl_x
   FROM dunning_sample._pay \gset
 

@@ -142,7 +142,7 @@ SELECT a.customer_id, a.scenario_id, a.step_name, a.channel, a.action_date,
        string_agg(i.invoice_number, ',' ORDER BY i.invoice_number) AS invoices
   FROM dunning.action a JOIN dunning.action_item ai USING (action_id) JOIN dunning.invoice i USING (invoice_id)
  WHERE a.action_date = '2026-03-23'
- GROUP BY a.action_id ORDER BY a.customer_id;
+ GROUP BY a.customer_id, a.action_id ORDER BY a.customer_id;
 SELECT collector, customer_name, channel, step_name, max_days_overdue, totals, urgency_rank
   FROM dunning.collector_worklist ORDER BY collector, urgency_rank;
 

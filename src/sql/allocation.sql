@@ -1016,6 +1016,15 @@ COMMENT ON COLUMN dunning.payer_history.cleared_reason IS 'what removed it (unle
 CREATE OR REPLACE FUNCTION dunning_internal.identify_payer(p_payment_id bigint, p_customer_id bigint) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $fn$
+    -- on Citus the payment waits in dunning.payment_suspense (empty on a
+    -- single node: one probe of its key): back into the ledger, identified
+    INSERT INTO dunning.payment
+    SELECT (pg_catalog.jsonb_populate_record(NULL::dunning.payment,
+                s.payment || pg_catalog.jsonb_build_object('customer_id', p_customer_id))).*
+      FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
+    INSERT INTO dunning.payer_history (customer_id, payment_id)
+    SELECT p_customer_id, s.payment_id FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
+    DELETE FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
     WITH p AS (
         UPDATE dunning.payment p SET customer_id = p_customer_id
          WHERE p.payment_id = p_payment_id AND p.customer_id IS NULL

@@ -374,7 +374,7 @@ AS $fn$
                || CASE WHEN a.replaces_action_id IS NOT NULL
                        THEN ', carrying action ' || a.replaces_action_id ELSE '' END,
                a.action_id,
-               ARRAY(SELECT ai.invoice_id FROM dunning.action_item ai WHERE ai.action_id = a.action_id
+               ARRAY(SELECT ai.invoice_id FROM dunning.action_item ai WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
                       ORDER BY ai.invoice_id)
           FROM dunning.action a WHERE a.customer_id = customer_timeline.customer_id
         UNION ALL

@@ -32,8 +32,10 @@ CREATE INDEX payment_plan_active_idx ON dunning.payment_plan (customer_id) WHERE
 CREATE TABLE dunning.payment_plan_item (
     customer_id  bigint NOT NULL,
     plan_id      bigint NOT NULL,
-    invoice_id   bigint NOT NULL REFERENCES dunning.invoice,
+    invoice_id   bigint NOT NULL,
     PRIMARY KEY (customer_id, plan_id, invoice_id),
+    CONSTRAINT payment_plan_item_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
     FOREIGN KEY (customer_id, plan_id) REFERENCES dunning.payment_plan ON DELETE CASCADE
 );
 

@@ -490,11 +490,13 @@ WITH s AS MATERIALIZED (
      CROSS JOIN LATERAL (SELECT a.invoice_id FROM dunning.allocation a WHERE a.payment_id = p.payment_id) a
      CROSS JOIN LATERAL (SELECT i.* FROM dunning.invoice i WHERE i.invoice_id = a.invoice_id) i
      WHERE s.confirm_payments AND i.amount > 0 AND i.settled_amount >= i.amount
-       AND EXISTS (SELECT 1 FROM dunning.action_item ai JOIN dunning.action x ON x.action_id = ai.action_id
-                    WHERE ai.invoice_id = i.invoice_id AND x.kind IN ('notice', 'pre_due')
+       AND EXISTS (SELECT 1 FROM dunning.action_item ai
+                      JOIN dunning.action x ON x.customer_id = ai.customer_id AND x.action_id = ai.action_id
+                    WHERE ai.customer_id = i.customer_id AND ai.invoice_id = i.invoice_id AND x.kind IN ('notice', 'pre_due')
                       AND x.status IN ('queued', 'sent'))
-       AND NOT EXISTS (SELECT 1 FROM dunning.action_item ai JOIN dunning.action x ON x.action_id = ai.action_id
-                        WHERE ai.invoice_id = i.invoice_id AND x.kind = 'confirmation' AND x.status <> 'cancelled')
+       AND NOT EXISTS (SELECT 1 FROM dunning.action_item ai
+                          JOIN dunning.action x ON x.customer_id = ai.customer_id AND x.action_id = ai.action_id
+                        WHERE ai.customer_id = i.customer_id AND ai.invoice_id = i.invoice_id AND x.kind = 'confirmation' AND x.status <> 'cancelled')
      GROUP BY i.customer_id, i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount
 ), conf_cu AS MATERIALIZED (
     -- confirmations go on the customer's business days, by e-mail (else a letter)
@@ -906,7 +908,7 @@ BEGIN
         -- the columns those look-ups filter on (payload and bodies are
         -- large and never filtered on: sampling them costs seconds)
         ANALYZE dunning.action (customer_id, kind, step_id, action_date, status, channel),
-                dunning.action_item (action_id, invoice_id),
+                dunning.action_item (customer_id, action_id, invoice_id),
                 dunning.customer_dunning;
     END IF;
     -- the NOTIFY (channel and action ids) comes from the trigger action_notify

@@ -45,7 +45,6 @@ END
 $check$;
 
 ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_invoice_number_key;
-ALTER TABLE dunning.invoice ADD CONSTRAINT invoice_customer_invoice_key UNIQUE (customer_id, invoice_id);
 ALTER TABLE dunning.payment ADD CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id);
 
 ALTER TABLE dunning.allocation DROP CONSTRAINT allocation_payment_id_fkey,
@@ -61,6 +60,31 @@ ALTER TABLE dunning.dispute DROP CONSTRAINT dispute_invoice_id_fkey, DROP CONSTR
     ADD COLUMN customer_id bigint;
 ALTER TABLE dunning.letter_history ADD COLUMN customer_id bigint;
 ALTER TABLE dunning.letter DROP CONSTRAINT letter_pkey;
+-- Unidentified cash on Citus (doc/scale-out.md): a distributed table cannot
+-- hold a NULL customer, so dunning.distribute() moves payments without one
+-- here, whole (their row as jsonb: any column order), and lettering moves one
+-- back into dunning.payment, with its customer, when it identifies the payer
+-- (dunning_internal.identify_payer, logged in dunning.payer_history).  Empty
+-- on a single node, where such payments stay in dunning.payment.
+CREATE TABLE dunning.payment_suspense (
+    payment_id  bigint PRIMARY KEY,
+    payment     jsonb NOT NULL,
+    moved_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT payment_suspense_row_of_payment CHECK ((payment ->> 'payment_id')::bigint = payment_id)
+);
+-- Every customer-owned table is keyed by customer first (Citus colocates a
+-- customer's rows by it, doc/scale-out.md); the identities keep an index.
+ALTER TABLE dunning.action_item DROP CONSTRAINT action_item_invoice_id_fkey;
+ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_pkey,
+    ADD CONSTRAINT invoice_pkey PRIMARY KEY (customer_id, invoice_id);
+CREATE INDEX invoice_id_idx ON dunning.invoice (invoice_id);
+ALTER TABLE dunning.promise DROP CONSTRAINT promise_pkey,
+    ADD CONSTRAINT promise_pkey PRIMARY KEY (customer_id, promise_id);
+CREATE INDEX promise_id_idx ON dunning.promise (promise_id);
+ALTER TABLE dunning.credit_insurance DROP CONSTRAINT credit_insurance_pkey,
+    ADD CONSTRAINT credit_insurance_pkey PRIMARY KEY (customer_id, credit_insurance_id);
+ALTER TABLE dunning.segment_change DROP CONSTRAINT segment_change_pkey,
+    ADD CONSTRAINT segment_change_pkey PRIMARY KEY (customer_id, segment_change_id);
 
 -- Allocations and write-offs are immutable to users: their triggers refuse
 -- this update, which only adds the customer they already have.
@@ -448,7 +472,6 @@ ALTER TABLE dunning.action
 UPDATE dunning.action a SET kind = 'pre_due' WHERE a.offset_days < 0;
 ALTER TABLE dunning.action
     ADD CONSTRAINT action_once_per_customer_kind_day UNIQUE (customer_id, kind, action_date),
-    ADD CONSTRAINT action_customer_action_key UNIQUE (customer_id, action_id),
     ADD CONSTRAINT action_kind_known CHECK (kind IN ('notice', 'pre_due', 'confirmation', 'instalment')),
     ADD CONSTRAINT action_step_of_notice CHECK (kind IN ('confirmation', 'instalment') OR step_id IS NOT NULL);
 ALTER TABLE dunning.action_item
@@ -456,12 +479,19 @@ ALTER TABLE dunning.action_item
     ALTER COLUMN offset_days DROP NOT NULL,
     ADD COLUMN customer_id bigint,
     DROP CONSTRAINT action_item_once_per_step,
-    DROP CONSTRAINT action_item_action_id_fkey;
+    DROP CONSTRAINT action_item_action_id_fkey,
+    DROP CONSTRAINT action_item_pkey;
+ALTER TABLE dunning.action DROP CONSTRAINT action_pkey,
+    ADD CONSTRAINT action_pkey PRIMARY KEY (customer_id, action_id);
+CREATE INDEX action_id_idx ON dunning.action (action_id);
 UPDATE dunning.action_item ai SET customer_id = a.customer_id FROM dunning.action a WHERE a.action_id = ai.action_id;
 ALTER TABLE dunning.action_item
     ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT action_item_pkey PRIMARY KEY (customer_id, action_id, invoice_id),
     ADD CONSTRAINT action_item_action_fkey FOREIGN KEY (customer_id, action_id)
-        REFERENCES dunning.action (customer_id, action_id) ON DELETE CASCADE;
+        REFERENCES dunning.action (customer_id, action_id) ON DELETE CASCADE,
+    ADD CONSTRAINT action_item_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id);
 CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
 CREATE INDEX payment_received_idx ON dunning.payment (received_on);
 -- What the evaluation of one customer decided (phase 1 of due_actions),
@@ -581,8 +611,10 @@ CREATE INDEX payment_plan_active_idx ON dunning.payment_plan (customer_id) WHERE
 CREATE TABLE dunning.payment_plan_item (
     customer_id  bigint NOT NULL,
     plan_id      bigint NOT NULL,
-    invoice_id   bigint NOT NULL REFERENCES dunning.invoice,
+    invoice_id   bigint NOT NULL,
     PRIMARY KEY (customer_id, plan_id, invoice_id),
+    CONSTRAINT payment_plan_item_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
+        REFERENCES dunning.invoice (customer_id, invoice_id),
     FOREIGN KEY (customer_id, plan_id) REFERENCES dunning.payment_plan ON DELETE CASCADE
 );
 

@@ -94,7 +94,7 @@ SELECT throws_ok($$SET dunning.internal_write = on; UPDATE dunning.invoice SET s
                  '42501', NULL, 'admin, plain SET: refused');
 SELECT throws_ok($$INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
                    VALUES (1, 1, 'A-1', '2026-01-01', '2026-01-31', 100.00)
-                   ON CONFLICT (invoice_id) DO UPDATE SET settled_amount = 100$$, '42501', NULL,
+                   ON CONFLICT (customer_id, invoice_id) DO UPDATE SET settled_amount = 100$$, '42501', NULL,
                  'admin, INSERT ... ON CONFLICT DO UPDATE: refused');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, settled_amount)
 VALUES (6, 1, 'A-6', '2026-01-01', '2026-01-31', 70.00, 70.00);

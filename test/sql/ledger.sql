@@ -11,7 +11,7 @@ SELECT columns_are('dunning', 'customer', ARRAY['customer_id', 'external_ref', '
 SELECT col_type_is('dunning', 'customer', 'country', 'character(2)', 'col_type_is customer, country, character(2)');
 SELECT col_default_is('dunning', 'customer', 'language', 'en', 'col_default_is customer, language, en');
 SELECT col_default_is('dunning', 'customer', 'on_hold', 'false', 'col_default_is customer, on_hold, false');
-SELECT col_is_pk('dunning', 'invoice', 'invoice_id', 'col_is_pk invoice, invoice_id');
+SELECT col_is_pk('dunning', 'invoice', ARRAY['customer_id', 'invoice_id'], 'col_is_pk invoice, (customer_id, invoice_id)');
 SELECT index_is_unique('dunning', 'invoice', 'invoice_number_per_customer_key',
                        'invoice numbers are unique per customer (normalised)');
 SELECT fk_ok('dunning', 'invoice', 'customer_id', 'dunning', 'customer', 'customer_id');

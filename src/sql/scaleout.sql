@@ -1,0 +1,176 @@
+-- @code
+-- One change of the schema before its tables move: here and, when Citus has
+-- workers, on their copies of the extension's tables (each worker has the
+-- extension installed: Citus uses its tables as the shells of the shards).
+CREATE OR REPLACE FUNCTION dunning_internal.distribute_ddl(p_command text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    w record;
+BEGIN
+    EXECUTE p_command;
+    FOR w IN EXECUTE 'SELECT nodename, nodeport, success, result FROM run_command_on_workers($1)' USING p_command LOOP
+        IF NOT w.success THEN
+            RAISE EXCEPTION 'dunning.distribute(): on worker %:%: %', w.nodename, w.nodeport, w.result
+                USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = p_command;
+        END IF;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.distribute_ddl(text) IS
+    'runs one schema change of dunning.distribute() on the coordinator and on every worker (internal)';
+-----------------------------------------------------------------------------
+-- Scale-out on Citus (doc/scale-out.md)
+-----------------------------------------------------------------------------
+-- dunning.distribute(): run on the coordinator after CREATE EXTENSION, on an
+-- empty or a loaded ledger.  Every table of the extension that has a
+-- customer_id is distributed by it, colocated with dunning.customer; every
+-- other table (scenarios, templates, settings, calendars, rates, bank
+-- statements, the suspense of unidentified cash) becomes a reference table.
+-- What a cluster cannot hold as a single node does is changed first:
+--   - payments without a customer move to dunning.payment_suspense;
+--   - keys unique over all customers (the customer's and the payment's
+--     external references, the payment's own id, one pending proposal per
+--     rank and payment) become plain indexes;
+--   - foreign keys are taken off while the tables move and put back where
+--     Citus can hold them (between colocated tables through customer_id, or
+--     towards a reference table); the others are reported and not put back.
+-- Idempotent: tables already in Citus's metadata are left as they are.
+CREATE OR REPLACE FUNCTION dunning.distribute()
+RETURNS TABLE (table_name text, layout text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    r record;
+    fk record;
+    dunning_ns oid := 'dunning'::regnamespace;
+    pending regclass[];
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension e WHERE e.extname = 'citus') THEN
+        RAISE EXCEPTION 'dunning.distribute() needs Citus, which is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'CREATE EXTENSION citus on the coordinator and add the workers first (doc/scale-out.md).';
+    END IF;
+    -- the ledger's tables, their owner and kind, and whether Citus has them
+    CREATE TEMP TABLE IF NOT EXISTS dunning_distribute_rel (rel regclass PRIMARY KEY, by_customer boolean,
+                                                            done boolean) ON COMMIT DROP;
+    TRUNCATE dunning_distribute_rel;
+    EXECUTE $q$
+        INSERT INTO dunning_distribute_rel
+        SELECT c.oid::regclass,
+               EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'customer_id'
+                          AND NOT a.attisdropped),
+               EXISTS (SELECT FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)
+          FROM pg_class c
+         WHERE c.relnamespace = $1 AND c.relkind = 'r' AND NOT c.relispartition$q$ USING dunning_ns;
+    SELECT array_agg(d.rel) INTO pending FROM dunning_distribute_rel d WHERE NOT d.done;
+
+    IF pending IS NOT NULL THEN
+        IF NOT (SELECT citus_is_coordinator()) THEN
+            RAISE EXCEPTION 'dunning.distribute() runs on the coordinator'
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        -- the ledger's triggers fire on the shards; DDL of one transaction
+        -- over tables with foreign keys to reference tables: one connection
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+        PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+        PERFORM set_config('dunning.distributing', 'on', true);
+
+        -- 1. foreign keys touching a table not yet in Citus: off, kept
+        CREATE TEMP TABLE IF NOT EXISTS dunning_distribute_fk (rel regclass, ref regclass, name name, def text)
+            ON COMMIT DROP;
+        TRUNCATE dunning_distribute_fk;
+        INSERT INTO dunning_distribute_fk
+        SELECT k.conrelid::regclass, k.confrelid::regclass, k.conname, pg_get_constraintdef(k.oid)
+          FROM pg_constraint k
+         WHERE k.contype = 'f' AND k.connamespace = dunning_ns
+           AND (k.conrelid = ANY (pending) OR k.confrelid = ANY (pending));
+        FOR fk IN SELECT * FROM dunning_distribute_fk LOOP
+            PERFORM dunning_internal.distribute_ddl(format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', fk.rel, fk.name));
+        END LOOP;
+
+        -- 2. unidentified cash to the suspense table
+        IF 'dunning.payment'::regclass = ANY (pending) THEN
+            INSERT INTO dunning.payment_suspense (payment_id, payment)
+            SELECT p.payment_id, to_jsonb(p) FROM dunning.payment p WHERE p.customer_id IS NULL;
+            DELETE FROM dunning.payment p WHERE p.customer_id IS NULL;
+            PERFORM dunning_internal.distribute_ddl('ALTER TABLE dunning.payment ALTER COLUMN customer_id SET NOT NULL');
+        END IF;
+
+        -- 3. keys over all customers: plain indexes
+        FOR r IN SELECT k.conrelid::regclass AS rel, k.conname,
+                        (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.o)
+                           FROM unnest(k.conkey) WITH ORDINALITY x (n, o)
+                           JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.n) AS cols
+                   FROM pg_constraint k
+                  WHERE k.connamespace = dunning_ns AND k.contype IN ('p', 'u')
+                    AND k.conrelid = ANY (pending)
+                    AND EXISTS (SELECT FROM dunning_distribute_rel d WHERE d.rel = k.conrelid AND d.by_customer)
+                    AND k.conkey[1] <> (SELECT a.attnum FROM pg_attribute a
+                                         WHERE a.attrelid = k.conrelid AND a.attname = 'customer_id')
+                    AND NOT (k.conrelid = 'dunning.customer'::regclass AND k.contype = 'p') LOOP
+            PERFORM dunning_internal.distribute_ddl(format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname));
+            PERFORM dunning_internal.distribute_ddl(format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', r.conname || '_idx', r.rel, r.cols));
+        END LOOP;
+        FOR r IN SELECT i.indexrelid::regclass AS idx, pg_get_indexdef(i.indexrelid) AS def
+                   FROM pg_index i
+                  WHERE i.indisunique AND i.indrelid = ANY (pending)
+                    AND EXISTS (SELECT FROM dunning_distribute_rel d WHERE d.rel = i.indrelid AND d.by_customer)
+                    AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+                    AND i.indkey[0] <> (SELECT a.attnum FROM pg_attribute a
+                                         WHERE a.attrelid = i.indrelid AND a.attname = 'customer_id') LOOP
+            PERFORM dunning_internal.distribute_ddl(format('DROP INDEX IF EXISTS %s', r.idx));
+            PERFORM dunning_internal.distribute_ddl(replace(r.def, 'CREATE UNIQUE INDEX', 'CREATE INDEX IF NOT EXISTS'));
+        END LOOP;
+
+        -- 4. the rows are copied into the shards as they are: the ledger's
+        -- triggers (running totals, guards of shipped rows) must not fire
+        -- again on them; they are enabled again once the tables moved
+        CREATE TEMP TABLE IF NOT EXISTS dunning_distribute_tg (rel regclass, name name) ON COMMIT DROP;
+        TRUNCATE dunning_distribute_tg;
+        INSERT INTO dunning_distribute_tg
+        SELECT t.tgrelid::regclass, t.tgname FROM pg_trigger t
+         WHERE t.tgrelid = ANY (pending) AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+        FOR r IN SELECT DISTINCT g.rel FROM dunning_distribute_tg g LOOP
+            EXECUTE format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
+        END LOOP;
+
+        -- reference tables, then the customer, then what is colocated with it
+        FOR r IN SELECT d.rel FROM dunning_distribute_rel d WHERE NOT d.done AND NOT d.by_customer ORDER BY d.rel::text LOOP
+            PERFORM create_reference_table(r.rel);
+        END LOOP;
+        IF 'dunning.customer'::regclass = ANY (pending) THEN
+            PERFORM create_distributed_table('dunning.customer', 'customer_id');
+        END IF;
+        FOR r IN SELECT d.rel FROM dunning_distribute_rel d
+                  WHERE NOT d.done AND d.by_customer AND d.rel <> 'dunning.customer'::regclass ORDER BY d.rel::text LOOP
+            PERFORM create_distributed_table(r.rel, 'customer_id', colocate_with => 'dunning.customer');
+        END LOOP;
+
+        -- 5. the foreign keys a cluster can hold, back; the triggers on
+        FOR fk IN SELECT f.*, s.by_customer AS from_dist, t.by_customer AS to_dist
+                    FROM dunning_distribute_fk f
+                    JOIN dunning_distribute_rel s ON s.rel = f.rel JOIN dunning_distribute_rel t ON t.rel = f.ref
+                   ORDER BY f.rel::text, f.name LOOP
+            -- towards a reference table, or between colocated tables by customer
+            IF NOT fk.to_dist
+               OR (fk.from_dist AND fk.def ~ '^FOREIGN KEY \(customer_id[,)].*REFERENCES [^(]*\(customer_id[,)]') THEN
+                EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk.rel, fk.name, fk.def);
+            ELSE
+                RAISE NOTICE 'dunning.distribute(): foreign key % of % not kept on Citus (%)', fk.name, fk.rel, fk.def;
+            END IF;
+        END LOOP;
+        FOR r IN SELECT g.rel, g.name FROM dunning_distribute_tg g ORDER BY 1, 2 LOOP
+            EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', r.rel, r.name);
+        END LOOP;
+    END IF;
+
+    RETURN QUERY EXECUTE $q$
+        SELECT d.rel::text, CASE p.partmethod WHEN 'n' THEN 'reference' WHEN 'h' THEN 'distributed by customer_id'
+                                              ELSE 'local' END
+          FROM dunning_distribute_rel d LEFT JOIN pg_dist_partition p ON p.logicalrelid = d.rel
+         ORDER BY 2, 1$q$;
+END
+$fn$;
+COMMENT ON FUNCTION dunning.distribute() IS
+    'on a Citus coordinator: distributes the ledger by customer_id (colocated with dunning.customer) and makes every other table of the extension a reference table; moves unidentified cash to dunning.payment_suspense; idempotent; returns each table''s layout (doc/scale-out.md)';

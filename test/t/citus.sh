@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The same extension on Citus (issue 16, doc/scale-out.md): the sample ledger
+# loaded into a single node (the PG* server) and into a Citus cluster after
+# dunning.distribute() gives the same answers, compared both ways (EXCEPT in
+# each direction, on the sorted text of each answer).
+#
+# The Citus coordinator is named by DUNNING_CITUS_PGHOST / DUNNING_CITUS_PGPORT
+# (and DUNNING_CITUS_PGUSER, default postgres); its workers must be added and
+# have dunning installed.  Without them the test skips, saying why (CI has no
+# Citus).
+cd "$(dirname "$0")/../.."
+source test/t/lib.bash
+
+chost=${DUNNING_CITUS_PGHOST:-}
+cport=${DUNNING_CITUS_PGPORT:-}
+cuser=${DUNNING_CITUS_PGUSER:-postgres}
+if [ -z "$chost" ] || [ -z "$cport" ]; then
+    echo "1..0 # SKIP no Citus coordinator named (set DUNNING_CITUS_PGHOST and DUNNING_CITUS_PGPORT)"
+    exit 0
+fi
+cq() { PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+if ! cq postgres "SELECT 1" >/dev/null 2>&1; then
+    echo "1..0 # SKIP the Citus coordinator $chost:$cport is not reachable"
+    exit 0
+fi
+if [ "$(cq postgres "SELECT count(*) FROM pg_available_extensions WHERE name IN ('citus', 'dunning')")" != "2" ]; then
+    echo "1..0 # SKIP citus or dunning is not installed on the coordinator $chost:$cport"
+    exit 0
+fi
+
+DB=dunning_citus
+customers=${DUNNING_CITUS_CUSTOMERS:-300}
+as_of=2026-11-23
+load="-v customers=$customers -v seed=7 -v years=2 -v as_of=$as_of -f scripts/sample_ledger.sql"
+
+# the single node
+fresh_db $DB
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB $load
+ok $? "the sample ledger loads into a single node"
+
+# a database on the cluster: citus, the workers, dunning on every node.  The
+# extension is installed on each worker first (Citus's propagation of CREATE
+# EXTENSION cannot run its script: it uses temporary tables), then on the
+# coordinator without propagation (doc/scale-out.md).
+workers=$(cq postgres "SELECT string_agg(nodename || ':' || nodeport, ' ') FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")
+coordinator=$(cq postgres "SELECT nodename FROM pg_dist_node WHERE groupid = 0")
+wq() {      # wq HOST:PORT DB SQL...
+    local w=$1 db=$2; shift 2
+    PGHOST=${w%:*} PGPORT=${w#*:} PGUSER=$cuser psql -X -q -v ON_ERROR_STOP=1 -d $db -c "SET client_min_messages = warning" "$@"
+}
+cluster_db() {  # cluster_db DB
+    cq postgres "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1
+    cq postgres "CREATE DATABASE $1" >/dev/null 2>&1
+    for w in $workers; do
+        # Citus does not create databases on the workers (by default)
+        wq $w postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null 2>&1
+        wq $w $1 -c "CREATE EXTENSION citus" -c "SET citus.enable_ddl_propagation = off" -c "CREATE EXTENSION dunning" >/dev/null || return 1
+    done
+    cq $1 "SET client_min_messages = warning; CREATE EXTENSION citus" >/dev/null || return 1
+    cq $1 "SELECT citus_set_coordinator_host('$coordinator', $cport)" >/dev/null || return 1
+    for w in $workers; do
+        cq $1 "SELECT citus_add_node('${w%:*}', ${w#*:})" >/dev/null || return 1
+    done
+    cq $1 "SET client_min_messages = warning; SET citus.enable_ddl_propagation = off; CREATE EXTENSION dunning" >/dev/null
+}
+layout_sql="SELECT count(*) FILTER (WHERE layout = 'distributed by customer_id') || ' ' || count(*) FILTER (WHERE layout = 'reference') || ' ' || count(*) FILTER (WHERE layout = 'local') FROM dunning.distribute()"
+
+# distribute() on an empty ledger, then the sample generator
+EMPTY=${DB}_empty
+cluster_db $EMPTY
+ok $? "a cluster database with citus, $(echo $workers | wc -w) workers and dunning"
+layout=$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")
+ok $? "dunning.distribute() on the empty ledger ($layout: distributed, reference, local)"
+is "${layout##* }" "0" "no table of the extension is left local"
+is "$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")" "$layout" "distribute() again changes nothing (idempotent)"
+PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $EMPTY $load 2>/dev/null
+r=$?
+TAP_N=$((TAP_N + 1))
+if [ $r -eq 0 ]; then echo "ok $TAP_N - the sample ledger loads into the distributed ledger"
+else echo "not ok $TAP_N - the sample ledger loads into the distributed ledger # TODO the allocation triggers over transition tables do not plan on Citus (doc/scale-out.md)"; fi
+
+# a loaded ledger, then distribute(): the comparisons run here
+cluster_db $DB
+PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB $load
+ok $? "the sample ledger loads into the cluster's coordinator"
+layout=$(cq $DB "SET client_min_messages = warning; $layout_sql")
+ok $? "dunning.distribute() on the loaded ledger ($layout)"
+is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense")" "$(q $DB "SELECT count(*) FROM dunning.payment WHERE customer_id IS NULL")" \
+   "the unidentified cash moved to dunning.payment_suspense"
+
+# compare QUERY on both: same rows, both ways
+same() {    # same NAME SQL
+    local single cluster
+    single=$(q $DB "$2" 2>&1 | sort)
+    cluster=$(cq $DB "$2" 2>&1 | sort)
+    if [ "$single" == "$cluster" ] && [ -n "$single" ]; then
+        ok 0 "$1: the same $(echo "$single" | wc -l) rows on a single node and on Citus"
+    else
+        ok 1 "$1: the same rows on a single node and on Citus"
+        diff <(echo "$single") <(echo "$cluster") | head -6 | sed 's/^/#   /'
+    fi
+}
+d="DATE '$as_of'"
+same open_item "SELECT invoice_id, customer_id, open_amount FROM dunning.open_item"
+same customer_balance "SELECT * FROM dunning.customer_balance"
+same aging "SELECT * FROM dunning.aging"
+same settlement "SELECT * FROM dunning.settlement"
+same paid_invoice "SELECT * FROM dunning.paid_invoice"
+same customer_risk "SELECT * FROM dunning.customer_risk_as_of($d)"
+same kpi_as_of "SELECT * FROM dunning.kpi_as_of($d)"
+same aging_as_of "SELECT * FROM dunning.aging_as_of($d)"
+same cash_forecast "SELECT * FROM dunning.cash_forecast"
+same disputes "SELECT * FROM dunning.dispute_root_cause"
+same payer_by_customer "SELECT customer_id, round(dunning.weighted_days_late(due_on, paid_on, amount), 6),
+                               round(dunning.avg_days_late(due_on, paid_on), 6), dunning.paydex(due_on, paid_on, amount)
+                          FROM dunning.paid_invoice GROUP BY customer_id"
+same payer_global "SELECT round(dunning.weighted_days_late(due_on, paid_on, amount), 6),
+                          round(dunning.avg_days_late(due_on, paid_on), 6), dunning.paydex(due_on, paid_on, amount)
+                     FROM dunning.paid_invoice"
+pay=$(q $DB "SELECT min(payment_id) FROM dunning.unapplied_payment")
+same suggest "SELECT * FROM dunning.suggest($pay, 3)"
+same auto_letter "SELECT count(*) FROM dunning.auto_letter()"
+same auto_letter_allocations "SELECT customer_id, payment_id, invoice_id, credit_note_id, amount, method FROM dunning.allocation"
+inv=$(q $DB "SELECT min(o.invoice_id) FROM dunning.open_item o JOIN dunning.unapplied_payment u USING (customer_id, currency)")
+pay=$(q $DB "SELECT min(u.payment_id) FROM dunning.open_item o JOIN dunning.unapplied_payment u USING (customer_id, currency) WHERE o.invoice_id = $inv")
+same allocate "SELECT amount FROM dunning.allocation WHERE allocation_id = dunning.allocate($pay, $inv)"
+same run "SELECT dunning.run('$as_of 09:00+00')"
+same run_actions "SELECT customer_id, step_id, channel, action_date, status FROM dunning.action"
+same refresh_segments "SELECT dunning.refresh_segments($d)"
+same segments "SELECT customer_id, risk_segment FROM dunning.customer"
+
+if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
+    drop_db $DB
+    for d in $DB $EMPTY; do
+        cq postgres "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+        for w in $workers; do wq $w postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done
+    done
+fi
+done_testing
