@@ -16,20 +16,100 @@
 #include "quote.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "common/hashfn.h"
 #include "utils/formatting.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(read_bank_file);
 
-#define N_COLUMNS 35
+#define N_COLUMNS 37
 
 typedef struct Emit
 {
 	ReturnSetInfo *rsinfo;
 	int			n_stmt;
 	MemoryContext row_cxt;		/* the entry columns of one row */
+	MemoryContext cxt;			/* the call's: the keys counted */
+	HTAB	   *occ;			/* duplicate key -> transactions seen */
+	HTAB	   *refs;			/* reference -> transactions seen */
 } Emit;
+
+/* A key counted (bytes), and its count. */
+typedef struct OccKey
+{
+	char	   *data;
+	Size		len;
+} OccKey;
+
+typedef struct OccEntry
+{
+	OccKey		key;
+	int32		seen;
+} OccEntry;
+
+static uint32
+occ_hash(const void *key, Size keysize)
+{
+	const OccKey *k = key;
+
+	return hash_bytes((const unsigned char *) k->data, (int) k->len);
+}
+
+static int
+occ_match(const void *a, const void *b, Size keysize)
+{
+	const OccKey *x = a;
+	const OccKey *y = b;
+
+	return x->len == y->len && memcmp(x->data, y->data, x->len) == 0 ? 0 : 1;
+}
+
+/* An empty table of counted keys, in the call's memory. */
+static HTAB *
+counted_keys(const char *name)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = sizeof(OccKey);
+	ctl.entrysize = sizeof(OccEntry);
+	ctl.hash = occ_hash;
+	ctl.match = occ_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* Appends text s (or its NULL mark) to a key: length-prefixed bytes. */
+static void
+key_text(StringInfo buf, const char *s)
+{
+	int32		len = s ? (int32) strlen(s) : -1;
+
+	appendBinaryStringInfo(buf, (const char *) &len, sizeof(len));
+	if (s)
+		appendBinaryStringInfo(buf, s, len);
+}
+
+/* The times key buf has been counted in table h, this one included. */
+static int32
+count_key(Emit *e, HTAB *h, StringInfo buf)
+{
+	OccKey		key;
+	OccEntry   *o;
+	bool		found;
+
+	key.data = buf->data;
+	key.len = buf->len;
+	o = hash_search(h, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		o->key.data = MemoryContextAlloc(e->cxt, buf->len);
+		memcpy(o->key.data, buf->data, buf->len);
+		o->seen = 0;
+	}
+	return ++o->seen;
+}
 
 /* A numeric Datum of checked decimal text (with a '-' for a debit). */
 static Datum
@@ -98,7 +178,7 @@ txn_amount(BankEntry *en, BankTxn *tx, const char **currency)
 	return credit ? tx->amount : psprintf("-%s", tx->amount);
 }
 
-/* Columns 16-35: one transaction of an entry. */
+/* Columns 16-35: one transaction of an entry (36 and 37: put_counts). */
 static void
 put_txn(Datum *v, bool *n, BankEntry *en, int entry_no, BankTxn *tx, int txn_no)
 {
@@ -131,6 +211,37 @@ put_txn(Datum *v, bool *n, BankEntry *en, int entry_no, BankTxn *tx, int txn_no)
 	put_text(v, n, 33, tx->txn_ref);
 	put_text(v, n, 34, en->bank_code);
 	put_text(v, n, 35, tx->where);
+}
+
+/*
+ * Columns 36 and 37 of a transaction: its occurrence among the identical
+ * ones of the file so far (the duplicate key, doc/bank.md "Duplicates":
+ * account, booking day, amount normalized so that 10.5 and 10.50 are one,
+ * bank references), and the times its reference (txn_ref, else end-to-end
+ * id) has come so far, both from 1: the readers give the transactions in
+ * file order.
+ */
+static void
+put_counts(Datum *v, bool *n, Emit *e, BankStatement *st, BankEntry *en, BankTxn *tx)
+{
+	StringInfoData buf;
+	const char *ref = tx->txn_ref ? tx->txn_ref : tx->end_to_end_id;
+
+	initStringInfo(&buf);
+	key_text(&buf, st->account_iban ? st->account_iban : st->account_id);
+	appendBinaryStringInfo(&buf, (const char *) &en->booked_on, sizeof(DateADT));
+	key_text(&buf, numeric_normalize(DatumGetNumeric(v[20])));
+	key_text(&buf, en->bank_ref);
+	key_text(&buf, tx->end_to_end_id);
+	key_text(&buf, tx->txn_ref);
+	v[35] = Int32GetDatum(count_key(e, e->occ, &buf));
+	n[35] = false;
+	n[36] = ref == NULL;
+	if (ref == NULL)
+		return;
+	resetStringInfo(&buf);
+	key_text(&buf, ref);
+	v[36] = Int32GetDatum(count_key(e, e->refs, &buf));
 }
 
 /* a + b of two numeric Datums. */
@@ -235,6 +346,7 @@ emit_statement(BankStatement *st, void *arg)
 			MemoryContext old = MemoryContextSwitchTo(e->row_cxt);
 
 			put_txn(v, n, en, entry_no, lfirst(lt), ++txn_no);
+			put_counts(v, n, e, st, en, lfirst(lt));
 			tuplestore_putvalues(e->rsinfo->setResult, e->rsinfo->setDesc, v, n);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(e->row_cxt);
@@ -298,6 +410,9 @@ read_bank_file(PG_FUNCTION_ARGS)
 	DUNNING_INIT_SRF(fcinfo);
 	e.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	e.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "bank file row", ALLOCSET_DEFAULT_SIZES);
+	e.cxt = CurrentMemoryContext;
+	e.occ = counted_keys("bank file occurrences");
+	e.refs = counted_keys("bank file references");
 	if (format == NULL && !xml && !dunning_mt940_looks_like(data, len))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

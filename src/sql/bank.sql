@@ -103,7 +103,8 @@ CREATE TYPE dunning_internal.bank_row AS (
     entry_no int4, txn_no int4, booked_on date, value_on date, entry_amount numeric, amount numeric,
     entry_currency text, txn_currency text, reversal boolean, returned boolean, return_reason text,
     counterparty_name text, counterparty_iban text, remittance text, structured_reference text,
-    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, entry_where text);
+    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, entry_where text, occurrence int4,
+    ref_seen int4);
 -- @code
 COMMENT ON TABLE dunning.bank_entry IS
     'transactions of imported bank statements: one row per camt TxDtls (or entry without details) and per MT940 :61:; a credit makes one dunning.payment';
@@ -255,20 +256,19 @@ AS $fn$
     sids AS MATERIALIZED (
         SELECT r.stmt_no, (dunning_internal.bank_statement_of(ROW(r.*)::dunning_internal.bank_row)).statement_id
           FROM rows r WHERE r.entry_no IS NULL),
-    -- the duplicate key's occurrence and the uses of a reference; the texts
-    -- grouped bytewise (COLLATE "C": equal texts are equal in any collation,
-    -- and a bytewise sort is far cheaper than the database's collation)
+    -- the references that come twice or more in the file (not made a
+    -- payment's external_ref); the duplicate key's occurrence and the times
+    -- a reference has come so far are counted by read_bank_file, in file
+    -- order, without a sort
+    reused AS (
+        SELECT DISTINCT COALESCE(r.txn_ref, r.end_to_end_id) AS ext FROM rows r WHERE r.ref_seen = 2),
     tx AS (
         SELECT x.entry_no, x.txn_no, x.booked_on, x.value_on, x.amount, x.counterparty_name, x.counterparty_iban,
                x.remittance, x.structured_reference, x.end_to_end_id, x.bank_ref, x.txn_ref, x.bank_code, x.reversal,
                x.returned, x.return_reason, s.statement_id, COALESCE(x.account_iban, x.account_id) AS account,
                COALESCE(x.txn_currency, x.entry_currency, x.currency) AS cur,
-               COALESCE(x.txn_ref, x.end_to_end_id) AS ext,
-               pg_catalog.row_number() OVER (PARTITION BY COALESCE(x.account_iban, x.account_id) COLLATE "C",
-                                             x.booked_on, x.amount, x.bank_ref COLLATE "C",
-                                             x.end_to_end_id COLLATE "C", x.txn_ref COLLATE "C"
-                                             ORDER BY x.stmt_no, x.entry_no, x.txn_no)::integer AS occurrence,
-               pg_catalog.count(*) OVER (PARTITION BY COALESCE(x.txn_ref, x.end_to_end_id) COLLATE "C") AS ref_uses
+               COALESCE(x.txn_ref, x.end_to_end_id) AS ext, x.occurrence,
+               NOT EXISTS (SELECT FROM reused u WHERE u.ext = COALESCE(x.txn_ref, x.end_to_end_id)) AS ref_once
           FROM rows x
           JOIN sids s ON s.stmt_no = x.stmt_no
          WHERE x.entry_no IS NOT NULL),
@@ -276,7 +276,7 @@ AS $fn$
     -- (bank_entry_once) each, the only duplicate detection
     fresh AS MATERIALIZED (
         SELECT w.*, CASE WHEN w.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END AS pid,
-               CASE WHEN w.ref_uses = 1 AND p.payment_id IS NULL THEN w.ext END AS external_ref
+               CASE WHEN w.ref_once AND p.payment_id IS NULL THEN w.ext END AS external_ref
           FROM tx w
           LEFT JOIN dunning.payment p ON p.external_ref = w.ext
          WHERE NOT EXISTS (SELECT FROM dunning.bank_entry e

@@ -734,7 +734,8 @@ CREATE TYPE dunning_internal.bank_row AS (
     entry_no int4, txn_no int4, booked_on date, value_on date, entry_amount numeric, amount numeric,
     entry_currency text, txn_currency text, reversal boolean, returned boolean, return_reason text,
     counterparty_name text, counterparty_iban text, remittance text, structured_reference text,
-    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, entry_where text);
+    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, entry_where text, occurrence int4,
+    ref_seen int4);
 
 -- BI-ready views (kpi.sql, risk.sql and the views of the other topics):
 -- their columns now declare precision and scale (numeric(20,4) money, ...)
