@@ -759,8 +759,10 @@ DROP VIEW dunning.unapplied_payment;
 
 -- The latest settlement date per item (ledger.sql), maintained from now on
 -- by the triggers of allocation.sql: filled here from the settlements, dated
--- as dunning.settlement dates them (dunning_internal.settlement_date, the
--- same rule written out: that function does not exist yet).  Not by an
+-- as dunning.settlement dates them: dunning_internal.settlement_date is
+-- created here for it, the rule written once (allocation.sql's code region,
+-- appended below, redefines it identically and adds its comment and grant).
+-- Not by an
 -- UPDATE of every item, which writes a second version of each row, inserts
 -- it into every index (two of them on expressions) and fires the 0.2.0 row
 -- triggers, leaving the table and its indexes twice their size (31.7 min
@@ -769,21 +771,31 @@ DROP VIEW dunning.unapplied_payment;
 -- TYPE ... USING, same type), which writes each row once, fires no
 -- trigger and rebuilds the indexes in bulk.  Measured in doc/kpi.md.
 ALTER TABLE dunning.invoice ADD COLUMN settled_on date;
+CREATE FUNCTION dunning_internal.settlement_date(received_on date, credit_note_issued_on date,
+                                                 created_at timestamptz, invoice_issued_on date)
+RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT GREATEST(COALESCE(settlement_date.received_on, settlement_date.credit_note_issued_on,
+                             settlement_date.created_at::date),
+                    settlement_date.invoice_issued_on)
+$fn$;
 CREATE TABLE dunning_internal.settled_on_backfill (invoice_id bigint PRIMARY KEY, last_on date NOT NULL);
 INSERT INTO dunning_internal.settled_on_backfill (invoice_id, last_on)
 SELECT t.id, max(t.settled_on)
-  FROM (SELECT a.invoice_id AS id, GREATEST(COALESCE(p.received_on, c.issued_on), x.issued_on) AS settled_on
+  FROM (SELECT a.invoice_id AS id,
+               dunning_internal.settlement_date(p.received_on, c.issued_on, NULL, x.issued_on) AS settled_on
           FROM dunning.allocation a
           JOIN dunning.invoice x ON x.invoice_id = a.invoice_id
           LEFT JOIN dunning.payment p ON p.payment_id = a.payment_id
           LEFT JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
         UNION ALL
-        SELECT a.credit_note_id, GREATEST(c.issued_on, x.issued_on)
+        SELECT a.credit_note_id, dunning_internal.settlement_date(NULL, c.issued_on, NULL, x.issued_on)
           FROM dunning.allocation a
           JOIN dunning.invoice x ON x.invoice_id = a.invoice_id
           JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
         UNION ALL
-        SELECT w.invoice_id, GREATEST(COALESCE(p.received_on, w.created_at::date), x.issued_on)
+        SELECT w.invoice_id, dunning_internal.settlement_date(p.received_on, NULL, w.created_at, x.issued_on)
           FROM dunning.write_off w
           JOIN dunning.invoice x ON x.invoice_id = w.invoice_id
           LEFT JOIN dunning.payment p ON p.payment_id = w.payment_id) t
