@@ -185,7 +185,7 @@ SELECT d.reason,
        count(*) FILTER (WHERE d.status = 'rejected') AS rejected,
        pg_catalog.round(pg_catalog.avg(d.resolved_on - d.opened_on), 1)::numeric(10,1) AS avg_days_to_close
   FROM dunning.dispute d
-  JOIN dunning.invoice i USING (invoice_id)
+  JOIN dunning.invoice i USING (customer_id, invoice_id)
  GROUP BY d.reason, pg_catalog.date_trunc('month', d.opened_on), i.currency;
 COMMENT ON VIEW dunning.dispute_root_cause IS 'disputes by reason and month of opening: count, amount, outcome, time to close';
 COMMENT ON COLUMN dunning.dispute_root_cause.reason IS 'dispute reason';

@@ -19,6 +19,57 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.distribute_ddl(text) IS
     'runs one schema change of dunning.distribute() on the coordinator and on every worker (internal)';
+-- Citus plans a query before PostgreSQL inlines the SQL functions in it, and
+-- refuses a SQL function over its tables once inlined or planned with
+-- parameters.  On a cluster, each SQL function of the extension that reads
+-- one of its tables or views is therefore replaced by a PL/pgSQL twin of the
+-- same signature, options and body (RETURN QUERY of the same statement), whose
+-- statements Citus plans with the parameters bound.  The single node keeps the
+-- SQL functions (inlinable: a customer filter reaches the index).  A function
+-- whose body is not one statement is left as it is and reported.
+CREATE OR REPLACE FUNCTION dunning_internal.distribute_sql_functions()
+RETURNS TABLE (function_name text, layout text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    f record;
+    relations text;
+    header text;
+    stmt text;
+BEGIN
+    SELECT string_agg(c.relname, '|') INTO relations
+      FROM pg_class c WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p');
+    FOR f IN SELECT p.oid, p.oid::regprocedure::text AS name, p.proretset, p.prorettype, p.prosrc
+               FROM pg_proc p
+              WHERE p.pronamespace IN ('dunning'::regnamespace, 'dunning_internal'::regnamespace)
+                AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
+                AND p.prosrc ~ ('dunning\.(' || relations || ')\M')
+              ORDER BY 2 LOOP
+        function_name := f.name;
+        header := substring(pg_get_functiondef(f.oid) FROM '^(.*)\nAS \$function\$');
+        stmt := regexp_replace(f.prosrc, ';\s*$', '');
+        IF header IS NULL OR header !~ '\n LANGUAGE sql\n' OR f.prorettype = 'void'::regtype
+           OR (NOT f.proretset AND f.prorettype = 'record'::regtype) THEN
+            layout := 'sql, kept (not a single query)';
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        BEGIN
+            EXECUTE replace(header, E'\n LANGUAGE sql\n', E'\n LANGUAGE plpgsql\n')
+                    || E'\nAS $dunning_twin$\n#variable_conflict use_column\nBEGIN\n'
+                    || CASE WHEN f.proretset THEN 'RETURN QUERY ' || stmt ELSE 'RETURN (' || stmt || E'\n)' END
+                    || E';\nEND\n$dunning_twin$';
+            layout := 'plpgsql twin';
+        EXCEPTION WHEN syntax_error OR datatype_mismatch OR invalid_function_definition THEN
+            layout := 'sql, kept (' || SQLERRM || ')';
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.distribute_sql_functions() IS
+    'for dunning.distribute(): replaces each SQL function of the extension that reads its tables by a PL/pgSQL twin (same signature, options and query) that Citus can plan; returns what it did per function (internal)';
+
 -----------------------------------------------------------------------------
 -- Scale-out on Citus (doc/scale-out.md)
 -----------------------------------------------------------------------------
@@ -164,6 +215,12 @@ BEGIN
             EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', r.rel, r.name);
         END LOOP;
     END IF;
+
+    -- the SQL functions over the ledger: PL/pgSQL twins (again after an
+    -- ALTER EXTENSION UPDATE, which brings the SQL definitions back)
+    FOR r IN SELECT * FROM dunning_internal.distribute_sql_functions() x WHERE x.layout <> 'plpgsql twin' LOOP
+        RAISE NOTICE 'dunning.distribute(): function % left as it is: %', r.function_name, r.layout;
+    END LOOP;
 
     RETURN QUERY EXECUTE $q$
         SELECT d.rel::text, CASE p.partmethod WHEN 'n' THEN 'reference' WHEN 'h' THEN 'distributed by customer_id'
