@@ -340,7 +340,7 @@ AS $fn$
     ), disputes AS (
         SELECT i.currency, pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount,
                pg_catalog.count(*) AS n
-          FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id, p
+          FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id AND i.customer_id = d.customer_id, p
          WHERE d.opened_on BETWEEN p.m AND kpi_as_of.as_of
          GROUP BY 1
     ), countback AS (
@@ -474,7 +474,7 @@ WITH inv AS MATERIALIZED (
 ), disputes AS (
     SELECT i.currency, pg_catalog.date_trunc('month', d.opened_on::timestamp)::date AS month,
            pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount, pg_catalog.count(*) AS n
-      FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id
+      FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id AND i.customer_id = d.customer_id
      WHERE d.opened_on <= CURRENT_DATE
      GROUP BY 1, 2
 ), flows AS (
