@@ -35,6 +35,7 @@
 #include "letter_write.h"
 #include "miscadmin.h"
 #include "money.h"
+#include "scaleout.h"
 #include "textmatch.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -182,10 +183,10 @@ static int64 *
 unlettered_payments(const LetterRun *run, uint64 *n)
 {
 	int64	   *ids;
-	char		query[256];
+	char		query[1024];
 
-	snprintf(query, sizeof(query), "SELECT p.payment_id FROM dunning.payment p WHERE p.allocated_amount = 0%s"
-			 " ORDER BY p.received_on, p.payment_id", run->unreturned);
+	snprintf(query, sizeof(query), "SELECT p.payment_id FROM %s WHERE p.allocated_amount = 0%s"
+			 " ORDER BY p.received_on, p.payment_id", dunning_payments_from(), run->unreturned);
 	dunning_spi_exec(query, 0, NULL, NULL, SPI_OK_SELECT);
 	*n = SPI_processed;
 	ids = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(1, *n));
@@ -285,8 +286,9 @@ run_batch(LetterRun *run, int pass, bool proposing, int64 *ids, uint64 from, uin
 	for (uint64 r = from; r < Min(from + BATCH_PAYMENTS, n_ids); r++)
 		dunning_array_push(chunk, Int64GetDatum(ids[r]));
 	v[0] = dunning_array_datum(chunk);
-	snprintf(query, sizeof(query), "%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0%s"
-			 " ORDER BY p.received_on, p.payment_id", dunning_payments_select, run->unreturned);
+	snprintf(query, sizeof(query), "%s%s WHERE p.payment_id = ANY ($1) AND p.allocated_amount = 0%s"
+			 " ORDER BY p.received_on, p.payment_id", dunning_payments_select, dunning_payments_from(),
+			 run->unreturned);
 	dunning_spi_exec(query, 1, t, v, SPI_OK_SELECT);
 	tt = SPI_tuptable;
 	n = SPI_processed;
@@ -485,6 +487,25 @@ rare_name_words(Store *st, const Payment *p)
 		dunning_array_push(words, PointerGetDatum(cstring_to_text_with_len(norm + start[w], wlen[w])));
 	if (words->nelems == 0)
 		return rare;
+	if (dunning_ledger_distributed())
+	{
+		/* Citus plans no correlated subquery: one count per word */
+		for (int w = 0; w < words->nelems; w++)
+		{
+			Oid			t[2] = {TEXTOID, INT4OID};
+			Datum		v[2] = {words->dvalues[w], Int32GetDatum(COMMON_WORD)};
+			bool		isnull;
+
+			dunning_spi_exec("SELECT pg_catalog.count(*) > $2 FROM (SELECT 1 FROM dunning.customer c"
+							 " WHERE dunning.company_name_words(c.name) @> ARRAY[$1] LIMIT $2 + 1) x",
+							 2, t, v, SPI_OK_SELECT);
+			if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+				dunning_store_mark_common_word(st, TextDatumGetCString(words->dvalues[w]));
+			else
+				dunning_array_push(rare, words->dvalues[w]);
+		}
+		return rare;
+	}
 	v2[0] = dunning_array_datum(words);
 	v2[1] = Int32GetDatum(COMMON_WORD);
 	/* each word's customers, counted up to one past the limit */
@@ -715,7 +736,7 @@ suggest(PG_FUNCTION_ARGS)
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	snprintf(query, sizeof(query), "%s WHERE p.payment_id = $1", dunning_payments_select);
+	snprintf(query, sizeof(query), "%s%s WHERE p.payment_id = $1", dunning_payments_select, dunning_payments_from());
 	dunning_spi_exec(query, 1, t1, v1, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -21,7 +21,7 @@
 const char	dunning_payments_select[] =
 "SELECT p.payment_id, (p.amount * 10000)::int8, p.currency::text, p.received_on, p.customer_id,"
 " p.payer_name, p.payer_iban, p.remittance_info, p.reference, ((p.amount - p.allocated_amount) * 10000)::int8"
-" FROM dunning.payment p";
+" FROM ";
 
 /* See letter_signals.h. */
 void

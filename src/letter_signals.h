@@ -55,7 +55,7 @@ typedef struct Signals
 	int32		payer_alt;		/* second-best name candidate or -1 */
 } Signals;
 
-/* The payments of the ledger: append conditions (columns read by dunning_read_payment). */
+/* The columns dunning_read_payment reads, up to FROM: append dunning_payments_from() and conditions. */
 extern const char dunning_payments_select[];
 
 /*

@@ -19,7 +19,9 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "money.h"
+#include "scaleout.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 
@@ -27,15 +29,110 @@
  * Locking and verifying
  * ------------------------------------------------------------------------ */
 
+/* A row to lock on a distributed ledger: its customer and id. */
+typedef struct CustomerRow
+{
+	int64		customer_id;
+	int64		id;
+} CustomerRow;
+
+static int
+customer_row_cmp(const void *a, const void *b)
+{
+	const CustomerRow *x = a;
+	const CustomerRow *y = b;
+
+	if (x->customer_id != y->customer_id)
+		return x->customer_id < y->customer_id ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+/*
+ * Runs sql (arguments: a customer id, an array of row ids) once per customer
+ * of rows[0..n), in customer order: Citus routes a locking read only when it
+ * names one value of the distribution column.  Calls take(row) for each row
+ * returned.
+ */
+static void
+lock_by_customer(const char *sql, CustomerRow *rows, int n, void (*take) (HeapTuple, TupleDesc, void *), void *arg)
+{
+	Oid			types[2] = {INT8OID, INT8ARRAYOID};
+	SPIPlanPtr	plan = SPI_prepare(sql, 2, types);
+
+	if (plan == NULL)
+		elog(ERROR, "dunning lettering: could not prepare (%s): %s", SPI_result_code_string(SPI_result), sql);
+	qsort(rows, n, sizeof(CustomerRow), customer_row_cmp);
+	for (int from = 0, to; from < n; from = to)
+	{
+		ArrayBuildState *ids = dunning_array_new(INT8OID);
+		Datum		values[2];
+		int			ret;
+
+		CHECK_FOR_INTERRUPTS();
+		for (to = from; to < n && rows[to].customer_id == rows[from].customer_id; to++)
+			dunning_array_push(ids, Int64GetDatum(rows[to].id));
+		values[0] = Int64GetDatum(rows[from].customer_id);
+		values[1] = dunning_array_datum(ids);
+		if ((ret = SPI_execute_plan(plan, values, NULL, false, 0)) != SPI_OK_SELECT)
+			elog(ERROR, "dunning lettering: statement failed (%s): %s", SPI_result_code_string(ret), sql);
+		for (uint64 r = 0; r < SPI_processed; r++)
+			take(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, arg);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_freeplan(plan);
+}
+
+static void
+take_payment(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	bool		found;
+
+	dunning_idmap_insert((dunning_idmap_hash *) arg, dunning_spi_int8(tup, desc, 1, 0), &found)->value = 1;
+}
+
+/*
+ * On a distributed ledger: the batch's unlettered payments locked customer
+ * by customer (the customer each decision letters to), and those of unknown
+ * payer in the suspense (a reference table).
+ */
+static dunning_idmap_hash *
+lock_payments_by_customer(const Store *st, const Batch *b)
+{
+	CustomerRow *rows = palloc(sizeof(CustomerRow) * Max(1, b->n_dec));
+	ArrayBuildState *pays = dunning_array_new(INT8OID);
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+	dunning_idmap_hash *ok_pay = dunning_idmap_create(CurrentMemoryContext, b->n_dec, NULL);
+
+	for (int k = 0; k < b->n_dec; k++)
+	{
+		rows[k].customer_id = st->customers[b->dec[k].a.customer].id;
+		rows[k].id = b->dec[k].payment_id;
+		dunning_array_push(pays, Int64GetDatum(b->dec[k].payment_id));
+	}
+	lock_by_customer("SELECT payment_id FROM dunning.payment WHERE customer_id = $1 AND payment_id = ANY ($2)"
+					 " AND allocated_amount = 0 ORDER BY payment_id FOR NO KEY UPDATE",
+					 rows, b->n_dec, take_payment, ok_pay);
+	values[0] = dunning_array_datum(pays);
+	dunning_spi_exec("SELECT payment_id FROM dunning.payment_suspense WHERE payment_id = ANY ($1)"
+					 " ORDER BY payment_id FOR UPDATE",
+					 1, types, values, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+		take_payment(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, ok_pay);
+	return ok_pay;
+}
+
 /* Locks the batch's unlettered payments, in id order; the set of those still unlettered. */
 static dunning_idmap_hash *
-lock_payments(const Batch *b)
+lock_payments(const Store *st, const Batch *b)
 {
 	ArrayBuildState *pays = dunning_array_new(INT8OID);
 	Oid			types[1] = {INT8ARRAYOID};
 	Datum		values[1];
 	dunning_idmap_hash *ok_pay;
 
+	if (dunning_ledger_distributed())
+		return lock_payments_by_customer(st, b);
 	for (int k = 0; k < b->n_dec; k++)
 		dunning_array_push(pays, Int64GetDatum(b->dec[k].payment_id));
 	ok_pay = dunning_idmap_create(CurrentMemoryContext, b->n_dec, NULL);
@@ -53,9 +150,29 @@ lock_payments(const Batch *b)
 	return ok_pay;
 }
 
+/* What lock_items reads into: the rows and what is open on each. */
+typedef struct OpenItems
+{
+	dunning_idmap_hash *open_now;
+	int64	   *opens;
+	uint64		n;
+} OpenItems;
+
+static void
+take_item(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	OpenItems  *o = arg;
+	bool		found;
+
+	o->opens[o->n] = dunning_spi_int8(tup, desc, 2, 0);
+	dunning_idmap_insert(o->open_now, dunning_spi_int8(tup, desc, 1, 0), &found)->value = (int32) o->n;
+	o->n++;
+}
+
 /*
- * Locks the batch's items, in id order; maps each to its row in *opens,
- * which receives what is open now (units).
+ * Locks the batch's items, in id order (on a distributed ledger: customer by
+ * customer); maps each to its row in *opens, which receives what is open now
+ * (units).
  */
 static dunning_idmap_hash *
 lock_items(const Store *st, const Batch *b, int64 **opens)
@@ -69,6 +186,27 @@ lock_items(const Store *st, const Batch *b, int64 **opens)
 		for (int i = 0; i < b->dec[k].a.n; i++)
 			dunning_array_push(items, Int64GetDatum(st->items[b->dec[k].a.item[i]].id));
 	open_now = dunning_idmap_create(CurrentMemoryContext, items->nelems, NULL);
+	if (dunning_ledger_distributed())
+	{
+		CustomerRow *rows = palloc(sizeof(CustomerRow) * Max(1, items->nelems));
+		OpenItems	o = {open_now, palloc(sizeof(int64) * Max(1, items->nelems)), 0};
+		int			n = 0;
+
+		for (int k = 0; k < b->n_dec; k++)
+			for (int i = 0; i < b->dec[k].a.n; i++)
+			{
+				const OpenItem *it = &st->items[b->dec[k].a.item[i]];
+
+				rows[n].customer_id = it->customer_id;
+				rows[n++].id = it->id;
+			}
+		lock_by_customer("SELECT invoice_id, ((pg_catalog.abs(amount) - settled_amount) * 10000)::int8"
+						 " FROM dunning.invoice WHERE customer_id = $1 AND invoice_id = ANY ($2)"
+						 " ORDER BY invoice_id FOR NO KEY UPDATE",
+						 rows, n, take_item, &o);
+		*opens = o.opens;
+		return open_now;
+	}
 	values[0] = dunning_array_datum(items);
 	dunning_spi_exec("SELECT invoice_id, ((pg_catalog.abs(amount) - settled_amount) * 10000)::int8"
 					 " FROM dunning.invoice WHERE invoice_id = ANY ($1) ORDER BY invoice_id FOR NO KEY UPDATE",
@@ -111,7 +249,7 @@ lock_and_verify(Store *st, Batch *b)
 
 	if (b->n_dec == 0)
 		return;
-	ok_pay = lock_payments(b);
+	ok_pay = lock_payments(st, b);
 	open_now = lock_items(st, b, &opens);
 	for (int k = 0; k < b->n_dec; k++)
 	{
@@ -389,6 +527,17 @@ identify_payers(const Batch *b, const LetterRows *lr)
 		dunning_array_push(pays, Int64GetDatum(b->dec[k].payment_id));
 	values[0] = dunning_array_datum(pays);
 	values[1] = dunning_array_datum(lr->customer);
+	if (dunning_ledger_distributed())
+	{
+		/* those waiting in the suspense move to their customer's shard */
+		dunning_spi_exec("SELECT dunning_internal.identify_payer(u.payment_id, u.customer_id)"
+						 "  FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]))"
+						 "       AS u(payment_id, customer_id)"
+						 " WHERE u.payment_id IN (SELECT s.payment_id FROM dunning.payment_suspense s)"
+						 " ORDER BY u.payment_id",
+						 2, types, values, SPI_OK_SELECT);
+		return;
+	}
 	dunning_spi_exec("WITH p AS (UPDATE dunning.payment p SET customer_id = u.customer_id"
 					 "             FROM ROWS FROM (pg_catalog.unnest($1::int8[]), pg_catalog.unnest($2::int8[]))"
 					 "                  AS u(payment_id, customer_id)"

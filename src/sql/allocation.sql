@@ -161,20 +161,26 @@ $fn$;
 -- Reject a row whose sides do not fit together (the customer is the foreign
 -- keys' business).  Runs once per statement over the new rows (COPY of a
 -- million allocations validates in one join).
+--
+-- The statement triggers of allocations and write-offs read their
+-- transition table once, into an array of rows, and join that array: on
+-- Citus they fire on a shard, where a join between a transition table and a
+-- distributed table cannot be planned, and a function's rows can.
 CREATE OR REPLACE FUNCTION dunning.allocation_check_rows() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     bad record;
+    rows dunning.allocation[] := (SELECT pg_catalog.array_agg(r) FROM new_rows r);
 BEGIN
     SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
            i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
            c.amount AS cn_amount, c.currency AS cn_currency
       INTO bad
-      FROM new_rows n
+      FROM pg_catalog.unnest(rows) n
       JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
-      LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
-      LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
+      LEFT JOIN dunning.payment p ON p.customer_id = i.customer_id AND p.payment_id = n.payment_id
+      LEFT JOIN dunning.invoice c ON c.customer_id = i.customer_id AND c.invoice_id = n.credit_note_id
      WHERE i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency
      LIMIT 1;
     IF NOT FOUND THEN
@@ -224,9 +230,8 @@ COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, da
 GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
 
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
--- triggers below share this function; the transition table's name is one of
--- two constants, never user input.  Payments are updated before invoices, in
--- id order, the lock order every writer follows (see allocate_internal).
+-- triggers below share this function.  Payments are updated before invoices,
+-- in id order, the lock order every writer follows (see allocate_internal).
 -- invoice.settled_on, the latest settlement date (dunning.settlement's
 -- settled_on), grows with an insert to the latest date of the new rows, and
 -- is recomputed for the items a delete touched.
@@ -234,47 +239,55 @@ CREATE OR REPLACE FUNCTION dunning.allocation_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    rows_table text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END;
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
-    -- the rows with their settlement date (none for a delete)
-    dated text := CASE TG_OP
-        WHEN 'INSERT' THEN
-            $r$(SELECT r.customer_id, r.invoice_id, r.credit_note_id, r.amount,
-                       dunning_internal.settlement_date(p.received_on, c.issued_on, NULL, x.issued_on) AS settled_on
-                  FROM new_rows r
-                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                  LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id)$r$
-        ELSE '(SELECT r.customer_id, r.invoice_id, r.credit_note_id, r.amount, NULL::date AS settled_on FROM old_rows r)'
-    END;
+    rows dunning.allocation[];
+    -- the rows' customers, items, credit notes, amounts and (on insert)
+    -- settlement dates, element by element
+    customers bigint[];
+    items bigint[];
+    credit_notes bigint[];
+    amounts numeric[];
+    dates date[];
 BEGIN
-    EXECUTE pg_catalog.format($q$
-        UPDATE dunning.payment p
-           SET allocated_amount = p.allocated_amount + $1 * d.total
-          FROM (SELECT r.customer_id, r.payment_id, sum(r.amount) AS total
-                  FROM %1$I r
-                 WHERE r.payment_id IS NOT NULL
-                 GROUP BY r.customer_id, r.payment_id ORDER BY r.payment_id) d
-         WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id$q$, rows_table)
-    USING sign;
-    EXECUTE pg_catalog.format($q$
-        WITH rows AS %s
-        UPDATE dunning.invoice i
-           SET settled_amount = i.settled_amount + $1 * d.total,
-               settled_on = GREATEST(i.settled_on, d.last_on)
-          FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total, max(t.settled_on) AS last_on
-                  FROM (SELECT r.customer_id, r.invoice_id AS id, r.amount, r.settled_on FROM rows r
-                        UNION ALL
-                        SELECT r.customer_id, r.credit_note_id, r.amount, r.settled_on FROM rows r
-                         WHERE r.credit_note_id IS NOT NULL) t
-                 GROUP BY t.customer_id, t.id ORDER BY t.id) d
-         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id$q$, dated)
-    USING sign;
+    IF TG_OP = 'INSERT' THEN
+        rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM new_rows r);
+        SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
+               pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
+               pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
+                                                                     x.issued_on))
+          INTO customers, items, credit_notes, amounts, dates
+          FROM pg_catalog.unnest(rows) r
+          JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+          LEFT JOIN dunning.payment p ON p.customer_id = x.customer_id AND p.payment_id = r.payment_id
+          LEFT JOIN dunning.invoice c ON c.customer_id = x.customer_id AND c.invoice_id = r.credit_note_id;
+    ELSE
+        rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM old_rows r);
+        SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
+               pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
+          INTO customers, items, credit_notes, amounts
+          FROM pg_catalog.unnest(rows) r;
+    END IF;
+    UPDATE dunning.payment p
+       SET allocated_amount = p.allocated_amount + sign * d.total
+      FROM (SELECT r.customer_id, r.payment_id, sum(r.amount) AS total
+              FROM pg_catalog.unnest(rows) r
+             WHERE r.payment_id IS NOT NULL
+             GROUP BY r.customer_id, r.payment_id ORDER BY r.payment_id) d
+     WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id;
+    UPDATE dunning.invoice i
+       SET settled_amount = i.settled_amount + sign * d.total,
+           settled_on = GREATEST(i.settled_on, d.last_on)
+      FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total, max(t.settled_on) AS last_on
+              FROM (SELECT r.customer_id, r.id, r.amount, r.settled_on
+                      FROM unnest(customers, items, amounts, dates) r (customer_id, id, amount, settled_on)
+                    UNION ALL
+                    SELECT r.customer_id, r.id, r.amount, r.settled_on
+                      FROM unnest(customers, credit_notes, amounts, dates) r (customer_id, id, amount, settled_on)
+                     WHERE r.id IS NOT NULL) t
+             GROUP BY t.customer_id, t.id ORDER BY t.id) d
+     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id;
     IF TG_OP = 'DELETE' THEN
-        PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(t.customer_id), pg_catalog.array_agg(t.id))
-           FROM (SELECT r.customer_id, r.invoice_id AS id FROM old_rows r
-                 UNION
-                 SELECT r.customer_id, r.credit_note_id FROM old_rows r WHERE r.credit_note_id IS NOT NULL) t;
+        PERFORM dunning_internal.recompute_settled_on(customers || customers, items || credit_notes);
     END IF;
     RETURN NULL;
 END
@@ -369,12 +382,27 @@ CREATE OR REPLACE FUNCTION dunning_internal.recompute_settled_on(p_customer_ids 
 RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    -- the latest settlement date of those items that still have one
+    dated_customers bigint[];
+    dated_items bigint[];
+    last_dates date[];
 BEGIN
+    -- read, then written: no correlated subquery in the UPDATE (Citus plans
+    -- none)
+    SELECT pg_catalog.array_agg(s.customer_id), pg_catalog.array_agg(s.invoice_id), pg_catalog.array_agg(s.last_on)
+      INTO dated_customers, dated_items, last_dates
+      FROM (SELECT s.customer_id, s.invoice_id, max(s.settled_on) AS last_on
+              FROM dunning.settlement s
+             WHERE (s.customer_id, s.invoice_id) IN (SELECT k.customer_id, k.invoice_id
+                                                       FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+             GROUP BY s.customer_id, s.invoice_id) s;
     UPDATE dunning.invoice i
-       SET settled_on = (SELECT max(s.settled_on) FROM dunning.settlement s
-                          WHERE s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id)
-      FROM (SELECT DISTINCT k.customer_id, k.invoice_id
-              FROM unnest(p_customer_ids, p_invoice_ids) k(customer_id, invoice_id)) k
+       SET settled_on = k.last_on
+      FROM (SELECT DISTINCT k.customer_id, k.invoice_id, d.last_on
+              FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id)
+              LEFT JOIN unnest(dated_customers, dated_items, last_dates) d (customer_id, invoice_id, last_on)
+                ON d.customer_id = k.customer_id AND d.invoice_id = k.invoice_id) k
      WHERE i.customer_id = k.customer_id AND i.invoice_id = k.invoice_id;
 END
 $fn$;
@@ -561,6 +589,68 @@ CREATE OR REPLACE TRIGGER allocation_after_truncate AFTER TRUNCATE ON dunning.al
 -----------------------------------------------------------------------------
 -- Manual lettering
 -----------------------------------------------------------------------------
+-- Row locks of the writers go through the customer: Citus routes a locking
+-- read only when it names one customer_id (on a single node the extra
+-- look-up is one index probe).  The customer is read first without a lock;
+-- should it change before the lock is taken (a payment identified by
+-- another session), the read is made again.
+CREATE OR REPLACE FUNCTION dunning_internal.lock_payment(p_payment_id bigint) RETURNS dunning.payment
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    owner bigint;
+    p dunning.payment;
+    waiting jsonb;
+BEGIN
+    FOR attempt IN 1..3 LOOP
+        SELECT x.customer_id INTO owner FROM dunning.payment x WHERE x.payment_id = p_payment_id;
+        IF NOT FOUND THEN
+            -- on Citus a payment of unknown payer waits in the suspense
+            SELECT s.payment INTO waiting FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id FOR UPDATE;
+            RETURN pg_catalog.jsonb_populate_record(NULL::dunning.payment, waiting);
+        ELSIF owner IS NULL THEN        -- a single node's unknown payer
+            SELECT * INTO p FROM dunning.payment x
+             WHERE x.payment_id = p_payment_id AND x.customer_id IS NULL FOR NO KEY UPDATE;
+        ELSE
+            SELECT * INTO p FROM dunning.payment x
+             WHERE x.customer_id = owner AND x.payment_id = p_payment_id FOR NO KEY UPDATE;
+        END IF;
+        IF FOUND THEN
+            RETURN p;
+        END IF;
+    END LOOP;
+    RAISE EXCEPTION 'payment % changed customer while being locked', p_payment_id
+        USING ERRCODE = 'serialization_failure', HINT = 'Try again.';
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.lock_payment(bigint) IS
+    'locks a payment (FOR NO KEY UPDATE) through its customer and returns it; NULL when it does not exist; on Citus also finds it in dunning.payment_suspense (internal: the writers of allocations)';
+-- An invoice can be corrected to another customer: the same second look.
+CREATE OR REPLACE FUNCTION dunning_internal.lock_invoice(p_invoice_id bigint) RETURNS dunning.invoice
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    owner bigint;
+    i dunning.invoice;
+BEGIN
+    FOR attempt IN 1..3 LOOP
+        SELECT x.customer_id INTO owner FROM dunning.invoice x WHERE x.invoice_id = p_invoice_id;
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
+        SELECT * INTO i FROM dunning.invoice x
+         WHERE x.customer_id = owner AND x.invoice_id = p_invoice_id FOR NO KEY UPDATE;
+        IF FOUND THEN
+            RETURN i;
+        END IF;
+    END LOOP;
+    RAISE EXCEPTION 'invoice % changed customer while being locked', p_invoice_id
+        USING ERRCODE = 'serialization_failure', HINT = 'Try again.';
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.lock_invoice(bigint) IS
+    'locks an invoice row (FOR NO KEY UPDATE) through its customer and returns it; NULL when it does not exist (internal: the writers of allocations)';
+
 -- Lock order, followed by every writer of allocations: the payment first,
 -- then invoice rows (credit note and invoice) in ascending id order.  The
 -- amount is computed from the locked rows, so it is never stale.  Each
@@ -596,16 +686,17 @@ BEGIN
     IF p_payment_id IS NOT NULL THEN
         SELECT p.amount - p.allocated_amount, p.currency, p.customer_id
           INTO src_available, src_currency, src_customer
-          FROM dunning.payment p WHERE p.payment_id = p_payment_id FOR NO KEY UPDATE;
+          FROM dunning_internal.lock_payment(p_payment_id) p WHERE p.payment_id IS NOT NULL;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'payment % does not exist', p_payment_id USING ERRCODE = 'undefined_object';
         END IF;
         src_name := 'payment ' || p_payment_id;
     END IF;
     FOR inv IN
-        SELECT * FROM dunning.invoice i
-         WHERE i.invoice_id IN (p_invoice_id, p_credit_note_id)
-         ORDER BY i.invoice_id FOR NO KEY UPDATE
+        SELECT i.* FROM (SELECT DISTINCT x FROM unnest(ARRAY[p_invoice_id, p_credit_note_id]) x
+                          WHERE x IS NOT NULL ORDER BY x) ids
+         CROSS JOIN LATERAL dunning_internal.lock_invoice(ids.x) i
+         WHERE i.invoice_id IS NOT NULL
     LOOP
         IF inv.invoice_id = p_credit_note_id THEN
             IF inv.amount > 0 THEN
@@ -740,7 +831,7 @@ SELECT i.invoice_id,
        i.due_on < CURRENT_DATE AS is_overdue,
        i.amount < 0 AS is_credit_note,
        EXISTS (SELECT FROM dunning.dispute d
-                WHERE d.invoice_id = i.invoice_id AND d.status = 'open') AS in_dispute,
+                WHERE d.customer_id = i.customer_id AND d.invoice_id = i.invoice_id AND d.status = 'open') AS in_dispute,
        i.reference
   FROM dunning.invoice i
   JOIN dunning.customer c ON c.customer_id = i.customer_id
@@ -854,37 +945,53 @@ COMMENT ON COLUMN dunning.write_off.created_by IS 'database role that wrote it o
 COMMENT ON COLUMN dunning.write_off.customer_id IS 'the customer of the invoice (filled from the invoice when not given)';
 
 -- Write-offs settle invoices like allocations do (same running total, same
--- CHECK); the transition table's name is one of two constants.
+-- CHECK).
 CREATE OR REPLACE FUNCTION dunning.write_off_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+    rows dunning.write_off[];
+    -- per invoice: the customer, the amount and (on insert) the latest
+    -- settlement date of the rows, element by element
+    customers bigint[];
+    items bigint[];
+    totals numeric[];
+    last_dates date[];
+    bad boolean;
 BEGIN
-    IF sign > 0 THEN
-        IF EXISTS (SELECT FROM new_rows r JOIN dunning.invoice i USING (customer_id, invoice_id) WHERE i.amount < 0) THEN
+    IF TG_OP = 'INSERT' THEN
+        rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM new_rows r);
+        -- settled_on as in allocation_sync: the write-offs' dates
+        -- (dunning.settlement's)
+        SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id),
+               pg_catalog.array_agg(d.total), pg_catalog.array_agg(d.last_on), bool_or(d.credit_note)
+          INTO customers, items, totals, last_dates, bad
+          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total, bool_or(x.amount < 0) AS credit_note,
+                       max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
+                  FROM pg_catalog.unnest(rows) r
+                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                  LEFT JOIN dunning.payment p ON p.customer_id = x.customer_id AND p.payment_id = r.payment_id
+                 GROUP BY r.customer_id, r.invoice_id) d;
+        IF bad THEN
             RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
                 USING ERRCODE = 'check_violation';
         END IF;
+    ELSE
+        rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM old_rows r);
+        SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id), pg_catalog.array_agg(d.total)
+          INTO customers, items, totals
+          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total
+                  FROM pg_catalog.unnest(rows) r GROUP BY r.customer_id, r.invoice_id) d;
     END IF;
-    -- settled_on as in allocation_sync: the write-offs' dates on insert
-    -- (dunning.settlement's), recomputed after a delete
-    EXECUTE pg_catalog.format($q$
-        UPDATE dunning.invoice i
-           SET settled_amount = i.settled_amount + $1 * d.total,
-               settled_on = GREATEST(i.settled_on, d.last_on)
-          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total,
-                       max(dunning_internal.settlement_date(p.received_on, NULL, r.created_at, x.issued_on)) FILTER (WHERE $1 > 0) AS last_on
-                  FROM %I r
-                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                 GROUP BY r.customer_id, r.invoice_id) d
-         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id$q$,
-        CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END)
-    USING sign;
+    UPDATE dunning.invoice i
+       SET settled_amount = i.settled_amount + sign * d.total,
+           settled_on = GREATEST(i.settled_on, d.last_on)
+      FROM (SELECT * FROM unnest(customers, items, totals, last_dates) d (customer_id, invoice_id, total, last_on)
+             ORDER BY d.invoice_id) d
+     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id;
     IF TG_OP = 'DELETE' THEN
-        PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id))
-           FROM old_rows r;
+        PERFORM dunning_internal.recompute_settled_on(customers, items);
     END IF;
     RETURN NULL;
 END
@@ -950,13 +1057,15 @@ COMMENT ON COLUMN dunning.letter_history.customer_id IS 'the customer it belonge
 CREATE OR REPLACE FUNCTION dunning.allocation_keep_history() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    rows dunning.allocation[] := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM old_rows r);
 BEGIN
     INSERT INTO dunning.letter_history
            (customer_id, kind, id, letter_id, payment_id, credit_note_id, invoice_id, amount, method,
             created_at, created_by)
     SELECT r.customer_id, 'allocation', r.allocation_id, r.letter_id, r.payment_id, r.credit_note_id, r.invoice_id,
            r.amount, r.method, r.created_at, r.created_by
-      FROM old_rows r;
+      FROM pg_catalog.unnest(rows) r;
     RETURN NULL;
 END
 $fn$;
@@ -966,12 +1075,14 @@ CREATE OR REPLACE TRIGGER allocation_keep_history AFTER DELETE ON dunning.alloca
 CREATE OR REPLACE FUNCTION dunning.write_off_keep_history() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    rows dunning.write_off[] := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM old_rows r);
 BEGIN
     INSERT INTO dunning.letter_history
            (customer_id, kind, id, letter_id, payment_id, invoice_id, amount, method, created_at, created_by)
     SELECT r.customer_id, 'write_off', r.write_off_id, r.letter_id, r.payment_id, r.invoice_id, r.amount, r.reason,
            r.created_at, r.created_by
-      FROM old_rows r;
+      FROM pg_catalog.unnest(rows) r;
     RETURN NULL;
 END
 $fn$;
@@ -1014,22 +1125,29 @@ COMMENT ON COLUMN dunning.payer_history.cleared_at IS 'when its customer went ba
 COMMENT ON COLUMN dunning.payer_history.cleared_by IS 'database role that removed it';
 COMMENT ON COLUMN dunning.payer_history.cleared_reason IS 'what removed it (unletter, unallocate)';
 CREATE OR REPLACE FUNCTION dunning_internal.identify_payer(p_payment_id bigint, p_customer_id bigint) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    waiting jsonb;
+BEGIN
     -- on Citus the payment waits in dunning.payment_suspense (empty on a
     -- single node: one probe of its key): back into the ledger, identified
-    INSERT INTO dunning.payment
-    SELECT (pg_catalog.jsonb_populate_record(NULL::dunning.payment,
-                s.payment || pg_catalog.jsonb_build_object('customer_id', p_customer_id))).*
-      FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
-    INSERT INTO dunning.payer_history (customer_id, payment_id)
-    SELECT p_customer_id, s.payment_id FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
-    DELETE FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id;
+    DELETE FROM dunning.payment_suspense s WHERE s.payment_id = p_payment_id RETURNING s.payment INTO waiting;
+    IF FOUND THEN
+        INSERT INTO dunning.payment
+        SELECT (pg_catalog.jsonb_populate_record(NULL::dunning.payment,
+                    waiting || pg_catalog.jsonb_build_object('customer_id', p_customer_id))).*;
+        INSERT INTO dunning.payer_history (customer_id, payment_id) VALUES (p_customer_id, p_payment_id);
+        RETURN;
+    END IF;
+    -- a single node's payment of unknown payer (Citus holds none: this
+    -- statement, which moves a row between customers, is never planned there)
     WITH p AS (
         UPDATE dunning.payment p SET customer_id = p_customer_id
          WHERE p.payment_id = p_payment_id AND p.customer_id IS NULL
         RETURNING p.payment_id)
     INSERT INTO dunning.payer_history (customer_id, payment_id) SELECT p_customer_id, p.payment_id FROM p;
+END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.identify_payer(bigint, bigint) IS
     'gives a payment of unknown payer the customer of what it is lettered to, logged in dunning.payer_history (lettering calls it before writing the allocations)';

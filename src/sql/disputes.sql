@@ -88,20 +88,28 @@ AS $fn$
 DECLARE
     n integer;
 BEGIN
-    WITH st AS (
-        SELECT p.promise_id,
+    -- joins through the customer, no correlated subquery: Citus runs it
+    -- on each shard
+    WITH still_open AS (
+        SELECT p.customer_id, p.promise_id, sum(i.amount - i.settled_amount) AS amount
+          FROM dunning.promise p
+          JOIN dunning.invoice i ON i.customer_id = p.customer_id AND i.invoice_id = ANY (p.invoice_ids)
+         WHERE p.status = 'open'
+         GROUP BY p.customer_id, p.promise_id
+    ), st AS (
+        SELECT p.customer_id, p.promise_id,
                (as_of AT TIME ZONE c.timezone)::date AS local_date,
-               p.open_at_promise - (SELECT COALESCE(sum(i.amount - i.settled_amount), 0)
-                                      FROM dunning.invoice i WHERE i.invoice_id = ANY (p.invoice_ids)) AS paid,
+               p.open_at_promise - COALESCE(o.amount, 0) AS paid,
                p.amount, p.promised_on
           FROM dunning.promise p JOIN dunning.customer c USING (customer_id)
+          LEFT JOIN still_open o ON o.customer_id = p.customer_id AND o.promise_id = p.promise_id
          WHERE p.status = 'open'
     )
     UPDATE dunning.promise p
        SET status = CASE WHEN st.paid >= st.amount THEN 'kept' ELSE 'broken' END,
            status_on = st.local_date
       FROM st
-     WHERE p.promise_id = st.promise_id
+     WHERE p.customer_id = st.customer_id AND p.promise_id = st.promise_id
        AND (st.paid >= st.amount OR st.promised_on < st.local_date);
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -185,7 +193,7 @@ SELECT d.reason,
        count(*) FILTER (WHERE d.status = 'rejected') AS rejected,
        pg_catalog.round(pg_catalog.avg(d.resolved_on - d.opened_on), 1)::numeric(10,1) AS avg_days_to_close
   FROM dunning.dispute d
-  JOIN dunning.invoice i USING (invoice_id)
+  JOIN dunning.invoice i USING (customer_id, invoice_id)
  GROUP BY d.reason, pg_catalog.date_trunc('month', d.opened_on), i.currency;
 COMMENT ON VIEW dunning.dispute_root_cause IS 'disputes by reason and month of opening: count, amount, outcome, time to close';
 COMMENT ON COLUMN dunning.dispute_root_cause.reason IS 'dispute reason';

@@ -47,18 +47,18 @@ AS $fn$
            COALESCE(y.applied, 0),
            GREATEST(y.received_on, s.settled_on, i.issued_on)
       FROM dunning.invoice i
-      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied,
+      LEFT JOIN (SELECT a.customer_id, a.invoice_id, pg_catalog.sum(a.amount) AS applied,
                         pg_catalog.max(p.received_on) AS received_on
                    FROM dunning.allocation a
-                   JOIN dunning.payment p ON p.payment_id = a.payment_id
+                   JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
                   WHERE a.payment_id IS NOT NULL AND p.received_on <= invoice_state_as_of.as_of
-                  GROUP BY a.invoice_id) y ON y.invoice_id = i.invoice_id
-      LEFT JOIN (SELECT x.invoice_id, pg_catalog.sum(x.open_change) AS change,
+                  GROUP BY a.customer_id, a.invoice_id) y ON y.customer_id = i.customer_id AND y.invoice_id = i.invoice_id
+      LEFT JOIN (SELECT x.customer_id, x.invoice_id, pg_catalog.sum(x.open_change) AS change,
                         pg_catalog.max(x.settled_on) AS settled_on
                    FROM dunning.settlement x
                   WHERE (x.kind = 'credit_note' OR x.kind = 'write_off')
                     AND x.settled_on <= invoice_state_as_of.as_of
-                  GROUP BY x.invoice_id) s ON s.invoice_id = i.invoice_id
+                  GROUP BY x.customer_id, x.invoice_id) s ON s.customer_id = i.customer_id AND s.invoice_id = i.invoice_id
      WHERE i.amount > 0 AND i.issued_on <= invoice_state_as_of.as_of;
 $fn$;
 COMMENT ON FUNCTION dunning_internal.invoice_state_as_of(date) IS
@@ -117,10 +117,13 @@ AS $fn$
           FROM (SELECT) AS one
           LEFT JOIN (SELECT s.* FROM dunning.forecast_setting s LIMIT 1) s ON true
     ), st AS (
-        SELECT v.*,
-               EXISTS (SELECT FROM dunning.dispute d
-                        WHERE d.invoice_id = v.invoice_id AND d.opened_on <= cash_forecast_item_as_of.as_of) AS disputed
+        -- the disputes joined, not looked up per row (Citus plans no
+        -- correlated subquery next to a function's rows)
+        SELECT v.*, dd.invoice_id IS NOT NULL AS disputed
           FROM dunning_internal.invoice_state_as_of(cash_forecast_item_as_of.as_of) v
+          LEFT JOIN (SELECT DISTINCT d.customer_id, d.invoice_id FROM dunning.dispute d
+                      WHERE d.opened_on <= cash_forecast_item_as_of.as_of) dd
+            ON dd.customer_id = v.customer_id AND dd.invoice_id = v.invoice_id
     ), obs AS (
         -- history: an invoice settled by as_of exits at its delay, the cash
         -- share of it as cash; one still open is censored at its age
@@ -184,16 +187,16 @@ AS $fn$
           FROM st s
          WHERE s.open_amount > 0
     ), open_dispute AS (
-        SELECT DISTINCT d.invoice_id
+        SELECT DISTINCT d.customer_id, d.invoice_id
           FROM dunning.dispute d
          WHERE d.opened_on <= cash_forecast_item_as_of.as_of AND (d.resolved_on IS NULL OR d.resolved_on > cash_forecast_item_as_of.as_of)
     ), at_legal AS (
         SELECT DISTINCT l.customer_id
           FROM dunning.legal_case l
          WHERE l.opened_on <= cash_forecast_item_as_of.as_of AND (l.closed_on IS NULL OR l.closed_on > cash_forecast_item_as_of.as_of)
-    ), kept AS (
+    ), kept_by_customer AS (
         -- how often promises and plans were kept (settled by as_of), per
-        -- customer and overall (customer_id NULL)
+        -- customer, then overall (customer_id NULL)
         SELECT x.what, x.customer_id,
                pg_catalog.count(*) FILTER (WHERE x.status = 'kept')::float8 AS kept,
                pg_catalog.count(*)::float8 AS n
@@ -204,7 +207,11 @@ AS $fn$
                 SELECT 'plan', p.customer_id, p.status
                   FROM dunning.payment_plan p
                  WHERE p.status IN ('kept', 'broken') AND p.status_on <= cash_forecast_item_as_of.as_of) x
-         GROUP BY x.what, ROLLUP (x.customer_id)
+         GROUP BY x.what, x.customer_id
+    ), kept AS (
+        SELECT k.what, k.customer_id, k.kept, k.n FROM kept_by_customer k
+        UNION ALL
+        SELECT k.what, NULL, pg_catalog.sum(k.kept), pg_catalog.sum(k.n) FROM kept_by_customer k GROUP BY k.what
     ), promised AS (
         -- per item of an open promise dated after as_of: the share of its
         -- open amount promised (what is promised and not paid yet, over the
@@ -229,7 +236,7 @@ AS $fn$
                p.open_at_agreement - pg_catalog.sum(it.open_amount) OVER wp AS paid
           FROM dunning.payment_plan p
           JOIN dunning.payment_plan_item pi ON pi.customer_id = p.customer_id AND pi.plan_id = p.plan_id
-          JOIN item it ON it.invoice_id = pi.invoice_id
+          JOIN item it ON it.customer_id = pi.customer_id AND it.invoice_id = pi.invoice_id
          WHERE p.agreed_on <= cash_forecast_item_as_of.as_of AND (p.status = 'active' OR p.status_on > cash_forecast_item_as_of.as_of)
         WINDOW wp AS (PARTITION BY p.customer_id, p.plan_id)
     ), plan_due AS (
@@ -274,7 +281,7 @@ AS $fn$
           LEFT JOIN at_legal lg ON lg.customer_id = it.customer_id
           LEFT JOIN plan_item pi ON pi.invoice_id = it.invoice_id
           LEFT JOIN promised pm ON pm.invoice_id = it.invoice_id
-          LEFT JOIN open_dispute od ON od.invoice_id = it.invoice_id
+          LEFT JOIN open_dispute od ON od.customer_id = it.customer_id AND od.invoice_id = it.invoice_id
     ), lump AS (
         -- shares of an item expected on a day: plan instalments, promises
         SELECT b.invoice_id, pd.on_date, kr.rate * pd.share AS share
@@ -458,8 +465,9 @@ AS $fn$
         SELECT s.currency, (p.received_on - cash_forecast_backtest.as_of - 1) / 7 + 1 AS week,
                pg_catalog.sum(al.amount) AS amount
           FROM dunning_internal.invoice_state_as_of(cash_forecast_backtest.as_of) s
-          JOIN dunning.allocation al ON al.invoice_id = s.invoice_id AND al.payment_id IS NOT NULL
-          JOIN dunning.payment p ON p.payment_id = al.payment_id
+          JOIN dunning.allocation al ON al.customer_id = s.customer_id AND al.invoice_id = s.invoice_id
+                                    AND al.payment_id IS NOT NULL
+          JOIN dunning.payment p ON p.customer_id = al.customer_id AND p.payment_id = al.payment_id
          WHERE s.open_amount > 0 AND p.received_on > cash_forecast_backtest.as_of
            AND p.received_on <= cash_forecast_backtest.as_of
                                  + 7 * dunning_internal.forecast_weeks_checked(cash_forecast_backtest.weeks)
@@ -502,7 +510,7 @@ AS $fn$
         SELECT a.scenario_id, a.step_id, a.step_name, a.channel, a.action_id, a.action_date, x.paid_on
           FROM dunning.action a
           JOIN dunning.action_item ai ON ai.customer_id = a.customer_id AND ai.action_id = a.action_id
-          JOIN dunning.invoice i ON i.invoice_id = ai.invoice_id
+          JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
          CROSS JOIN LATERAL (
                SELECT CASE WHEN i.amount + pg_catalog.sum(s.open_change) = 0 THEN pg_catalog.max(s.settled_on) END AS paid_on,
                       pg_catalog.max(s.settled_on) FILTER (WHERE s.settled_on < a.action_date) IS NOT NULL

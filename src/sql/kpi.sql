@@ -41,8 +41,8 @@ SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        a.amount::numeric(20,4) AS amount, (-a.amount)::numeric(20,4) AS open_change,
        dunning_internal.settlement_date(p.received_on, NULL, NULL, i.issued_on) AS settled_on
   FROM dunning.allocation a
-  JOIN dunning.payment p ON p.payment_id = a.payment_id
-  JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+  JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
  WHERE a.payment_id IS NOT NULL
 UNION ALL
 SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
@@ -50,8 +50,8 @@ SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        a.amount::numeric(20,4), (-a.amount)::numeric(20,4),
        dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
   FROM dunning.allocation a
-  JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
-  JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+  JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
@@ -59,8 +59,8 @@ SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
        a.amount::numeric(20,4), a.amount::numeric(20,4),
        dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
   FROM dunning.allocation a
-  JOIN dunning.invoice cn ON cn.invoice_id = a.credit_note_id
-  JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
+  JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
@@ -68,8 +68,8 @@ SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
        w.amount::numeric(20,4), (-w.amount)::numeric(20,4),
        dunning_internal.settlement_date(p.received_on, NULL, w.created_at, i.issued_on)
   FROM dunning.write_off w
-  JOIN dunning.invoice i ON i.invoice_id = w.invoice_id
-  LEFT JOIN dunning.payment p ON p.payment_id = w.payment_id;
+  JOIN dunning.invoice i ON i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id
+  LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
 COMMENT ON VIEW dunning.settlement IS
     'every active settlement of an open item with its settlement date (the later of its own date and the invoice date): payment and credit-note allocations, the credit note side of the latter, write-offs';
 COMMENT ON COLUMN dunning.settlement.invoice_id IS 'the item whose open amount it reduces: an invoice, or the credit note for kind credit_note_applied';
@@ -340,7 +340,7 @@ AS $fn$
     ), disputes AS (
         SELECT i.currency, pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount,
                pg_catalog.count(*) AS n
-          FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id, p
+          FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id AND i.customer_id = d.customer_id, p
          WHERE d.opened_on BETWEEN p.m AND kpi_as_of.as_of
          GROUP BY 1
     ), countback AS (
@@ -474,7 +474,7 @@ WITH inv AS MATERIALIZED (
 ), disputes AS (
     SELECT i.currency, pg_catalog.date_trunc('month', d.opened_on::timestamp)::date AS month,
            pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount, pg_catalog.count(*) AS n
-      FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id
+      FROM dunning.dispute d JOIN dunning.invoice i ON i.invoice_id = d.invoice_id AND i.customer_id = d.customer_id
      WHERE d.opened_on <= CURRENT_DATE
      GROUP BY 1, 2
 ), flows AS (

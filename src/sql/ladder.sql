@@ -315,7 +315,7 @@ SELECT c.customer_id, c.name AS customer_name, csn.scenario_id,
   JOIN dunning.customer_scenario csn ON csn.customer_id = c.customer_id
   LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
   LEFT JOIN dunning.customer_dunning d ON d.customer_id = c.customer_id
-  LEFT JOIN dunning.action la ON la.action_id = d.last_notice_action_id
+  LEFT JOIN dunning.action la ON la.customer_id = d.customer_id AND la.action_id = d.last_notice_action_id
   LEFT JOIN LATERAL (
         SELECT g.rung, g.step_id, g.name FROM dunning.scenario_rung g
          WHERE g.scenario_id = csn.scenario_id AND g.offset_days <= d.level_offset
@@ -327,7 +327,8 @@ SELECT c.customer_id, c.name AS customer_name, csn.scenario_id,
         -- the oldest open item no dispute, promise or plan pauses
         SELECT min(i.due_on) AS oldest_due_on FROM dunning.invoice i
          WHERE i.customer_id = c.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
-           AND NOT EXISTS (SELECT 1 FROM dunning.dispute x WHERE x.invoice_id = i.invoice_id AND x.status = 'open')
+           AND NOT EXISTS (SELECT 1 FROM dunning.dispute x
+                            WHERE x.customer_id = c.customer_id AND x.invoice_id = i.invoice_id AND x.status = 'open')
            AND NOT EXISTS (SELECT 1 FROM dunning.promise p
                             WHERE p.customer_id = c.customer_id AND p.status = 'open'
                               AND p.promised_on >= COALESCE(d.evaluated_on, CURRENT_DATE)
@@ -396,7 +397,7 @@ AS $fn$
         UNION ALL
         SELECT x.day, 4, x.event, x.detail, NULL, ARRAY[d.invoice_id]
           FROM dunning.dispute d
-          JOIN dunning.invoice i ON i.invoice_id = d.invoice_id
+          JOIN dunning.invoice i ON i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id
          CROSS JOIN LATERAL (VALUES (d.opened_on, 'dispute opened', d.reason),
                                     (d.resolved_on, 'dispute ' || d.status, d.notes)) x (day, event, detail)
          WHERE i.customer_id = customer_timeline.customer_id AND x.day IS NOT NULL
@@ -474,7 +475,7 @@ WITH w AS (
            (a.payload->>'max_days_overdue')::integer, a.payload->'totals', a.offset_days, 'legal case'
       FROM dunning.legal_case l
       JOIN dunning.customer c ON c.customer_id = l.customer_id
-      LEFT JOIN dunning.action a ON a.action_id = l.action_id
+      LEFT JOIN dunning.action a ON a.customer_id = l.customer_id AND a.action_id = l.action_id
      WHERE l.status = 'open'
 )
 SELECT COALESCE(w.collector, '(unassigned)') AS collector,

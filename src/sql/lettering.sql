@@ -116,7 +116,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- Lock in the writers' order, then check that the proposal still fits.
-    SELECT * INTO pay FROM dunning.payment x WHERE x.payment_id = p.payment_id FOR NO KEY UPDATE;
+    pay := dunning_internal.lock_payment(p.payment_id);
     IF pay.customer_id <> p.customer_id THEN
         RAISE EXCEPTION 'proposal % is stale: payment % is now of customer %', p.proposal_id, pay.payment_id, pay.customer_id
             USING ERRCODE = 'object_not_in_prerequisite_state',

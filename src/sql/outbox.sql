@@ -158,6 +158,14 @@ CREATE OR REPLACE FUNCTION dunning_internal.backend_alive(pid integer) RETURNS b
     RETURN pid > 0 AND EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(pid));
 COMMENT ON FUNCTION dunning_internal.backend_alive(integer) IS
     'true when a server process with that pid runs (a lease of a session that is gone is void)';
+-- The same question for a statement that writes: the pids of the server
+-- processes running now, read once before it (Citus runs an UPDATE's
+-- functions on the workers, whose processes are not the claimers').
+CREATE OR REPLACE FUNCTION dunning_internal.live_backends() RETURNS integer[]
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT pg_catalog.array_agg(s.pid) FROM pg_catalog.pg_stat_get_activity(NULL) s WHERE s.pid > 0);
+COMMENT ON FUNCTION dunning_internal.live_backends() IS
+    'the pids of the server processes running now (a lease of a session that is gone is void)';
 
 -- The permanent-failure hook: called once when an action is given up.
 CREATE OR REPLACE FUNCTION dunning_internal.on_action_failed(action_id bigint) RETURNS void
@@ -258,6 +266,7 @@ CREATE OR REPLACE FUNCTION dunning.cancel_paid_actions() RETURNS integer
 AS $fn$
 DECLARE
     n integer;
+    live integer[] := dunning_internal.live_backends();
 BEGIN
     UPDATE dunning.action a
        SET status = 'cancelled', cancelled_at = pg_catalog.now(), next_attempt_at = NULL,
@@ -265,8 +274,7 @@ BEGIN
      WHERE (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at IS NOT NULL))
        AND a.channel <> 'thanks'
        -- not while a sender holds it (claim_actions cancels at claim time)
-       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now()
-            OR NOT dunning_internal.backend_alive(a.claim_pid))
+       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now() OR NOT a.claim_pid = ANY (live))
        AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id)
        -- per action, stop at its first open item (OFFSET 0 keeps this a
        -- per-row probe of two indexes instead of a join of every item
@@ -297,6 +305,7 @@ DECLARE
     bad bigint[];
     got integer;
     wanted integer;
+    live integer[] := dunning_internal.live_backends();
 BEGIN
     IF max_count IS NULL OR max_count < 1 OR max_count > 10000 THEN
         RAISE EXCEPTION 'max_count must be between 1 and 10000, got %', max_count
@@ -312,21 +321,22 @@ BEGIN
         -- then per row: cancel it when its items are all paid, fail it for
         -- good when its recipient cannot be sent to, else lease it.
         WITH cand AS (
-            SELECT a.action_id, a.channel, a.recipient, a.body
+            SELECT a.customer_id, a.action_id, a.channel, a.recipient, a.body
               FROM dunning.action a
              WHERE a.channel = claim_actions.channel
                AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= t0))
-               AND (a.lease_until IS NULL OR a.lease_until <= t0 OR NOT dunning_internal.backend_alive(a.claim_pid))
+               AND (a.lease_until IS NULL OR a.lease_until <= t0 OR NOT a.claim_pid = ANY (live))
              ORDER BY a.action_id
              LIMIT wanted
                FOR UPDATE SKIP LOCKED
         ), judged AS (
             SELECT c.action_id, dunning_internal.recipient_problem(c.channel, c.recipient, c.body) AS problem,
                    c.channel <> 'thanks'
-                   AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.action_id = c.action_id)
+                   AND EXISTS (SELECT FROM dunning.action_item ai
+                                WHERE ai.customer_id = c.customer_id AND ai.action_id = c.action_id)
                    AND NOT EXISTS (SELECT FROM dunning.action_item ai
-                                     JOIN dunning.invoice i ON i.invoice_id = ai.invoice_id
-                                    WHERE ai.action_id = c.action_id AND i.settled_amount < pg_catalog.abs(i.amount)
+                                     JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
+                                    WHERE ai.customer_id = c.customer_id AND ai.action_id = c.action_id AND i.settled_amount < pg_catalog.abs(i.amount)
                                    OFFSET 0) AS paid
               FROM cand c
         ), upd AS (

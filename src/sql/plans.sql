@@ -92,7 +92,7 @@ AS $fn$
         SELECT p.open_at_agreement - COALESCE((
                    SELECT sum(i.amount - i.settled_amount)
                      FROM dunning.payment_plan_item pi
-                     JOIN dunning.invoice i ON i.invoice_id = pi.invoice_id
+                     JOIN dunning.invoice i ON i.customer_id = pi.customer_id AND i.invoice_id = pi.invoice_id
                     WHERE pi.customer_id = p.customer_id AND pi.plan_id = p.plan_id), 0) AS paid
           FROM dunning.payment_plan p
          WHERE p.customer_id = p_customer_id AND p.plan_id = p_plan_id

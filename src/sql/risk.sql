@@ -70,6 +70,18 @@ AS $fn$
                 UNION ALL
                 SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w) t
          GROUP BY t.customer_id, t.invoice_id
+    ), late AS (
+        -- the settlements of the items settled last after as_of: what those
+        -- dated after as_of changed, and the cash applied by as_of (joined,
+        -- not looked up per item: Citus plans no correlated subquery here)
+        SELECT x.customer_id, x.invoice_id,
+               pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on > customer_risk_as_of.as_of) AS change_after,
+               pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'payment'
+                                                  AND x.settled_on <= customer_risk_as_of.as_of) AS applied_by
+          FROM dunning.invoice i
+          JOIN dunning.settlement x ON x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
+         WHERE i.settled_on > customer_risk_as_of.as_of AND i.issued_on <= customer_risk_as_of.as_of
+         GROUP BY x.customer_id, x.invoice_id
     ), item0 AS (
         -- Items issued by as_of (a settlement is never dated before its
         -- item, so nothing issued later matters).  For those whose latest
@@ -79,19 +91,10 @@ AS $fn$
         -- as_of (for an item issued by as_of a payment allocation is dated
         -- on or before as_of exactly when its payment was received by then).
         SELECT i.customer_id, i.currency, i.invoice_id, i.due_on, i.issued_on, i.amount, i.settled_amount,
-               i.settled_on, n.amount AS noncash,
-               CASE WHEN i.settled_on > customer_risk_as_of.as_of
-                    THEN (SELECT pg_catalog.sum(x.open_change) FROM dunning.settlement x
-                           WHERE x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
-                             AND x.settled_on > customer_risk_as_of.as_of)
-               END AS change_after,
-               CASE WHEN i.settled_on > customer_risk_as_of.as_of
-                    THEN (SELECT pg_catalog.sum(x.amount) FROM dunning.settlement x
-                           WHERE x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
-                             AND x.kind = 'payment' AND x.settled_on <= customer_risk_as_of.as_of)
-               END AS applied_by
+               i.settled_on, n.amount AS noncash, l.change_after, l.applied_by
           FROM dunning.invoice i
           LEFT JOIN noncash n ON n.customer_id = i.customer_id AND n.invoice_id = i.invoice_id
+          LEFT JOIN late l ON l.customer_id = i.customer_id AND l.invoice_id = i.invoice_id
          WHERE i.issued_on <= customer_risk_as_of.as_of
     ), item AS (
         -- open amount as of as_of (now, less what the settlements dated
@@ -134,16 +137,6 @@ AS $fn$
                    FILTER (WHERE it.amount > 0) AS score
           FROM item it
          GROUP BY it.customer_id, it.currency
-    ), ranked AS (
-        -- the main currency: the one invoiced most often, ties by code; and
-        -- the customer's open items in every currency
-        SELECT g.*,
-               pg_catalog.row_number() OVER (PARTITION BY g.customer_id
-                                             ORDER BY g.n > 0 DESC, g.n DESC, g.currency) AS rk,
-               pg_catalog.sum(g.open_items) OVER (PARTITION BY g.customer_id) AS all_open_items
-          FROM g
-    ), main AS (
-        SELECT r.* FROM ranked r WHERE r.rk = 1 AND r.n > 0
     ), received AS (
         SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
           FROM dunning.payment p
@@ -157,20 +150,32 @@ AS $fn$
          WHERE ci.valid_from <= customer_risk_as_of.as_of
            AND (ci.valid_to IS NULL OR ci.valid_to >= customer_risk_as_of.as_of)
          GROUP BY ci.customer_id, ci.currency
+    ), ranked AS (
+        -- the main currency: the one invoiced most often, ties by code; and
+        -- the customer's open items in every currency; the payments
+        -- received and the insurance cover in each currency (joined per
+        -- customer and currency, which Citus runs on each shard)
+        SELECT g.*, k.amount AS received, v.insurer, v.insured_limit,
+               pg_catalog.row_number() OVER (PARTITION BY g.customer_id
+                                             ORDER BY g.n > 0 DESC, g.n DESC, g.currency) AS rk,
+               pg_catalog.sum(g.open_items) OVER (PARTITION BY g.customer_id) AS all_open_items
+          FROM g
+          LEFT JOIN received k ON k.customer_id = g.customer_id AND k.currency = g.currency
+          LEFT JOIN cover v ON v.customer_id = g.customer_id AND v.currency = g.currency
+    ), main AS (
+        SELECT r.* FROM ranked r WHERE r.rk = 1 AND r.n > 0
     ), f AS (
         SELECT c.customer_id, c.name, c.risk_segment AS segment, m.currency, c.credit_limit,
                COALESCE(m.open_invoices, 0) AS open_invoices,
                COALESCE(m.open_credit_notes, 0) AS open_credit_notes,
                -- payments received minus cash applied to the customer's items
-               COALESCE(k.amount, 0) - COALESCE(m.cash_applied, 0) AS unapplied,
+               COALESCE(m.received, 0) - COALESCE(m.cash_applied, 0) AS unapplied,
                COALESCE(m.overdue, 0) AS overdue, COALESCE(m.max_dpd, 0) AS max_dpd,
                COALESCE(m.all_open_items - m.open_items, 0)::bigint AS other,
                COALESCE(m.paid_n, 0) AS n, COALESCE(m.paid_amount, 0) AS paid_amount,
-               m.wdl, m.dbt, m.dtp, m.paydex, m.score, v.insurer, v.insured_limit
+               m.wdl, m.dbt, m.dtp, m.paydex, m.score, m.insurer, m.insured_limit
           FROM dunning.customer c
           LEFT JOIN main m ON m.customer_id = c.customer_id
-          LEFT JOIN received k ON k.customer_id = c.customer_id AND k.currency = m.currency
-          LEFT JOIN cover v ON v.customer_id = c.customer_id AND v.currency = m.currency
     ), fb AS (
         SELECT f.*, f.open_invoices + f.open_credit_notes - f.unapplied AS balance FROM f
     )

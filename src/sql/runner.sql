@@ -525,7 +525,7 @@ WITH s AS MATERIALIZED (
            false, NULL, NULL, NULL, NULL, NULL, NULL
       FROM inst n
       JOIN dunning.payment_plan_item pi ON pi.customer_id = n.customer_id AND pi.plan_id = n.plan_id
-      JOIN dunning.invoice i ON i.invoice_id = pi.invoice_id AND i.settled_amount < i.amount
+      JOIN dunning.invoice i ON i.customer_id = pi.customer_id AND i.invoice_id = pi.invoice_id AND i.settled_amount < i.amount
     UNION ALL
     SELECT k.customer_id, 'confirmation', k.invoice_id, k.invoice_number, k.due_on, k.currency, k.open_amount,
            k.open_amount, k.open_amount, cc.local_date - k.due_on, true, cc.local_date,

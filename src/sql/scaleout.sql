@@ -19,6 +19,136 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.distribute_ddl(text) IS
     'runs one schema change of dunning.distribute() on the coordinator and on every worker (internal)';
+-- Citus plans a query before PostgreSQL inlines the SQL functions in it, and
+-- refuses a SQL function over its tables once inlined or planned with
+-- parameters.  On a cluster, each SQL function of the extension that reads
+-- one of its tables or views is therefore replaced by a PL/pgSQL twin of the
+-- same signature, options and body (RETURN QUERY of the same statement), whose
+-- statements Citus plans with the parameters bound.  The single node keeps the
+-- SQL functions (inlinable: a customer filter reaches the index).  A function
+-- whose body is not one statement is left as it is and reported.
+CREATE OR REPLACE FUNCTION dunning_internal.distribute_sql_function_by_helper(fn oid)
+RETURNS text
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    p pg_proc;
+    helper text;
+    query text;
+    args text;
+    columns text;
+    plain_columns text;
+    grantee name;
+    arg record;
+BEGIN
+    SELECT * INTO p FROM pg_proc x WHERE x.oid = fn;
+    helper := format('dunning_internal.%I', p.proname || '_on_citus');
+    -- the query with its inputs by position (the extension's SQL functions
+    -- name them qualified, proname.argument), run by EXECUTE ... USING: the
+    -- values reach Citus's planner as constants, as a prepared statement's
+    -- custom plan has them (it refuses some of these queries otherwise)
+    query := regexp_replace(p.prosrc, ';\s*$', '');
+    SELECT string_agg(format('$%s', a.n), ', ' ORDER BY a.n) INTO args
+      FROM (SELECT x.name, row_number() OVER (ORDER BY x.o) AS n
+              FROM unnest(p.proargnames, COALESCE(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+                   WITH ORDINALITY x (name, mode, o)
+             WHERE x.mode IN ('i', 'b', 'v')) a;
+    FOR arg IN SELECT x.name, row_number() OVER (ORDER BY x.o) AS n
+               FROM unnest(p.proargnames, COALESCE(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+                    WITH ORDINALITY x (name, mode, o)
+              WHERE x.mode IN ('i', 'b', 'v') LOOP
+        query := regexp_replace(query, format('\m%s\.%s\M', p.proname, arg.name), '$' || arg.n, 'g');
+    END LOOP;
+    columns := substring(pg_get_function_result(fn) FROM '^TABLE\((.*)\)$');
+    -- the helper's rows as the query makes them (no type modifiers: PL/pgSQL
+    -- does not coerce), the SQL function casts them as it always did
+    SELECT string_agg(format('%I %s', x.name, format_type(x.type, -1)), ', ' ORDER BY x.o) INTO plain_columns
+      FROM unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY x (name, type, mode, o)
+     WHERE x.mode = 't';
+    BEGIN
+        EXECUTE format(E'CREATE OR REPLACE FUNCTION %s(%s) RETURNS SETOF record LANGUAGE plpgsql %s\n'
+                       'AS $dunning_twin$\nBEGIN\nRETURN QUERY EXECUTE %L USING %s;\nEND\n$dunning_twin$',
+                       helper, oidvectortypes(p.proargtypes),
+                       CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+                       query, args);
+        EXECUTE format('CREATE OR REPLACE FUNCTION %s(%s) RETURNS TABLE (%s) LANGUAGE sql %s %s AS %L',
+                       fn::regproc, pg_get_function_arguments(fn), columns,
+                       CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+                       CASE p.proparallel WHEN 's' THEN 'PARALLEL SAFE' WHEN 'r' THEN 'PARALLEL RESTRICTED' ELSE '' END,
+                       format('SELECT * FROM %s(%s) AS t (%s)', helper, args, plain_columns));
+    EXCEPTION WHEN syntax_error OR datatype_mismatch OR invalid_function_definition THEN
+        RETURN 'sql, kept (' || SQLERRM || ')';
+    END;
+    IF NOT EXISTS (SELECT FROM pg_depend d
+                    WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+                      AND d.objid = format('%s(%s)', helper, oidvectortypes(p.proargtypes))::regprocedure) THEN
+        EXECUTE format('ALTER EXTENSION dunning ADD FUNCTION %s(%s)', helper, oidvectortypes(p.proargtypes));
+    END IF;
+    EXECUTE format('REVOKE ALL ON FUNCTION %s(%s) FROM PUBLIC', helper, oidvectortypes(p.proargtypes));
+    -- whoever may call the function may call its helper (and look it up)
+    FOR grantee IN SELECT DISTINCT r.rolname FROM aclexplode(p.proacl) a JOIN pg_roles r ON r.oid = a.grantee
+                    WHERE a.privilege_type = 'EXECUTE' LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s(%s) TO %I', helper, oidvectortypes(p.proargtypes), grantee);
+        EXECUTE format('GRANT USAGE ON SCHEMA dunning_internal TO %I', grantee);
+    END LOOP;
+    EXECUTE format('COMMENT ON FUNCTION %s(%s) IS %L', helper, oidvectortypes(p.proargtypes),
+                   format('the query of %s as PL/pgSQL, which Citus can plan (made by dunning.distribute(); internal)', fn::regprocedure));
+    RETURN 'sql over a plpgsql helper';
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.distribute_sql_function_by_helper(oid) IS
+    'for dunning.distribute(): moves the query of an SQL function whose input and output columns share a name into a PL/pgSQL helper (name_on_citus) that the function then reads; returns what it did (internal)';
+
+CREATE OR REPLACE FUNCTION dunning_internal.distribute_sql_functions()
+RETURNS TABLE (function_name text, layout text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    f record;
+    relations text;
+    header text;
+    stmt text;
+BEGIN
+    SELECT string_agg(c.relname, '|') INTO relations
+      FROM pg_class c WHERE c.relnamespace = 'dunning'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p');
+    FOR f IN SELECT p.oid, p.oid::regprocedure::text AS name, p.proretset, p.prorettype, p.prosrc
+               FROM pg_proc p
+              WHERE p.pronamespace IN ('dunning'::regnamespace, 'dunning_internal'::regnamespace)
+                AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
+                AND p.prosrc ~ ('dunning\.(' || relations || ')\M')
+              ORDER BY 2 LOOP
+        function_name := f.name;
+        header := substring(pg_get_functiondef(f.oid) FROM '^(.*)\nAS \$function\$');
+        stmt := regexp_replace(f.prosrc, ';\s*$', '');
+        IF header IS NULL OR header !~ '\n LANGUAGE sql\n' OR f.prorettype = 'void'::regtype
+           OR (NOT f.proretset AND f.prorettype = 'record'::regtype) THEN
+            layout := 'sql, kept (not a single query)';
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        BEGIN
+            EXECUTE replace(header, E'\n LANGUAGE sql\n', E'\n LANGUAGE plpgsql\n')
+                    || E'\nAS $dunning_twin$\n#variable_conflict use_column\nBEGIN\n'
+                    || CASE WHEN f.proretset THEN 'RETURN QUERY ' || stmt ELSE 'RETURN (' || stmt || E'\n)' END
+                    || E';\nEND\n$dunning_twin$';
+            layout := 'plpgsql twin';
+        EXCEPTION WHEN syntax_error OR datatype_mismatch OR invalid_function_definition THEN
+            layout := 'sql, kept (' || SQLERRM || ')';
+        END;
+        IF layout <> 'plpgsql twin' AND f.proretset AND pg_get_function_result(f.oid) ~ '^TABLE\(' THEN
+            -- an input and an output column of the same name (as_of): PL/pgSQL
+            -- cannot declare both, so the query goes to a PL/pgSQL helper with
+            -- unnamed arguments that returns records, and the SQL function
+            -- keeps its signature and reads the helper
+            layout := dunning_internal.distribute_sql_function_by_helper(f.oid);
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.distribute_sql_functions() IS
+    'for dunning.distribute(): replaces each SQL function of the extension that reads its tables by a PL/pgSQL twin (same signature, options and query) that Citus can plan; returns what it did per function (internal)';
+
 -----------------------------------------------------------------------------
 -- Scale-out on Citus (doc/scale-out.md)
 -----------------------------------------------------------------------------
@@ -164,6 +294,25 @@ BEGIN
             EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', r.rel, r.name);
         END LOOP;
     END IF;
+
+    -- the ledger's triggers fire on the shards and read the colocated rows
+    -- of other tables (running totals, checks): Citus runs such a read on
+    -- the same node, in the same transaction, once nested execution is
+    -- allowed to the trigger (on every node; again after an update)
+    FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+              WHERE p.pronamespace IN (dunning_ns, 'dunning_internal'::regnamespace)
+                AND p.prorettype = 'trigger'::regtype
+                AND NOT COALESCE('citus.allow_nested_distributed_execution=on' = ANY (p.proconfig), false)
+              ORDER BY 1 LOOP
+        PERFORM dunning_internal.distribute_ddl(
+            format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', r.fn));
+    END LOOP;
+
+    -- the SQL functions over the ledger: PL/pgSQL twins (again after an
+    -- ALTER EXTENSION UPDATE, which brings the SQL definitions back)
+    FOR r IN SELECT * FROM dunning_internal.distribute_sql_functions() x WHERE x.layout !~ 'plpgsql' LOOP
+        RAISE NOTICE 'dunning.distribute(): function % left as it is: %', r.function_name, r.layout;
+    END LOOP;
 
     RETURN QUERY EXECUTE $q$
         SELECT d.rel::text, CASE p.partmethod WHEN 'n' THEN 'reference' WHEN 'h' THEN 'distributed by customer_id'

@@ -73,11 +73,13 @@ layout=$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")
 ok $? "dunning.distribute() on the empty ledger ($layout: distributed, reference, local)"
 is "${layout##* }" "0" "no table of the extension is left local"
 is "$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")" "$layout" "distribute() again changes nothing (idempotent)"
-PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $EMPTY $load 2>/dev/null
-r=$?
-TAP_N=$((TAP_N + 1))
-if [ $r -eq 0 ]; then echo "ok $TAP_N - the sample ledger loads into the distributed ledger"
-else echo "not ok $TAP_N - the sample ledger loads into the distributed ledger # TODO the allocation triggers over transition tables do not plan on Citus (doc/scale-out.md)"; fi
+PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $EMPTY $load
+ok $? "the sample ledger loads into the distributed ledger"
+# the running totals the triggers keep on the shards: those of the single node
+totals="SELECT 'invoice', invoice_id, settled_amount, settled_on FROM dunning.invoice
+        UNION ALL SELECT 'payment', payment_id, allocated_amount, NULL FROM dunning.payment WHERE customer_id IS NOT NULL"
+single=$(q $DB "$totals" | sort | md5sum)
+is "$(cq $EMPTY "$totals" | sort | md5sum)" "$single" "loaded after distribute(): every invoice's and payment's running totals as on a single node"
 
 # a loaded ledger, then distribute(): the comparisons run here
 cluster_db $DB
@@ -117,13 +119,19 @@ same payer_by_customer "SELECT customer_id, round(dunning.weighted_days_late(due
 same payer_global "SELECT round(dunning.weighted_days_late(due_on, paid_on, amount), 6),
                           round(dunning.avg_days_late(due_on, paid_on), 6), dunning.paydex(due_on, paid_on, amount)
                      FROM dunning.paid_invoice"
-pay=$(q $DB "SELECT min(payment_id) FROM dunning.unapplied_payment")
-same suggest "SELECT * FROM dunning.suggest($pay, 3)"
+# suggest: a payment of known payer and one waiting in the suspense on Citus,
+# each the first that has answers on the single node
+for known in "IS NOT NULL" "IS NULL"; do
+    pay=$(q $DB "SELECT min(u.payment_id) FROM dunning.unapplied_payment u
+                  WHERE u.customer_id $known AND EXISTS (SELECT FROM dunning.suggest(u.payment_id, 3))")
+    same "suggest (customer_id $known)" "SELECT * FROM dunning.suggest($pay, 3)"
+done
 same auto_letter "SELECT count(*) FROM dunning.auto_letter()"
 same auto_letter_allocations "SELECT customer_id, payment_id, invoice_id, credit_note_id, amount, method FROM dunning.allocation"
 inv=$(q $DB "SELECT min(o.invoice_id) FROM dunning.open_item o JOIN dunning.unapplied_payment u USING (customer_id, currency)")
 pay=$(q $DB "SELECT min(u.payment_id) FROM dunning.open_item o JOIN dunning.unapplied_payment u USING (customer_id, currency) WHERE o.invoice_id = $inv")
-same allocate "SELECT amount FROM dunning.allocation WHERE allocation_id = dunning.allocate($pay, $inv)"
+same allocate "SELECT dunning.allocate($pay, $inv) IS NOT NULL"
+same allocate_rows "SELECT customer_id, payment_id, invoice_id, amount FROM dunning.allocation WHERE payment_id = $pay"
 same run "SELECT dunning.run('$as_of 09:00+00')"
 same run_actions "SELECT customer_id, step_id, channel, action_date, status FROM dunning.action"
 same refresh_segments "SELECT dunning.refresh_segments($d)"
