@@ -207,6 +207,12 @@ AS $fn$
 DECLARE
     r record;
 BEGIN
+    -- fired on a shard (Citus): its NOTIFY would go out on a worker, where
+    -- no sender listens, and stop the two-phase commit of a write spread
+    -- over several nodes; the senders' --poll picks the actions up
+    IF TG_RELID <> 'dunning.action'::regclass THEN
+        RETURN NULL;
+    END IF;
     FOR r IN SELECT n.channel, pg_catalog.array_agg(n.action_id ORDER BY n.action_id) AS ids
                FROM new_actions n WHERE n.status = 'queued'
               GROUP BY n.channel ORDER BY n.channel LOOP
@@ -290,6 +296,76 @@ $fn$;
 COMMENT ON FUNCTION dunning.cancel_paid_actions() IS
     'cancels every queued action (or failed one awaiting a retry) whose invoices are all settled, except payment confirmations (thanks) and actions a sender holds; returns how many';
 
+-- claim_actions on Citus, which locks rows only within one customer and
+-- routes no statement that joins what it computes from several tables: the
+-- customers of the next candidates in action order, then per customer its
+-- candidates locked, each judged and written as the set-based statement of
+-- claim_actions does (its rules, row by row).
+CREATE OR REPLACE FUNCTION dunning_internal.claim_actions_by_customer(p_channel text, max_count integer, who text,
+                                                                      lease interval, t0 timestamptz, live integer[])
+RETURNS SETOF dunning.action
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    claimed bigint[] := '{}';
+    customers_done bigint[] := '{}';
+    one_customer bigint;
+    c record;
+    problem text;
+    paid boolean;
+BEGIN
+    WHILE pg_catalog.cardinality(claimed) < max_count LOOP
+        SELECT a.customer_id INTO one_customer
+          FROM dunning.action a
+         WHERE a.channel = p_channel
+           AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= t0))
+           AND (a.lease_until IS NULL OR a.lease_until <= t0 OR NOT a.claim_pid = ANY (live))
+           AND a.customer_id <> ALL (customers_done)
+         ORDER BY a.action_id LIMIT 1;
+        EXIT WHEN NOT FOUND;
+        customers_done := customers_done || one_customer;
+        FOR c IN SELECT a.customer_id, a.action_id, a.channel, a.recipient, a.body
+                   FROM dunning.action a
+                  WHERE a.customer_id = one_customer AND a.channel = p_channel
+                    AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= t0))
+                    AND (a.lease_until IS NULL OR a.lease_until <= t0 OR NOT a.claim_pid = ANY (live))
+                  ORDER BY a.action_id
+                  LIMIT max_count - pg_catalog.cardinality(claimed)
+                    FOR UPDATE SKIP LOCKED LOOP
+            problem := dunning_internal.recipient_problem(c.channel, c.recipient, c.body);
+            paid := c.channel <> 'thanks'
+                    AND EXISTS (SELECT FROM dunning.action_item ai
+                                 WHERE ai.customer_id = one_customer AND ai.action_id = c.action_id)
+                    AND NOT EXISTS (SELECT FROM dunning.action_item ai
+                                      JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
+                                     WHERE ai.customer_id = one_customer AND ai.action_id = c.action_id
+                                       AND i.settled_amount < pg_catalog.abs(i.amount));
+            IF paid THEN
+                UPDATE dunning.action a
+                   SET status = 'cancelled', cancelled_at = t0, next_attempt_at = NULL,
+                       last_error = COALESCE(a.last_error, 'items paid before sending'), claimed_by = who,
+                       lease_until = NULL, claim_pid = NULL
+                 WHERE a.customer_id = one_customer AND a.action_id = c.action_id;
+            ELSIF problem IS NOT NULL THEN
+                UPDATE dunning.action a
+                   SET status = 'failed', next_attempt_at = NULL, last_error = problem, claimed_by = who,
+                       lease_until = NULL, claim_pid = NULL
+                 WHERE a.customer_id = one_customer AND a.action_id = c.action_id;
+                PERFORM dunning_internal.on_action_failed(c.action_id);
+            ELSE
+                UPDATE dunning.action a
+                   SET claimed_by = who, lease_until = t0 + lease, claim_pid = pg_catalog.pg_backend_pid()
+                 WHERE a.customer_id = one_customer AND a.action_id = c.action_id;
+                claimed := claimed || c.action_id;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN QUERY SELECT a.* FROM dunning.action a WHERE a.action_id = ANY (claimed) ORDER BY a.action_id;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.claim_actions_by_customer(text, integer, text, interval, timestamptz, integer[]) IS
+    'claim_actions on a ledger distributed by Citus: candidates locked customer by customer, judged and leased row by row (internal)';
+
 CREATE OR REPLACE FUNCTION dunning.claim_actions(channel text, max_count integer DEFAULT 100,
                                                  worker text DEFAULT NULL,
                                                  lease interval DEFAULT interval '5 minutes')
@@ -314,6 +390,10 @@ BEGIN
     IF lease IS NULL OR lease < interval '1 second' OR lease > interval '1 day' THEN
         RAISE EXCEPTION 'lease must be between 1 second and 1 day, got %', lease
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF dunning_internal.ledger_distributed() THEN
+        RETURN QUERY SELECT * FROM dunning_internal.claim_actions_by_customer(channel, max_count, who, lease, t0, live);
+        RETURN;
     END IF;
     LOOP
         wanted := max_count - pg_catalog.cardinality(claimed);
@@ -406,6 +486,24 @@ $fn$;
 COMMENT ON FUNCTION dunning.next_send_at(text[]) IS
     'for a sender''s sleep: the earliest instant an action of these channels can be claimed (now when one is queued, else the next retry or the end of a lease); NULL when none is pending';
 
+-- An action locked (FOR UPDATE) through its customer, as lock_invoice does
+-- for an invoice (allocation.sql); NULL when it does not exist.
+CREATE OR REPLACE FUNCTION dunning_internal.lock_action(p_action_id bigint) RETURNS dunning.action
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    owner bigint;
+    a dunning.action;
+BEGIN
+    SELECT x.customer_id INTO owner FROM dunning.action x WHERE x.action_id = p_action_id;
+    -- an action never changes customer
+    SELECT * INTO a FROM dunning.action x WHERE x.customer_id = owner AND x.action_id = p_action_id FOR UPDATE;
+    RETURN a;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.lock_action(bigint) IS
+    'locks an action (FOR UPDATE) through its customer and returns it; NULL when it does not exist (internal: the outbox)';
+
 -- The failure path of mark_failed and record_bounce: attempts + 1, the next
 -- retry unless given up; the hook once, when given up.
 CREATE OR REPLACE FUNCTION dunning_internal.fail_action(action_id bigint, error text, retry boolean)
@@ -417,8 +515,8 @@ DECLARE
     s record;
     nxt timestamptz;
 BEGIN
-    SELECT x.status, x.attempts, x.next_attempt_at INTO a
-      FROM dunning.action x WHERE x.action_id = fail_action.action_id FOR UPDATE;
+    SELECT x.customer_id, x.status, x.attempts, x.next_attempt_at INTO a
+      FROM dunning_internal.lock_action(fail_action.action_id) x;
     SELECT * INTO s FROM dunning.settings;
     IF retry AND a.attempts + 1 < s.max_attempts THEN
         nxt := pg_catalog.now() + s.retry_delay * power(2, LEAST(a.attempts, 20))::integer;
@@ -426,7 +524,7 @@ BEGIN
     UPDATE dunning.action x
        SET status = 'failed', attempts = x.attempts + 1, next_attempt_at = nxt, sent_at = NULL,
            last_error = COALESCE(fail_action.error, 'unknown error'), lease_until = NULL, claim_pid = NULL
-     WHERE x.action_id = fail_action.action_id;
+     WHERE x.customer_id = a.customer_id AND x.action_id = fail_action.action_id;
     IF nxt IS NULL AND NOT (a.status = 'failed' AND a.next_attempt_at IS NULL) THEN
         PERFORM dunning_internal.on_action_failed(fail_action.action_id);
     END IF;
@@ -442,9 +540,11 @@ CREATE OR REPLACE FUNCTION dunning.mark_sent(action_id bigint, sent_at timestamp
 AS $fn$
 DECLARE
     a record;
+    -- computed here: Citus evaluates no volatile function inside an UPDATE's COALESCE
+    sent_on timestamptz := COALESCE(mark_sent.sent_at, pg_catalog.now());
 BEGIN
-    SELECT x.status, x.provider_message_id AS pid INTO a
-      FROM dunning.action x WHERE x.action_id = mark_sent.action_id FOR UPDATE;
+    SELECT x.customer_id, x.status, x.provider_message_id AS pid INTO a
+      FROM dunning_internal.lock_action(mark_sent.action_id) x WHERE x.action_id IS NOT NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
     END IF;
@@ -458,7 +558,7 @@ BEGIN
         END IF;
         IF a.pid IS NULL AND mark_sent.provider_message_id IS NOT NULL THEN
             UPDATE dunning.action x SET provider_message_id = mark_sent.provider_message_id
-             WHERE x.action_id = mark_sent.action_id;
+             WHERE x.customer_id = a.customer_id AND x.action_id = mark_sent.action_id;
         END IF;
         RETURN;
     END IF;
@@ -467,9 +567,9 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     UPDATE dunning.action x
-       SET status = 'sent', sent_at = COALESCE(mark_sent.sent_at, pg_catalog.now()), next_attempt_at = NULL,
+       SET status = 'sent', sent_at = sent_on, next_attempt_at = NULL,
            provider_message_id = mark_sent.provider_message_id, lease_until = NULL, claim_pid = NULL
-     WHERE x.action_id = mark_sent.action_id;
+     WHERE x.customer_id = a.customer_id AND x.action_id = mark_sent.action_id;
 END
 $fn$;
 COMMENT ON FUNCTION dunning.mark_sent(bigint, timestamptz, text) IS
@@ -510,7 +610,7 @@ AS $fn$
 DECLARE
     st text;
 BEGIN
-    SELECT x.status INTO st FROM dunning.action x WHERE x.action_id = mark_failed.action_id FOR UPDATE;
+    SELECT x.status INTO st FROM dunning_internal.lock_action(mark_failed.action_id) x WHERE x.action_id IS NOT NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'action % does not exist', action_id USING ERRCODE = 'undefined_object';
     END IF;
@@ -540,7 +640,7 @@ BEGIN
      WHERE x.provider_message_id IN (message_id, m, '<' || m || '>')
      ORDER BY x.action_id LIMIT 1;
     id := COALESCE(id, dunning_internal.message_id_action(m));
-    SELECT x.status, x.next_attempt_at INTO a FROM dunning.action x WHERE x.action_id = id FOR UPDATE;
+    SELECT x.status, x.next_attempt_at INTO a FROM dunning_internal.lock_action(id) x WHERE x.action_id IS NOT NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no action has the message id %', pg_catalog.left(message_id, 100)
             USING ERRCODE = 'undefined_object';

@@ -2,6 +2,25 @@
 -- One change of the schema before its tables move: here and, when Citus has
 -- workers, on their copies of the extension's tables (each worker has the
 -- extension installed: Citus uses its tables as the shells of the shards).
+-- Is the ledger distributed by Citus (dunning.payment in its metadata)?  The
+-- writers that lock rows ask it (src/scaleout.c asks the same for C).
+CREATE OR REPLACE FUNCTION dunning_internal.ledger_distributed() RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    distributed boolean := false;
+BEGIN
+    -- pg_dist_partition exists only where Citus is installed
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition d
+                                 WHERE d.logicalrelid = ''dunning.payment''::pg_catalog.regclass)' INTO distributed;
+    END IF;
+    RETURN distributed;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.ledger_distributed() IS
+    'true when dunning.distribute() has distributed the ledger on Citus (internal: the writers that lock rows)';
+
 CREATE OR REPLACE FUNCTION dunning_internal.distribute_ddl(p_command text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
