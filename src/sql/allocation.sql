@@ -165,13 +165,19 @@ $fn$;
 -- The statement triggers of allocations and write-offs read their
 -- transition table once, into an array of rows, and join that array: on
 -- Citus they fire on a shard, where a join between a transition table and a
--- distributed table cannot be planned, and a function's rows can.
+-- distributed table cannot be planned, and a function's rows can.  Their
+-- outer joins match the looked-up rows by the new rows' own keys, which the
+-- unique indexes serve; on Citus they also join invoice to payment and
+-- credit note by customer_id (the distribution column), a clause that is
+-- true anyway and that on a single node would lead the planner to scan the
+-- customer's whole account for each row (the on_citus test folds away).
 CREATE OR REPLACE FUNCTION dunning.allocation_check_rows() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     bad record;
     rows dunning.allocation[] := (SELECT pg_catalog.array_agg(r) FROM new_rows r);
+    on_citus boolean := dunning_internal.ledger_distributed();
 BEGIN
     SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
            i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
@@ -179,8 +185,10 @@ BEGIN
       INTO bad
       FROM pg_catalog.unnest(rows) n
       JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
-      LEFT JOIN dunning.payment p ON p.customer_id = i.customer_id AND p.payment_id = n.payment_id
-      LEFT JOIN dunning.invoice c ON c.customer_id = i.customer_id AND c.invoice_id = n.credit_note_id
+      LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
+                                 AND (NOT on_citus OR p.customer_id = i.customer_id)
+      LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
+                                 AND (NOT on_citus OR c.customer_id = i.customer_id)
      WHERE i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency
      LIMIT 1;
     IF NOT FOUND THEN
@@ -240,6 +248,7 @@ CREATE OR REPLACE FUNCTION dunning.allocation_sync() RETURNS trigger
 AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+    on_citus boolean := dunning_internal.ledger_distributed();
     rows dunning.allocation[];
     -- the rows' customers, items, credit notes, amounts and (on insert)
     -- settlement dates, element by element
@@ -258,8 +267,10 @@ BEGIN
           INTO customers, items, credit_notes, amounts, dates
           FROM pg_catalog.unnest(rows) r
           JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-          LEFT JOIN dunning.payment p ON p.customer_id = x.customer_id AND p.payment_id = r.payment_id
-          LEFT JOIN dunning.invoice c ON c.customer_id = x.customer_id AND c.invoice_id = r.credit_note_id;
+          LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                                     AND (NOT on_citus OR p.customer_id = x.customer_id)
+          LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
+                                     AND (NOT on_citus OR c.customer_id = x.customer_id);
     ELSE
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM old_rows r);
         SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
@@ -951,6 +962,7 @@ CREATE OR REPLACE FUNCTION dunning.write_off_sync() RETURNS trigger
 AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+    on_citus boolean := dunning_internal.ledger_distributed();
     rows dunning.write_off[];
     -- per invoice: the customer, the amount and (on insert) the latest
     -- settlement date of the rows, element by element
@@ -971,7 +983,8 @@ BEGIN
                        max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
                   FROM pg_catalog.unnest(rows) r
                   JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-                  LEFT JOIN dunning.payment p ON p.customer_id = x.customer_id AND p.payment_id = r.payment_id
+                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                                             AND (NOT on_citus OR p.customer_id = x.customer_id)
                  GROUP BY r.customer_id, r.invoice_id) d;
         IF bad THEN
             RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
