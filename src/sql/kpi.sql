@@ -34,7 +34,11 @@
 -- The IS NOT NULL conditions change no row (a NULL key never joins); they
 -- let the planner see that the credit-note branches read a handful of
 -- allocations (partial index allocation_credit_note_idx) instead of hashing
--- the whole invoice table twice for each of them.
+-- the whole invoice table twice for each of them.  The credit note is an
+-- outer join: the foreign key allocation_credit_note_fkey makes it always
+-- found, and an outer join keeps its customer_id out of the customer
+-- equality of the inner joins, which otherwise leads the planner to look the
+-- credit note up among all the invoices of the customer, row by row.
 CREATE OR REPLACE VIEW dunning.settlement AS
 SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
@@ -50,8 +54,8 @@ SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
        a.amount::numeric(20,4), (-a.amount)::numeric(20,4),
        dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
   FROM dunning.allocation a
-  JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
   JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+  LEFT JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
@@ -59,8 +63,8 @@ SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
        a.amount::numeric(20,4), a.amount::numeric(20,4),
        dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
   FROM dunning.allocation a
-  JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
   JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+  LEFT JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
  WHERE a.credit_note_id IS NOT NULL
 UNION ALL
 SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
