@@ -160,10 +160,18 @@ COMMENT ON FUNCTION dunning_internal.backend_alive(integer) IS
     'true when a server process with that pid runs (a lease of a session that is gone is void)';
 -- The same question for a statement that writes: the pids of the server
 -- processes running now, read once before it (Citus runs an UPDATE's
--- functions on the workers, whose processes are not the claimers').
+-- functions on the workers, whose processes are not the claimers').  A
+-- transaction keeps the process list it read first (the statistics
+-- snapshot): cleared here, so a claimer that started since is in the list
+-- and its leases are not taken for a gone session's.
 CREATE OR REPLACE FUNCTION dunning_internal.live_backends() RETURNS integer[]
-    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM pg_catalog.pg_stat_clear_snapshot();
     RETURN (SELECT pg_catalog.array_agg(s.pid) FROM pg_catalog.pg_stat_get_activity(NULL) s WHERE s.pid > 0);
+END
+$fn$;
 COMMENT ON FUNCTION dunning_internal.live_backends() IS
     'the pids of the server processes running now (a lease of a session that is gone is void)';
 
@@ -324,7 +332,7 @@ BEGIN
          ORDER BY a.action_id LIMIT 1;
         EXIT WHEN NOT FOUND;
         customers_done := customers_done || one_customer;
-        FOR c IN SELECT a.customer_id, a.action_id, a.channel, a.recipient, a.body
+        FOR c IN SELECT a.customer_id, a.action_id, a.channel, a.recipient, a.body, a.claim_pid, a.lease_until
                    FROM dunning.action a
                   WHERE a.customer_id = one_customer AND a.channel = p_channel
                     AND (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at <= t0))
@@ -332,6 +340,14 @@ BEGIN
                   ORDER BY a.action_id
                   LIMIT max_count - pg_catalog.cardinality(claimed)
                     FOR UPDATE SKIP LOCKED LOOP
+            -- A running lease whose session was not in the list: that
+            -- session may have started (and claimed) after the list was
+            -- read.  The row is locked now, so its claimer has committed:
+            -- if it runs, a fresh list has it, and the lease stays.
+            IF c.lease_until > t0 THEN
+                PERFORM pg_catalog.pg_stat_clear_snapshot();
+                CONTINUE WHEN dunning_internal.backend_alive(c.claim_pid);
+            END IF;
             problem := dunning_internal.recipient_problem(c.channel, c.recipient, c.body);
             paid := c.channel <> 'thanks'
                     AND EXISTS (SELECT FROM dunning.action_item ai
@@ -397,6 +413,7 @@ BEGIN
     END IF;
     LOOP
         wanted := max_count - pg_catalog.cardinality(claimed);
+        live := dunning_internal.live_backends();
         -- Lock the next candidates (skipping rows another claim is taking),
         -- then per row: cancel it when its items are all paid, fail it for
         -- good when its recipient cannot be sent to, else lease it.
