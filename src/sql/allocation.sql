@@ -171,6 +171,26 @@ $fn$;
 -- credit note by customer_id (the distribution column), a clause that is
 -- true anyway and that on a single node would lead the planner to scan the
 -- customer's whole account for each row (the on_citus test folds away).
+-- On Citus the statement triggers below fire on a shard and read or update
+-- the colocated rows of other tables; each such statement also names the
+-- customers of its rows (a constant array), so Citus routes it to the shards
+-- on this node.  Without it an UPDATE of invoices reached every worker from
+-- inside a transaction the coordinator commits in two phases, and a worker
+-- failed the COMMIT PREPARED.  NULL on a single node, where the condition
+-- that uses it folds away.
+CREATE OR REPLACE FUNCTION dunning_internal.shard_customers(on_citus boolean, rows anyarray) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT on_citus THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT pg_catalog.array_agg(DISTINCT r.customer_id) FROM pg_catalog.unnest(rows) r);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, anyarray) IS
+    'the distinct customer_id of an array of allocation or write-off rows on Citus (NULL on a single node): the statement triggers route their reads and updates with it (internal)';
+
 CREATE OR REPLACE FUNCTION dunning.allocation_check_rows() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -178,6 +198,7 @@ DECLARE
     bad record;
     rows dunning.allocation[] := (SELECT pg_catalog.array_agg(r) FROM new_rows r);
     on_citus boolean := dunning_internal.ledger_distributed();
+    shard_customers bigint[] := dunning_internal.shard_customers(on_citus, rows);
 BEGIN
     SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
            i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
@@ -185,10 +206,11 @@ BEGIN
       INTO bad
       FROM pg_catalog.unnest(rows) n
       JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
+                            AND (NOT on_citus OR i.customer_id = ANY (shard_customers))
       LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
-                                 AND (NOT on_citus OR p.customer_id = i.customer_id)
+                                 AND (NOT on_citus OR p.customer_id = i.customer_id AND p.customer_id = ANY (shard_customers))
       LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
-                                 AND (NOT on_citus OR c.customer_id = i.customer_id)
+                                 AND (NOT on_citus OR c.customer_id = i.customer_id AND c.customer_id = ANY (shard_customers))
      WHERE i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency
      LIMIT 1;
     IF NOT FOUND THEN
@@ -249,6 +271,7 @@ AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
     on_citus boolean := dunning_internal.ledger_distributed();
+    shard_customers bigint[];
     rows dunning.allocation[];
     -- the rows' customers, items, credit notes, amounts and (on insert)
     -- settlement dates, element by element
@@ -260,6 +283,7 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM new_rows r);
+        shard_customers := dunning_internal.shard_customers(on_citus, rows);
         SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
                pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
@@ -267,12 +291,16 @@ BEGIN
           INTO customers, items, credit_notes, amounts, dates
           FROM pg_catalog.unnest(rows) r
           JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                                AND (NOT on_citus OR x.customer_id = ANY (shard_customers))
           LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                     AND (NOT on_citus OR p.customer_id = x.customer_id)
+                                     AND (NOT on_citus OR p.customer_id = x.customer_id
+                                                          AND p.customer_id = ANY (shard_customers))
           LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
-                                     AND (NOT on_citus OR c.customer_id = x.customer_id);
+                                     AND (NOT on_citus OR c.customer_id = x.customer_id
+                                                          AND c.customer_id = ANY (shard_customers));
     ELSE
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM old_rows r);
+        shard_customers := dunning_internal.shard_customers(on_citus, rows);
         SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
           INTO customers, items, credit_notes, amounts
@@ -284,7 +312,8 @@ BEGIN
               FROM pg_catalog.unnest(rows) r
              WHERE r.payment_id IS NOT NULL
              GROUP BY r.customer_id, r.payment_id ORDER BY r.payment_id) d
-     WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id;
+     WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id
+       AND (NOT on_citus OR p.customer_id = ANY (shard_customers));
     UPDATE dunning.invoice i
        SET settled_amount = i.settled_amount + sign * d.total,
            settled_on = GREATEST(i.settled_on, d.last_on)
@@ -296,7 +325,8 @@ BEGIN
                       FROM unnest(customers, credit_notes, amounts, dates) r (customer_id, id, amount, settled_on)
                      WHERE r.id IS NOT NULL) t
              GROUP BY t.customer_id, t.id ORDER BY t.id) d
-     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id;
+     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id
+       AND (NOT on_citus OR i.customer_id = ANY (shard_customers));
     IF TG_OP = 'DELETE' THEN
         PERFORM dunning_internal.recompute_settled_on(customers || customers, items || credit_notes);
     END IF;
@@ -394,27 +424,38 @@ RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    on_citus boolean := dunning_internal.ledger_distributed();
+    -- on Citus one customer at a time (a read of dunning.settlement is
+    -- routed to one shard only by an equality on customer_id, and this runs
+    -- inside the ledger's triggers: see shard_customers); one pass with NULL
+    -- on a single node
+    one bigint;
     -- the latest settlement date of those items that still have one
     dated_customers bigint[];
     dated_items bigint[];
     last_dates date[];
 BEGIN
-    -- read, then written: no correlated subquery in the UPDATE (Citus plans
-    -- none)
-    SELECT pg_catalog.array_agg(s.customer_id), pg_catalog.array_agg(s.invoice_id), pg_catalog.array_agg(s.last_on)
-      INTO dated_customers, dated_items, last_dates
-      FROM (SELECT s.customer_id, s.invoice_id, max(s.settled_on) AS last_on
-              FROM dunning.settlement s
-             WHERE (s.customer_id, s.invoice_id) IN (SELECT k.customer_id, k.invoice_id
-                                                       FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
-             GROUP BY s.customer_id, s.invoice_id) s;
-    UPDATE dunning.invoice i
-       SET settled_on = k.last_on
-      FROM (SELECT DISTINCT k.customer_id, k.invoice_id, d.last_on
-              FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id)
-              LEFT JOIN unnest(dated_customers, dated_items, last_dates) d (customer_id, invoice_id, last_on)
-                ON d.customer_id = k.customer_id AND d.invoice_id = k.invoice_id) k
-     WHERE i.customer_id = k.customer_id AND i.invoice_id = k.invoice_id;
+    FOR one IN SELECT DISTINCT c FROM pg_catalog.unnest(CASE WHEN on_citus THEN p_customer_ids
+                                                             ELSE ARRAY[NULL::bigint] END) c LOOP
+        -- read, then written: no correlated subquery in the UPDATE (Citus
+        -- plans none)
+        SELECT pg_catalog.array_agg(s.customer_id), pg_catalog.array_agg(s.invoice_id), pg_catalog.array_agg(s.last_on)
+          INTO dated_customers, dated_items, last_dates
+          FROM (SELECT s.customer_id, s.invoice_id, max(s.settled_on) AS last_on
+                  FROM dunning.settlement s
+                 WHERE (s.customer_id, s.invoice_id) IN (SELECT k.customer_id, k.invoice_id
+                                                           FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+                   AND (NOT on_citus OR s.customer_id = one)
+                 GROUP BY s.customer_id, s.invoice_id) s;
+        UPDATE dunning.invoice i
+           SET settled_on = k.last_on
+          FROM (SELECT DISTINCT k.customer_id, k.invoice_id, d.last_on
+                  FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id)
+                  LEFT JOIN unnest(dated_customers, dated_items, last_dates) d (customer_id, invoice_id, last_on)
+                    ON d.customer_id = k.customer_id AND d.invoice_id = k.invoice_id) k
+         WHERE i.customer_id = k.customer_id AND i.invoice_id = k.invoice_id
+           AND (NOT on_citus OR i.customer_id = one);
+    END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.recompute_settled_on(bigint[], bigint[]) IS
@@ -424,9 +465,11 @@ CREATE OR REPLACE FUNCTION dunning.payment_redate_settlements() RETURNS trigger
 AS $fn$
 BEGIN
     PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.invoice_id))
-       FROM (SELECT a.customer_id, a.invoice_id FROM dunning.allocation a WHERE a.payment_id = NEW.payment_id
+       FROM (SELECT a.customer_id, a.invoice_id FROM dunning.allocation a
+              WHERE a.customer_id = NEW.customer_id AND a.payment_id = NEW.payment_id
              UNION
-             SELECT w.customer_id, w.invoice_id FROM dunning.write_off w WHERE w.payment_id = NEW.payment_id) x;
+             SELECT w.customer_id, w.invoice_id FROM dunning.write_off w
+              WHERE w.customer_id = NEW.customer_id AND w.payment_id = NEW.payment_id) x;
     RETURN NULL;
 END
 $fn$;
@@ -963,6 +1006,7 @@ AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
     on_citus boolean := dunning_internal.ledger_distributed();
+    shard_customers bigint[];
     rows dunning.write_off[];
     -- per invoice: the customer, the amount and (on insert) the latest
     -- settlement date of the rows, element by element
@@ -974,6 +1018,7 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM new_rows r);
+        shard_customers := dunning_internal.shard_customers(on_citus, rows);
         -- settled_on as in allocation_sync: the write-offs' dates
         -- (dunning.settlement's)
         SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id),
@@ -983,8 +1028,10 @@ BEGIN
                        max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
                   FROM pg_catalog.unnest(rows) r
                   JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                                        AND (NOT on_citus OR x.customer_id = ANY (shard_customers))
                   LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                             AND (NOT on_citus OR p.customer_id = x.customer_id)
+                                             AND (NOT on_citus OR p.customer_id = x.customer_id
+                                                                  AND p.customer_id = ANY (shard_customers))
                  GROUP BY r.customer_id, r.invoice_id) d;
         IF bad THEN
             RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
@@ -992,6 +1039,7 @@ BEGIN
         END IF;
     ELSE
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM old_rows r);
+        shard_customers := dunning_internal.shard_customers(on_citus, rows);
         SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id), pg_catalog.array_agg(d.total)
           INTO customers, items, totals
           FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total
@@ -1002,7 +1050,8 @@ BEGIN
            settled_on = GREATEST(i.settled_on, d.last_on)
       FROM (SELECT * FROM unnest(customers, items, totals, last_dates) d (customer_id, invoice_id, total, last_on)
              ORDER BY d.invoice_id) d
-     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id;
+     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id
+       AND (NOT on_citus OR i.customer_id = ANY (shard_customers));
     IF TG_OP = 'DELETE' THEN
         PERFORM dunning_internal.recompute_settled_on(customers, items);
     END IF;
@@ -1165,12 +1214,18 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.identify_payer(bigint, bigint) IS
     'gives a payment of unknown payer the customer of what it is lettered to, logged in dunning.payer_history (lettering calls it before writing the allocations)';
 -- Payments among ids whose payer lettering inferred and that have nothing
--- lettered any more: back to an unknown payer.
+-- lettered any more: back to an unknown payer.  On Citus that is the
+-- suspense (a distributed table holds no row without its customer), the way
+-- identify_payer took it out.
 CREATE OR REPLACE FUNCTION dunning_internal.forget_inferred_payers(p_payment_ids bigint[], p_reason text)
 RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
-    WITH h AS (
+DECLARE
+    on_citus boolean := dunning_internal.ledger_distributed();
+    forgotten record;
+BEGIN
+    FOR forgotten IN
         UPDATE dunning.payer_history h
            SET cleared_at = pg_catalog.now(), cleared_by = CURRENT_USER, cleared_reason = p_reason
          WHERE h.payment_id = ANY (p_payment_ids) AND h.cleared_at IS NULL
@@ -1178,9 +1233,22 @@ AS $fn$
                             WHERE a.customer_id = h.customer_id AND a.payment_id = h.payment_id)
            AND NOT EXISTS (SELECT FROM dunning.write_off w
                             WHERE w.customer_id = h.customer_id AND w.payment_id = h.payment_id)
-        RETURNING h.customer_id, h.payment_id)
-    UPDATE dunning.payment p SET customer_id = NULL
-      FROM h WHERE p.customer_id = h.customer_id AND p.payment_id = h.payment_id;
+        RETURNING h.customer_id, h.payment_id
+    LOOP
+        IF on_citus THEN
+            WITH gone AS (
+                DELETE FROM dunning.payment p
+                 WHERE p.customer_id = forgotten.customer_id AND p.payment_id = forgotten.payment_id
+                RETURNING p.*)
+            INSERT INTO dunning.payment_suspense (payment_id, payment)
+            SELECT g.payment_id, pg_catalog.to_jsonb(g) || pg_catalog.jsonb_build_object('customer_id', NULL)
+              FROM gone g;
+        ELSE
+            UPDATE dunning.payment p SET customer_id = NULL
+             WHERE p.customer_id = forgotten.customer_id AND p.payment_id = forgotten.payment_id;
+        END IF;
+    END LOOP;
+END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.forget_inferred_payers(bigint[], text) IS
     'gives back an unknown payer to the payments among ids whose payer lettering inferred and that have no allocation or write-off left (unletter, unallocate)';
@@ -1210,8 +1278,13 @@ DECLARE
     released numeric := 0;
     n numeric;
     payments bigint[];
+    owner bigint;
 BEGIN
-    SELECT * INTO l FROM dunning.letter x WHERE x.letter_id = unletter.letter_id FOR UPDATE;
+    -- locked through its customer (a letter never changes customer): the
+    -- only locking read Citus routes
+    SELECT x.customer_id INTO owner FROM dunning.letter x WHERE x.letter_id = unletter.letter_id;
+    SELECT * INTO l FROM dunning.letter x
+     WHERE x.customer_id = owner AND x.letter_id = unletter.letter_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'letter % does not exist', unletter.letter_id USING ERRCODE = 'undefined_object';
     END IF;

@@ -126,21 +126,30 @@ AS $fn$
     -- active settlements) less the open changes of its settlements dated
     -- after as_of.  Only the items whose latest settlement date
     -- (invoice.settled_on, maintained) is after as_of have such settlements:
-    -- theirs are read, through the indexes, by a subquery that runs for
-    -- those items only (few for a recent day: the ones settled since), so
-    -- the past is not rebuilt from the whole history.  Money at the scale of
-    -- the views (numeric(20,4)), whichever settlements an item had.
+    -- those items (few for a recent day: the ones settled since) are a
+    -- branch of their own whose settlements are read through the indexes,
+    -- so the past is not rebuilt from the whole history.  Two branches, not
+    -- a CASE around the look-up: the planner prices a sub-select inside CASE
+    -- for every row, and the inflated total switched on JIT compilation
+    -- that took 90 % of a kpi_as_of call.  Money at the scale of the views
+    -- (numeric(20,4)), whichever settlements an item had.
     SELECT i.invoice_id, i.customer_id, i.currency, i.issued_on, i.due_on, i.amount::numeric(20,4),
            (i.amount - pg_catalog.sign(i.amount) * i.settled_amount - i.change)::numeric(20,4),
            GREATEST(open_items_as_of.as_of - i.due_on, 0)
       FROM (SELECT j.invoice_id, j.customer_id, j.currency, j.issued_on, j.due_on, j.amount, j.settled_amount,
-                   CASE WHEN j.settled_on > open_items_as_of.as_of
-                        THEN (SELECT pg_catalog.sum(x.open_change) FROM dunning.settlement x
-                               WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
-                                 AND x.settled_on > open_items_as_of.as_of)
-                        ELSE 0 END AS change
+                   0 AS change
               FROM dunning.invoice j
-             WHERE j.issued_on <= open_items_as_of.as_of) i
+             WHERE j.issued_on <= open_items_as_of.as_of
+               AND (j.settled_on <= open_items_as_of.as_of OR j.settled_on IS NULL)
+            UNION ALL
+            SELECT j.invoice_id, j.customer_id, j.currency, j.issued_on, j.due_on, j.amount, j.settled_amount,
+                   l.change
+              FROM dunning.invoice j
+             CROSS JOIN LATERAL (SELECT pg_catalog.sum(x.open_change) AS change
+                                   FROM dunning.settlement x
+                                  WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
+                                    AND x.settled_on > open_items_as_of.as_of) l
+             WHERE j.issued_on <= open_items_as_of.as_of AND j.settled_on > open_items_as_of.as_of) i
      WHERE i.amount - pg_catalog.sign(i.amount) * i.settled_amount - i.change <> 0;
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS

@@ -376,10 +376,14 @@ AS $fn$
 DECLARE
     inv record;
 BEGIN
+    -- through the customer when it is given (always on Citus, where a
+    -- look-up by id alone would reach every worker from this trigger)
     SELECT i.customer_id, i.amount, i.currency INTO inv
-      FROM dunning.invoice i WHERE i.invoice_id = NEW.invoice_id;
+      FROM dunning.invoice i
+     WHERE i.invoice_id = NEW.invoice_id AND (NEW.customer_id IS NULL OR i.customer_id = NEW.customer_id);
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'invoice % does not exist', NEW.invoice_id
+        RAISE EXCEPTION 'invoice % does not exist%', NEW.invoice_id,
+                COALESCE(' for customer ' || NEW.customer_id, '')
             USING ERRCODE = 'foreign_key_violation', TABLE = 'dispute', SCHEMA = 'dunning',
                   CONSTRAINT = 'dispute_invoice_fkey';
     END IF;

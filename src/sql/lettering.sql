@@ -170,34 +170,37 @@ COMMENT ON FUNCTION dunning.confirm_proposal(bigint) IS
 -- auto_letter and suggest() never give again, like a proposal a human
 -- rejected.
 CREATE OR REPLACE FUNCTION dunning_internal.remember_rejected(l dunning.letter, p_reason text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
-    WITH items AS (
-        SELECT a.invoice_id AS id, a.amount FROM dunning.allocation a
-         WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id
-        UNION ALL
-        SELECT a.credit_note_id, -a.amount FROM dunning.allocation a
-         WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id AND a.credit_note_id IS NOT NULL
-        UNION ALL
-        SELECT w.invoice_id, w.amount FROM dunning.write_off w
-         WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id
-    ), per_item AS (
-        SELECT i.id, sum(i.amount) AS amount FROM items i GROUP BY i.id
-    ), pays AS (
-        SELECT DISTINCT a.payment_id FROM dunning.allocation a
-         WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id AND a.payment_id IS NOT NULL
-    )
+DECLARE
+    -- the group's items (ascending ids) and what it settled of each: what a
+    -- proposal holds
+    ids bigint[];
+    amounts numeric[];
+    written_off numeric;
+BEGIN
+    SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.amount ORDER BY x.id)
+      INTO ids, amounts
+      FROM (SELECT i.id, sum(i.amount) AS amount
+              FROM (SELECT a.invoice_id AS id, a.amount FROM dunning.allocation a
+                     WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id
+                    UNION ALL
+                    SELECT a.credit_note_id, -a.amount FROM dunning.allocation a
+                     WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id AND a.credit_note_id IS NOT NULL
+                    UNION ALL
+                    SELECT w.invoice_id, w.amount FROM dunning.write_off w
+                     WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id) i
+             GROUP BY i.id) x;
+    SELECT COALESCE(sum(w.amount), 0) INTO written_off FROM dunning.write_off w
+     WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id;
     INSERT INTO dunning.proposal (customer_id, payment_id, rank, invoice_ids, amounts, write_off, confidence,
                                   method, reason, status, decided_at, decided_by, letter_id)
-    SELECT l.customer_id, p.payment_id, 0,
-           (SELECT array_agg(x.id ORDER BY x.id) FROM per_item x),
-           (SELECT array_agg(x.amount ORDER BY x.id) FROM per_item x),
-           (SELECT COALESCE(sum(w.amount), 0) FROM dunning.write_off w
-             WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id),
-           COALESCE(l.confidence, 1), l.method,
+    SELECT l.customer_id, p.payment_id, 0, ids, amounts, written_off, COALESCE(l.confidence, 1), l.method,
            'letter ' || l.letter_code || ' unlettered' || COALESCE(': ' || left(p_reason, 200), ''),
            'rejected', pg_catalog.now(), CURRENT_USER, l.letter_id
-      FROM pays p;
+      FROM (SELECT DISTINCT a.payment_id FROM dunning.allocation a
+             WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id AND a.payment_id IS NOT NULL) p;
+END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.remember_rejected(dunning.letter, text) IS
     'stores an unlettered letter group as a rejected proposal per payment, so that auto_letter and suggest() do not give that answer again';

@@ -317,14 +317,22 @@ BEGIN
     -- the ledger's triggers fire on the shards and read the colocated rows
     -- of other tables (running totals, checks): Citus runs such a read on
     -- the same node, in the same transaction, once nested execution is
-    -- allowed to the trigger (on every node; again after an update)
+    -- allowed to the trigger (on every node; again after an update).  Their
+    -- statements name their customers (shard_customers): planned afresh each
+    -- time, with those values as constants, so that Citus keeps them on the
+    -- shards of this node; a cached generic plan reached the other workers,
+    -- and a worker that had opened connections from inside a trigger crashed
+    -- in the COMMIT PREPARED of that transaction (Citus 13.0.5).
     FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
               WHERE p.pronamespace IN (dunning_ns, 'dunning_internal'::regnamespace)
                 AND p.prorettype = 'trigger'::regtype
-                AND NOT COALESCE('citus.allow_nested_distributed_execution=on' = ANY (p.proconfig), false)
+                AND NOT (COALESCE('citus.allow_nested_distributed_execution=on' = ANY (p.proconfig), false)
+                         AND COALESCE('plan_cache_mode=force_custom_plan' = ANY (p.proconfig), false))
               ORDER BY 1 LOOP
         PERFORM dunning_internal.distribute_ddl(
             format('ALTER FUNCTION %s SET citus.allow_nested_distributed_execution = on', r.fn));
+        PERFORM dunning_internal.distribute_ddl(
+            format('ALTER FUNCTION %s SET plan_cache_mode = force_custom_plan', r.fn));
     END LOOP;
 
     -- the SQL functions over the ledger: PL/pgSQL twins (again after an

@@ -132,6 +132,19 @@ inv=$(q $DB "SELECT min(o.invoice_id) FROM dunning.open_item o JOIN dunning.unap
 pay=$(q $DB "SELECT min(u.payment_id) FROM dunning.open_item o JOIN dunning.unapplied_payment u USING (customer_id, currency) WHERE o.invoice_id = $inv")
 same allocate "SELECT dunning.allocate($pay, $inv) IS NOT NULL"
 same allocate_rows "SELECT customer_id, payment_id, invoice_id, amount FROM dunning.allocation WHERE payment_id = $pay"
+same unallocate "SELECT dunning.unallocate((SELECT a.allocation_id FROM dunning.allocation a
+                                             WHERE a.payment_id = $pay AND a.invoice_id = $inv))"
+same unallocated_item "SELECT invoice_id, open_amount FROM dunning.open_item WHERE invoice_id = $inv"
+# unlettering a group whose payer lettering inferred: the payment goes back
+# to an unknown payer (on Citus: back to the suspense), in a transaction that
+# writes on both workers (the rejected proposal, the payer history)
+inferred=$(q $DB "SELECT min(h.payment_id) FROM dunning.payer_history h WHERE h.cleared_at IS NULL")
+is "$([ -n "$inferred" ] && echo yes)" "yes" "a payment whose payer lettering inferred, to unletter"
+same unletter "SELECT dunning.unletter((SELECT min(a.letter_id) FROM dunning.allocation a WHERE a.payment_id = $inferred))"
+same unidentified_cash "SELECT payment_id FROM dunning.payment WHERE customer_id IS NULL
+                        UNION ALL SELECT payment_id FROM dunning.payment_suspense"
+same rejected_proposal "SELECT customer_id, payment_id, invoice_ids, amounts, status FROM dunning.proposal
+                         WHERE payment_id = $inferred"
 same run "SELECT dunning.run('$as_of 09:00+00')"
 same run_actions "SELECT customer_id, step_id, channel, action_date, status FROM dunning.action"
 # the outbox: run does not plan on Citus yet (doc/scale-out.md), so the
