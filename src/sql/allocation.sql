@@ -172,48 +172,68 @@ $fn$;
 -- true anyway and that on a single node would lead the planner to scan the
 -- customer's whole account for each row (the on_citus test folds away).
 -- On Citus the statement triggers below fire on a shard and read or update
--- the colocated rows of other tables; each such statement also names the
--- customers of its rows (a constant array), so Citus routes it to the shards
--- on this node.  Without it an UPDATE of invoices reached every worker from
--- inside a transaction the coordinator commits in two phases, and a worker
--- failed the COMMIT PREPARED.  NULL on a single node, where the condition
--- that uses it folds away.
+-- the colocated rows of other tables: they go through their rows customer
+-- by customer, each statement naming its customer (customer_id = one), so
+-- that Citus routes it to the shard on this node.  Without it an UPDATE of
+-- invoices reached every worker from inside a transaction the coordinator
+-- commits in two phases, and a worker then crashed in COMMIT PREPARED
+-- (doc/scale-out.md).  On a single node one pass (one IS NULL) over all
+-- the rows, where the conditions on one fold away.
 CREATE OR REPLACE FUNCTION dunning_internal.shard_customers(on_citus boolean, rows anyarray) RETURNS bigint[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
     IF NOT on_citus THEN
-        RETURN NULL;
+        RETURN ARRAY[NULL::bigint];
     END IF;
-    RETURN (SELECT pg_catalog.array_agg(DISTINCT r.customer_id) FROM pg_catalog.unnest(rows) r);
+    RETURN (SELECT COALESCE(pg_catalog.array_agg(DISTINCT r.customer_id), '{}') FROM pg_catalog.unnest(rows) r);
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, anyarray) IS
-    'the distinct customer_id of an array of allocation or write-off rows on Citus (NULL on a single node): the statement triggers route their reads and updates with it (internal)';
+    'the customers a statement trigger goes through one at a time: each distinct customer_id of the rows on Citus, a single NULL (all rows at once) on a single node (internal)';
+CREATE OR REPLACE FUNCTION dunning_internal.rows_of(rows anyarray, one bigint) RETURNS anyarray
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF one IS NULL THEN
+        RETURN rows;
+    END IF;
+    RETURN (SELECT pg_catalog.array_agg(r) FROM pg_catalog.unnest(rows) r WHERE r.customer_id = one);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.rows_of(anyarray, bigint) IS
+    'the rows of one customer among an array of allocation or write-off rows; all of them for NULL (internal)';
 
 CREATE OR REPLACE FUNCTION dunning.allocation_check_rows() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     bad record;
+    is_bad boolean := false;
     rows dunning.allocation[] := (SELECT pg_catalog.array_agg(r) FROM new_rows r);
     on_citus boolean := dunning_internal.ledger_distributed();
-    shard_customers bigint[] := dunning_internal.shard_customers(on_citus, rows);
+    one bigint;
+    mine dunning.allocation[];
 BEGIN
-    SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
-           i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
-           c.amount AS cn_amount, c.currency AS cn_currency
-      INTO bad
-      FROM pg_catalog.unnest(rows) n
-      JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
-                            AND (NOT on_citus OR i.customer_id = ANY (shard_customers))
-      LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
-                                 AND (NOT on_citus OR p.customer_id = i.customer_id AND p.customer_id = ANY (shard_customers))
-      LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
-                                 AND (NOT on_citus OR c.customer_id = i.customer_id AND c.customer_id = ANY (shard_customers))
-     WHERE i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency
-     LIMIT 1;
-    IF NOT FOUND THEN
+    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, rows) LOOP
+        mine := dunning_internal.rows_of(rows, one);
+        SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
+               i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
+               c.amount AS cn_amount, c.currency AS cn_currency
+          INTO bad
+          FROM pg_catalog.unnest(mine) n
+          JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
+                                AND (NOT on_citus OR i.customer_id = one)
+          LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
+                                     AND (NOT on_citus OR p.customer_id = i.customer_id AND p.customer_id = one)
+          LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
+                                     AND (NOT on_citus OR c.customer_id = i.customer_id AND c.customer_id = one)
+         WHERE (i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency)
+         LIMIT 1;
+        is_bad := FOUND;
+        EXIT WHEN is_bad;
+    END LOOP;
+    IF NOT is_bad THEN
         RETURN NULL;
     END IF;
     IF bad.inv_amount < 0 THEN
@@ -271,8 +291,10 @@ AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
     on_citus boolean := dunning_internal.ledger_distributed();
-    shard_customers bigint[];
     rows dunning.allocation[];
+    -- the customer gone through (all at once on a single node) and its rows
+    one bigint;
+    mine dunning.allocation[];
     -- the rows' customers, items, credit notes, amounts and (on insert)
     -- settlement dates, element by element
     customers bigint[];
@@ -283,53 +305,57 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM new_rows r);
-        shard_customers := dunning_internal.shard_customers(on_citus, rows);
-        SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
-               pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
-               pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
-                                                                     x.issued_on))
-          INTO customers, items, credit_notes, amounts, dates
-          FROM pg_catalog.unnest(rows) r
-          JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-                                AND (NOT on_citus OR x.customer_id = ANY (shard_customers))
-          LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                     AND (NOT on_citus OR p.customer_id = x.customer_id
-                                                          AND p.customer_id = ANY (shard_customers))
-          LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
-                                     AND (NOT on_citus OR c.customer_id = x.customer_id
-                                                          AND c.customer_id = ANY (shard_customers));
     ELSE
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM old_rows r);
-        shard_customers := dunning_internal.shard_customers(on_citus, rows);
-        SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
-               pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
-          INTO customers, items, credit_notes, amounts
-          FROM pg_catalog.unnest(rows) r;
     END IF;
-    UPDATE dunning.payment p
-       SET allocated_amount = p.allocated_amount + sign * d.total
-      FROM (SELECT r.customer_id, r.payment_id, sum(r.amount) AS total
-              FROM pg_catalog.unnest(rows) r
-             WHERE r.payment_id IS NOT NULL
-             GROUP BY r.customer_id, r.payment_id ORDER BY r.payment_id) d
-     WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id
-       AND (NOT on_citus OR p.customer_id = ANY (shard_customers));
-    UPDATE dunning.invoice i
-       SET settled_amount = i.settled_amount + sign * d.total,
-           settled_on = GREATEST(i.settled_on, d.last_on)
-      FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total, max(t.settled_on) AS last_on
-              FROM (SELECT r.customer_id, r.id, r.amount, r.settled_on
-                      FROM unnest(customers, items, amounts, dates) r (customer_id, id, amount, settled_on)
-                    UNION ALL
-                    SELECT r.customer_id, r.id, r.amount, r.settled_on
-                      FROM unnest(customers, credit_notes, amounts, dates) r (customer_id, id, amount, settled_on)
-                     WHERE r.id IS NOT NULL) t
-             GROUP BY t.customer_id, t.id ORDER BY t.id) d
-     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id
-       AND (NOT on_citus OR i.customer_id = ANY (shard_customers));
-    IF TG_OP = 'DELETE' THEN
-        PERFORM dunning_internal.recompute_settled_on(customers || customers, items || credit_notes);
-    END IF;
+    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, rows) LOOP
+        mine := dunning_internal.rows_of(rows, one);
+        IF TG_OP = 'INSERT' THEN
+            SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
+                   pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
+                   pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
+                                                                         x.issued_on))
+              INTO customers, items, credit_notes, amounts, dates
+              FROM pg_catalog.unnest(mine) r
+              JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                                    AND (NOT on_citus OR x.customer_id = one)
+              LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                                         AND (NOT on_citus OR p.customer_id = x.customer_id
+                                                              AND p.customer_id = one)
+              LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
+                                         AND (NOT on_citus OR c.customer_id = x.customer_id
+                                                              AND c.customer_id = one);
+        ELSE
+            SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
+                   pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
+              INTO customers, items, credit_notes, amounts
+              FROM pg_catalog.unnest(mine) r;
+        END IF;
+        UPDATE dunning.payment p
+           SET allocated_amount = p.allocated_amount + sign * d.total
+          FROM (SELECT r.customer_id, r.payment_id, sum(r.amount) AS total
+                  FROM pg_catalog.unnest(mine) r
+                 WHERE r.payment_id IS NOT NULL
+                 GROUP BY r.customer_id, r.payment_id ORDER BY r.payment_id) d
+         WHERE p.customer_id = d.customer_id AND p.payment_id = d.payment_id
+           AND (NOT on_citus OR p.customer_id = one);
+        UPDATE dunning.invoice i
+           SET settled_amount = i.settled_amount + sign * d.total,
+               settled_on = GREATEST(i.settled_on, d.last_on)
+          FROM (SELECT t.customer_id, t.id, sum(t.amount) AS total, max(t.settled_on) AS last_on
+                  FROM (SELECT r.customer_id, r.id, r.amount, r.settled_on
+                          FROM unnest(customers, items, amounts, dates) r (customer_id, id, amount, settled_on)
+                        UNION ALL
+                        SELECT r.customer_id, r.id, r.amount, r.settled_on
+                          FROM unnest(customers, credit_notes, amounts, dates) r (customer_id, id, amount, settled_on)
+                         WHERE r.id IS NOT NULL) t
+                 GROUP BY t.customer_id, t.id ORDER BY t.id) d
+         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.id
+           AND (NOT on_citus OR i.customer_id = one);
+        IF TG_OP = 'DELETE' THEN
+            PERFORM dunning_internal.recompute_settled_on(customers || customers, items || credit_notes);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $fn$;
@@ -1006,8 +1032,10 @@ AS $fn$
 DECLARE
     sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
     on_citus boolean := dunning_internal.ledger_distributed();
-    shard_customers bigint[];
     rows dunning.write_off[];
+    -- the customer gone through (all at once on a single node) and its rows
+    one bigint;
+    mine dunning.write_off[];
     -- per invoice: the customer, the amount and (on insert) the latest
     -- settlement date of the rows, element by element
     customers bigint[];
@@ -1018,43 +1046,47 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM new_rows r);
-        shard_customers := dunning_internal.shard_customers(on_citus, rows);
-        -- settled_on as in allocation_sync: the write-offs' dates
-        -- (dunning.settlement's)
-        SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id),
-               pg_catalog.array_agg(d.total), pg_catalog.array_agg(d.last_on), bool_or(d.credit_note)
-          INTO customers, items, totals, last_dates, bad
-          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total, bool_or(x.amount < 0) AS credit_note,
-                       max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
-                  FROM pg_catalog.unnest(rows) r
-                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
-                                        AND (NOT on_citus OR x.customer_id = ANY (shard_customers))
-                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                             AND (NOT on_citus OR p.customer_id = x.customer_id
-                                                                  AND p.customer_id = ANY (shard_customers))
-                 GROUP BY r.customer_id, r.invoice_id) d;
-        IF bad THEN
-            RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
-                USING ERRCODE = 'check_violation';
-        END IF;
     ELSE
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM old_rows r);
-        shard_customers := dunning_internal.shard_customers(on_citus, rows);
-        SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id), pg_catalog.array_agg(d.total)
-          INTO customers, items, totals
-          FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total
-                  FROM pg_catalog.unnest(rows) r GROUP BY r.customer_id, r.invoice_id) d;
     END IF;
-    UPDATE dunning.invoice i
-       SET settled_amount = i.settled_amount + sign * d.total,
-           settled_on = GREATEST(i.settled_on, d.last_on)
-      FROM (SELECT * FROM unnest(customers, items, totals, last_dates) d (customer_id, invoice_id, total, last_on)
-             ORDER BY d.invoice_id) d
-     WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id
-       AND (NOT on_citus OR i.customer_id = ANY (shard_customers));
-    IF TG_OP = 'DELETE' THEN
-        PERFORM dunning_internal.recompute_settled_on(customers, items);
-    END IF;
+    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, rows) LOOP
+        mine := dunning_internal.rows_of(rows, one);
+        IF TG_OP = 'INSERT' THEN
+            -- settled_on as in allocation_sync: the write-offs' dates
+            -- (dunning.settlement's)
+            SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id),
+                   pg_catalog.array_agg(d.total), pg_catalog.array_agg(d.last_on), bool_or(d.credit_note)
+              INTO customers, items, totals, last_dates, bad
+              FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total, bool_or(x.amount < 0) AS credit_note,
+                           max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
+                      FROM pg_catalog.unnest(mine) r
+                      JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                                            AND (NOT on_citus OR x.customer_id = one)
+                      LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                                                 AND (NOT on_citus OR p.customer_id = x.customer_id
+                                                                      AND p.customer_id = one)
+                     GROUP BY r.customer_id, r.invoice_id) d;
+            IF bad THEN
+                RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
+                    USING ERRCODE = 'check_violation';
+            END IF;
+        ELSE
+            SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id), pg_catalog.array_agg(d.total)
+              INTO customers, items, totals
+              FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total
+                      FROM pg_catalog.unnest(mine) r GROUP BY r.customer_id, r.invoice_id) d;
+        END IF;
+        UPDATE dunning.invoice i
+           SET settled_amount = i.settled_amount + sign * d.total,
+               settled_on = GREATEST(i.settled_on, d.last_on)
+          FROM (SELECT * FROM unnest(customers, items, totals, last_dates) d (customer_id, invoice_id, total, last_on)
+                 ORDER BY d.invoice_id) d
+         WHERE i.customer_id = d.customer_id AND i.invoice_id = d.invoice_id
+           AND (NOT on_citus OR i.customer_id = one);
+        IF TG_OP = 'DELETE' THEN
+            PERFORM dunning_internal.recompute_settled_on(customers, items);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END
 $fn$;
@@ -1390,12 +1422,21 @@ BEGIN
     END IF;
 END
 $fn$;
+-- With the payments of unknown payer that wait in dunning.payment_suspense
+-- on a Citus cluster (none on a single node).
 CREATE OR REPLACE VIEW dunning.unapplied_payment AS
 SELECT p.payment_id, p.received_on, p.customer_id, p.currency, p.amount::numeric(20,4) AS amount,
        (p.amount - p.allocated_amount)::numeric(20,4) AS unapplied_amount,
        p.allocated_amount > 0 AS partly_applied,
        p.payer_name, p.payer_iban, p.remittance_info, p.reference
   FROM dunning.payment p
+ WHERE p.allocated_amount < p.amount AND p.returned_on IS NULL
+UNION ALL
+SELECT p.payment_id, p.received_on, p.customer_id, p.currency, p.amount::numeric(20,4),
+       (p.amount - p.allocated_amount)::numeric(20,4), p.allocated_amount > 0,
+       p.payer_name, p.payer_iban, p.remittance_info, p.reference
+  FROM dunning.payment_suspense s
+ CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::dunning.payment, s.payment) p
  WHERE p.allocated_amount < p.amount AND p.returned_on IS NULL;
 COMMENT ON VIEW dunning.unapplied_payment IS
     'payments (or the rest of payments) not allocated to any invoice: unmatched cash and overpayments (payments the bank returned are not cash)';

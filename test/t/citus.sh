@@ -141,6 +141,7 @@ same unallocated_item "SELECT invoice_id, open_amount FROM dunning.open_item WHE
 inferred=$(q $DB "SELECT min(h.payment_id) FROM dunning.payer_history h WHERE h.cleared_at IS NULL")
 is "$([ -n "$inferred" ] && echo yes)" "yes" "a payment whose payer lettering inferred, to unletter"
 same unletter "SELECT dunning.unletter((SELECT min(a.letter_id) FROM dunning.allocation a WHERE a.payment_id = $inferred))"
+same unapplied_payment "SELECT * FROM dunning.unapplied_payment"
 same unidentified_cash "SELECT payment_id FROM dunning.payment WHERE customer_id IS NULL
                         UNION ALL SELECT payment_id FROM dunning.payment_suspense"
 same rejected_proposal "SELECT customer_id, payment_id, invoice_ids, amounts, status FROM dunning.proposal
