@@ -86,11 +86,14 @@ COMMENT ON FUNCTION dunning.fee_tolerance(char) IS
 CREATE OR REPLACE FUNCTION dunning.reject_proposal(proposal_id bigint, reason text DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    owner bigint := (SELECT x.customer_id FROM dunning.proposal x WHERE x.proposal_id = reject_proposal.proposal_id);
 BEGIN
+    -- through its customer (a proposal never changes customer): one shard on Citus
     UPDATE dunning.proposal p
        SET status = 'rejected', decided_at = pg_catalog.now(), decided_by = CURRENT_USER,
            reason = p.reason || COALESCE('; rejected: ' || left(reject_proposal.reason, 200), '')
-     WHERE p.proposal_id = reject_proposal.proposal_id AND p.status = 'pending';
+     WHERE p.customer_id = owner AND p.proposal_id = reject_proposal.proposal_id AND p.status = 'pending';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'proposal % is not pending', reject_proposal.proposal_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -109,8 +112,12 @@ DECLARE
     k integer;
     inv dunning.invoice;
     pay_total numeric := 0;
+    owner bigint := (SELECT x.customer_id FROM dunning.proposal x WHERE x.proposal_id = confirm_proposal.proposal_id);
 BEGIN
-    SELECT * INTO p FROM dunning.proposal x WHERE x.proposal_id = confirm_proposal.proposal_id FOR UPDATE;
+    -- locked through its customer (a proposal never changes customer): the
+    -- only locking read Citus routes
+    SELECT * INTO p FROM dunning.proposal x
+     WHERE x.customer_id = owner AND x.proposal_id = confirm_proposal.proposal_id FOR UPDATE;
     IF NOT FOUND OR p.status <> 'pending' THEN
         RAISE EXCEPTION 'proposal % is not pending', confirm_proposal.proposal_id
             USING ERRCODE = 'object_not_in_prerequisite_state';

@@ -135,6 +135,19 @@ same allocate_rows "SELECT customer_id, payment_id, invoice_id, amount FROM dunn
 same unallocate "SELECT dunning.unallocate((SELECT a.allocation_id FROM dunning.allocation a
                                              WHERE a.payment_id = $pay AND a.invoice_id = $inv))"
 same unallocated_item "SELECT invoice_id, open_amount FROM dunning.open_item WHERE invoice_id = $inv"
+# a pending proposal confirmed, another rejected (chosen by payment: the ids
+# of proposals differ between the two)
+for verb in confirm reject; do
+    ppay=$(q $DB "SELECT min(payment_id) FROM dunning.proposal WHERE status = 'pending'")
+    is "$([ -n "$ppay" ] && echo yes)" "yes" "a pending proposal to $verb"
+    same "${verb}_proposal" "SELECT dunning.${verb}_proposal((SELECT proposal_id FROM dunning.proposal
+                                                          WHERE payment_id = $ppay AND status = 'pending'
+                                                          ORDER BY rank LIMIT 1))::text IS NOT NULL"
+    same "${verb}_proposal_rows" "SELECT customer_id, payment_id, invoice_id, amount::text FROM dunning.allocation
+                                   WHERE payment_id = $ppay
+                                   UNION ALL SELECT customer_id, payment_id, rank, status FROM dunning.proposal
+                                   WHERE payment_id = $ppay"
+done
 # unlettering a group whose payer lettering inferred: the payment goes back
 # to an unknown payer (on Citus: back to the suspense), in a transaction that
 # writes on both workers (the rejected proposal, the payer history)
