@@ -225,9 +225,9 @@ BEGIN
           JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
                                 AND (NOT on_citus OR i.customer_id = one)
           LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
-                                     AND (NOT on_citus OR p.customer_id = i.customer_id AND p.customer_id = one)
+                                     AND (NOT on_citus OR p.customer_id = one)
           LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
-                                     AND (NOT on_citus OR c.customer_id = i.customer_id AND c.customer_id = one)
+                                     AND (NOT on_citus OR c.customer_id = one)
          WHERE (i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency)
          LIMIT 1;
         is_bad := FOUND;
@@ -320,11 +320,9 @@ BEGIN
               JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                                     AND (NOT on_citus OR x.customer_id = one)
               LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                         AND (NOT on_citus OR p.customer_id = x.customer_id
-                                                              AND p.customer_id = one)
+                                         AND (NOT on_citus OR p.customer_id = one)
               LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
-                                         AND (NOT on_citus OR c.customer_id = x.customer_id
-                                                              AND c.customer_id = one);
+                                         AND (NOT on_citus OR c.customer_id = one);
         ELSE
             SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
@@ -1063,8 +1061,7 @@ BEGIN
                       JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                                             AND (NOT on_citus OR x.customer_id = one)
                       LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
-                                                 AND (NOT on_citus OR p.customer_id = x.customer_id
-                                                                      AND p.customer_id = one)
+                                                 AND (NOT on_citus OR p.customer_id = one)
                      GROUP BY r.customer_id, r.invoice_id) d;
             IF bad THEN
                 RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
