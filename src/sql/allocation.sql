@@ -166,19 +166,28 @@ $fn$;
 -- transition table once, into an array of rows, and join that array: on
 -- Citus they fire on a shard, where a join between a transition table and a
 -- distributed table cannot be planned, and a function's rows can.  Their
--- outer joins match the looked-up rows by the new rows' own keys, which the
--- unique indexes serve; on Citus they also join invoice to payment and
--- credit note by customer_id (the distribution column), a clause that is
--- true anyway and that on a single node would lead the planner to scan the
--- customer's whole account for each row (the on_citus test folds away).
--- On Citus the statement triggers below fire on a shard and read or update
--- the colocated rows of other tables: they go through their rows customer
--- by customer, each statement naming its customer (customer_id = one), so
--- that Citus routes it to the shard on this node.  Without it an UPDATE of
--- invoices reached every worker from inside a transaction the coordinator
--- commits in two phases, and a worker then crashed in COMMIT PREPARED
--- (doc/scale-out.md).  On a single node one pass (one IS NULL) over all
--- the rows, where the conditions on one fold away.
+-- joins look the other side up by the new rows' own keys (customer_id and
+-- id), which the unique indexes serve.
+--
+-- On Citus they go through their rows customer by customer, each statement
+-- naming its customer on every table (customer_id = one), so that Citus
+-- routes it to the shard on this node: otherwise an UPDATE of invoices
+-- reached every worker from inside a transaction the coordinator commits in
+-- two phases, and a worker then crashed in COMMIT PREPARED
+-- (doc/scale-out.md).  On a single node one pass over all the rows (one is
+-- NULL), where the conditions on one fold away.
+CREATE OR REPLACE FUNCTION dunning_internal.shard_customers(on_citus boolean, customer_ids bigint[]) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT on_citus THEN
+        RETURN ARRAY[NULL::bigint];
+    END IF;
+    RETURN (SELECT COALESCE(pg_catalog.array_agg(DISTINCT c), '{}') FROM pg_catalog.unnest(customer_ids) c);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, bigint[]) IS
+    'the customers a trigger goes through one at a time: each distinct one of customer_ids on Citus, a single NULL (all at once) on a single node (internal)';
 CREATE OR REPLACE FUNCTION dunning_internal.shard_customers(on_citus boolean, rows anyarray) RETURNS bigint[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -186,11 +195,11 @@ BEGIN
     IF NOT on_citus THEN
         RETURN ARRAY[NULL::bigint];
     END IF;
-    RETURN (SELECT COALESCE(pg_catalog.array_agg(DISTINCT r.customer_id), '{}') FROM pg_catalog.unnest(rows) r);
+    RETURN dunning_internal.shard_customers(true, ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(rows) r));
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, anyarray) IS
-    'the customers a statement trigger goes through one at a time: each distinct customer_id of the rows on Citus, a single NULL (all rows at once) on a single node (internal)';
+    'shard_customers of the customer_id of an array of allocation or write-off rows (internal)';
 CREATE OR REPLACE FUNCTION dunning_internal.rows_of(rows anyarray, one bigint) RETURNS anyarray
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -449,18 +458,16 @@ RETURNS void
 AS $fn$
 DECLARE
     on_citus boolean := dunning_internal.ledger_distributed();
-    -- on Citus one customer at a time (a read of dunning.settlement is
-    -- routed to one shard only by an equality on customer_id, and this runs
-    -- inside the ledger's triggers: see shard_customers); one pass with NULL
-    -- on a single node
+    -- one customer at a time on Citus (this runs inside the ledger's
+    -- triggers, and a read of dunning.settlement is routed to one shard only
+    -- by an equality on customer_id: see shard_customers)
     one bigint;
     -- the latest settlement date of those items that still have one
     dated_customers bigint[];
     dated_items bigint[];
     last_dates date[];
 BEGIN
-    FOR one IN SELECT DISTINCT c FROM pg_catalog.unnest(CASE WHEN on_citus THEN p_customer_ids
-                                                             ELSE ARRAY[NULL::bigint] END) c LOOP
+    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, p_customer_ids) LOOP
         -- read, then written: no correlated subquery in the UPDATE (Citus
         -- plans none)
         SELECT pg_catalog.array_agg(s.customer_id), pg_catalog.array_agg(s.invoice_id), pg_catalog.array_agg(s.last_on)

@@ -397,7 +397,8 @@ DECLARE
     bad bigint[];
     got integer;
     wanted integer;
-    live integer[] := dunning_internal.live_backends();
+    -- the server processes running, read again before each lock round
+    live integer[];
 BEGIN
     IF max_count IS NULL OR max_count < 1 OR max_count > 10000 THEN
         RAISE EXCEPTION 'max_count must be between 1 and 10000, got %', max_count
@@ -408,7 +409,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF dunning_internal.ledger_distributed() THEN
-        RETURN QUERY SELECT * FROM dunning_internal.claim_actions_by_customer(channel, max_count, who, lease, t0, live);
+        RETURN QUERY SELECT * FROM dunning_internal.claim_actions_by_customer(channel, max_count, who, lease, t0,
+                                                                               dunning_internal.live_backends());
         RETURN;
     END IF;
     LOOP

@@ -318,11 +318,11 @@ BEGIN
     -- of other tables (running totals, checks): Citus runs such a read on
     -- the same node, in the same transaction, once nested execution is
     -- allowed to the trigger (on every node; again after an update).  Their
-    -- statements name their customers (shard_customers): planned afresh each
-    -- time, with those values as constants, so that Citus keeps them on the
-    -- shards of this node; a cached generic plan reached the other workers,
-    -- and a worker that had opened connections from inside a trigger crashed
-    -- in the COMMIT PREPARED of that transaction (Citus 13.0.5).
+    -- statements name their customer (customer_id = one, shard_customers in
+    -- allocation.sql): planned afresh each time, with that value as a
+    -- constant, Citus keeps each on the shard of this node; a statement that
+    -- reached other workers made a worker crash in the COMMIT PREPARED of
+    -- the transaction (Citus 13.0.5).
     FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
               WHERE p.pronamespace IN (dunning_ns, 'dunning_internal'::regnamespace)
                 AND p.prorettype = 'trigger'::regtype
