@@ -189,14 +189,12 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, bigint[]) IS
     'the customers a trigger goes through one at a time: each distinct one of customer_ids on Citus, a single NULL (all at once) on a single node (internal)';
 CREATE OR REPLACE FUNCTION dunning_internal.shard_customers(on_citus boolean, rows anyarray) RETURNS bigint[]
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
-BEGIN
-    IF NOT on_citus THEN
-        RETURN ARRAY[NULL::bigint];
-    END IF;
-    RETURN dunning_internal.shard_customers(true, ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(rows) r));
-END
+    -- the customers are read from the rows on Citus only
+    SELECT dunning_internal.shard_customers(on_citus, CASE WHEN on_citus
+                                                           THEN ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(rows) r)
+                                                      END);
 $fn$;
 COMMENT ON FUNCTION dunning_internal.shard_customers(boolean, anyarray) IS
     'shard_customers of the customer_id of an array of allocation or write-off rows (internal)';
