@@ -15,8 +15,18 @@ CREATE TYPE dunning_internal.evaluation AS (
     t_compensation_currency char(3), a_channel text, a_recipient text, material text[], coming_material text[],
     legal_case_id bigint, on_hold boolean, day_off boolean, last_contact_on date, recent_contacts date[],
     ended_on date, passed_over text);
+-- A row of due_actions: an evaluation, what it decided and the action it
+-- makes, if any (on Citus the runner holds a customer's rows in an array).
+CREATE TYPE dunning_internal.due_action AS (
+    customer_id bigint, action_date date, evaluated boolean, scenario_id bigint, episode text,
+    from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
+    opens_legal boolean, replaces_action_id bigint,
+    kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
+    language text, collector text, subject text, body text, payload jsonb, items jsonb,
+    plan_id bigint, instalment_no integer, ended_on date, passed_over text);
 -- @code
 COMMENT ON TYPE dunning_internal.evaluation IS 'what one evaluation of the runner decided (internal: due_actions)';
+COMMENT ON TYPE dunning_internal.due_action IS 'one row of dunning_internal.due_actions: an evaluation, what it decided, the action it makes (internal: run and preview)';
 
 -----------------------------------------------------------------------------
 -- What is due: shared by run() (writes) and preview() (does not)
@@ -63,32 +73,34 @@ COMMENT ON FUNCTION dunning_internal.statutory_schedule(text, text, date, date) 
 -- Written for a million open items: the items are read once, aggregated per
 -- customer and currency, and only the customers that get an action have
 -- their items read again, rendered and charged.
-CREATE OR REPLACE FUNCTION dunning_internal.due_actions(as_of timestamptz)
-RETURNS TABLE (customer_id bigint, action_date date, evaluated boolean, scenario_id bigint, episode text,
-               from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
-               opens_legal boolean, replaces_action_id bigint,
-               kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
-               language text, collector text, subject text, body text, payload jsonb, items jsonb,
-               plan_id bigint, instalment_no integer, ended_on date, passed_over text)
+CREATE OR REPLACE FUNCTION dunning_internal.due_actions(as_of timestamptz, one bigint DEFAULT NULL,
+                                                       started_before bigint DEFAULT NULL)
+RETURNS SETOF dunning_internal.due_action
     -- JIT compiling these large queries costs seconds and saves nothing; the
     -- sorts of the items fit in memory up to about two million items
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '256MB'
     SET enable_nestloop = on SET enable_sort = on ROWS 100000
+    -- one: the customer alone (on Citus), folded into each statement's plan
+    SET plan_cache_mode = force_custom_plan
 AS $fn$
 #variable_conflict use_column
 DECLARE
     evals dunning_internal.evaluation[];
+    -- episodes opened on the as_of day: the go-live pacing counts them
+    started_today bigint := started_before;
+    secret bytea;
 BEGIN
+IF started_today IS NULL THEN
+    SELECT count(*) INTO started_today FROM dunning.customer_dunning d
+     WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date;
+END IF;
 -- Phase 1: evaluate every customer due, from its open items read once.
 -- Hash joins only: the row estimates of its chained CTEs are unreliable
 -- and a nested loop over two CTEs is quadratic (LATERAL look-ups stay).
 PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
 PERFORM pg_catalog.set_config('enable_sort', 'off', true);
 WITH s AS MATERIALIZED (
-    SELECT st.*,
-           (SELECT count(*) FROM dunning.customer_dunning d
-             WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date) AS started_today
-      FROM dunning.settings st
+    SELECT st.*, started_today AS started_today FROM dunning.settings st
 ), rung AS MATERIALIZED (
     SELECT g.scenario_id, g.step_id, g.rung, g.offset_days, g.spacing_days, g.is_last, g.name, g.channel,
            st.template, st.min_overdue_amount, st.min_days_overdue, st.min_days_since_previous, st.send_time,
@@ -132,6 +144,7 @@ WITH s AS MATERIALIZED (
       LEFT JOIN pre p ON p.scenario_id = csn.scenario_id
       LEFT JOIN dunning.customer_dunning d ON d.customer_id = c.customer_id
      WHERE (d.evaluated_on IS NULL OR d.evaluated_on < l.local_date)
+       AND (one IS NULL OR c.customer_id = one)
        AND l.local_time >= sct.first_send_time
 ), mat AS MATERIALIZED (
     -- materiality per currency and customer kind: the rule (a user's before
@@ -145,15 +158,15 @@ WITH s AS MATERIALIZED (
     SELECT x.invoice_id, bool_or(x.why = 'dispute') AS disputed, max(x.promised_on) AS promised_on,
            bool_or(x.why = 'plan') AS planned
       FROM (SELECT d.invoice_id, 'dispute' AS why, NULL::date AS promised_on
-              FROM dunning.dispute d WHERE d.status = 'open'
+              FROM dunning.dispute d WHERE d.status = 'open' AND (one IS NULL OR d.customer_id = one)
             UNION ALL
             SELECT pg_catalog.unnest(p.invoice_ids), 'promise', p.promised_on
-              FROM dunning.promise p WHERE p.status = 'open'
+              FROM dunning.promise p WHERE p.status = 'open' AND (one IS NULL OR p.customer_id = one)
             UNION ALL
             SELECT pi.invoice_id, 'plan', NULL
               FROM dunning.payment_plan_item pi
               JOIN dunning.payment_plan p ON p.customer_id = pi.customer_id AND p.plan_id = pi.plan_id
-             WHERE p.status = 'active') x
+             WHERE p.status = 'active' AND (one IS NULL OR p.customer_id = one)) x
      GROUP BY x.invoice_id
 ), open_items AS (
     -- the open items of those customers, with their days overdue and why
@@ -172,6 +185,7 @@ WITH s AS MATERIALIZED (
       FROM cu
       LEFT JOIN dunning.invoice i
         ON i.customer_id = cu.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+           AND (one IS NULL OR i.customer_id = one)
       LEFT JOIN paused pa ON pa.invoice_id = i.invoice_id
 ), pc AS (
     -- one pass over the items, per customer and currency
@@ -238,21 +252,21 @@ WITH s AS MATERIALIZED (
             SELECT CASE WHEN cu.episode_started_on IS NOT NULL AND pc.oldest_due_on >= cu.episode_started_on
                    THEN NOT EXISTS (
                             SELECT 1 FROM dunning.allocation a
-                             WHERE a.customer_id = cu.customer_id
+                             WHERE a.customer_id = COALESCE(one, cu.customer_id)
                                AND (SELECT i.due_on FROM dunning.invoice i
-                                     WHERE i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id)
+                                     WHERE i.customer_id = COALESCE(one, a.customer_id) AND i.invoice_id = a.invoice_id)
                                    < pc.oldest_due_on
                                AND COALESCE((SELECT p.received_on FROM dunning.payment p
-                                              WHERE p.payment_id = a.payment_id),
+                                              WHERE p.payment_id = a.payment_id AND (one IS NULL OR p.customer_id = one)),
                                             (SELECT cn.issued_on FROM dunning.invoice cn
-                                              WHERE cn.customer_id = a.customer_id
+                                              WHERE cn.customer_id = COALESCE(one, a.customer_id)
                                                 AND cn.invoice_id = a.credit_note_id)) > pc.oldest_due_on)
                         AND NOT EXISTS (
                             SELECT 1 FROM dunning.write_off w
-                             WHERE w.customer_id = cu.customer_id
+                             WHERE w.customer_id = COALESCE(one, cu.customer_id)
                                AND (w.created_at AT TIME ZONE cu.timezone)::date > pc.oldest_due_on
                                AND (SELECT i.due_on FROM dunning.invoice i
-                                     WHERE i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id)
+                                     WHERE i.customer_id = COALESCE(one, w.customer_id) AND i.invoice_id = w.invoice_id)
                                    < pc.oldest_due_on)
                    ELSE false END AS restart) rs
       LEFT JOIN LATERAL (
@@ -266,7 +280,7 @@ WITH s AS MATERIALIZED (
       -- per customer, by primary key
       LEFT JOIN LATERAL (
             SELECT a.status, a.channel, a.next_attempt_at FROM dunning.action a
-             WHERE a.action_id = cu.last_notice_action_id) la ON true
+             WHERE a.action_id = cu.last_notice_action_id AND (one IS NULL OR a.customer_id = one)) la ON true
 ), want AS MATERIALIZED (
     -- what the ladder asks for today
     SELECT ev.*,
@@ -404,11 +418,14 @@ PERFORM pg_catalog.set_config('enable_nestloop', 'on', true);
 PERFORM pg_catalog.set_config('enable_sort', 'on', true);
 -- Phase 2: the actions of the customers that get one, with their items,
 -- charges and texts.  Planned for this run's evaluations (EXECUTE): the
--- planner sees how many customers act.
+-- planner sees how many customers act.  The payment-link key is read here,
+-- where the runner runs (a statement on Citus runs on a worker).
+IF (SELECT st.pay_link_base IS NOT NULL FROM dunning.settings st) THEN
+    secret := dunning.signing_secret();
+END IF;
 RETURN QUERY EXECUTE $q$
 WITH s AS MATERIALIZED (
-    SELECT st.*, CASE WHEN st.pay_link_base IS NOT NULL THEN dunning.signing_secret() END AS secret,
-           0 AS started_today
+    SELECT st.*, $4::bytea AS secret, 0 AS started_today
       FROM dunning.settings st
 ), e AS MATERIALIZED (
     -- the evaluations of phase 1 (the parameter's size gives the planner the true row count)
@@ -416,18 +433,19 @@ WITH s AS MATERIALIZED (
 ), go AS MATERIALIZED (
     SELECT e.* FROM e WHERE e.want IS NOT NULL AND e.waits IS NULL
 ), disputed AS MATERIALIZED (
-    SELECT DISTINCT d.invoice_id FROM dunning.dispute d WHERE d.status = 'open'
+    SELECT DISTINCT d.invoice_id FROM dunning.dispute d
+     WHERE d.status = 'open' AND ($3 IS NULL OR d.customer_id = $3)
 ), promised AS MATERIALIZED (
     -- invoices covered by open promises, one row each: hashed, not rescanned per item
     SELECT x.invoice_id, max(x.promised_on) AS promised_on
       FROM (SELECT pg_catalog.unnest(p.invoice_ids) AS invoice_id, p.promised_on
-              FROM dunning.promise p WHERE p.status = 'open') x
+              FROM dunning.promise p WHERE p.status = 'open' AND ($3 IS NULL OR p.customer_id = $3)) x
      GROUP BY x.invoice_id
 ), planned AS MATERIALIZED (
     SELECT DISTINCT pi.invoice_id
       FROM dunning.payment_plan_item pi
       JOIN dunning.payment_plan p ON p.customer_id = pi.customer_id AND p.plan_id = pi.plan_id
-     WHERE p.status = 'active'
+     WHERE p.status = 'active' AND ($3 IS NULL OR p.customer_id = $3)
 ), it AS MATERIALIZED (
     -- the items of the customers that get a notice or a pre-due reminder:
     -- dunnable, in the currencies the action claims (a notice also folds in
@@ -445,6 +463,7 @@ WITH s AS MATERIALIZED (
       FROM go g
       JOIN dunning.invoice i
         ON i.customer_id = g.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+           AND ($3 IS NULL OR i.customer_id = $3)
       LEFT JOIN disputed dp ON dp.invoice_id = i.invoice_id
       LEFT JOIN promised pr ON pr.invoice_id = i.invoice_id AND pr.promised_on >= g.local_date
       LEFT JOIN planned pl ON pl.invoice_id = i.invoice_id
@@ -463,7 +482,8 @@ WITH s AS MATERIALIZED (
       FROM e d
      CROSS JOIN s
       JOIN dunning.payment_plan p ON p.customer_id = d.customer_id AND p.status = 'active'
-     CROSS JOIN LATERAL dunning_internal.payment_plan_state(p.customer_id, p.plan_id, d.local_date) ps
+                                 AND ($3 IS NULL OR p.customer_id = $3)
+     CROSS JOIN LATERAL dunning_internal.payment_plan_state(COALESCE($3, p.customer_id), p.plan_id, d.local_date) ps
       JOIN dunning.payment_plan_instalment k
         ON k.customer_id = p.customer_id AND k.plan_id = p.plan_id AND k.instalment_no = ps.missed_instalment
       JOIN dunning.customer c ON c.customer_id = d.customer_id
@@ -486,24 +506,28 @@ WITH s AS MATERIALIZED (
            max(p.received_on) AS paid_on
       FROM s
       JOIN dunning.payment p ON p.received_on >= ($2 AT TIME ZONE 'UTC')::date - s.confirmation_window_days
+                            AND ($3 IS NULL OR p.customer_id = $3)
      -- per payment by index (a hash join would read every allocation)
-     CROSS JOIN LATERAL (SELECT a.invoice_id FROM dunning.allocation a WHERE a.payment_id = p.payment_id) a
-     CROSS JOIN LATERAL (SELECT i.* FROM dunning.invoice i WHERE i.invoice_id = a.invoice_id) i
+     CROSS JOIN LATERAL (SELECT a.invoice_id FROM dunning.allocation a
+                          WHERE a.payment_id = p.payment_id AND ($3 IS NULL OR a.customer_id = $3)) a
+     CROSS JOIN LATERAL (SELECT i.* FROM dunning.invoice i
+                          WHERE i.invoice_id = a.invoice_id AND ($3 IS NULL OR i.customer_id = $3)) i
      WHERE s.confirm_payments AND i.amount > 0 AND i.settled_amount >= i.amount
        AND EXISTS (SELECT 1 FROM dunning.action_item ai
                       JOIN dunning.action x ON x.customer_id = ai.customer_id AND x.action_id = ai.action_id
-                    WHERE ai.customer_id = i.customer_id AND ai.invoice_id = i.invoice_id AND x.kind IN ('notice', 'pre_due')
-                      AND x.status IN ('queued', 'sent'))
+                    WHERE ai.customer_id = COALESCE($3, i.customer_id) AND ai.invoice_id = i.invoice_id
+                      AND x.kind IN ('notice', 'pre_due') AND x.status IN ('queued', 'sent'))
        AND NOT EXISTS (SELECT 1 FROM dunning.action_item ai
                           JOIN dunning.action x ON x.customer_id = ai.customer_id AND x.action_id = ai.action_id
-                        WHERE ai.customer_id = i.customer_id AND ai.invoice_id = i.invoice_id AND x.kind = 'confirmation' AND x.status <> 'cancelled')
+                        WHERE ai.customer_id = COALESCE($3, i.customer_id) AND ai.invoice_id = i.invoice_id
+                          AND x.kind = 'confirmation' AND x.status <> 'cancelled')
      GROUP BY i.customer_id, i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount
 ), conf_cu AS MATERIALIZED (
     -- confirmations go on the customer's business days, by e-mail (else a letter)
     SELECT x.customer_id, l.local_date,
            CASE WHEN c.email IS NOT NULL THEN c.email ELSE c.postal_address END AS a_recipient
       FROM (SELECT DISTINCT conf.customer_id FROM conf) x
-      JOIN dunning.customer c ON c.customer_id = x.customer_id
+      JOIN dunning.customer c ON c.customer_id = x.customer_id AND ($3 IS NULL OR c.customer_id = $3)
      CROSS JOIN s
      CROSS JOIN LATERAL (SELECT ($2 AT TIME ZONE c.timezone)::date AS local_date,
                                 ($2 AT TIME ZONE c.timezone)::time AS local_time) l
@@ -513,7 +537,7 @@ WITH s AS MATERIALIZED (
                           AND h.subdivision IN ('', COALESCE(c.subdivision, '')))
        AND COALESCE(c.email, c.postal_address) IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM dunning.action a
-                        WHERE a.customer_id = x.customer_id AND a.kind = 'confirmation'
+                        WHERE a.customer_id = COALESCE($3, x.customer_id) AND a.kind = 'confirmation'
                           AND a.action_date = l.local_date)
 ), src AS (
     -- one row per item of each action to make: notices and pre-due reminders,
@@ -525,6 +549,7 @@ WITH s AS MATERIALIZED (
            false, NULL, NULL, NULL, NULL, NULL, NULL
       FROM inst n
       JOIN dunning.payment_plan_item pi ON pi.customer_id = n.customer_id AND pi.plan_id = n.plan_id
+                                       AND ($3 IS NULL OR pi.customer_id = $3)
       JOIN dunning.invoice i ON i.customer_id = pi.customer_id AND i.invoice_id = pi.invoice_id AND i.settled_amount < i.amount
     UNION ALL
     SELECT k.customer_id, 'confirmation', k.invoice_id, k.invoice_number, k.due_on, k.currency, k.open_amount,
@@ -585,7 +610,8 @@ WITH s AS MATERIALIZED (
       LEFT JOIN LATERAL (
             SELECT pg_catalog.array_agg(x.settled_on) AS paid_on, pg_catalog.array_agg(x.amount) AS paid
               FROM dunning.settlement x
-             WHERE x.invoice_id = k.invoice_id AND x.kind <> 'credit_note_applied'
+             WHERE x.customer_id = COALESCE($3, k.customer_id) AND x.invoice_id = k.invoice_id
+               AND x.kind <> 'credit_note_applied'
                AND k.charged AND k.settled_amount > 0) pd ON true
 ), cur AS (
     -- per action and currency: what is overdue, what comes due, its charges
@@ -667,14 +693,14 @@ WITH s AS MATERIALIZED (
            CASE WHEN t1.template_key IS NOT NULL THEN t1.table_header
                 WHEN t2.template_key IS NOT NULL THEN t2.table_header ELSE t3.table_header END AS table_header,
            (SELECT p.promised_on FROM dunning.promise p
-             WHERE p.customer_id = g.customer_id AND p.status = 'open'
+             WHERE p.customer_id = COALESCE($3, g.customer_id) AND p.status = 'open'
              ORDER BY p.invoice_ids && x.invoice_ids DESC, p.promised_on LIMIT 1) AS promise_date,
            pk.pay_link
       FROM hdr g
       -- an action without items is not made (a plan whose items are settled)
       JOIN its x ON x.customer_id = g.customer_id AND x.kind = g.kind
       LEFT JOIN tot t ON t.customer_id = g.customer_id AND t.kind = g.kind
-      JOIN dunning.customer c ON c.customer_id = g.customer_id
+      JOIN dunning.customer c ON c.customer_id = g.customer_id AND ($3 IS NULL OR c.customer_id = $3)
      CROSS JOIN s
       -- the template in the customer's language, else its primary subtag, else English
       LEFT JOIN dunning.template t1 ON t1.template_key = g.template AND t1.language = c.language
@@ -712,7 +738,7 @@ WITH s AS MATERIALIZED (
                    SELECT pg_catalog.jsonb_object_agg(r.currency, r.open_total) FROM (
                        SELECT i.currency, sum(i.amount - i.settled_amount) AS open_total
                          FROM dunning.invoice i
-                        WHERE i.customer_id = m.customer_id AND i.settled_amount < pg_catalog.abs(i.amount)
+                        WHERE i.customer_id = COALESCE($3, m.customer_id) AND i.settled_amount < pg_catalog.abs(i.amount)
                         GROUP BY i.currency HAVING sum(i.amount - i.settled_amount) > 0) r) END,
                'invoices', m.invoices, 'pay_link', m.pay_link) AS payload OFFSET 0) pl
 ), rendered AS (
@@ -755,11 +781,53 @@ SELECT d.customer_id, d.local_date, true, d.scenario_id, d.episode, d.from_step_
   FROM e d
  -- a hashed subplan: the customers with a notice or a pre-due reminder
  WHERE d.customer_id NOT IN (SELECT it.customer_id FROM it)
-$q$ USING evals, as_of;
+$q$ USING evals, as_of, one, secret;
 END
 $fn$;
-COMMENT ON FUNCTION dunning_internal.due_actions(timestamptz) IS
-    'the evaluation of every customer due for it at as_of (episode, level, why it waits) with its notice or pre-due reminder, plus the payment confirmations and instalment reminders due, rendered, with their items (internal: run and preview)';
+COMMENT ON FUNCTION dunning_internal.due_actions(timestamptz, bigint, bigint) IS
+    'the evaluation of every customer due for it at as_of (episode, level, why it waits) with its notice or pre-due reminder, plus the payment confirmations and instalment reminders due, rendered, with their items; one: that customer alone (Citus), started_before: the episodes opened that day so far (go-live pacing; NULL: counted) (internal: run and preview)';
+
+-- On Citus: due_actions customer by customer (doc/scale-out.md), each of
+-- its statements routed to the one shard that holds the customer.  The
+-- go-live pacing counts the episodes opened so far and takes the customers
+-- oldest overdue item first (a single node ranks by days overdue of the
+-- items it duns; the two differ only for items under dispute, promise or plan).
+CREATE OR REPLACE FUNCTION dunning_internal.due_actions_by_customer(as_of timestamptz)
+RETURNS SETOF dunning_internal.due_action
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    one bigint;
+    started bigint;
+    due dunning_internal.due_action[];
+BEGIN
+    -- The workers plan each statement with their own settings: JIT would
+    -- compile each one for seconds (the runner's queries are large).  Citus
+    -- sends a SET LOCAL to the workers with the BEGIN of each remote
+    -- transaction block, and a read-only statement outside BEGIN ... COMMIT
+    -- goes without one: the locking read opens the distributed transaction
+    -- (the settings row, FOR KEY SHARE: it stops nothing but its deletion)
+    SET LOCAL citus.propagate_set_commands = 'local';
+    SET LOCAL jit = off;
+    PERFORM FROM dunning.setting s FOR KEY SHARE;
+    SELECT count(*) INTO started FROM dunning.customer_dunning d
+     WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date;
+    FOR one IN
+        SELECT c.customer_id FROM dunning.customer c
+          LEFT JOIN (SELECT i.customer_id, min(i.due_on) AS oldest_due_on FROM dunning.invoice i
+                      WHERE i.amount > 0 AND i.settled_amount < i.amount GROUP BY i.customer_id) o
+            ON o.customer_id = c.customer_id
+         ORDER BY o.oldest_due_on NULLS LAST, c.customer_id
+    LOOP
+        due := ARRAY(SELECT d FROM dunning_internal.due_actions(as_of, one, started) d);
+        RETURN QUERY SELECT * FROM pg_catalog.unnest(due);
+        started := started + (SELECT count(*) FROM pg_catalog.unnest(due) d
+                               WHERE d.evaluated AND d.episode IN ('start', 'restart'));
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.due_actions_by_customer(timestamptz) IS
+    'on Citus: dunning_internal.due_actions of every customer, one customer at a time (each statement on one shard), the go-live pacing carried from one to the next (internal: run and preview)';
 
 -----------------------------------------------------------------------------
 -- The runner
@@ -775,7 +843,12 @@ CREATE OR REPLACE FUNCTION dunning.run(as_of timestamptz DEFAULT pg_catalog.now(
     SET work_mem = '256MB'
 AS $fn$
 DECLARE
-    created integer;
+    created integer := 0;
+    made_now integer;
+    one bigint;
+    due dunning_internal.due_action[];
+    -- the statement that applies what is due (from $3 on Citus, see below)
+    apply_due text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'dunning.run needs an as_of instant' USING ERRCODE = 'null_value_not_allowed';
@@ -790,8 +863,10 @@ BEGIN
     PERFORM dunning_internal.refresh_payment_plans(as_of);
     PERFORM dunning.cancel_paid_actions();
 
+    -- $1 as_of, $2 the customer (NULL: every customer), $3 its due rows
+    apply_due := $q$
     WITH d AS MATERIALIZED (
-        SELECT * FROM dunning_internal.due_actions(as_of)
+        SELECT * FROM %s
     ), ins AS (
         INSERT INTO dunning.action AS a (customer_id, kind, replaces_action_id, scenario_id, step_id, step_name,
                                          offset_days, action_date, channel, recipient, language, collector,
@@ -800,7 +875,7 @@ BEGIN
                d.action_date, d.channel, d.recipient, d.language, d.collector, d.subject, d.body, d.payload,
                CASE WHEN d.body IS NULL THEN 'failed' ELSE 'queued' END,
                CASE WHEN d.body IS NULL THEN 'no template ' || d.step_name || ' for language ' || d.language END,
-               as_of
+               $1
           FROM d
          WHERE d.kind IS NOT NULL
         ON CONFLICT ON CONSTRAINT action_once_per_customer_kind_day DO NOTHING
@@ -849,7 +924,7 @@ BEGIN
                CASE WHEN d.waits_for = 'send time' THEN x.evaluated_on ELSE d.action_date END,
                d.waits_for, pg_catalog.now()
           FROM d
-          LEFT JOIN dunning.customer_dunning x ON x.customer_id = d.customer_id
+          LEFT JOIN dunning.customer_dunning x ON x.customer_id = d.customer_id AND ($2 IS NULL OR x.customer_id = $2)
           LEFT JOIN made n ON n.customer_id = d.customer_id AND n.kind = 'notice'
           LEFT JOIN made p ON p.customer_id = d.customer_id AND p.kind = 'pre_due'
           LEFT JOIN lc l ON l.customer_id = d.customer_id
@@ -870,7 +945,8 @@ BEGIN
         UPDATE dunning.payment_plan_instalment k
            SET reminded_on = d.action_date
           FROM d JOIN made m ON m.customer_id = d.customer_id AND m.kind = 'instalment'
-         WHERE d.kind = 'instalment' AND k.customer_id = d.customer_id AND k.plan_id = d.plan_id
+         WHERE d.kind = 'instalment' AND k.customer_id = d.customer_id AND ($2 IS NULL OR k.customer_id = $2)
+           AND k.plan_id = d.plan_id
            AND k.instalment_no = d.instalment_no
     ), log AS (
         INSERT INTO dunning.level_change (customer_id, changed_on, event, from_step_id, to_step_id, action_id, reason)
@@ -900,7 +976,22 @@ BEGIN
                  'nothing overdue any more', d.action_date)) AS e (event, from_step, to_step, action_id, reason, day)
          WHERE d.evaluated AND e.event IS NOT NULL
     )
-    SELECT count(*) INTO created FROM made;
+    SELECT count(*) FROM made
+    $q$;
+    IF NOT dunning_internal.ledger_distributed() THEN
+        EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created USING as_of, NULL::bigint, due;
+    ELSE
+        -- On Citus what is due is computed customer by customer, then
+        -- applied customer by customer: every statement names its customer
+        -- (customer_id = one) and goes to the one shard that holds it.
+        FOR one, due IN
+            SELECT d.customer_id, pg_catalog.array_agg(d)
+              FROM dunning_internal.due_actions_by_customer(as_of) d GROUP BY d.customer_id
+        LOOP
+            EXECUTE format(apply_due, 'pg_catalog.unnest($3)') INTO made_now USING as_of, one, due;
+            created := created + made_now;
+        END LOOP;
+    END IF;
 
     -- The next run looks actions up per customer and per invoice: after a
     -- big batch, fresh statistics keep those look-ups on the indexes.
@@ -922,16 +1013,17 @@ CREATE OR REPLACE FUNCTION dunning.preview(as_of timestamptz DEFAULT pg_catalog.
 RETURNS TABLE (customer_id bigint, step_id bigint, step_name text, action_date date, channel text,
                recipient text, language text, invoice_count integer, totals jsonb, subject text, body text,
                payload jsonb)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
+    -- (volatile: on Citus it sets what the workers plan with, for the transaction)
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $fn$
     SELECT d.customer_id, d.step_id, d.step_name, d.action_date, d.channel, d.recipient, d.language,
            pg_catalog.jsonb_array_length(d.items), d.payload->'totals', d.subject, d.body, d.payload
-      FROM dunning_internal.due_actions(as_of) d
-      -- what a run would skip: the same kind of action made already that day
+      FROM (SELECT * FROM dunning_internal.due_actions(as_of) WHERE NOT dunning_internal.ledger_distributed()
+            UNION ALL
+            SELECT * FROM dunning_internal.due_actions_by_customer(as_of) WHERE dunning_internal.ledger_distributed()) d
+      -- (what a run made that day is not due again: a customer is evaluated
+      -- once a day, a confirmation made once a day, an instalment reminded once)
      WHERE d.kind IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM dunning.action a
-                        WHERE a.customer_id = d.customer_id AND a.kind = d.kind
-                          AND a.action_date = d.action_date)
      ORDER BY d.customer_id, d.kind
 $fn$;
 COMMENT ON FUNCTION dunning.preview(timestamptz) IS

@@ -505,6 +505,13 @@ CREATE TYPE dunning_internal.evaluation AS (
     t_compensation_currency char(3), a_channel text, a_recipient text, material text[], coming_material text[],
     legal_case_id bigint, on_hold boolean, day_off boolean, last_contact_on date, recent_contacts date[],
     ended_on date, passed_over text);
+CREATE TYPE dunning_internal.due_action AS (
+    customer_id bigint, action_date date, evaluated boolean, scenario_id bigint, episode text,
+    from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
+    opens_legal boolean, replaces_action_id bigint,
+    kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
+    language text, collector text, subject text, body text, payload jsonb, items jsonb,
+    plan_id bigint, instalment_no integer, ended_on date, passed_over text);
 
 -- New tables: the ladder (ladder.sql) and payment plans (plans.sql).
 -----------------------------------------------------------------------------

@@ -159,11 +159,21 @@ same unidentified_cash "SELECT payment_id FROM dunning.payment WHERE customer_id
                         UNION ALL SELECT payment_id FROM dunning.payment_suspense"
 same rejected_proposal "SELECT customer_id, payment_id, invoice_ids, amounts, status FROM dunning.proposal
                          WHERE payment_id = $inferred"
+same preview "SELECT customer_id, step_id, action_date, channel, recipient, invoice_count, totals, md5(body)
+                FROM dunning.preview('$as_of 09:00+00')"
 same run "SELECT dunning.run('$as_of 09:00+00')"
-same run_actions "SELECT customer_id, step_id, channel, action_date, status FROM dunning.action"
-# the outbox: run does not plan on Citus yet (doc/scale-out.md), so the
-# actions the single node's run wrote are copied into the cluster; claimed
-# and marked sent there as on the single node
+same run_actions "SELECT customer_id, kind, step_id, channel, action_date, status, recipient, subject, md5(body),
+                         payload->'totals' FROM dunning.action"
+same run_items "SELECT a.customer_id, a.kind, i.invoice_id, i.open_amount, i.days_overdue, i.interest, i.compensation
+                  FROM dunning.action_item i JOIN dunning.action a ON a.customer_id = i.customer_id AND a.action_id = i.action_id"
+same run_state "SELECT customer_id, episode_started_on, level_step_id, level_offset, last_notice_on, last_contact_on,
+                       evaluated_on, waits_for FROM dunning.customer_dunning"
+same run_log "SELECT customer_id, changed_on, event, from_step_id, to_step_id, reason FROM dunning.level_change"
+same run_again "SELECT dunning.run('$as_of 10:00+00')"
+# the outbox: the action ids of the two differ (Citus made them customer by
+# customer), so the cluster takes the single node's actions and items, then
+# claims and marks sent there as on the single node
+cq $DB "DELETE FROM dunning.action_item; DELETE FROM dunning.action" >/dev/null
 for t in action action_item; do
     psql -X -q -d $DB -c "COPY dunning.$t TO STDOUT" |
         PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "COPY dunning.$t FROM STDIN"
