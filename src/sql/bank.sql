@@ -203,35 +203,62 @@ AS $fn$
 DECLARE
     r dunning.bank_entry;
     o dunning.bank_entry;
+    p dunning.payment;
+    owner bigint;
     l bigint;
 BEGIN
     SELECT * INTO r FROM dunning.bank_entry e WHERE e.entry_id = p_entry_id;
-    SELECT e.* INTO o FROM dunning.bank_entry e JOIN dunning.payment p ON p.payment_id = e.payment_id
-     WHERE e.account = r.account AND e.amount = -r.amount AND e.currency = r.currency AND e.booked_on <= r.booked_on
-       AND p.returned_on IS NULL
-       AND (r.end_to_end_id IS NULL OR e.end_to_end_id IS NULL OR e.end_to_end_id = r.end_to_end_id)
-     ORDER BY e.end_to_end_id = r.end_to_end_id DESC NULLS LAST,
-              e.counterparty_iban = r.counterparty_iban DESC NULLS LAST, e.booked_on DESC, e.entry_id DESC
-     LIMIT 1
-     FOR UPDATE OF p;
-    IF NOT FOUND THEN
+    -- the candidates in order, each payment locked through its customer
+    -- (lock_payment: on Citus the entries are a reference table, the
+    -- payments distributed or waiting in the suspense) until one is not
+    -- returned yet
+    FOR o IN
+        SELECT e.* FROM dunning.bank_entry e
+         WHERE e.account = r.account AND e.amount = -r.amount AND e.currency = r.currency AND e.booked_on <= r.booked_on
+           AND e.payment_id IS NOT NULL
+           AND (r.end_to_end_id IS NULL OR e.end_to_end_id IS NULL OR e.end_to_end_id = r.end_to_end_id)
+         ORDER BY e.end_to_end_id = r.end_to_end_id DESC NULLS LAST,
+                  e.counterparty_iban = r.counterparty_iban DESC NULLS LAST, e.booked_on DESC, e.entry_id DESC
+    LOOP
+        p := dunning_internal.lock_payment(o.payment_id);
+        EXIT WHEN p.payment_id IS NOT NULL AND p.returned_on IS NULL;
+        p := NULL;
+    END LOOP;
+    IF p.payment_id IS NULL THEN
         RAISE WARNING 'bank entry % (% % on %) returns a credit that was not imported: recorded without a payment',
             r.entry_id, r.amount, r.currency, r.booked_on;
         RETURN NULL;
     END IF;
-    FOR l IN SELECT a.letter_id FROM dunning.allocation a WHERE a.payment_id = o.payment_id AND a.letter_id IS NOT NULL
-             UNION SELECT w.letter_id FROM dunning.write_off w WHERE w.payment_id = o.payment_id AND w.letter_id IS NOT NULL
+    owner := p.customer_id;
+    FOR l IN SELECT a.letter_id FROM dunning.allocation a
+              WHERE a.customer_id = owner AND a.payment_id = o.payment_id AND a.letter_id IS NOT NULL
+             UNION SELECT w.letter_id FROM dunning.write_off w
+              WHERE w.customer_id = owner AND w.payment_id = o.payment_id AND w.letter_id IS NOT NULL
     LOOP
         PERFORM dunning.unletter(l, 'payment returned by the bank' || COALESCE(' (' || r.return_reason || ')', ''));
     END LOOP;
-    UPDATE dunning.proposal p SET status = 'superseded', decided_at = pg_catalog.now(), decided_by = CURRENT_USER
-     WHERE p.payment_id = o.payment_id AND p.status = 'pending';
-    UPDATE dunning.payment p
-       SET returned_on = r.booked_on, return_reason = COALESCE(r.return_reason, CASE WHEN r.reversal THEN 'reversal' ELSE 'return' END)
-     WHERE p.payment_id = o.payment_id;
-    UPDATE dunning.bank_entry e SET returned_payment_id = o.payment_id, reverses_entry_id = o.entry_id
+    UPDATE dunning.proposal x SET status = 'superseded', decided_at = pg_catalog.now(), decided_by = CURRENT_USER
+     WHERE x.payment_id = p.payment_id AND x.status = 'pending';
+    -- read again: unlettering gives a payment whose payer lettering had
+    -- inferred back to an unknown payer (on Citus, to the suspense)
+    p := dunning_internal.lock_payment(o.payment_id);
+    owner := p.customer_id;
+    p.returned_on := r.booked_on;
+    p.return_reason := COALESCE(r.return_reason, CASE WHEN r.reversal THEN 'reversal' ELSE 'return' END);
+    IF owner IS NOT NULL THEN
+        UPDATE dunning.payment x SET returned_on = p.returned_on, return_reason = p.return_reason
+         WHERE x.customer_id = owner AND x.payment_id = o.payment_id;
+    ELSIF NOT dunning_internal.ledger_distributed() THEN
+        UPDATE dunning.payment x SET returned_on = p.returned_on, return_reason = p.return_reason
+         WHERE x.customer_id IS NULL AND x.payment_id = o.payment_id;
+    ELSE
+        -- on Citus a payment of unknown payer waits in the suspense
+        UPDATE dunning.payment_suspense s SET payment = pg_catalog.to_jsonb(dunning_internal.checked_payment(p))
+         WHERE s.payment_id = o.payment_id;
+    END IF;
+    UPDATE dunning.bank_entry e SET returned_payment_id = p.payment_id, reverses_entry_id = o.entry_id
      WHERE e.entry_id = r.entry_id;
-    RETURN o.payment_id;
+    RETURN p.payment_id;
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.return_payment(bigint) IS
@@ -321,6 +348,125 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.write_bank_file(bytea, text, text) IS
     'the writing of dunning.import_statement in one statement: reads the file, finds or creates its statements, writes its transactions not imported before (duplicate key: account, booking day, amount, references, occurrence) as bank_entry rows, each credit with its payment; per statement: transactions given and new, the new payments and return entries';
 
+-- A payment row that is not written to dunning.payment (on Citus, the
+-- suspense holds it as jsonb) passes the checks of that table first: the
+-- same conditions, the same constraint names (ledger.sql).
+CREATE OR REPLACE FUNCTION dunning_internal.checked_payment(p dunning.payment) RETURNS dunning.payment
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    failed text := CASE
+        WHEN p.payment_id IS NULL OR p.received_on IS NULL OR p.amount IS NULL OR p.currency IS NULL
+          OR p.created_at IS NULL OR p.allocated_amount IS NULL THEN 'not null'
+        WHEN NOT p.amount > 0 THEN 'payment_amount_positive'
+        WHEN NOT p.amount < 1e12 THEN 'payment_amount_in_range'
+        WHEN NOT p.received_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31' THEN 'payment_received_on_in_range'
+        WHEN NOT dunning.is_currency(p.currency) THEN 'payment_currency_iso4217'
+        WHEN p.amount <> pg_catalog.round(p.amount, dunning.currency_minor_unit(p.currency))
+            THEN 'payment_amount_in_minor_units'
+        WHEN NOT (p.allocated_amount >= 0 AND p.allocated_amount <= p.amount) THEN 'payment_not_over_allocated'
+        WHEN (p.returned_on IS NULL) <> (p.return_reason IS NULL) THEN 'payment_return_complete' END;
+BEGIN
+    IF failed IS NOT NULL THEN
+        RAISE EXCEPTION 'payment % (% % on %) violates %', p.payment_id, p.amount, p.currency, p.received_on, failed
+            USING ERRCODE = CASE WHEN failed = 'not null' THEN 'not_null_violation' ELSE 'check_violation' END,
+                  CONSTRAINT = failed, TABLE = 'payment', SCHEMA = 'dunning';
+    END IF;
+    RETURN p;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.checked_payment(dunning.payment) IS
+    'the payment row, when it passes the checks of dunning.payment (the same constraint names); raises check_violation otherwise (internal: the suspense on Citus)';
+
+-- The same writing on Citus (doc/scale-out.md), in steps: the file is read
+-- on the coordinator into an array, each step a statement Citus can plan
+-- (bank statements and entries are reference tables, the payments
+-- distributed): the statements found or created one by one, the entries
+-- not imported before and the external references taken looked up for the
+-- file's rows at once, then written.  A credit's payment has no customer
+-- yet: it waits in dunning.payment_suspense (the payment row as jsonb,
+-- checked as a payment row) until lettering identifies its payer.
+CREATE OR REPLACE FUNCTION dunning_internal.write_bank_file_on_citus(content bytea, format text, encoding text)
+RETURNS TABLE (stmt_no integer, statement_id bigint, given integer, entries integer, payments bigint[],
+               returns bigint[])
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    file dunning_internal.bank_row[];
+    st dunning_internal.bank_row;
+    stmt_nos integer[] := '{}';
+    sids bigint[] := '{}';
+    taken text[];
+    fresh dunning.bank_entry[];
+BEGIN
+    file := ARRAY(SELECT r FROM dunning_internal.read_bank_file(content, format, encoding) r);
+    FOR st IN SELECT * FROM pg_catalog.unnest(file) r WHERE r.entry_no IS NULL ORDER BY r.stmt_no LOOP
+        stmt_nos := stmt_nos || st.stmt_no;
+        sids := sids || (dunning_internal.bank_statement_of(st)).statement_id;
+    END LOOP;
+    -- the external references already held (a reference that comes twice
+    -- in the file, or is held, is not made the payment's external_ref)
+    taken := ARRAY(SELECT p.external_ref FROM dunning.payment p
+                    WHERE p.external_ref = ANY (ARRAY(SELECT COALESCE(r.txn_ref, r.end_to_end_id)
+                                                        FROM pg_catalog.unnest(file) r WHERE r.entry_no IS NOT NULL))
+                   UNION ALL
+                   SELECT s.payment->>'external_ref' FROM dunning.payment_suspense s);
+    fresh := ARRAY(
+        SELECT pg_catalog.jsonb_populate_record(NULL::dunning.bank_entry, pg_catalog.jsonb_build_object(
+                   'entry_id', pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('dunning.bank_entry', 'entry_id')),
+                   'statement_id', t.sid, 'entry_no', x.entry_no, 'txn_no', x.txn_no,
+                   'account', COALESCE(x.account_iban, x.account_id), 'booked_on', x.booked_on,
+                   'value_on', x.value_on, 'amount', x.amount,
+                   'currency', COALESCE(x.txn_currency, x.entry_currency, x.currency),
+                   'counterparty_name', x.counterparty_name, 'counterparty_iban', x.counterparty_iban,
+                   'remittance', x.remittance, 'structured_reference', x.structured_reference,
+                   'end_to_end_id', x.end_to_end_id, 'bank_ref', x.bank_ref, 'txn_ref', x.txn_ref,
+                   'bank_code', x.bank_code, 'reversal', x.reversal,
+                   'return_reason', COALESCE(x.return_reason, CASE WHEN x.returned THEN 'unspecified' END),
+                   'occurrence', x.occurrence, 'created_at', pg_catalog.now(),
+                   'payment_id', CASE WHEN x.amount > 0 THEN pg_catalog.nextval('dunning.payment_payment_id_seq') END))
+          FROM pg_catalog.unnest(file) WITH ORDINALITY AS x
+          JOIN ROWS FROM (pg_catalog.unnest(stmt_nos), pg_catalog.unnest(sids)) AS t (stmt_no, sid) ON t.stmt_no = x.stmt_no
+         WHERE x.entry_no IS NOT NULL
+           AND NOT EXISTS (SELECT FROM dunning.bank_entry e
+                            WHERE e.account = COALESCE(x.account_iban, x.account_id) AND e.booked_on = x.booked_on
+                              AND e.amount = x.amount AND e.occurrence = x.occurrence
+                              AND e.bank_ref IS NOT DISTINCT FROM x.bank_ref
+                              AND e.end_to_end_id IS NOT DISTINCT FROM x.end_to_end_id
+                              AND e.txn_ref IS NOT DISTINCT FROM x.txn_ref)
+         ORDER BY x.ordinality);
+    -- each credit's payment, checked as a row of dunning.payment would be
+    INSERT INTO dunning.payment_suspense (payment_id, payment)
+    SELECT (y.p).payment_id, pg_catalog.to_jsonb(y.p)
+      FROM (SELECT dunning_internal.checked_payment(pg_catalog.jsonb_populate_record(NULL::dunning.payment, pg_catalog.jsonb_build_object(
+                       'payment_id', e.payment_id, 'received_on', e.booked_on, 'amount', e.amount,
+                       'currency', e.currency, 'payer_name', e.counterparty_name, 'payer_iban', e.counterparty_iban,
+                       'remittance_info', e.remittance, 'reference', e.structured_reference,
+                       'external_ref', CASE WHEN COALESCE(e.txn_ref, e.end_to_end_id) <> ALL (taken)
+                                             AND (SELECT count(*) FROM pg_catalog.unnest(file) r
+                                                   WHERE COALESCE(r.txn_ref, r.end_to_end_id)
+                                                         = COALESCE(e.txn_ref, e.end_to_end_id)) = 1
+                                            THEN COALESCE(e.txn_ref, e.end_to_end_id) END,
+                       'created_at', pg_catalog.now(), 'allocated_amount', 0))) AS p
+              FROM pg_catalog.unnest(fresh) e WHERE e.payment_id IS NOT NULL OFFSET 0) y;
+    INSERT INTO dunning.bank_entry SELECT * FROM pg_catalog.unnest(fresh);
+    RETURN QUERY
+    SELECT t.stmt_no, t.sid,
+           (SELECT count(*) FROM pg_catalog.unnest(file) r WHERE r.stmt_no = t.stmt_no AND r.entry_no IS NOT NULL)::integer,
+           (SELECT count(*) FROM pg_catalog.unnest(fresh) e WHERE e.statement_id = t.sid)::integer,
+           ARRAY(SELECT e.payment_id FROM pg_catalog.unnest(fresh) e
+                  WHERE e.statement_id = t.sid AND e.payment_id IS NOT NULL),
+           ARRAY(SELECT e.entry_id FROM pg_catalog.unnest(fresh) e
+                  WHERE e.statement_id = t.sid AND e.amount < 0 AND (e.reversal OR e.return_reason IS NOT NULL)
+                  ORDER BY e.entry_no, e.txn_no)
+      FROM ROWS FROM (pg_catalog.unnest(stmt_nos), pg_catalog.unnest(sids)) AS t (stmt_no, sid)
+     ORDER BY t.stmt_no;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.write_bank_file_on_citus(bytea, text, text) IS
+    'dunning_internal.write_bank_file on Citus, in steps Citus can plan: the new credits'' payments wait in dunning.payment_suspense (internal: import_statement)';
+
 -- Imports a bank file: one transaction, all or nothing (doc/bank.md).  One
 -- import at a time per database (an advisory transaction lock): a second
 -- session importing the same file waits, then finds every entry imported
@@ -347,12 +493,23 @@ BEGIN
         RAISE EXCEPTION 'no bank file given (content is NULL)' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('dunning.import_statement'));
+    IF dunning_internal.ledger_distributed() THEN
+        -- Citus writes the bank statements (reference tables with foreign
+        -- keys) after reading the distributed payments only over one
+        -- connection per node
+        PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    END IF;
     -- Payments take their ids from the sequence before they are written (so
     -- that each entry knows its payment): past ids loaded explicitly first.
     PERFORM pg_catalog.setval('dunning.payment_payment_id_seq', x.m)
-       FROM (SELECT max(p.payment_id) AS m FROM dunning.payment p) x
+       FROM (SELECT GREATEST((SELECT max(p.payment_id) FROM dunning.payment p),
+                             (SELECT max(s.payment_id) FROM dunning.payment_suspense s)) AS m) x
       WHERE x.m >= (SELECT q.last_value FROM dunning.payment_payment_id_seq q);
-    FOR w IN SELECT * FROM dunning_internal.write_bank_file(content, format, encoding) LOOP
+    FOR w IN SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
+              WHERE NOT dunning_internal.ledger_distributed()
+             UNION ALL
+             SELECT * FROM dunning_internal.write_bank_file_on_citus(content, format, encoding)
+              WHERE dunning_internal.ledger_distributed() LOOP
         n := 0;
         FOREACH k IN ARRAY w.returns LOOP
             IF dunning_internal.return_payment(k) IS NOT NULL THEN

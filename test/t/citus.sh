@@ -203,6 +203,46 @@ cq $DB "DROP TABLE claim_log"
 same refresh_segments "SELECT dunning.refresh_segments($d)"
 same segments "SELECT customer_id, risk_segment FROM dunning.customer"
 
+# a bank file in: three credits that pay open invoices by their numbers, one
+# of a payer nobody knows (on Citus it waits in the suspense), then a file
+# that returns one of the credits (MT940 RC: its letters undone)
+mt940=$(q $DB "WITH o AS (SELECT i.invoice_number, o.open_amount::numeric(20,2) AS amount
+                            FROM dunning.open_item o JOIN dunning.invoice i ON i.invoice_id = o.invoice_id
+                           WHERE o.currency = 'EUR' AND NOT o.is_credit_note ORDER BY o.invoice_id LIMIT 3),
+                     c AS (SELECT invoice_number, amount FROM o UNION ALL SELECT 'NOBODY KNOWS THIS', 77.70)
+                SELECT E':20:CITUS-1\n:25:DE89370400440532013000\n:28C:00001/001\n:60F:C261124EUR0,00\n'
+                       || string_agg(':61:2611241124CR' || replace(amount::text, '.', ',') || 'NTRFNONREF//BK-'
+                                     || md5(invoice_number) || E'\n:86:166?20' || invoice_number || E'\n', ''
+                                     ORDER BY invoice_number)
+                       || ':62F:C261124EUR' || replace(sum(amount)::text, '.', ',') || E'\n-' FROM c")
+same import_statement "SELECT entries, new_payments, duplicates, returned, lettered
+                         FROM dunning.import_statement(\$f\$$mt940\$f\$, 'mt940')"
+same import_again "SELECT entries, new_payments, duplicates FROM dunning.import_statement(\$f\$$mt940\$f\$, 'mt940')"
+same imported_allocations "SELECT e.bank_ref, a.customer_id, a.invoice_id, a.amount
+                             FROM dunning.bank_entry e JOIN dunning.allocation a ON a.payment_id = e.payment_id"
+same imported_unidentified "SELECT e.bank_ref, e.amount FROM dunning.bank_entry e
+                             WHERE e.payment_id IN (SELECT payment_id FROM dunning.payment WHERE customer_id IS NULL
+                                                    UNION ALL SELECT payment_id FROM dunning.payment_suspense)"
+ret=$(q $DB "SELECT E':20:CITUS-2\n:25:DE89370400440532013000\n:28C:00002/001\n:60F:C261124EUR'
+                    || replace(sum(e.amount) OVER ()::text, '.', ',') || E'\n:61:2611251125RC'
+                    || replace(e.amount::text, '.', ',') || 'NRTINONREF//' || e.bank_ref
+                    || E'\n:86:109?20RUECKLASTSCHRIFT\n:62F:C261125EUR'
+                    || replace((sum(e.amount) OVER () - e.amount)::text, '.', ',') || E'\n-'
+               FROM dunning.bank_entry e WHERE e.statement_id = (SELECT max(statement_id) FROM dunning.bank_statement)
+              ORDER BY e.bank_ref LIMIT 1")
+same import_return "SELECT entries, new_payments, returned FROM dunning.import_statement(\$f\$$ret\$f\$, 'mt940')"
+same return_entry "SELECT bank_ref, amount, return_reason, returned_payment_id IS NOT NULL, reverses_entry_id IS NOT NULL
+                     FROM dunning.bank_entry WHERE amount < 0"
+# the returned payment: back to an unknown payer (lettering had inferred it),
+# so on Citus in the suspense
+same returned_payment "SELECT p.returned_on, p.return_reason, p.customer_id, p.allocated_amount
+                         FROM dunning.payment p WHERE p.returned_on IS NOT NULL
+                        UNION ALL
+                       SELECT (s.payment->>'returned_on')::date, s.payment->>'return_reason',
+                              (s.payment->>'customer_id')::bigint, (s.payment->>'allocated_amount')::numeric
+                         FROM dunning.payment_suspense s WHERE s.payment->>'returned_on' IS NOT NULL"
+same returned_reopened "SELECT invoice_id, open_amount FROM dunning.open_item"
+
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
     drop_db $DB
     for d in $DB $EMPTY; do
