@@ -405,13 +405,16 @@ BEGIN
         stmt_nos := stmt_nos || st.stmt_no;
         sids := sids || (dunning_internal.bank_statement_of(st)).statement_id;
     END LOOP;
-    -- the external references already held (a reference that comes twice
-    -- in the file, or is held, is not made the payment's external_ref)
+    -- the references not to make a payment's external_ref: those already
+    -- held, and those that come twice or more in the file (ref_seen, counted
+    -- by read_bank_file)
     taken := ARRAY(SELECT p.external_ref FROM dunning.payment p
                     WHERE p.external_ref = ANY (ARRAY(SELECT COALESCE(r.txn_ref, r.end_to_end_id)
                                                         FROM pg_catalog.unnest(file) r WHERE r.entry_no IS NOT NULL))
-                   UNION ALL
-                   SELECT s.payment->>'external_ref' FROM dunning.payment_suspense s);
+                   UNION
+                   SELECT s.payment->>'external_ref' FROM dunning.payment_suspense s
+                   UNION
+                   SELECT COALESCE(r.txn_ref, r.end_to_end_id) FROM pg_catalog.unnest(file) r WHERE r.ref_seen = 2);
     fresh := ARRAY(
         SELECT pg_catalog.jsonb_populate_record(NULL::dunning.bank_entry, pg_catalog.jsonb_build_object(
                    'entry_id', pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('dunning.bank_entry', 'entry_id')),
@@ -443,13 +446,12 @@ BEGIN
                        'payment_id', e.payment_id, 'received_on', e.booked_on, 'amount', e.amount,
                        'currency', e.currency, 'payer_name', e.counterparty_name, 'payer_iban', e.counterparty_iban,
                        'remittance_info', e.remittance, 'reference', e.structured_reference,
-                       'external_ref', CASE WHEN COALESCE(e.txn_ref, e.end_to_end_id) <> ALL (taken)
-                                             AND (SELECT count(*) FROM pg_catalog.unnest(file) r
-                                                   WHERE COALESCE(r.txn_ref, r.end_to_end_id)
-                                                         = COALESCE(e.txn_ref, e.end_to_end_id)) = 1
-                                            THEN COALESCE(e.txn_ref, e.end_to_end_id) END,
+                       'external_ref', CASE WHEN t.ref IS NULL THEN COALESCE(e.txn_ref, e.end_to_end_id) END,
                        'created_at', pg_catalog.now(), 'allocated_amount', 0))) AS p
-              FROM pg_catalog.unnest(fresh) e WHERE e.payment_id IS NOT NULL OFFSET 0) y;
+              FROM pg_catalog.unnest(fresh) e
+              -- (a hash join: the file may hold 50,000 credits)
+              LEFT JOIN pg_catalog.unnest(taken) t (ref) ON t.ref = COALESCE(e.txn_ref, e.end_to_end_id)
+             WHERE e.payment_id IS NOT NULL OFFSET 0) y;
     INSERT INTO dunning.bank_entry SELECT * FROM pg_catalog.unnest(fresh);
     RETURN QUERY
     SELECT t.stmt_no, t.sid,

@@ -73,6 +73,14 @@ COMMENT ON FUNCTION dunning_internal.statutory_schedule(text, text, date, date) 
 -- Written for a million open items: the items are read once, aggregated per
 -- customer and currency, and only the customers that get an action have
 -- their items read again, rendered and charged.
+--
+-- one (Citus, doc/scale-out.md): that customer alone.  Every distributed
+-- table read names it, as (one IS NULL OR t.customer_id = one) where the
+-- table is read for itself and as t.customer_id = COALESCE(one, x.customer_id)
+-- where it is looked up from another row; each plan is made for the value
+-- (force_custom_plan, EXECUTE), so on a single node (one NULL) both fold
+-- away and on Citus both become customer_id = <constant>, which routes the
+-- whole statement to the customer's shard.
 CREATE OR REPLACE FUNCTION dunning_internal.due_actions(as_of timestamptz, one bigint DEFAULT NULL,
                                                        started_before bigint DEFAULT NULL)
 RETURNS SETOF dunning_internal.due_action
