@@ -76,37 +76,49 @@ COMMENT ON COLUMN dunning.payment_plan_instalment.due_on IS 'day the instalment 
 COMMENT ON COLUMN dunning.payment_plan_instalment.amount IS 'amount due that day';
 COMMENT ON COLUMN dunning.payment_plan_instalment.reminded_on IS 'day a reminder of this missed instalment was made (once)';
 
--- What the plan's items received since it was agreed, and where the plan
--- stands at a customer-local day.
+-- Each instalment of a plan with the plan's running total up to it and
+-- what the plan's items received since it was agreed: a view, so that a
+-- filter on customer_id reaches its tables (the runner reads it for the
+-- customers it evaluates, on Citus for those of one shard).
+CREATE OR REPLACE VIEW dunning_internal.payment_plan_progress AS
+SELECT k.customer_id, k.plan_id, k.instalment_no, k.due_on, k.amount,
+       sum(k.amount) OVER (PARTITION BY k.customer_id, k.plan_id ORDER BY k.instalment_no) AS running,
+       x.paid
+  FROM dunning.payment_plan_instalment k
+  JOIN (SELECT p.customer_id, p.plan_id,
+               p.open_at_agreement - COALESCE(sum(i.amount - i.settled_amount), 0) AS paid
+          FROM dunning.payment_plan p
+          LEFT JOIN dunning.payment_plan_item pi ON pi.customer_id = p.customer_id AND pi.plan_id = p.plan_id
+          LEFT JOIN dunning.invoice i ON i.customer_id = pi.customer_id AND i.invoice_id = pi.invoice_id
+         GROUP BY p.customer_id, p.plan_id, p.open_at_agreement) x
+    ON x.customer_id = k.customer_id AND x.plan_id = k.plan_id;
+COMMENT ON VIEW dunning_internal.payment_plan_progress IS
+    'each instalment of each payment plan with the running total up to it and what the plan''s items received since it was agreed (internal: payment_plan_state, the runner)';
+
+-- Where a plan stands at a customer-local day: the first instalment missed
+-- is the first one due before the day whose running total the payments do
+-- not reach.  PL/pgSQL, each plan made for the plan it is called with
+-- (Citus plans a statement with constants, not a SQL function's parameters).
 CREATE OR REPLACE FUNCTION dunning_internal.payment_plan_state(p_customer_id bigint, p_plan_id bigint, as_of date)
 RETURNS TABLE (paid numeric, due_so_far numeric, missed_instalment integer, missed_since date,
                next_instalment_on date, plan_total numeric)
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_custom_plan
 AS $fn$
-    WITH k AS (
-        SELECT k.instalment_no, k.due_on, k.amount,
-               sum(k.amount) OVER (ORDER BY k.instalment_no) AS running
-          FROM dunning.payment_plan_instalment k
-         WHERE k.customer_id = p_customer_id AND k.plan_id = p_plan_id
-    ), x AS (
-        SELECT p.open_at_agreement - COALESCE((
-                   SELECT sum(i.amount - i.settled_amount)
-                     FROM dunning.payment_plan_item pi
-                     JOIN dunning.invoice i ON i.customer_id = pi.customer_id AND i.invoice_id = pi.invoice_id
-                    WHERE pi.customer_id = p.customer_id AND pi.plan_id = p.plan_id), 0) AS paid
-          FROM dunning.payment_plan p
-         WHERE p.customer_id = p_customer_id AND p.plan_id = p_plan_id
-    )
-    SELECT x.paid,
-           COALESCE((SELECT sum(k.amount) FROM k WHERE k.due_on < as_of), 0),
-           m.instalment_no, m.due_on,
-           (SELECT min(k.due_on) FROM k WHERE k.due_on >= as_of),
-           (SELECT sum(k.amount) FROM k)
-      FROM x
-      -- the first instalment whose running total the payments do not reach
-      LEFT JOIN LATERAL (SELECT k.instalment_no, k.due_on FROM k
-                          WHERE k.due_on < as_of AND k.running > x.paid
-                          ORDER BY k.instalment_no LIMIT 1) m ON true;
+BEGIN
+    RETURN QUERY
+    SELECT max(v.paid),
+           COALESCE(sum(v.amount) FILTER (WHERE v.due_on < as_of), 0),
+           (pg_catalog.array_agg(v.instalment_no ORDER BY v.instalment_no)
+                FILTER (WHERE v.due_on < as_of AND v.running > v.paid))[1],
+           (pg_catalog.array_agg(v.due_on ORDER BY v.instalment_no)
+                FILTER (WHERE v.due_on < as_of AND v.running > v.paid))[1],
+           min(v.due_on) FILTER (WHERE v.due_on >= as_of),
+           sum(v.amount)
+      FROM dunning_internal.payment_plan_progress v
+     WHERE v.customer_id = p_customer_id AND v.plan_id = p_plan_id
+    HAVING count(*) > 0;
+END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.payment_plan_state(bigint, bigint, date) IS
     'where one payment plan stands at a day: paid since agreed, due so far, first missed instalment and its day, next instalment day, plan total (internal)';
@@ -218,23 +230,33 @@ COMMENT ON FUNCTION dunning.cancel_payment_plan(bigint, bigint, text) IS
 -- day; returns the plans whose status changed.
 CREATE OR REPLACE FUNCTION dunning_internal.refresh_payment_plans(as_of timestamptz)
 RETURNS TABLE (customer_id bigint, plan_id bigint, status text, status_on date)
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan
 AS $fn$
-    WITH st AS (
-        SELECT p.customer_id, p.plan_id, l.local_date,
-               CASE WHEN s.paid >= s.plan_total OR s.paid >= p.open_at_agreement THEN 'kept'
-                    WHEN s.missed_since + p.grace_days < l.local_date THEN 'broken' END AS new_status
-          FROM dunning.payment_plan p
-          JOIN dunning.customer c ON c.customer_id = p.customer_id
-         CROSS JOIN LATERAL (SELECT (as_of AT TIME ZONE c.timezone)::date AS local_date) l
-         CROSS JOIN LATERAL dunning_internal.payment_plan_state(p.customer_id, p.plan_id, l.local_date) s
-         WHERE p.status = 'active'
-    )
-    UPDATE dunning.payment_plan p
-       SET status = st.new_status, status_on = st.local_date
-      FROM st
-     WHERE p.customer_id = st.customer_id AND p.plan_id = st.plan_id AND st.new_status IS NOT NULL
-    RETURNING p.customer_id, p.plan_id, p.status, p.status_on;
+#variable_conflict use_column
+DECLARE
+    p record;
+    new_status text;
+BEGIN
+    -- plan by plan (active plans are few), each statement naming its
+    -- customer: on Citus each goes to the customer's shard
+    FOR p IN
+        SELECT x.customer_id, x.plan_id, x.open_at_agreement, x.grace_days, (as_of AT TIME ZONE c.timezone)::date AS local_date
+          FROM dunning.payment_plan x JOIN dunning.customer c ON c.customer_id = x.customer_id
+         WHERE x.status = 'active'
+         ORDER BY x.customer_id, x.plan_id
+    LOOP
+        SELECT CASE WHEN s.paid >= s.plan_total OR s.paid >= p.open_at_agreement THEN 'kept'
+                    WHEN s.missed_since + p.grace_days < p.local_date THEN 'broken' END
+          INTO new_status
+          FROM dunning_internal.payment_plan_state(p.customer_id, p.plan_id, p.local_date) s;
+        IF new_status IS NOT NULL THEN
+            RETURN QUERY
+            UPDATE dunning.payment_plan x SET status = new_status, status_on = p.local_date
+             WHERE x.customer_id = p.customer_id AND x.plan_id = p.plan_id AND x.status = 'active'
+            RETURNING x.customer_id, x.plan_id, x.status, x.status_on;
+        END IF;
+    END LOOP;
+END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.refresh_payment_plans(timestamptz) IS
     'sets active payment plans kept or broken as of as_of, at each customer''s local day; returns the changed plans (internal: run)';
