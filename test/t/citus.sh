@@ -159,6 +159,23 @@ same unidentified_cash "SELECT payment_id FROM dunning.payment WHERE customer_id
                         UNION ALL SELECT payment_id FROM dunning.payment_suspense"
 same rejected_proposal "SELECT customer_id, payment_id, invoice_ids, amounts, status FROM dunning.proposal
                          WHERE payment_id = $inferred"
+# a payment plan whose first instalment is missed (the run reminds it) and
+# one broken (its grace is over): the runner reads plans on Citus too
+plan_invoices() {   # every open item of the Nth customer whose open items are all overdue (two or more)
+    q $DB "SELECT array_agg(o.invoice_id ORDER BY o.invoice_id) FROM dunning.open_item o
+            WHERE o.customer_id = (SELECT customer_id FROM dunning.open_item GROUP BY customer_id
+                                    HAVING count(*) >= 2 AND bool_and(is_overdue AND NOT in_dispute AND NOT is_credit_note)
+                                    ORDER BY customer_id OFFSET $1 - 1 LIMIT 1)"
+}
+for n in 1 2; do
+    items=$(plan_invoices $n)
+    grace=$(( n == 1 ? 30 : 2 ))
+    same "agree_payment_plan $n" "SELECT dunning.agree_payment_plan('$items'::bigint[],
+                                   ARRAY[DATE '$as_of' - 10, DATE '$as_of' + 20],
+                                   ARRAY[10.00, (SELECT sum(open_amount) FROM dunning.open_item
+                                                  WHERE invoice_id = ANY ('$items'::bigint[])) - 10.00],
+                                   'test', $grace, DATE '$as_of' - 20) IS NOT NULL"
+done
 same preview "SELECT customer_id, step_id, action_date, channel, recipient, invoice_count, totals, md5(body)
                 FROM dunning.preview('$as_of 09:00+00')"
 same run "SELECT dunning.run('$as_of 09:00+00')"
@@ -169,6 +186,11 @@ same run_items "SELECT a.customer_id, a.kind, i.invoice_id, i.open_amount, i.day
 same run_state "SELECT customer_id, episode_started_on, level_step_id, level_offset, last_notice_on, last_contact_on,
                        evaluated_on, waits_for FROM dunning.customer_dunning"
 same run_log "SELECT customer_id, changed_on, event, from_step_id, to_step_id, reason FROM dunning.level_change"
+same run_instalment "SELECT customer_id, kind, channel, payload->>'instalment_no' FROM dunning.action WHERE kind = 'instalment'"
+same run_plans "SELECT customer_id, status, status_on, (SELECT array_agg(k.reminded_on ORDER BY k.instalment_no)
+                                                      FROM dunning.payment_plan_instalment k
+                                                     WHERE k.customer_id = p.customer_id AND k.plan_id = p.plan_id)
+                  FROM dunning.payment_plan p"
 same run_again "SELECT dunning.run('$as_of 10:00+00')"
 # the outbox: the action ids of the two differ (Citus made them customer by
 # customer), so the cluster takes the single node's actions and items, then
