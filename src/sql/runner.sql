@@ -31,6 +31,18 @@ COMMENT ON TYPE dunning_internal.due_action IS 'one row of dunning_internal.due_
 -----------------------------------------------------------------------------
 -- What is due: shared by run() (writes) and preview() (does not)
 -----------------------------------------------------------------------------
+-- The episodes opened on a day: the go-live pacing caps them.
+-- (PL/pgSQL: Citus plans a statement with constants, not a SQL function's
+-- parameters)
+CREATE OR REPLACE FUNCTION dunning_internal.episodes_opened_on(day date) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    RETURN (SELECT count(*) FROM dunning.customer_dunning d WHERE d.episode_started_on = day);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.episodes_opened_on(date) IS
+    'how many customers'' dunning episodes opened on day (internal: the go-live pacing of the runner)';
 -- The statutory rate schedule of an overdue item, or NULLs when the law of
 -- the jurisdiction has no rule for the kind or the rates stop short: the run
 -- goes on for every other customer (the item's interest is then NULL).
@@ -103,8 +115,7 @@ DECLARE
     missed integer[] := '{}';
 BEGIN
 IF started_today IS NULL THEN
-    SELECT count(*) INTO started_today FROM dunning.customer_dunning d
-     WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date;
+    started_today := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
 END IF;
 -- Phase 1: evaluate every customer due, from its open items read once.
 -- Hash joins only: the row estimates of its chained CTEs are unreliable
@@ -839,8 +850,7 @@ BEGIN
     SET LOCAL citus.propagate_set_commands = 'local';
     SET LOCAL jit = off;
     PERFORM FROM dunning.setting s FOR KEY SHARE;
-    SELECT count(*) INTO started FROM dunning.customer_dunning d
-     WHERE d.episode_started_on = (as_of AT TIME ZONE 'UTC')::date;
+    started := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
     FOR one IN
         SELECT c.customer_id FROM dunning.customer c
           LEFT JOIN (SELECT i.customer_id, min(i.due_on) AS oldest_due_on FROM dunning.invoice i
@@ -1008,7 +1018,8 @@ BEGIN
     SELECT count(*) FROM made
     $q$;
     IF NOT dunning_internal.ledger_distributed() THEN
-        EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created USING as_of, NULL::bigint, due;
+        EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created
+            USING as_of, NULL::bigint, NULL::dunning_internal.due_action[];
     ELSE
         -- On Citus what is due is computed customer by customer, then
         -- applied customer by customer: every statement names its customer
