@@ -116,7 +116,17 @@ COMMENT ON COLUMN dunning.paid_invoice.days_to_pay IS 'paid_on - issued_on';
 -- calling query, so a filter on customer_id reaches the ledger's indexes
 -- (one customer costs milliseconds, not the whole book).  Their settlements
 -- are grouped by customer and item and joined on both, for the same reason.
-CREATE OR REPLACE FUNCTION dunning.open_items_as_of(as_of date)
+-- Each comes in two forms: f(as_of), the whole book, and f(as_of,
+-- customer_id), one customer (NULL: every customer), which holds the query.
+-- On a single node both inline and a filter on customer_id reaches the
+-- indexes either way; on Citus (doc/scale-out.md) only the customer given
+-- as an argument reaches every table the query reads, so it runs on that
+-- customer's shard.  The test (customer_id IS NULL OR x.customer_id =
+-- customer_id) folds away when the argument is a NULL constant.  A query
+-- that calls one of them does not also filter a table by the customer
+-- (aging_as_of joins dunning.customer by the open items' customer): Citus
+-- would send the whole query to the shard and run the function there.
+CREATE OR REPLACE FUNCTION dunning.open_items_as_of(as_of date, customer_id bigint)
 RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_on date, due_on date,
                amount numeric, open_amount numeric, days_past_due integer)
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -141,6 +151,7 @@ AS $fn$
               FROM dunning.invoice j
              WHERE j.issued_on <= open_items_as_of.as_of
                AND (j.settled_on <= open_items_as_of.as_of OR j.settled_on IS NULL)
+               AND (open_items_as_of.customer_id IS NULL OR j.customer_id = open_items_as_of.customer_id)
             UNION ALL
             SELECT j.invoice_id, j.customer_id, j.currency, j.issued_on, j.due_on, j.amount, j.settled_amount,
                    l.change
@@ -149,8 +160,18 @@ AS $fn$
                                    FROM dunning.settlement x
                                   WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
                                     AND x.settled_on > open_items_as_of.as_of) l
-             WHERE j.issued_on <= open_items_as_of.as_of AND j.settled_on > open_items_as_of.as_of) i
+             WHERE j.issued_on <= open_items_as_of.as_of AND j.settled_on > open_items_as_of.as_of
+               AND (open_items_as_of.customer_id IS NULL OR j.customer_id = open_items_as_of.customer_id)) i
      WHERE i.amount - pg_catalog.sign(i.amount) * i.settled_amount - i.change <> 0;
+$fn$;
+COMMENT ON FUNCTION dunning.open_items_as_of(date, bigint) IS
+    'the items of one customer (NULL: of every customer) open at the end of as_of, as dunning.open_items_as_of(date) gives them';
+CREATE OR REPLACE FUNCTION dunning.open_items_as_of(as_of date)
+RETURNS TABLE (invoice_id bigint, customer_id bigint, currency char(3), issued_on date, due_on date,
+               amount numeric, open_amount numeric, days_past_due integer)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT * FROM dunning.open_items_as_of(open_items_as_of.as_of, NULL::bigint);
 $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';
@@ -182,7 +203,7 @@ SELECT a.customer_id, c.name AS customer_name, a.currency, false AS is_total, CU
           FROM dunning.open_item o
          GROUP BY o.customer_id, o.currency) a
   JOIN dunning.customer c ON c.customer_id = a.customer_id;
-CREATE OR REPLACE FUNCTION dunning.aging_as_of(as_of date)
+CREATE OR REPLACE FUNCTION dunning.aging_as_of(as_of date, customer_id bigint)
 RETURNS TABLE (customer_id bigint, customer_name text, currency char(3), is_total boolean, as_of date,
                not_due numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric,
                days_91_120 numeric, days_over_120 numeric, open_credit_notes numeric,
@@ -201,9 +222,20 @@ AS $fn$
                    COALESCE(pg_catalog.sum(o.open_amount) FILTER (WHERE o.amount < 0), 0)::numeric(20,4) AS cn,
                    pg_catalog.sum(o.open_amount)::numeric(20,4) AS open_amount,
                    pg_catalog.count(*) FILTER (WHERE o.amount > 0) AS n
-              FROM dunning.open_items_as_of(aging_as_of.as_of) o
+              FROM dunning.open_items_as_of(aging_as_of.as_of, aging_as_of.customer_id) o
              GROUP BY o.customer_id, o.currency) a
       JOIN dunning.customer c ON c.customer_id = a.customer_id;
+$fn$;
+COMMENT ON FUNCTION dunning.aging_as_of(date, bigint) IS
+    'the rows of one customer (NULL: of every customer) of dunning.aging_as_of(date)';
+CREATE OR REPLACE FUNCTION dunning.aging_as_of(as_of date)
+RETURNS TABLE (customer_id bigint, customer_name text, currency char(3), is_total boolean, as_of date,
+               not_due numeric, days_1_30 numeric, days_31_60 numeric, days_61_90 numeric,
+               days_91_120 numeric, days_over_120 numeric, open_credit_notes numeric,
+               open_amount numeric, open_invoice_count bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT * FROM dunning.aging_as_of(aging_as_of.as_of, NULL::bigint);
 $fn$;
 COMMENT ON FUNCTION dunning.aging_as_of(date) IS
     'dunning.aging as it was at the end of as_of, reconstructed from the ledger (same columns; the totals: dunning.aging_total_as_of)';
@@ -598,7 +630,9 @@ COMMENT ON FUNCTION dunning.refresh_kpi() IS
 
 -- Privileges of the objects above (PUBLIC has none: security.sql).
 GRANT EXECUTE ON FUNCTION dunning.open_items_as_of(date),
+    dunning.open_items_as_of(date, bigint),
     dunning.aging_as_of(date),
+    dunning.aging_as_of(date, bigint),
     dunning.aging_total_as_of(date),
     dunning.kpi_as_of(date)
     TO dunning_analyst;

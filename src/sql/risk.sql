@@ -39,7 +39,7 @@ COMMENT ON COLUMN dunning.credit_insurance.created_at IS 'when the row was loade
 -- Money is counted in the customer's main currency (the one it was invoiced
 -- in most often, ties by code) so nothing adds amounts of two currencies;
 -- open items in other currencies are counted in other_currency_open_items.
-CREATE OR REPLACE FUNCTION dunning.customer_risk_as_of(as_of date)
+CREATE OR REPLACE FUNCTION dunning.customer_risk_as_of(as_of date, customer_id bigint)
 RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency char(3), as_of date,
                open_invoices numeric, open_credit_notes numeric, unapplied_payments numeric,
                balance numeric, overdue_amount numeric, max_days_past_due integer,
@@ -66,9 +66,10 @@ AS $fn$
         -- applied to an item settled by as_of is its settled amount less these.
         SELECT t.customer_id, t.invoice_id, pg_catalog.sum(t.amount) AS amount
           FROM (SELECT a.customer_id, a.invoice_id, a.amount FROM dunning.allocation a
-                 WHERE a.credit_note_id IS NOT NULL
+                 WHERE a.credit_note_id IS NOT NULL AND (customer_risk_as_of.customer_id IS NULL OR a.customer_id = customer_risk_as_of.customer_id)
                 UNION ALL
-                SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w) t
+                SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w
+                 WHERE (customer_risk_as_of.customer_id IS NULL OR w.customer_id = customer_risk_as_of.customer_id)) t
          GROUP BY t.customer_id, t.invoice_id
     ), late AS (
         -- the settlements of the items settled last after as_of: what those
@@ -81,6 +82,7 @@ AS $fn$
           FROM dunning.invoice i
           JOIN dunning.settlement x ON x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
          WHERE i.settled_on > customer_risk_as_of.as_of AND i.issued_on <= customer_risk_as_of.as_of
+           AND (customer_risk_as_of.customer_id IS NULL OR i.customer_id = customer_risk_as_of.customer_id)
          GROUP BY x.customer_id, x.invoice_id
     ), item0 AS (
         -- Items issued by as_of (a settlement is never dated before its
@@ -96,6 +98,7 @@ AS $fn$
           LEFT JOIN noncash n ON n.customer_id = i.customer_id AND n.invoice_id = i.invoice_id
           LEFT JOIN late l ON l.customer_id = i.customer_id AND l.invoice_id = i.invoice_id
          WHERE i.issued_on <= customer_risk_as_of.as_of
+           AND (customer_risk_as_of.customer_id IS NULL OR i.customer_id = customer_risk_as_of.customer_id)
     ), item AS (
         -- open amount as of as_of (now, less what the settlements dated
         -- after as_of changed), cash applied by then, and paid_on: the paid
@@ -141,6 +144,7 @@ AS $fn$
         SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
           FROM dunning.payment p
          WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
+           AND (customer_risk_as_of.customer_id IS NULL OR p.customer_id = customer_risk_as_of.customer_id)
          GROUP BY p.customer_id, p.currency
     ), cover AS (
         SELECT ci.customer_id, ci.currency,
@@ -149,6 +153,7 @@ AS $fn$
           FROM dunning.credit_insurance ci
          WHERE ci.valid_from <= customer_risk_as_of.as_of
            AND (ci.valid_to IS NULL OR ci.valid_to >= customer_risk_as_of.as_of)
+           AND (customer_risk_as_of.customer_id IS NULL OR ci.customer_id = customer_risk_as_of.customer_id)
          GROUP BY ci.customer_id, ci.currency
     ), ranked AS (
         -- the main currency: the one invoiced most often, ties by code; and
@@ -176,6 +181,7 @@ AS $fn$
                m.wdl, m.dbt, m.dtp, m.paydex, m.score, m.insurer, m.insured_limit
           FROM dunning.customer c
           LEFT JOIN main m ON m.customer_id = c.customer_id
+         WHERE (customer_risk_as_of.customer_id IS NULL OR c.customer_id = customer_risk_as_of.customer_id)
     ), fb AS (
         SELECT f.*, f.open_invoices + f.open_credit_notes - f.unapplied AS balance FROM f
     )
@@ -194,6 +200,22 @@ AS $fn$
            GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)::numeric(20,4)
       FROM fb f
      WHERE customer_risk_as_of.as_of IS NOT NULL;
+$fn$;
+COMMENT ON FUNCTION dunning.customer_risk_as_of(date, bigint) IS
+    'the row of one customer (NULL: of every customer) of dunning.customer_risk_as_of(date)';
+CREATE OR REPLACE FUNCTION dunning.customer_risk_as_of(as_of date)
+RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency char(3), as_of date,
+               open_invoices numeric, open_credit_notes numeric, unapplied_payments numeric,
+               balance numeric, overdue_amount numeric, max_days_past_due integer,
+               other_currency_open_items bigint,
+               paid_invoices_12m bigint, paid_amount_12m numeric,
+               weighted_days_late numeric, days_beyond_terms numeric, avg_days_to_pay numeric,
+               paydex integer, risk_score integer,
+               credit_limit numeric, exposure numeric, available_credit numeric, over_limit boolean,
+               insurer text, insured_limit numeric, uninsured_exposure numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT * FROM dunning.customer_risk_as_of(customer_risk_as_of.as_of, NULL::bigint);
 $fn$;
 COMMENT ON FUNCTION dunning.customer_risk_as_of(date) IS
     'dunning.customer_risk as it was at the end of as_of, reconstructed from the ledger (same columns; segment and credit limit are today''s)';
@@ -384,7 +406,8 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.credit_insurance_credit_insu
 SELECT pg_catalog.pg_extension_config_dump('dunning.segment_change_segment_change_id_seq', '');
 
 -- Privileges of the objects above (PUBLIC has none: security.sql).
-GRANT EXECUTE ON FUNCTION dunning.customer_risk_as_of(date)
+GRANT EXECUTE ON FUNCTION dunning.customer_risk_as_of(date),
+    dunning.customer_risk_as_of(date, bigint)
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.refresh_segments(date)
     TO dunning_admin;

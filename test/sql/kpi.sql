@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(63);
+SELECT plan(69);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -161,6 +161,12 @@ SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.paid_invoice WHERE custom
                '%Seq Scan%', 'paid_invoice: a customer filter reaches the indexes');
 SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.aging WHERE customer_id = 7$$),
                '%Seq Scan%', 'aging: a customer filter reaches the indexes');
+-- The one-customer forms (what Citus routes to a shard): the customer
+-- reaches the indexes as an argument too.
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE, 7)$$),
+               '%Seq Scan%', 'customer_risk_as_of(day, customer): the customer reaches the indexes');
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 30, 7)$$),
+               '%Seq Scan%', 'aging_as_of(day, customer): the customer reaches the indexes');
 RESET enable_seqscan;
 
 -- Aging ---------------------------------------------------------------------
@@ -176,6 +182,18 @@ SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_total$$,
               'aging_total: the open balance of each currency');
 SELECT set_eq($$SELECT * FROM dunning.aging$$, $$SELECT * FROM dunning.aging_as_of(CURRENT_DATE)$$,
               'aging (today) = aging_as_of(today)');
+-- f(day, customer) is f(day)'s rows of that customer; f(day, NULL) is f(day)
+SELECT set_eq($$SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 45) WHERE customer_id IN (3, 7)$$,
+              $$SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 45, 3) UNION ALL
+                SELECT * FROM dunning.aging_as_of(CURRENT_DATE - 45, 7)$$,
+              'aging_as_of(day, customer) = aging_as_of(day) of that customer');
+SELECT set_eq($$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45) WHERE customer_id IN (3, 7)$$,
+              $$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45, 3) UNION ALL
+                SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45, 7)$$,
+              'open_items_as_of(day, customer) = open_items_as_of(day) of that customer');
+SELECT set_eq($$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45)$$,
+              $$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45, NULL)$$,
+              'open_items_as_of(day, NULL) = open_items_as_of(day)');
 SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_total_as_of(CURRENT_DATE - 200)$$,
               $$SELECT currency, ar_end FROM dunning.kpi_as_of(CURRENT_DATE - 200)$$,
               'aging_as_of(day) totals = kpi_as_of(day) AR');
@@ -208,6 +226,11 @@ SELECT is((SELECT count(*)::int FROM dunning.kpi_as_of(CURRENT_DATE - 5000)), 0,
 -- Customer risk ---------------------------------------------------------------
 SELECT set_eq($$SELECT customer_id, customer_name, segment, currency, as_of, open_invoices, open_credit_notes, unapplied_payments, balance, overdue_amount, max_days_past_due, other_currency_open_items, paid_invoices_12m, paid_amount_12m, weighted_days_late, days_beyond_terms, avg_days_to_pay, paydex, risk_score, credit_limit, exposure, available_credit, over_limit, insurer, insured_limit, uninsured_exposure FROM dunning.customer_risk$$, $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE)$$,
               'customer_risk = customer_risk_as_of(today)');
+SELECT set_eq($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200) WHERE customer_id IN (3, 7, 11)$$,
+              $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 3) UNION ALL
+                SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 7) UNION ALL
+                SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 11)$$,
+              'customer_risk_as_of(day, customer) = customer_risk_as_of(day) of that customer');
 SELECT is_empty($$
     SELECT r.customer_id FROM dunning.customer_risk r
       LEFT JOIN (SELECT p.customer_id, p.currency,

@@ -111,6 +111,12 @@ same paid_invoice "SELECT * FROM dunning.paid_invoice"
 same customer_risk "SELECT * FROM dunning.customer_risk_as_of($d)"
 same kpi_as_of "SELECT * FROM dunning.kpi_as_of($d)"
 same aging_as_of "SELECT * FROM dunning.aging_as_of($d)"
+# one customer given as an argument (on Citus the query goes to its shard)
+one=$(q $DB "SELECT min(o.customer_id) FROM dunning.open_item o
+              WHERE EXISTS (SELECT FROM dunning.allocation a WHERE a.customer_id = o.customer_id)")
+same "customer_risk_as_of(day, $one)" "SELECT * FROM dunning.customer_risk_as_of($d, $one)"
+same "aging_as_of(day, $one)" "SELECT * FROM dunning.aging_as_of($d - 60, $one)"
+same "open_items_as_of(day, $one)" "SELECT * FROM dunning.open_items_as_of($d - 60, $one)"
 same cash_forecast "SELECT * FROM dunning.cash_forecast"
 same disputes "SELECT * FROM dunning.dispute_root_cause"
 same payer_by_customer "SELECT customer_id, round(dunning.weighted_days_late(due_on, paid_on, amount), 6),
