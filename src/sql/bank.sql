@@ -365,7 +365,9 @@ DECLARE
         WHEN p.amount <> pg_catalog.round(p.amount, dunning.currency_minor_unit(p.currency))
             THEN 'payment_amount_in_minor_units'
         WHEN NOT (p.allocated_amount >= 0 AND p.allocated_amount <= p.amount) THEN 'payment_not_over_allocated'
-        WHEN (p.returned_on IS NULL) <> (p.return_reason IS NULL) THEN 'payment_return_complete' END;
+        WHEN NOT (p.returned_on IS NULL OR p.allocated_amount = 0) THEN 'payment_returned_not_allocated'
+        WHEN NOT ((p.returned_on IS NULL) = (p.return_reason IS NULL) AND pg_catalog.length(p.return_reason) <= 100)
+            THEN 'payment_return_complete' END;
 BEGIN
     IF failed IS NOT NULL THEN
         RAISE EXCEPTION 'payment % (% % on %) violates %', p.payment_id, p.amount, p.currency, p.received_on, failed
