@@ -158,10 +158,6 @@ BEGIN
 END
 $fn$;
 
--- Reject a row whose sides do not fit together (the customer is the foreign
--- keys' business).  Runs once per statement over the new rows (COPY of a
--- million allocations validates in one join).
---
 -- The statement triggers of allocations and write-offs read their
 -- transition table once, into an array of rows, and join that array: on
 -- Citus they fire on a shard, where a join between a transition table and a
@@ -211,57 +207,33 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.rows_of(anyarray, bigint) IS
     'the rows of one customer among an array of allocation or write-off rows; all of them for NULL (internal)';
 
-CREATE OR REPLACE FUNCTION dunning.allocation_check_rows() RETURNS trigger
+-- The refusal of an allocation whose sides do not fit together (raised by
+-- allocation_sync, which finds such a row in the join it makes anyway).
+CREATE OR REPLACE FUNCTION dunning_internal.refuse_misfit_allocation(bad jsonb) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-    bad record;
-    is_bad boolean := false;
-    rows dunning.allocation[] := (SELECT pg_catalog.array_agg(r) FROM new_rows r);
-    on_citus boolean := dunning_internal.ledger_distributed();
-    one bigint;
-    mine dunning.allocation[];
 BEGIN
-    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, rows) LOOP
-        mine := dunning_internal.rows_of(rows, one);
-        SELECT n.allocation_id, n.invoice_id, n.payment_id, n.credit_note_id,
-               i.amount AS inv_amount, i.currency AS inv_currency, p.currency AS pay_currency,
-               c.amount AS cn_amount, c.currency AS cn_currency
-          INTO bad
-          FROM pg_catalog.unnest(mine) n
-          JOIN dunning.invoice i ON i.customer_id = n.customer_id AND i.invoice_id = n.invoice_id
-                                AND (NOT on_citus OR i.customer_id = one)
-          LEFT JOIN dunning.payment p ON p.customer_id = n.customer_id AND p.payment_id = n.payment_id
-                                     AND (NOT on_citus OR p.customer_id = one)
-          LEFT JOIN dunning.invoice c ON c.customer_id = n.customer_id AND c.invoice_id = n.credit_note_id
-                                     AND (NOT on_citus OR c.customer_id = one)
-         WHERE (i.amount < 0 OR p.currency <> i.currency OR c.amount > 0 OR c.currency <> i.currency)
-         LIMIT 1;
-        is_bad := FOUND;
-        EXIT WHEN is_bad;
-    END LOOP;
-    IF NOT is_bad THEN
-        RETURN NULL;
-    END IF;
-    IF bad.inv_amount < 0 THEN
-        RAISE EXCEPTION 'invoice % is a credit note and cannot be settled', bad.invoice_id
+    IF (bad->>'invoice_amount')::numeric < 0 THEN
+        RAISE EXCEPTION 'invoice % is a credit note and cannot be settled', bad->>'invoice_id'
             USING ERRCODE = 'check_violation',
                   HINT = 'Letter the credit note against an invoice with dunning.allocate_credit_note().';
-    ELSIF bad.payment_id IS NOT NULL THEN
+    ELSIF bad->>'payment_id' IS NOT NULL THEN
         RAISE EXCEPTION 'payment % is in % but invoice % is in %',
-                bad.payment_id, bad.pay_currency, bad.invoice_id, bad.inv_currency
+                bad->>'payment_id', bad->>'payment_currency', bad->>'invoice_id', bad->>'invoice_currency'
             USING ERRCODE = 'check_violation';
-    ELSIF bad.cn_amount > 0 THEN
-        RAISE EXCEPTION 'invoice % is not a credit note', bad.credit_note_id
+    ELSIF (bad->>'credit_note_amount')::numeric > 0 THEN
+        RAISE EXCEPTION 'invoice % is not a credit note', bad->>'credit_note_id'
             USING ERRCODE = 'check_violation',
                   HINT = 'A credit note is an invoice row with a negative amount.';
     ELSE
         RAISE EXCEPTION 'credit note % is in % but invoice % is in %',
-                bad.credit_note_id, bad.cn_currency, bad.invoice_id, bad.inv_currency
+                bad->>'credit_note_id', bad->>'credit_note_currency', bad->>'invoice_id', bad->>'invoice_currency'
             USING ERRCODE = 'check_violation';
     END IF;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.refuse_misfit_allocation(jsonb) IS
+    'raises check_violation for an allocation whose sides do not fit together (a credit note settled, a payment or credit note in another currency, an invoice given as credit note) (internal: allocation_sync)';
 
 -- The settlement-date rule, defined here only (dunning.settlement,
 -- allocation_sync and write_off_sync use it): a settlement counts from its
@@ -287,7 +259,10 @@ COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, da
 GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
 
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
--- triggers below share this function.  Payments are updated before invoices,
+-- triggers below share this function.  Inserted rows are checked in the same
+-- join first: a row whose sides do not fit together is refused (the
+-- customer is the foreign keys' business); one join per statement, so a COPY
+-- of a million allocations is checked and applied in one pass.  Payments are updated before invoices,
 -- in id order, the lock order every writer follows (see allocate_internal).
 -- invoice.settled_on, the latest settlement date (dunning.settlement's
 -- settled_on), grows with an insert to the latest date of the new rows, and
@@ -309,6 +284,8 @@ DECLARE
     credit_notes bigint[];
     amounts numeric[];
     dates date[];
+    -- an inserted row whose sides do not fit together, if any
+    misfit jsonb;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.allocation) FROM new_rows r);
@@ -321,8 +298,15 @@ BEGIN
             SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
                    pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
-                                                                         x.issued_on))
-              INTO customers, items, credit_notes, amounts, dates
+                                                                         x.issued_on)),
+                   (pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'invoice_id', r.invoice_id, 'invoice_amount', x.amount, 'invoice_currency', x.currency,
+                        'payment_id', r.payment_id, 'payment_currency', p.currency,
+                        'credit_note_id', r.credit_note_id, 'credit_note_amount', c.amount,
+                        'credit_note_currency', c.currency))
+                        FILTER (WHERE x.amount < 0 OR p.currency <> x.currency OR c.amount > 0
+                                   OR c.currency <> x.currency)) -> 0
+              INTO customers, items, credit_notes, amounts, dates, misfit
               FROM pg_catalog.unnest(mine) r
               JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                                     AND (NOT on_citus OR x.customer_id = one)
@@ -330,6 +314,9 @@ BEGIN
                                          AND (NOT on_citus OR p.customer_id = one)
               LEFT JOIN dunning.invoice c ON c.customer_id = r.customer_id AND c.invoice_id = r.credit_note_id
                                          AND (NOT on_citus OR c.customer_id = one);
+            IF misfit IS NOT NULL THEN
+                PERFORM dunning_internal.refuse_misfit_allocation(misfit);
+            END IF;
         ELSE
             SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
@@ -375,10 +362,6 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER allocation_fill_customer BEFORE INSERT ON dunning.allocation
     FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning.settlement_fill_customer();
-CREATE OR REPLACE TRIGGER allocation_check_rows AFTER INSERT ON dunning.allocation
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_check_rows();
--- Trigger names order same-event triggers: check first, then apply.
 CREATE OR REPLACE TRIGGER allocation_sync_insert AFTER INSERT ON dunning.allocation
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_sync();

@@ -414,6 +414,9 @@ CREATE TABLE dunning.sender_setting (
 );
 DROP FUNCTION dunning.claim_actions(text, integer);
 DROP FUNCTION dunning.mark_sent(bigint, timestamptz);
+-- The check of new allocations joins the rows inside allocation_sync now.
+DROP TRIGGER allocation_check_rows ON dunning.allocation;
+DROP FUNCTION dunning.allocation_check_rows();
 
 -- Segments: customer.segment is the business segment people set;
 -- refresh_segments now writes customer.risk_segment.  0.2.0 wrote its risk

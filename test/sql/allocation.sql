@@ -3,7 +3,7 @@
 -- SQL side: inferred payers given back, unlettered groups remembered).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(60);
+SELECT plan(64);
 
 INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
@@ -38,6 +38,16 @@ SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invo
                  '23503', NULL, 'an allocation of customer 2''s payment to customer 1''s invoice: foreign key');
 SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invoice_id, amount) VALUES (2, 3, 2, 1)$$,
                  '23503', NULL, '... whichever customer the row claims');
+-- Written directly, an allocation whose sides do not fit together is refused
+-- by the statement's own check (in allocation_sync), row by row of a
+-- many-row statement too, and nothing of the statement stays.
+SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invoice_id, amount) VALUES (1, 1, 3, 1)$$,
+                 '23514', 'invoice 3 is a credit note and cannot be settled', 'a credit note settled by a payment is refused');
+SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, payment_id, invoice_id, amount) VALUES (2, 3, 4, 1), (2, 3, 5, 1)$$,
+                 '23514', 'payment 3 is in EUR but invoice 5 is in USD', 'a payment of another currency is refused, in a two-row statement');
+SELECT throws_ok($$INSERT INTO dunning.allocation (customer_id, credit_note_id, invoice_id, amount) VALUES (1, 1, 2, 1)$$,
+                 '23514', 'invoice 1 is not a credit note', 'an invoice given as the credit note is refused');
+SELECT is((SELECT allocated_amount FROM dunning.payment WHERE payment_id = 3), 0.00, '... and nothing of the refused statements stays');
 SELECT throws_ok($$SELECT dunning.allocate(3, 2)$$, '23514', 'payment 3 is from customer 2 but invoice 2 belongs to customer 1',
                  'allocate() says why');
 -- The customer, currency and amount of what is settled are fixed.
