@@ -29,12 +29,27 @@
 /* 10^DUNNING_AMOUNT_SCALE: exactly one base-10000 numeric digit */
 #define DUNNING_AMOUNT_FACTOR	10000
 
+/* Why a numeric is not a scaled int64 (dunning_numeric_try_scaled). */
+typedef enum DunningScaled
+{
+	DUNNING_SCALED_OK,
+	DUNNING_SCALED_SPECIAL,		/* NaN or +-Infinity */
+	DUNNING_SCALED_SCALE,		/* a non-zero digit below 1/10000 */
+	DUNNING_SCALED_RANGE		/* beyond int64 units */
+} DunningScaled;
+
 /*
- * Convert a numeric Datum to a scaled int64 (units of 1/10000), exactly.
- * *dscale receives the numeric's display scale (which may exceed 4 when the
- * extra decimals are zeros), so that money-valued results can show the
- * decimals their input showed, as sum() does.  `what` names the
- * argument in error messages.
+ * A numeric Datum as a scaled int64 (units of 1/10000), exactly, into *out;
+ * or why it cannot be one.  *dscale receives the numeric's display scale
+ * (which may exceed 4 when the extra decimals are zeros), so that
+ * money-valued results can show the decimals their input showed, as sum()
+ * does.
+ */
+static inline DunningScaled dunning_numeric_try_scaled(Datum num, int64 *out, int *dscale);
+
+/*
+ * The same, raising 22P02 or 22003 for what is not a scaled int64: `what`
+ * names the argument in error messages.
  */
 static inline int64 dunning_numeric_to_scaled(Datum num, const char *what,
 											  int *dscale);
@@ -53,8 +68,8 @@ extern void dunning_amount_error_range(Datum num, const char *what) pg_attribute
  * which pg_upgrade requires to stay the same across major versions.
  * Special values (NaN, +-Infinity) are rejected.
  */
-static inline int64
-dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
+static inline DunningScaled
+dunning_numeric_try_scaled(Datum num, int64 *out, int *dscale)
 {
 	struct varlena *v = PG_DETOAST_DATUM_PACKED(num);
 	const char *p = VARDATA_ANY(v);
@@ -68,7 +83,7 @@ dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
 
 	memcpy(&header, p, sizeof(uint16));
 	if ((header & 0xC000) == 0xC000)	/* NUMERIC_SPECIAL */
-		dunning_amount_error_special(what);
+		return DUNNING_SCALED_SPECIAL;
 	if (header & 0x8000)		/* NUMERIC_SHORT */
 	{
 		neg = (header & 0x2000) != 0;
@@ -90,11 +105,12 @@ dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
 		len -= 2 * sizeof(uint16);
 	}
 	ndigits = len / (int) sizeof(int16);
+	*out = 0;
 	if (ndigits == 0)
-		return 0;
+		return DUNNING_SCALED_OK;
 	/* 10000^5 units already exceed int64: reject before any arithmetic */
 	if (weight > 3)
-		dunning_amount_error_range(num, what);
+		return DUNNING_SCALED_RANGE;
 	for (i = 0; i < ndigits; i++)
 	{
 		int16		d;
@@ -104,7 +120,7 @@ dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
 		{
 			/* a digit below 1/10000: allowed only if it is zero */
 			if (d != 0)
-				dunning_amount_error_scale(num, what);
+				return DUNNING_SCALED_SCALE;
 			continue;
 		}
 		acc = acc * 10000 + d;
@@ -115,8 +131,28 @@ dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
 	if (neg)
 		acc = -acc;
 	if (acc > PG_INT64_MAX || acc < -PG_INT64_MAX)
-		dunning_amount_error_range(num, what);
-	return (int64) acc;
+		return DUNNING_SCALED_RANGE;
+	*out = (int64) acc;
+	return DUNNING_SCALED_OK;
+}
+
+static inline int64
+dunning_numeric_to_scaled(Datum num, const char *what, int *dscale)
+{
+	int64		units;
+
+	switch (dunning_numeric_try_scaled(num, &units, dscale))
+	{
+		case DUNNING_SCALED_OK:
+			break;
+		case DUNNING_SCALED_SPECIAL:
+			dunning_amount_error_special(what);
+		case DUNNING_SCALED_SCALE:
+			dunning_amount_error_scale(num, what);
+		case DUNNING_SCALED_RANGE:
+			dunning_amount_error_range(num, what);
+	}
+	return units;
 }
 
 /* int128 <-> numeric and text */

@@ -22,6 +22,8 @@
  */
 #include "postgres.h"
 
+#include "payer_agg.h"
+
 #include "money.h"
 
 #include "catalog/pg_type.h"
@@ -36,8 +38,8 @@
  * Days between two finite dates.  Infinite dates raise 22008 like date
  * subtraction does.
  */
-static int32
-days_between(int32 later, int32 earlier)
+int32
+dunning_days_between(int32 later, int32 earlier)
 {
 	if (DATE_NOT_FINITE(later) || DATE_NOT_FINITE(earlier))
 		ereport(ERROR,
@@ -161,14 +163,6 @@ state_for_update(FunctionCallInfo fcinfo, Size size)
  * payer_state: count, day sum, amount sum, amount x days sum
  * ------------------------------------------------------------------------
  */
-typedef struct PayerState
-{
-	int128		n;				/* accepted rows */
-	int128		sum_days;		/* sum of days */
-	int128		sum_amount;		/* sum of amounts, 1/10000 units */
-	int128		sum_amount_days;	/* sum of amount x days, same units */
-} PayerState;
-
 #define PAYER_FIELDS 4
 StaticAssertDecl(sizeof(PayerState) == PAYER_FIELDS * sizeof(int128),
 				 "PayerState must be a plain array of int128");
@@ -210,7 +204,7 @@ payer_read_row(FunctionCallInfo fcinfo, bool has_amount, bool beyond_terms,
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (has_amount && PG_ARGISNULL(3)))
 		return false;
-	*days = days_between(PG_GETARG_DATEADT(2), PG_GETARG_DATEADT(1));
+	*days = dunning_days_between(PG_GETARG_DATEADT(2), PG_GETARG_DATEADT(1));
 	if (beyond_terms && *days < 0)
 		*days = 0;
 	*amount = has_amount ? dunning_numeric_to_scaled(PG_GETARG_DATUM(3), "amount", &dscale) : 0;
@@ -218,8 +212,8 @@ payer_read_row(FunctionCallInfo fcinfo, bool has_amount, bool beyond_terms,
 }
 
 /* Adds (sign 1) or removes (sign -1) one row from the state. */
-static inline void
-payer_apply(PayerState *st, int32 days, int64 amount, int sign)
+void
+dunning_payer_apply(PayerState *st, int32 days, int64 amount, int sign)
 {
 	int128		ad = (int128) amount * days;
 
@@ -248,7 +242,7 @@ payer_step(FunctionCallInfo fcinfo, bool has_amount, bool beyond_terms, int sign
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	st = state_for_update(fcinfo, sizeof(PayerState));
-	payer_apply(st, days, amount, sign);
+	dunning_payer_apply(st, days, amount, sign);
 	PG_RETURN_POINTER(st);
 }
 
@@ -318,16 +312,23 @@ PG_FUNCTION_INFO_V1(payer_weighted_final);
  * total amount is zero or negative (credit notes outweighing invoices: no
  * meaningful weights).
  */
+Numeric
+dunning_payer_weighted(const PayerState *st)
+{
+	if (st->n <= 0 || st->sum_amount <= 0)
+		return NULL;
+	return numeric_div_opt_error(dunning_int128_to_numeric(st->sum_amount_days),
+								 dunning_int128_to_numeric(st->sum_amount), NULL);
+}
+
 Datum
 payer_weighted_final(PG_FUNCTION_ARGS)
 {
-	PayerState *st = (PayerState *) PG_GETARG_POINTER(0);
+	Numeric		weighted = dunning_payer_weighted((PayerState *) PG_GETARG_POINTER(0));
 
-	if (st->n <= 0 || st->sum_amount <= 0)
+	if (weighted == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(numeric_div_opt_error(dunning_int128_to_numeric(st->sum_amount_days),
-											dunning_int128_to_numeric(st->sum_amount),
-											NULL));
+	PG_RETURN_NUMERIC(weighted);
 }
 
 PG_FUNCTION_INFO_V1(payer_avg_final);
@@ -428,15 +429,24 @@ paydex_score(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(payer_paydex_final);
 /* The chart applied to the exact weighted days; NULL like weighted_days_late. */
+bool
+dunning_payer_paydex(const PayerState *st, int32 *paydex)
+{
+	if (st->n <= 0 || st->sum_amount <= 0)
+		return false;
+	*paydex = paydex_of_ratio(dunning_int128_to_numeric(st->sum_amount_days),
+							  dunning_int128_to_numeric(st->sum_amount));
+	return true;
+}
+
 Datum
 payer_paydex_final(PG_FUNCTION_ARGS)
 {
-	PayerState *st = (PayerState *) PG_GETARG_POINTER(0);
+	int32		paydex;
 
-	if (st->n <= 0 || st->sum_amount <= 0)
+	if (!dunning_payer_paydex((PayerState *) PG_GETARG_POINTER(0), &paydex))
 		PG_RETURN_NULL();
-	PG_RETURN_INT32(paydex_of_ratio(dunning_int128_to_numeric(st->sum_amount_days),
-									dunning_int128_to_numeric(st->sum_amount)));
+	PG_RETURN_INT32(paydex);
 }
 
 /* ------------------------------------------------------------------------
@@ -472,14 +482,6 @@ static const int64 risk_weight[RISK_HALF_LIFE] = {
 	588853427, 584335712, 579852657, 575403996, 570989466, 566608804,
 	562261751, 557948048, 553667441, 549419675, 545204497, 541021659
 };
-
-typedef struct RiskState
-{
-	int128		has_as_of;		/* 0 before the first row, then 1 */
-	int128		as_of;			/* the as_of date (days since 2000-01-01) */
-	int128		sum_weight;		/* sum of w x amount */
-	int128		sum_weight_late;	/* sum of w x amount x min(late, 120) */
-} RiskState;
 
 #define RISK_FIELDS 4
 StaticAssertDecl(sizeof(RiskState) == RISK_FIELDS * sizeof(int128),
@@ -532,6 +534,48 @@ risk_state_out(PG_FUNCTION_ARGS)
 										   RISK_FIELDS));
 }
 
+/*
+ * One invoice (amount > 0, in 1/10000 units) of a risk score as of as_of:
+ *   open at as_of (no paid date, or paid after as_of): weight 1,
+ *       late = greatest(as_of - due, 0)
+ *   paid by as_of: weight 2^(-(as_of - paid) / 90),
+ *       late = greatest(paid - due, 0)
+ * late is capped at 120 days.
+ */
+void
+dunning_risk_apply(RiskState *st, DateADT due, bool has_paid, DateADT paid, int64 amount, DateADT as_of)
+{
+	int64		w;
+	int32		late;
+
+	if (has_paid && paid <= as_of)
+	{
+		int32		age = dunning_days_between(as_of, paid);
+
+		late = dunning_days_between(paid, due);
+		w = (age / RISK_HALF_LIFE >= 31) ? 0
+			: risk_weight[age % RISK_HALF_LIFE] >> (age / RISK_HALF_LIFE);
+	}
+	else
+	{
+		late = dunning_days_between(as_of, due);
+		w = risk_weight[0];
+	}
+	late = Max(late, 0);
+	late = Min(late, RISK_CAP_DAYS);
+
+	if (st->has_as_of)
+		check_same_as_of(st->as_of, as_of);
+	else
+	{
+		st->has_as_of = 1;
+		st->as_of = as_of;
+	}
+	st->sum_weight = dunning_add128(st->sum_weight, (int128) w * amount);
+	st->sum_weight_late = dunning_add128(st->sum_weight_late,
+										 (int128) w * amount * late);
+}
+
 PG_FUNCTION_INFO_V1(risk_sfunc);
 /*
  * (state, due_on, paid_on, amount, as_of).  Skipped: NULL due_on, amount or
@@ -546,11 +590,7 @@ Datum
 risk_sfunc(PG_FUNCTION_ARGS)
 {
 	RiskState  *st;
-	DateADT		due,
-				as_of;
 	int64		amount;
-	int64		w;
-	int32		late;
 	int			dscale;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
@@ -558,36 +598,9 @@ risk_sfunc(PG_FUNCTION_ARGS)
 	amount = dunning_numeric_to_scaled(PG_GETARG_DATUM(3), "amount", &dscale);
 	if (amount <= 0)
 		goto skip;
-	due = PG_GETARG_DATEADT(1);
-	as_of = PG_GETARG_DATEADT(4);
-	if (!PG_ARGISNULL(2) && PG_GETARG_DATEADT(2) <= as_of)
-	{
-		DateADT		paid = PG_GETARG_DATEADT(2);
-		int32		age = days_between(as_of, paid);
-
-		late = days_between(paid, due);
-		w = (age / RISK_HALF_LIFE >= 31) ? 0
-			: risk_weight[age % RISK_HALF_LIFE] >> (age / RISK_HALF_LIFE);
-	}
-	else
-	{
-		late = days_between(as_of, due);
-		w = risk_weight[0];
-	}
-	late = Max(late, 0);
-	late = Min(late, RISK_CAP_DAYS);
-
 	st = state_for_update(fcinfo, sizeof(RiskState));
-	if (st->has_as_of)
-		check_same_as_of(st->as_of, as_of);
-	else
-	{
-		st->has_as_of = 1;
-		st->as_of = as_of;
-	}
-	st->sum_weight = dunning_add128(st->sum_weight, (int128) w * amount);
-	st->sum_weight_late = dunning_add128(st->sum_weight_late,
-										 (int128) w * amount * late);
+	dunning_risk_apply(st, PG_GETARG_DATEADT(1), !PG_ARGISNULL(2),
+					   PG_ARGISNULL(2) ? 0 : PG_GETARG_DATEADT(2), amount, PG_GETARG_DATEADT(4));
 	PG_RETURN_POINTER(st);
 
 skip:
@@ -620,20 +633,30 @@ PG_FUNCTION_INFO_V1(risk_final);
  * round half up (100 x sum(w a late) / (120 x sum(w a))): 0 pays on time, 100
  * pays (or owes) 120 days or more late.  NULL when every weight is zero.
  */
-Datum
-risk_final(PG_FUNCTION_ARGS)
+bool
+dunning_risk_score(const RiskState *st, int32 *score)
 {
-	RiskState  *st = (RiskState *) PG_GETARG_POINTER(0);
 	Numeric		num,
 				den;
 
 	if (st->sum_weight <= 0)
-		PG_RETURN_NULL();
+		return false;
 	num = numeric_mul_opt_error(dunning_int128_to_numeric(st->sum_weight_late),
 								int64_to_numeric(100), NULL);
 	den = numeric_mul_opt_error(dunning_int128_to_numeric(st->sum_weight),
 								int64_to_numeric(RISK_CAP_DAYS), NULL);
-	PG_RETURN_INT32(numeric_int4_opt_error(dunning_round_half_up(num, den), NULL));
+	*score = numeric_int4_opt_error(dunning_round_half_up(num, den), NULL);
+	return true;
+}
+
+Datum
+risk_final(PG_FUNCTION_ARGS)
+{
+	int32		score;
+
+	if (!dunning_risk_score((RiskState *) PG_GETARG_POINTER(0), &score))
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(score);
 }
 
 /* ------------------------------------------------------------------------
@@ -703,7 +726,7 @@ aging_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	days = days_between(PG_GETARG_DATEADT(3), PG_GETARG_DATEADT(1));
+	days = dunning_days_between(PG_GETARG_DATEADT(3), PG_GETARG_DATEADT(1));
 	amount = dunning_numeric_to_scaled(PG_GETARG_DATUM(2), "open_amount", &dscale);
 	b = days <= 0 ? 0 : days <= 120 ? (days + 29) / 30 : 5;
 

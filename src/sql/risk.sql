@@ -20,6 +20,14 @@ CREATE TABLE dunning.credit_insurance (
     CONSTRAINT credit_insurance_pkey PRIMARY KEY (customer_id, credit_insurance_id)
 );
 CREATE INDEX credit_insurance_customer_idx ON dunning.credit_insurance (customer_id, valid_from);
+-- The figures of a set of items that customer_risk_as_of computes per
+-- customer and currency in one pass (the aggregate dunning.risk_figures, C).
+CREATE TYPE dunning.risk_figures AS (
+    invoices bigint, open_invoices numeric, open_credit_notes numeric, overdue numeric,
+    max_days_past_due integer, open_items bigint, cash_applied numeric,
+    paid_12m bigint, paid_amount_12m numeric, weighted_days_late numeric, days_beyond_terms numeric,
+    avg_days_to_pay numeric, paydex integer, risk_score integer
+);
 -- @code
 COMMENT ON TABLE dunning.credit_insurance IS
     'credit-insurance cover per customer (insured limit granted by an insurer over a period); load with INSERT or COPY';
@@ -36,6 +44,36 @@ COMMENT ON COLUMN dunning.credit_insurance.created_at IS 'when the row was loade
 -----------------------------------------------------------------------------
 -- Customer risk
 -----------------------------------------------------------------------------
+-- The fourteen per-customer figures of customer_risk_as_of from one pass over
+-- the items (src/risk_figures.c): each what the SQL aggregate with FILTER it
+-- replaces gives (doc/kpi.md), exact, NULL where that aggregate is NULL.
+-- Public, like the scoring aggregates: customer_risk_as_of is inlined into
+-- the analyst's query, which names it.
+CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_sfunc(internal, numeric, numeric, numeric, date, date,
+                                                               date, date, date)
+RETURNS internal
+    LANGUAGE c PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'risk_figures_sfunc';
+CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_final(internal)
+RETURNS dunning.risk_figures
+    LANGUAGE c PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'risk_figures_final';
+CREATE OR REPLACE AGGREGATE dunning.risk_figures(amount numeric, open_amount numeric, cash_applied numeric,
+                                                          due_on date, issued_on date, paid_on date, as_of date,
+                                                          paid_since date) (
+    SFUNC = dunning_internal.risk_figures_sfunc,
+    STYPE = internal,
+    FINALFUNC = dunning_internal.risk_figures_final,
+    PARALLEL = SAFE
+);
+COMMENT ON FUNCTION dunning_internal.risk_figures_sfunc(internal, numeric, numeric, numeric, date, date, date, date, date) IS
+    'transition function of dunning.risk_figures (internal)';
+COMMENT ON FUNCTION dunning_internal.risk_figures_final(internal) IS
+    'final function of dunning.risk_figures (internal)';
+COMMENT ON AGGREGATE dunning.risk_figures(numeric, numeric, numeric, date, date, date, date, date) IS
+    'the figures customer_risk_as_of computes per customer and currency, over any set of items in one pass: invoices, open invoices and credit notes, overdue, max days past due, open items, cash applied, items paid after paid_since with their amount and scoring figures, risk score as of as_of';
+COMMENT ON TYPE dunning.risk_figures IS
+    'the result of the aggregate dunning.risk_figures (doc/kpi.md)';
 -- Money is counted in the customer's main currency (the one it was invoiced
 -- in most often, ties by code) so nothing adds amounts of two currencies;
 -- open items in other currencies are counted in other_currency_open_items.
@@ -114,32 +152,20 @@ AS $fn$
                END AS cash_applied
           FROM item0 it
     ), g AS (
-        SELECT it.customer_id, it.currency,
-               pg_catalog.count(*) FILTER (WHERE it.amount > 0) AS n,
-               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0) AS open_invoices,
-               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount < 0 AND it.open_amount <> 0) AS open_credit_notes,
-               pg_catalog.sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0
-                                                       AND it.due_on < customer_risk_as_of.as_of) AS overdue,
-               pg_catalog.max(GREATEST(customer_risk_as_of.as_of - it.due_on, 0))
-                   FILTER (WHERE it.amount > 0 AND it.open_amount <> 0) AS max_dpd,
-               pg_catalog.count(*) FILTER (WHERE it.open_amount <> 0) AS open_items,
-               pg_catalog.sum(it.cash_applied) AS cash_applied,
-               pg_catalog.count(*) FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paid_n,
-               pg_catalog.sum(it.amount) FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paid_amount,
-               dunning.weighted_days_late(it.due_on, it.paid_on, it.amount)
-                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS wdl,
-               dunning.days_beyond_terms(it.due_on, it.paid_on, it.amount)
-                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS dbt,
-               dunning.avg_days_to_pay(it.issued_on, it.paid_on, it.amount)
-                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS dtp,
-               dunning.paydex(it.due_on, it.paid_on, it.amount)
-                   FILTER (WHERE it.paid_on > customer_risk_as_of.as_of - 365) AS paydex,
-               -- paid items (by as_of) with their paid date, open ones (paid
-               -- later or not at all) with none: the score ages them to as_of
-               dunning.payment_risk_score(it.due_on, it.paid_on, it.amount, customer_risk_as_of.as_of)
-                   FILTER (WHERE it.amount > 0) AS score
-          FROM item it
-         GROUP BY it.customer_id, it.currency
+        -- the figures of each customer and currency, in one pass (C)
+        SELECT x.customer_id, x.currency, (x.f).invoices AS n, (x.f).open_invoices, (x.f).open_credit_notes,
+               (x.f).overdue, (x.f).max_days_past_due AS max_dpd, (x.f).open_items, (x.f).cash_applied,
+               (x.f).paid_12m AS paid_n, (x.f).paid_amount_12m AS paid_amount, (x.f).weighted_days_late AS wdl,
+               (x.f).days_beyond_terms AS dbt, (x.f).avg_days_to_pay AS dtp, (x.f).paydex, (x.f).risk_score AS score
+          FROM (SELECT it.customer_id, it.currency,
+                       -- paid items (by as_of) with their paid date, open
+                       -- ones (paid later or not at all) with none: the
+                       -- score ages them to as_of
+                       dunning.risk_figures(it.amount, it.open_amount, it.cash_applied, it.due_on,
+                                                     it.issued_on, it.paid_on, customer_risk_as_of.as_of,
+                                                     customer_risk_as_of.as_of - 365) AS f
+                  FROM item it
+                 GROUP BY it.customer_id, it.currency) x
     ), received AS (
         SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
           FROM dunning.payment p
@@ -407,7 +433,8 @@ SELECT pg_catalog.pg_extension_config_dump('dunning.segment_change_segment_chang
 
 -- Privileges of the objects above (PUBLIC has none: security.sql).
 GRANT EXECUTE ON FUNCTION dunning.customer_risk_as_of(date),
-    dunning.customer_risk_as_of(date, bigint)
+    dunning.customer_risk_as_of(date, bigint),
+    dunning.risk_figures(numeric, numeric, numeric, date, date, date, date, date)
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.refresh_segments(date)
     TO dunning_admin;

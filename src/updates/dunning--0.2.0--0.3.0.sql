@@ -414,6 +414,14 @@ CREATE TABLE dunning.sender_setting (
 );
 DROP FUNCTION dunning.claim_actions(text, integer);
 DROP FUNCTION dunning.mark_sent(bigint, timestamptz);
+-- The figures of a set of items that customer_risk_as_of computes per
+-- customer and currency in one pass (the aggregate dunning.risk_figures, C).
+CREATE TYPE dunning.risk_figures AS (
+    invoices bigint, open_invoices numeric, open_credit_notes numeric, overdue numeric,
+    max_days_past_due integer, open_items bigint, cash_applied numeric,
+    paid_12m bigint, paid_amount_12m numeric, weighted_days_late numeric, days_beyond_terms numeric,
+    avg_days_to_pay numeric, paydex integer, risk_score integer
+);
 -- The check of new allocations joins the rows inside allocation_sync now.
 DROP TRIGGER allocation_check_rows ON dunning.allocation;
 DROP FUNCTION dunning.allocation_check_rows();

@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(69);
+SELECT plan(73);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -226,6 +226,61 @@ SELECT is((SELECT count(*)::int FROM dunning.kpi_as_of(CURRENT_DATE - 5000)), 0,
 -- Customer risk ---------------------------------------------------------------
 SELECT set_eq($$SELECT customer_id, customer_name, segment, currency, as_of, open_invoices, open_credit_notes, unapplied_payments, balance, overdue_amount, max_days_past_due, other_currency_open_items, paid_invoices_12m, paid_amount_12m, weighted_days_late, days_beyond_terms, avg_days_to_pay, paydex, risk_score, credit_limit, exposure, available_credit, over_limit, insurer, insured_limit, uninsured_exposure FROM dunning.customer_risk$$, $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE)$$,
               'customer_risk = customer_risk_as_of(today)');
+-- dunning.risk_figures: the fourteen figures customer_risk_as_of takes from
+-- it are those of the SQL aggregates with FILTER it replaced, per customer
+-- and currency, at several days (the open amount and cash applied as
+-- customer_risk_as_of computes them, simplified: settlements after the day
+-- ignored, which does not matter for the comparison)
+CREATE TEMP VIEW rf_items AS
+SELECT i.customer_id, i.currency, i.amount, i.amount - sign(i.amount) * i.settled_amount AS open_amount,
+       CASE WHEN i.amount > 0 AND i.settled_amount > 0 THEN i.settled_amount END AS cash_applied,
+       i.due_on, i.issued_on, CASE WHEN i.settled_amount = i.amount THEN i.settled_on END AS paid_on
+  FROM dunning.invoice i;
+CREATE FUNCTION pg_temp.rf_by_sql(d date) RETURNS TABLE (customer_id bigint, currency char(3), f text)
+LANGUAGE sql AS $fn$
+    SELECT it.customer_id, it.currency, ROW(
+           count(*) FILTER (WHERE it.amount > 0),
+           sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0),
+           sum(it.open_amount) FILTER (WHERE it.amount < 0 AND it.open_amount <> 0),
+           sum(it.open_amount) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0 AND it.due_on < d),
+           max(GREATEST(d - it.due_on, 0)) FILTER (WHERE it.amount > 0 AND it.open_amount <> 0),
+           count(*) FILTER (WHERE it.open_amount <> 0),
+           sum(it.cash_applied),
+           count(*) FILTER (WHERE it.paid_on > d - 365),
+           sum(it.amount) FILTER (WHERE it.paid_on > d - 365),
+           dunning.weighted_days_late(it.due_on, it.paid_on, it.amount) FILTER (WHERE it.paid_on > d - 365),
+           dunning.days_beyond_terms(it.due_on, it.paid_on, it.amount) FILTER (WHERE it.paid_on > d - 365),
+           dunning.avg_days_to_pay(it.issued_on, it.paid_on, it.amount) FILTER (WHERE it.paid_on > d - 365),
+           dunning.paydex(it.due_on, it.paid_on, it.amount) FILTER (WHERE it.paid_on > d - 365),
+           dunning.payment_risk_score(it.due_on, it.paid_on, it.amount, d) FILTER (WHERE it.amount > 0))::text
+      FROM rf_items it GROUP BY 1, 2
+$fn$;
+SELECT set_eq($$SELECT d, r.* FROM unnest(ARRAY[CURRENT_DATE, CURRENT_DATE - 90, CURRENT_DATE - 400]) d,
+                   pg_temp.rf_by_sql(d) r$$,
+              $$SELECT d, it.customer_id, it.currency,
+                       dunning.risk_figures(it.amount, it.open_amount, it.cash_applied, it.due_on, it.issued_on,
+                                            it.paid_on, d, d - 365)::text
+                  FROM unnest(ARRAY[CURRENT_DATE, CURRENT_DATE - 90, CURRENT_DATE - 400]) d, rf_items it
+                 GROUP BY 1, 2, 3$$,
+              'risk_figures = the fourteen SQL aggregates it replaces, digit for digit, at three days');
+-- NULLs count as the SQL aggregates count them; sums are exact beyond four
+-- decimals (carried on as numeric) and keep the largest scale
+SELECT is(dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE '2025-03-01')::text,
+          -- days to pay 13, PAYDEX 78 at 3 days late, risk 23: 28 days late on
+          -- 100 at full weight, 3 on 20 paid 270 days ago (weight 1/8)
+          '(2,100.000001,-5,100.000001,28,3,0.00005,1,20,3.0000000000000000,3.0000000000000000,13.0000000000000000,78,23)',
+          'risk_figures: NULLs skipped per figure, sums exact beyond four decimals, at their largest scale')
+  FROM (VALUES (100.00::numeric, 100.000001::numeric, NULL::numeric, DATE '2026-02-01', DATE '2026-01-02', NULL::date),
+               (-5, -5, NULL, DATE '2026-02-01', DATE '2026-01-02', NULL),
+               (20, 0, 0.00005, DATE '2025-06-01', DATE '2025-05-22', DATE '2025-06-04'),
+               (NULL, 7, NULL, NULL, NULL, NULL)) v (a, o, c, due, iss, paid);
+SELECT is(dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE '2025-03-01')::text,
+          '(0,,,,,0,,0,,,,,,)', 'risk_figures of no item: zero counts, every other figure NULL')
+  FROM (VALUES (1.0, 0.0, NULL::numeric, DATE '2026-01-01', DATE '2025-12-01', NULL::date)) v (a, o, c, due, iss, paid)
+ WHERE false;
+SELECT throws_ok($$SELECT dunning.risk_figures(1.00001, 0, 1, DATE '2026-01-01', DATE '2025-12-01', DATE '2026-01-05',
+                                               DATE '2026-03-01', DATE '2025-03-01')$$,
+                 '22003', NULL, 'risk_figures: a paid amount below 1/10000 is refused as the scoring aggregates refuse it');
 SELECT set_eq($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200) WHERE customer_id IN (3, 7, 11)$$,
               $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 3) UNION ALL
                 SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 7) UNION ALL

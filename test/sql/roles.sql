@@ -56,6 +56,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_analyst', 'paydex(date,date,numeric)', $$SELECT dunning.paydex(due_on, due_on + 3, amount) FROM dunning.invoice$$, ''),
   ('dunning_analyst', 'paydex_score(numeric)', $$SELECT dunning.paydex_score(10)$$, ''),
   ('dunning_analyst', 'payment_risk_score(date,date,numeric,date)', $$SELECT dunning.payment_risk_score(due_on, NULL, amount, DATE '2026-03-01') FROM dunning.invoice$$, ''),
+  ('dunning_analyst', 'risk_figures(numeric,numeric,numeric,date,date,date,date,date)', $$SELECT dunning.risk_figures(amount, amount - settled_amount, settled_amount, due_on, issued_on, settled_on, DATE '2026-03-01', DATE '2025-03-01') FROM dunning.invoice$$, ''),
   ('dunning_analyst', 'aging_buckets(date,numeric,date)', $$SELECT dunning.aging_buckets(due_on, amount, DATE '2026-03-01') FROM dunning.invoice$$, ''),
   ('dunning_analyst', 'dso_countback(numeric,numeric,integer)', $$SELECT dunning.dso_countback(212000, s, 30 ORDER BY k) FROM (VALUES (1, 70000), (2, 80000), (3, 100000)) v(k, s)$$, ''),
   ('dunning_analyst', 'dso_countback(numeric,numeric,integer,integer)', $$SELECT dunning.dso_countback(212000, s, 30, 2 ORDER BY k) FROM (VALUES (1, 70000), (2, 80000), (3, 100000)) v(k, s)$$, ''),
