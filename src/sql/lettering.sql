@@ -186,20 +186,19 @@ DECLARE
     amounts numeric[];
     written_off numeric;
 BEGIN
-    SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.amount ORDER BY x.id)
-      INTO ids, amounts
-      FROM (SELECT i.id, sum(i.amount) AS amount
-              FROM (SELECT a.invoice_id AS id, a.amount FROM dunning.allocation a
+    SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.amount ORDER BY x.id),
+           COALESCE(sum(x.written_off), 0)
+      INTO ids, amounts, written_off
+      FROM (SELECT i.id, sum(i.amount) AS amount, sum(i.amount) FILTER (WHERE i.written_off) AS written_off
+              FROM (SELECT a.invoice_id AS id, a.amount, false AS written_off FROM dunning.allocation a
                      WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id
                     UNION ALL
-                    SELECT a.credit_note_id, -a.amount FROM dunning.allocation a
+                    SELECT a.credit_note_id, -a.amount, false FROM dunning.allocation a
                      WHERE a.customer_id = l.customer_id AND a.letter_id = l.letter_id AND a.credit_note_id IS NOT NULL
                     UNION ALL
-                    SELECT w.invoice_id, w.amount FROM dunning.write_off w
+                    SELECT w.invoice_id, w.amount, true FROM dunning.write_off w
                      WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id) i
              GROUP BY i.id) x;
-    SELECT COALESCE(sum(w.amount), 0) INTO written_off FROM dunning.write_off w
-     WHERE w.customer_id = l.customer_id AND w.letter_id = l.letter_id;
     INSERT INTO dunning.proposal (customer_id, payment_id, rank, invoice_ids, amounts, write_off, confidence,
                                   method, reason, status, decided_at, decided_by, letter_id)
     SELECT l.customer_id, p.payment_id, 0, ids, amounts, written_off, COALESCE(l.confidence, 1), l.method,

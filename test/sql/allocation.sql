@@ -3,7 +3,7 @@
 -- SQL side: inferred payers given back, unlettered groups remembered).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(64);
+SELECT plan(65);
 
 INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
@@ -239,6 +239,19 @@ UPDATE dunning.invoice SET settled_on = '2000-01-01' WHERE invoice_id IN (31, 33
 SET LOCAL session_replication_role = origin;
 SELECT is(dunning.rebuild_totals(), 2::bigint, 'rebuild_totals counts the drifted dates');
 SELECT is_empty($$SELECT * FROM settled_on_drift$$, '... and repairs them');
+
+-- An unlettered group with a write-off is remembered whole: what each item
+-- received (allocation and write-off) and the write-off apart.
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (9101, 3, 'RR-1', '2026-03-01', '2026-03-31', 50.00);
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (9102, '2026-04-01', 45.00, 3);
+SELECT dunning.allocate(9102, 9101, 45.00) AS rr \gset
+INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason, letter_id)
+SELECT 3, 9101, 9102, 5.00, 'bank_fee', a.letter_id FROM dunning.allocation a WHERE a.allocation_id = :rr;
+SELECT dunning.unletter((SELECT letter_id FROM dunning.allocation WHERE allocation_id = :rr), 'test');
+SELECT results_eq($$SELECT invoice_ids, amounts, write_off, status FROM dunning.proposal WHERE payment_id = 9102$$,
+                  $$VALUES ('{9101}'::bigint[], '{50.00}'::numeric[], 5.00::numeric, 'rejected'::text)$$,
+                  'an unlettered group with a write-off is remembered with what each item received and the write-off');
 
 SELECT * FROM finish();
 ROLLBACK;
