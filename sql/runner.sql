@@ -207,7 +207,7 @@ SELECT * FROM dunning.verify_pay_token(:'token', '2026-03-20 00:00+00');
 SELECT valid, reason FROM dunning.verify_pay_token(:'token', '2026-04-15 09:30+00');
 -- Claims changed (customer 1 -> 2), signature kept.
 SELECT valid, reason FROM dunning.verify_pay_token(
-    dunning.base64url(convert_to(replace(convert_from(dunning.base64url_decode(split_part(:'token', '.', 1)), 'UTF8'), '1|102', '2|102'), 'UTF8'))
+    dunning_internal.base64url(convert_to(replace(convert_from(dunning_internal.base64url_decode(split_part(:'token', '.', 1)), 'UTF8'), '1|102', '2|102'), 'UTF8'))
     || '.' || split_part(:'token', '.', 2), '2026-03-20 00:00+00');
 -- Signature changed in one character.
 SELECT valid, reason FROM dunning.verify_pay_token(
@@ -341,9 +341,9 @@ SELECT dunning.cancel_promise(p.promise_id) FROM dunning.promise p WHERE p.custo
 SELECT customer_id, payload->'promise_date' AS promise_date, body
   FROM dunning.preview('2026-04-06 09:30+00') WHERE customer_id = 13;
 -- A value is escaped like any other (HTML for e-mail, one line for SMS).
-SELECT dunning.render_action('<b>{{promise_date}}</b> {{customer_name}}', '{"promise_date": "<2026-04-20>"}',
+SELECT dunning_internal.render_action('<b>{{promise_date}}</b> {{customer_name}}', '{"promise_date": "<2026-04-20>"}',
                              '{"customer_name": "A&B\nC"}', 'html') AS html,
-       dunning.render_action('{{promise_date}} {{customer_name}}', '{"promise_date": "2026-04-20"}',
+       dunning_internal.render_action('{{promise_date}} {{customer_name}}', '{"promise_date": "2026-04-20"}',
                              '{"customer_name": "A&B\nC"}', 'sms') AS sms;
 
 DROP EXTENSION dunning;

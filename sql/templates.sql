@@ -117,7 +117,7 @@ SELECT format(E'==== customer %s, %s (%s, %s)\nSubject: %s\n%s\n', a.customer_id
 -----------------------------------------------------------------------------
 \pset format unaligned
 \pset tuples_only on
-SELECT format(E'==== %s as %s\n%s\n', a.customer_id, m, dunning.render_action(t.body, a.payload,
+SELECT format(E'==== %s as %s\n%s\n', a.customer_id, m, dunning_internal.render_action(t.body, a.payload,
               jsonb_build_object('language', a.language, 'pay_link', a.payload->>'pay_link',
                                  'table_header', to_jsonb(t.table_header)), m))
   FROM dunning.action a
@@ -129,7 +129,7 @@ SELECT format(E'==== %s as %s\n%s\n', a.customer_id, m, dunning.render_action(t.
 SELECT format(E'==== SMS %s (%s characters)\n%s', a.language, length(r), r)
   FROM dunning.action a
   JOIN dunning.template t ON t.template_key = 'sms_reminder' AND t.language = a.language
- CROSS JOIN LATERAL dunning.render_action(t.body, a.payload, jsonb_build_object('language', a.language), 'sms') r
+ CROSS JOIN LATERAL dunning_internal.render_action(t.body, a.payload, jsonb_build_object('language', a.language), 'sms') r
  WHERE a.customer_id IN (1, 2, 3) AND a.kind = 'notice'
  ORDER BY a.customer_id;
 \pset tuples_only off

@@ -16,7 +16,7 @@
  *
  * SQL interface (src/sql/templates.sql):
  *   dunning.render_template(template text, data jsonb, mode text) -> text
- *   dunning.render_action(template text, data jsonb, extra jsonb, mode text) -> text
+ *   dunning_internal.render_action(template text, data jsonb, extra jsonb, mode text) -> text
  *   dunning.template_is_valid(template text) -> boolean
  * The signing of payment links is token.c's.
  */

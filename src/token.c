@@ -9,10 +9,10 @@
  * encoded.  dunning.verify_pay_token() checks them in SQL.
  *
  * SQL interface (src/sql/tokens.sql):
- *   dunning.hmac_sha256(data bytea, key bytea) -> bytea
- *   dunning.random_bytes(n integer) -> bytea
- *   dunning.timing_safe_equal(a bytea, b bytea) -> boolean
- *   dunning.pay_token_with_key(customer_id, invoice_ids, amount, expires_at, key) -> text
+ *   dunning_internal.hmac_sha256(data bytea, key bytea) -> bytea
+ *   dunning_internal.random_bytes(n integer) -> bytea
+ *   dunning_internal.timing_safe_equal(a bytea, b bytea) -> boolean
+ *   dunning_internal.pay_token_with_key(customer_id, invoice_ids, amount, expires_at, key) -> text
  */
 #include "postgres.h"
 
@@ -74,7 +74,7 @@ hmac_sha256(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(result);
 }
 
-/* base64url without padding (RFC 4648 section 5), as dunning.base64url */
+/* base64url without padding (RFC 4648 section 5), as dunning_internal.base64url */
 static void
 append_base64url(StringInfo out, const uint8 *data, size_t len)
 {

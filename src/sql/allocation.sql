@@ -68,7 +68,7 @@ COMMENT ON FUNCTION dunning.letter_code(bigint) IS
     'letter code of the n-th letter group of an account, n from 0: AA, AB, ..., ZZ, AAA, ...';
 
 -- Takes the next count letter numbers of a customer; returns the first.
-CREATE OR REPLACE FUNCTION dunning.next_letter_numbers(p_customer_id bigint, p_count integer) RETURNS bigint
+CREATE OR REPLACE FUNCTION dunning_internal.next_letter_numbers(p_customer_id bigint, p_count integer) RETURNS bigint
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $fn$
     INSERT INTO dunning.letter_counter AS c (customer_id, last_number)
@@ -142,7 +142,7 @@ COMMENT ON COLUMN dunning.allocation.customer_id IS 'the customer of every side 
 -- was unknown is identified as that customer first (dunning.payer_history),
 -- so that the foreign keys hold.  The extension's own writers give the
 -- customer and skip this.
-CREATE OR REPLACE FUNCTION dunning.settlement_fill_customer() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.settlement_fill_customer() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -267,7 +267,7 @@ GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamp
 -- invoice.settled_on, the latest settlement date (dunning.settlement's
 -- settled_on), grows with an insert to the latest date of the new rows, and
 -- is recomputed for the items a delete touched.
-CREATE OR REPLACE FUNCTION dunning.allocation_sync() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.allocation_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -351,7 +351,7 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
-CREATE OR REPLACE FUNCTION dunning.allocation_immutable() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.allocation_immutable() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -361,15 +361,15 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER allocation_fill_customer BEFORE INSERT ON dunning.allocation
-    FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning.settlement_fill_customer();
+    FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning_internal.settlement_fill_customer();
 CREATE OR REPLACE TRIGGER allocation_sync_insert AFTER INSERT ON dunning.allocation
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_sync();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_sync();
 CREATE OR REPLACE TRIGGER allocation_sync_delete AFTER DELETE ON dunning.allocation
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_sync();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_sync();
 CREATE OR REPLACE TRIGGER allocation_immutable BEFORE UPDATE ON dunning.allocation
-    FOR EACH ROW EXECUTE FUNCTION dunning.allocation_immutable();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.allocation_immutable();
 
 -----------------------------------------------------------------------------
 -- The running totals are the extension's own
@@ -377,7 +377,7 @@ CREATE OR REPLACE TRIGGER allocation_immutable BEFORE UPDATE ON dunning.allocati
 -- A value given on INSERT is reset to 0: allocations loaded afterwards (or
 -- restored by pg_restore, which loads invoices before allocations) bring the
 -- totals back.  A direct UPDATE is refused.
-CREATE OR REPLACE FUNCTION dunning.totals_reset_on_insert() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.totals_reset_on_insert() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -390,7 +390,7 @@ BEGIN
     RETURN NEW;
 END
 $fn$;
-CREATE OR REPLACE FUNCTION dunning.totals_read_only() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.totals_read_only() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -415,19 +415,19 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER invoice_totals_reset BEFORE INSERT ON dunning.invoice
     FOR EACH ROW WHEN (NEW.settled_amount <> 0 OR NEW.settled_on IS NOT NULL)
-    EXECUTE FUNCTION dunning.totals_reset_on_insert();
+    EXECUTE FUNCTION dunning_internal.totals_reset_on_insert();
 CREATE OR REPLACE TRIGGER payment_totals_reset BEFORE INSERT ON dunning.payment
     FOR EACH ROW WHEN (NEW.allocated_amount <> 0)
-    EXECUTE FUNCTION dunning.totals_reset_on_insert();
+    EXECUTE FUNCTION dunning_internal.totals_reset_on_insert();
 CREATE OR REPLACE TRIGGER invoice_totals_read_only BEFORE UPDATE OF settled_amount, settled_on ON dunning.invoice
     FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
                        AND (NEW.settled_amount IS DISTINCT FROM OLD.settled_amount
                             OR NEW.settled_on IS DISTINCT FROM OLD.settled_on))
-    EXECUTE FUNCTION dunning.totals_read_only();
+    EXECUTE FUNCTION dunning_internal.totals_read_only();
 CREATE OR REPLACE TRIGGER payment_totals_read_only BEFORE UPDATE OF allocated_amount ON dunning.payment
     FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
                        AND NEW.allocated_amount IS DISTINCT FROM OLD.allocated_amount)
-    EXECUTE FUNCTION dunning.totals_read_only();
+    EXECUTE FUNCTION dunning_internal.totals_read_only();
 
 -- invoice.settled_on of the given items (customer and invoice ids, pairwise),
 -- recomputed from their settlements: after a delete, and when a date that
@@ -472,7 +472,7 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.recompute_settled_on(bigint[], bigint[]) IS
     'recomputes invoice.settled_on (latest settlement date) of the items given by customer and invoice ids';
-CREATE OR REPLACE FUNCTION dunning.payment_redate_settlements() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.payment_redate_settlements() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -487,10 +487,10 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER payment_redate_settlements AFTER UPDATE OF received_on ON dunning.payment
     FOR EACH ROW WHEN (NEW.received_on IS DISTINCT FROM OLD.received_on)
-    EXECUTE FUNCTION dunning.payment_redate_settlements();
+    EXECUTE FUNCTION dunning_internal.payment_redate_settlements();
 -- A settlement is never dated before its invoice; a credit-note allocation
 -- takes the later issue date of its two items.
-CREATE OR REPLACE FUNCTION dunning.invoice_redate_settlements() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.invoice_redate_settlements() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -507,7 +507,7 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER invoice_redate_settlements AFTER UPDATE OF issued_on ON dunning.invoice
     FOR EACH ROW WHEN (NEW.issued_on <> OLD.issued_on AND OLD.settled_on IS NOT NULL)
-    EXECUTE FUNCTION dunning.invoice_redate_settlements();
+    EXECUTE FUNCTION dunning_internal.invoice_redate_settlements();
 
 -- What settles an item, for an error message: its allocations (with their
 -- letter codes) and write-offs, the first ten of each.
@@ -538,7 +538,7 @@ COMMENT ON FUNCTION dunning_internal.settlements_of(bigint, bigint, bigint) IS
 -- Settled items keep what their allocations were checked against: the
 -- customer (the foreign keys refuse it too), the currency, the sign, and an
 -- amount at least what is settled.  The error names the allocations.
-CREATE OR REPLACE FUNCTION dunning.invoice_keep_settled() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.invoice_keep_settled() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -553,8 +553,8 @@ CREATE OR REPLACE TRIGGER invoice_keep_settled BEFORE UPDATE OF customer_id, cur
                        AND (NEW.customer_id <> OLD.customer_id OR NEW.currency <> OLD.currency
                             OR pg_catalog.sign(NEW.amount) <> pg_catalog.sign(OLD.amount)
                             OR pg_catalog.abs(NEW.amount) < OLD.settled_amount))
-    EXECUTE FUNCTION dunning.invoice_keep_settled();
-CREATE OR REPLACE FUNCTION dunning.payment_keep_allocated() RETURNS trigger
+    EXECUTE FUNCTION dunning_internal.invoice_keep_settled();
+CREATE OR REPLACE FUNCTION dunning_internal.payment_keep_allocated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -568,7 +568,7 @@ CREATE OR REPLACE TRIGGER payment_keep_allocated BEFORE UPDATE OF customer_id, c
     FOR EACH ROW WHEN (OLD.allocated_amount <> 0
                        AND (NEW.customer_id IS DISTINCT FROM OLD.customer_id OR NEW.currency <> OLD.currency
                             OR NEW.amount < OLD.allocated_amount))
-    EXECUTE FUNCTION dunning.payment_keep_allocated();
+    EXECUTE FUNCTION dunning_internal.payment_keep_allocated();
 
 -- Recompute every running total from the allocations and write-offs, and
 -- report (WARNING, counted in the result) any allocation or write-off whose
@@ -642,7 +642,7 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.rebuild_totals() IS
     'recomputes invoice.settled_amount and settled_on and payment.allocated_amount from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
-CREATE OR REPLACE FUNCTION dunning.allocation_after_truncate() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.allocation_after_truncate() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -651,7 +651,7 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER allocation_after_truncate AFTER TRUNCATE ON dunning.allocation
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_after_truncate();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_after_truncate();
 -----------------------------------------------------------------------------
 -- Manual lettering
 -----------------------------------------------------------------------------
@@ -721,7 +721,7 @@ COMMENT ON FUNCTION dunning_internal.lock_invoice(bigint) IS
 -- then invoice rows (credit note and invoice) in ascending id order.  The
 -- amount is computed from the locked rows, so it is never stale.  Each
 -- manual allocation opens its own letter group; the row carries its letter.
-CREATE OR REPLACE FUNCTION dunning.allocate_internal(
+CREATE OR REPLACE FUNCTION dunning_internal.allocate_internal(
     p_payment_id bigint, p_credit_note_id bigint, p_invoice_id bigint, p_amount numeric)
 RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -829,7 +829,7 @@ BEGIN
     IF p_payment_id IS NOT NULL AND src_customer IS NULL THEN
         PERFORM dunning_internal.identify_payer(p_payment_id, inv_customer);
     END IF;
-    l := dunning.open_letter(inv_customer, 'manual', NULL, 'manual allocation by ' || current_user);
+    l := dunning_internal.open_letter(inv_customer, 'manual', NULL, 'manual allocation by ' || current_user);
     INSERT INTO dunning.allocation (customer_id, payment_id, credit_note_id, invoice_id, amount, letter_id, letter_code)
     VALUES (inv_customer, p_payment_id, p_credit_note_id, p_invoice_id, amt, l.letter_id, l.letter_code)
     RETURNING allocation_id INTO new_id;
@@ -840,13 +840,13 @@ $fn$;
 CREATE OR REPLACE FUNCTION dunning.allocate(payment_id bigint, invoice_id bigint, amount numeric DEFAULT NULL)
 RETURNS bigint
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    RETURN dunning.allocate_internal(payment_id, NULL, invoice_id, amount);
+    RETURN dunning_internal.allocate_internal(payment_id, NULL, invoice_id, amount);
 COMMENT ON FUNCTION dunning.allocate(bigint, bigint, numeric) IS
     'letters amount of a payment to an invoice (NULL amount: as much as both allow); returns the allocation id; never over-allocates, also under concurrency';
 CREATE OR REPLACE FUNCTION dunning.allocate_credit_note(credit_note_id bigint, invoice_id bigint, amount numeric DEFAULT NULL)
 RETURNS bigint
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    RETURN dunning.allocate_internal(NULL, credit_note_id, invoice_id, amount);
+    RETURN dunning_internal.allocate_internal(NULL, credit_note_id, invoice_id, amount);
 COMMENT ON FUNCTION dunning.allocate_credit_note(bigint, bigint, numeric) IS
     'letters amount of a credit note (negative invoice) to an invoice of the same customer and currency; returns the allocation id';
 CREATE OR REPLACE FUNCTION dunning.unallocate(allocation_id bigint) RETURNS numeric
@@ -1012,7 +1012,7 @@ COMMENT ON COLUMN dunning.write_off.customer_id IS 'the customer of the invoice 
 
 -- Write-offs settle invoices like allocations do (same running total, same
 -- CHECK).
-CREATE OR REPLACE FUNCTION dunning.write_off_sync() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.write_off_sync() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -1076,14 +1076,14 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER write_off_fill_customer BEFORE INSERT ON dunning.write_off
-    FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning.settlement_fill_customer();
+    FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning_internal.settlement_fill_customer();
 CREATE OR REPLACE TRIGGER write_off_sync_insert AFTER INSERT ON dunning.write_off
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.write_off_sync();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.write_off_sync();
 CREATE OR REPLACE TRIGGER write_off_sync_delete AFTER DELETE ON dunning.write_off
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.write_off_sync();
-CREATE OR REPLACE FUNCTION dunning.write_off_immutable() RETURNS trigger
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.write_off_sync();
+CREATE OR REPLACE FUNCTION dunning_internal.write_off_immutable() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -1093,7 +1093,7 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER write_off_immutable BEFORE UPDATE ON dunning.write_off
-    FOR EACH ROW EXECUTE FUNCTION dunning.write_off_immutable();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.write_off_immutable();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -1133,7 +1133,7 @@ COMMENT ON COLUMN dunning.letter_history.created_by IS 'who had made it';
 COMMENT ON COLUMN dunning.letter_history.removed_at IS 'when it was removed';
 COMMENT ON COLUMN dunning.letter_history.removed_by IS 'who removed it';
 COMMENT ON COLUMN dunning.letter_history.customer_id IS 'the customer it belonged to';
-CREATE OR REPLACE FUNCTION dunning.allocation_keep_history() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.allocation_keep_history() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -1150,8 +1150,8 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER allocation_keep_history AFTER DELETE ON dunning.allocation
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_keep_history();
-CREATE OR REPLACE FUNCTION dunning.write_off_keep_history() RETURNS trigger
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_keep_history();
+CREATE OR REPLACE FUNCTION dunning_internal.write_off_keep_history() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -1167,10 +1167,10 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER write_off_keep_history AFTER DELETE ON dunning.write_off
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.write_off_keep_history();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.write_off_keep_history();
 
 CREATE OR REPLACE TRIGGER write_off_after_truncate AFTER TRUNCATE ON dunning.write_off
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.allocation_after_truncate();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_after_truncate();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -1271,12 +1271,12 @@ COMMENT ON FUNCTION dunning_internal.forget_inferred_payers(bigint[], text) IS
     'gives back an unknown payer to the payments among ids whose payer lettering inferred and that have no allocation or write-off left (unletter, unallocate)';
 
 -- Opens a letter group for a customer and returns (letter_id, letter_code).
-CREATE OR REPLACE FUNCTION dunning.open_letter(p_customer_id bigint, p_method text, p_confidence real,
+CREATE OR REPLACE FUNCTION dunning_internal.open_letter(p_customer_id bigint, p_method text, p_confidence real,
                                     p_explanation text, OUT letter_id bigint, OUT letter_code text)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    letter_code := dunning.letter_code(dunning.next_letter_numbers(p_customer_id, 1));
+    letter_code := dunning.letter_code(dunning_internal.next_letter_numbers(p_customer_id, 1));
     INSERT INTO dunning.letter (customer_id, letter_code, method, confidence, explanation)
     VALUES (p_customer_id, letter_code, p_method, p_confidence, left(p_explanation, 2000))
     RETURNING letter.letter_id INTO letter_id;
@@ -1361,7 +1361,7 @@ COMMENT ON FUNCTION dunning.unletter_code(bigint, text, text) IS
 -- by the payment (and by the netted credit notes first), negative amounts are
 -- credit notes netted against the group's invoices; write_off closes the
 -- last invoice.  Rows must be locked by the caller.
-CREATE OR REPLACE FUNCTION dunning.letter_items(p_letter_id bigint, p_letter_code text, p_payment_id bigint,
+CREATE OR REPLACE FUNCTION dunning_internal.letter_items(p_letter_id bigint, p_letter_code text, p_payment_id bigint,
                                      p_invoice_ids bigint[], p_amounts numeric[], p_write_off numeric,
                                      p_method text, p_confidence real)
 RETURNS void
@@ -1438,13 +1438,13 @@ COMMENT ON COLUMN dunning.unapplied_payment.remittance_info IS 'unstructured rem
 COMMENT ON COLUMN dunning.unapplied_payment.reference IS 'structured creditor reference';
 
 -- The internal helpers carry a comment too (\df+ shows what they are for).
-COMMENT ON FUNCTION dunning.next_letter_numbers(bigint, integer) IS
+COMMENT ON FUNCTION dunning_internal.next_letter_numbers(bigint, integer) IS
     'internal: takes the next count letter numbers of a customer (letter_counter upsert); returns the first';
-COMMENT ON FUNCTION dunning.open_letter(bigint, text, real, text) IS
+COMMENT ON FUNCTION dunning_internal.open_letter(bigint, text, real, text) IS
     'internal: opens a letter group for a customer; returns its letter_id and letter_code';
-COMMENT ON FUNCTION dunning.allocate_internal(bigint, bigint, bigint, numeric) IS
+COMMENT ON FUNCTION dunning_internal.allocate_internal(bigint, bigint, bigint, numeric) IS
     'internal: one allocation of a payment or a credit note in its own letter group, rows locked in the writers'' order (payment, then invoices by id); behind allocate() and allocate_credit_note()';
-COMMENT ON FUNCTION dunning.letter_items(bigint, text, bigint, bigint[], numeric[], numeric, text, real) IS
+COMMENT ON FUNCTION dunning_internal.letter_items(bigint, text, bigint, bigint[], numeric[], numeric, text, real) IS
     'internal: writes the allocations and write-off of a letter group over rows the caller has locked (confirm_proposal)';
 SELECT pg_catalog.pg_extension_config_dump('dunning.letter', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.letter_letter_id_seq', '');

@@ -197,7 +197,7 @@ COMMENT ON COLUMN dunning.scenario_step.charges IS 'true: the action shows late-
 COMMENT ON COLUMN dunning.scenario_step.seeded IS 'true for a step shipped with the extension (read only, not dumped)';
 
 -- Steps are kept in offset order: step_no increases with offset_days.
-CREATE OR REPLACE FUNCTION dunning.scenario_step_check_order() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.scenario_step_check_order() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -220,10 +220,10 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER scenario_step_order_insert AFTER INSERT ON dunning.scenario_step
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.scenario_step_check_order();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
 CREATE OR REPLACE TRIGGER scenario_step_order_update AFTER UPDATE ON dunning.scenario_step
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning.scenario_step_check_order();
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -281,7 +281,7 @@ COMMENT ON COLUMN dunning.customer_scenario.assigned_by IS 'customer (override),
 -----------------------------------------------------------------------------
 -- Shipped rows are read only
 -----------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION dunning.seeded_read_only() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.seeded_read_only() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -294,9 +294,9 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER scenario_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario
-    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning_internal.seeded_read_only();
 CREATE OR REPLACE TRIGGER scenario_step_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario_step
-    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning_internal.seeded_read_only();
 CREATE OR REPLACE FUNCTION dunning.copy_scenario(source_name text, new_name text) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$

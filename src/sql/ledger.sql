@@ -148,7 +148,7 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.normalize_phone(text, char) IS
     'a phone number in E.164 (+ and 7 to 15 digits): written with spaces, dots, dashes, slashes, brackets, + or 00, or nationally when country is given (trunk 0 dropped; NANP 10 digits); NULL when it is not one';
-CREATE OR REPLACE FUNCTION dunning.customer_phone_normalize() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.customer_phone_normalize() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -165,7 +165,7 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER customer_phone_normalize BEFORE INSERT OR UPDATE OF phone, country ON dunning.customer
-    FOR EACH ROW WHEN (NEW.phone IS NOT NULL) EXECUTE FUNCTION dunning.customer_phone_normalize();
+    FOR EACH ROW WHEN (NEW.phone IS NOT NULL) EXECUTE FUNCTION dunning_internal.customer_phone_normalize();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -370,7 +370,7 @@ COMMENT ON COLUMN dunning.dispute.customer_id IS 'the customer of the invoice (f
 -- A dispute is about (part of) its invoice: its customer is the invoice's,
 -- its amount at most the invoice's.  A dispute on a paid invoice is a
 -- legitimate claim: what is settled does not matter.
-CREATE OR REPLACE FUNCTION dunning.dispute_check_invoice() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.dispute_check_invoice() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -399,7 +399,7 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER dispute_check_invoice BEFORE INSERT OR UPDATE OF invoice_id, amount, customer_id ON dunning.dispute
-    FOR EACH ROW EXECUTE FUNCTION dunning.dispute_check_invoice();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.dispute_check_invoice();
 
 -----------------------------------------------------------------------------
 -- pg_dump keeps the rows users load.  Sequences of the identity columns are

@@ -159,8 +159,8 @@ BEGIN
     IF pay.customer_id IS NULL THEN
         PERFORM dunning_internal.identify_payer(pay.payment_id, p.customer_id);
     END IF;
-    l := dunning.open_letter(p.customer_id, 'proposal', p.confidence, p.reason);
-    PERFORM dunning.letter_items(l.letter_id, l.letter_code, p.payment_id, p.invoice_ids, p.amounts,
+    l := dunning_internal.open_letter(p.customer_id, 'proposal', p.confidence, p.reason);
+    PERFORM dunning_internal.letter_items(l.letter_id, l.letter_code, p.payment_id, p.invoice_ids, p.amounts,
                                  p.write_off, 'proposal', p.confidence);
     UPDATE dunning.proposal x
        SET status = CASE WHEN x.proposal_id = p.proposal_id THEN 'confirmed' ELSE 'superseded' END,

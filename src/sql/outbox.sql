@@ -241,8 +241,8 @@ CREATE OR REPLACE TRIGGER action_notify AFTER INSERT ON dunning.action
 CREATE OR REPLACE FUNCTION dunning_internal.message_id_hash(action_id bigint) RETURNS text
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
     RETURN pg_catalog.left(pg_catalog.encode(
-        dunning.hmac_sha256(pg_catalog.convert_to('message-id:' || action_id::text, 'UTF8'),
-                            dunning.signing_secret()), 'hex'), 16);
+        dunning_internal.hmac_sha256(pg_catalog.convert_to('message-id:' || action_id::text, 'UTF8'),
+                            dunning_internal.signing_secret()), 'hex'), 16);
 COMMENT ON FUNCTION dunning_internal.message_id_hash(bigint) IS
     '16 hex digits of HMAC-SHA256(''message-id:'' || action_id) under the signing key';
 CREATE OR REPLACE FUNCTION dunning.message_id(action_id bigint, domain text DEFAULT 'dunning.invalid') RETURNS text
@@ -265,7 +265,7 @@ AS $fn$
 DECLARE
     m text[] := pg_catalog.regexp_match(message_id, '^<?([0-9]{1,18})\.([0-9a-f]{16})@[^>]*>?$');
 BEGIN
-    IF m IS NULL OR NOT dunning.timing_safe_equal(pg_catalog.convert_to(m[2], 'UTF8'),
+    IF m IS NULL OR NOT dunning_internal.timing_safe_equal(pg_catalog.convert_to(m[2], 'UTF8'),
            pg_catalog.convert_to(dunning_internal.message_id_hash(m[1]::bigint), 'UTF8')) THEN
         RETURN NULL;
     END IF;

@@ -319,7 +319,7 @@ COMMENT ON COLUMN dunning.segment_rule.seeded IS 'true for the defaults the exte
 INSERT INTO dunning.segment_rule (segment, min_score, seeded) VALUES
     ('low', 0, true), ('medium', 25, true), ('high', 50, true), ('critical', 75, true);
 -- @code
-CREATE OR REPLACE FUNCTION dunning.segment_rule_seeded_read_only() RETURNS trigger
+CREATE OR REPLACE FUNCTION dunning_internal.segment_rule_seeded_read_only() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -332,7 +332,7 @@ BEGIN
 END
 $fn$;
 CREATE OR REPLACE TRIGGER segment_rule_seeded_read_only BEFORE INSERT OR UPDATE OR DELETE ON dunning.segment_rule
-    FOR EACH ROW EXECUTE FUNCTION dunning.segment_rule_seeded_read_only();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.segment_rule_seeded_read_only();
 -- @schema
 CREATE TABLE dunning.segment_override (
     customer_id  bigint PRIMARY KEY REFERENCES dunning.customer,

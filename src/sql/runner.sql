@@ -444,7 +444,7 @@ PERFORM pg_catalog.set_config('enable_sort', 'on', true);
 -- planner sees how many customers act.  The payment-link key is read here,
 -- where the runner runs (a statement on Citus runs on a worker).
 IF (SELECT st.pay_link_base IS NOT NULL FROM dunning.settings st) THEN
-    secret := dunning.signing_secret();
+    secret := dunning_internal.signing_secret();
 END IF;
 -- The first instalment missed of the active plans of the customers
 -- evaluated, plan by plan (payment_plan_state, from here: inside a
@@ -753,7 +753,7 @@ WITH s AS MATERIALIZED (
             SELECT CASE WHEN s.pay_link_base IS NOT NULL AND g.kind <> 'confirmation'
                         THEN s.pay_link_base
                              || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
-                             || dunning.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
+                             || dunning_internal.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
                                                            $2 + s.pay_link_validity, s.secret)
                    END AS pay_link OFFSET 0) pk
 ), doc AS (
@@ -784,8 +784,8 @@ WITH s AS MATERIALIZED (
 ), rendered AS (
     SELECT d.customer_id, d.kind, d.scenario_id, d.step_id, d.step_name, d.offset_days, d.local_date, d.channel,
            d.recipient, COALESCE(d.template_language, d.customer_language) AS language, d.collector,
-           dunning.render_action(d.t_subject, d.payload, r.extra, 'text') AS subject,
-           dunning.render_action(d.t_body, d.payload, r.extra, d.mode) AS body,
+           dunning_internal.render_action(d.t_subject, d.payload, r.extra, 'text') AS subject,
+           dunning_internal.render_action(d.t_body, d.payload, r.extra, d.mode) AS body,
            d.payload, d.invoices AS items, d.plan_id, d.instalment_no,
            d.episode, d.from_step_id, d.level_step_id, d.level_offset, d.want, d.t_legal,
            d.last_notice_lost, d.last_notice_action_id, d.ended_on, d.passed_over

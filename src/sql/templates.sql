@@ -13,10 +13,10 @@ CREATE OR REPLACE FUNCTION dunning.render_template(template text, data jsonb, mo
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.render_template(text, jsonb, text) IS
     'renders a template by substituting {{placeholders}} with values of data, escaped for mode (text, html, sms: one message at most); never evaluates anything';
-CREATE OR REPLACE FUNCTION dunning.render_action(template text, data jsonb, extra jsonb, mode text) RETURNS text
+CREATE OR REPLACE FUNCTION dunning_internal.render_action(template text, data jsonb, extra jsonb, mode text) RETURNS text
     AS 'MODULE_PATHNAME', 'render_action'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.render_action(text, jsonb, jsonb, text) IS
+COMMENT ON FUNCTION dunning_internal.render_action(text, jsonb, jsonb, text) IS
     'render_template over data with the keys of extra added (extra wins), without merging the documents (internal: the runner)';
 -- @schema
 CREATE TABLE dunning.template (
@@ -46,7 +46,7 @@ COMMENT ON COLUMN dunning.template.body IS 'body: HTML (values are escaped; lett
 COMMENT ON COLUMN dunning.template.table_header IS 'titles of the four columns of {{invoice_table}} in this language; NULL: English';
 COMMENT ON COLUMN dunning.template.seeded IS 'true for a template shipped with the extension (read only, not dumped)';
 CREATE OR REPLACE TRIGGER template_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.template
-    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning.seeded_read_only();
+    FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning_internal.seeded_read_only();
 -- @code
 -- The shipped templates (seeded: read only, not dumped), English, French and
 -- German.  Created again by every update, so a release that rewords one

@@ -3,18 +3,18 @@
 -----------------------------------------------------------------------------
 -- Payment links: signed, expiring tokens (HMAC-SHA256, src/render.c)
 -----------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION dunning.hmac_sha256(data bytea, key bytea) RETURNS bytea
+CREATE OR REPLACE FUNCTION dunning_internal.hmac_sha256(data bytea, key bytea) RETURNS bytea
     AS 'MODULE_PATHNAME', 'hmac_sha256'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.hmac_sha256(bytea, bytea) IS 'HMAC-SHA256 of data with key (internal)';
-CREATE OR REPLACE FUNCTION dunning.random_bytes(n integer) RETURNS bytea
+COMMENT ON FUNCTION dunning_internal.hmac_sha256(bytea, bytea) IS 'HMAC-SHA256 of data with key (internal)';
+CREATE OR REPLACE FUNCTION dunning_internal.random_bytes(n integer) RETURNS bytea
     AS 'MODULE_PATHNAME', 'random_bytes'
     LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.random_bytes(integer) IS 'n bytes from the strong random source (internal)';
-CREATE OR REPLACE FUNCTION dunning.timing_safe_equal(a bytea, b bytea) RETURNS boolean
+COMMENT ON FUNCTION dunning_internal.random_bytes(integer) IS 'n bytes from the strong random source (internal)';
+CREATE OR REPLACE FUNCTION dunning_internal.timing_safe_equal(a bytea, b bytea) RETURNS boolean
     AS 'MODULE_PATHNAME', 'timing_safe_equal'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.timing_safe_equal(bytea, bytea) IS 'byte-string equality in constant time (internal)';
+COMMENT ON FUNCTION dunning_internal.timing_safe_equal(bytea, bytea) IS 'byte-string equality in constant time (internal)';
 -- @schema
 
 -- The signing key: only admins read it.  Created on first use (not at
@@ -31,7 +31,7 @@ COMMENT ON TABLE dunning.signing_key IS 'secret key of payment-link tokens (admi
 COMMENT ON COLUMN dunning.signing_key.key_id IS 'always 1';
 COMMENT ON COLUMN dunning.signing_key.secret IS 'at least 32 random bytes';
 COMMENT ON COLUMN dunning.signing_key.created_at IS 'when the key was made';
-CREATE OR REPLACE FUNCTION dunning.signing_secret() RETURNS bytea
+CREATE OR REPLACE FUNCTION dunning_internal.signing_secret() RETURNS bytea
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -39,33 +39,33 @@ DECLARE
 BEGIN
     SELECT s.secret INTO k FROM dunning.signing_key s WHERE s.key_id = 1;
     IF k IS NULL THEN
-        INSERT INTO dunning.signing_key (key_id, secret) VALUES (1, dunning.random_bytes(32))
+        INSERT INTO dunning.signing_key (key_id, secret) VALUES (1, dunning_internal.random_bytes(32))
         ON CONFLICT (key_id) DO NOTHING;
         SELECT s.secret INTO k FROM dunning.signing_key s WHERE s.key_id = 1;
     END IF;
     RETURN k;
 END
 $fn$;
-COMMENT ON FUNCTION dunning.signing_secret() IS 'the payment-link key, made on first use (internal)';
-CREATE OR REPLACE FUNCTION dunning.base64url(data bytea) RETURNS text
+COMMENT ON FUNCTION dunning_internal.signing_secret() IS 'the payment-link key, made on first use (internal)';
+CREATE OR REPLACE FUNCTION dunning_internal.base64url(data bytea) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN pg_catalog.translate(pg_catalog.encode(data, 'base64'), E'+/=\n', '-_');
-COMMENT ON FUNCTION dunning.base64url(bytea) IS 'base64url without padding (RFC 4648 section 5)';
-CREATE OR REPLACE FUNCTION dunning.base64url_decode(data text) RETURNS bytea
+COMMENT ON FUNCTION dunning_internal.base64url(bytea) IS 'base64url without padding (RFC 4648 section 5)';
+CREATE OR REPLACE FUNCTION dunning_internal.base64url_decode(data text) RETURNS bytea
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN pg_catalog.decode(pg_catalog.rpad(pg_catalog.translate(data, '-_', '+/'),
                              ((pg_catalog.length(data) + 3) / 4) * 4, '='), 'base64');
-COMMENT ON FUNCTION dunning.base64url_decode(text) IS 'inverse of dunning.base64url';
+COMMENT ON FUNCTION dunning_internal.base64url_decode(text) IS 'inverse of dunning_internal.base64url';
 
 -- Token = base64url(claims) "." base64url(HMAC-SHA256(claims)), claims =
 -- "customer_id|invoice ids (distinct, in text order, comma)|amounts|expiry
 -- (Unix seconds)", in C (src/render.c): the runner signs one per action.
-CREATE OR REPLACE FUNCTION dunning.pay_token_with_key(customer_id bigint, invoice_ids bigint[], amount text,
+CREATE OR REPLACE FUNCTION dunning_internal.pay_token_with_key(customer_id bigint, invoice_ids bigint[], amount text,
                                            expires_at timestamptz, secret bytea)
 RETURNS text
     AS 'MODULE_PATHNAME', 'pay_token_with_key'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION dunning.pay_token_with_key(bigint, bigint[], text, timestamptz, bytea) IS
+COMMENT ON FUNCTION dunning_internal.pay_token_with_key(bigint, bigint[], text, timestamptz, bytea) IS
     'payment token signed with the given key (internal)';
 -- A token binds the ledger: it is made only for open invoices of its
 -- customer, for positive amounts per currency no larger than what those
@@ -128,7 +128,7 @@ BEGIN
                      ELSE 'above the ' || bad.open || ' they have open' END
             USING ERRCODE = 'check_violation';
     END IF;
-    RETURN dunning.pay_token_with_key(customer_id, ids, amount, expires_at, dunning.signing_secret());
+    RETURN dunning_internal.pay_token_with_key(customer_id, ids, amount, expires_at, dunning_internal.signing_secret());
 END
 $fn$;
 COMMENT ON FUNCTION dunning.pay_token(bigint, bigint[], text, timestamptz) IS
@@ -172,10 +172,10 @@ BEGIN
     END IF;
     parts := string_to_array(token, '.');
     BEGIN
-        claims := dunning.base64url_decode(parts[1]);
+        claims := dunning_internal.base64url_decode(parts[1]);
         SELECT s.secret INTO secret FROM dunning.signing_key s WHERE s.key_id = 1;
-        IF secret IS NULL OR NOT dunning.timing_safe_equal(dunning.base64url_decode(parts[2]),
-                                                           dunning.hmac_sha256(claims, secret)) THEN
+        IF secret IS NULL OR NOT dunning_internal.timing_safe_equal(dunning_internal.base64url_decode(parts[2]),
+                                                           dunning_internal.hmac_sha256(claims, secret)) THEN
             reason := 'bad signature';
             RETURN;
         END IF;

@@ -11,6 +11,27 @@
 -----------------------------------------------------------------------------
 CREATE SCHEMA dunning_internal;
 COMMENT ON SCHEMA dunning_internal IS 'internals of the dunning extension: not an interface, may change in any release';
+-- The internals 0.2.0 had in schema dunning: the lettering's writers, the
+-- token and rendering helpers, the trigger functions.
+DO $move$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'dunning'::regnamespace
+                AND p.proname = ANY (ARRAY['allocate_internal', 'letter_items', 'next_letter_numbers', 'open_letter',
+                                           'base64url', 'base64url_decode', 'hmac_sha256', 'random_bytes',
+                                           'signing_secret', 'timing_safe_equal', 'pay_token_with_key',
+                                           'render_action', 'allocation_after_truncate', 'allocation_immutable',
+                                           'allocation_keep_history', 'allocation_sync', 'invoice_keep_settled',
+                                           'scenario_step_check_order', 'seeded_read_only',
+                                           'segment_rule_seeded_read_only', 'totals_read_only',
+                                           'totals_reset_on_insert', 'write_off_immutable', 'write_off_keep_history',
+                                           'write_off_sync']) LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA dunning_internal', f);
+    END LOOP;
+END
+$move$;
 
 -----------------------------------------------------------------------------
 -- Every customer-owned row carries its customer; keys start with it and

@@ -66,8 +66,8 @@ INSERT INTO doc VALUES
 -- Every shipped template x language x mode x document.
 CREATE TEMP TABLE rendered AS
 SELECT t.template_key, t.language, m.mode, d.variant, d.link,
-       dunning.render_action(t.subject, d.payload, x.extra, 'text') AS subject,
-       dunning.render_action(t.body, d.payload, x.extra, m.mode) AS body
+       dunning_internal.render_action(t.subject, d.payload, x.extra, 'text') AS subject,
+       dunning_internal.render_action(t.body, d.payload, x.extra, m.mode) AS body
   FROM dunning.template t
  CROSS JOIN (VALUES ('html'), ('text'), ('sms')) m (mode)
  CROSS JOIN doc d
