@@ -67,6 +67,9 @@ typedef struct RiskFigures
 	RiskState	risk;
 } RiskFigures;
 
+/* the aggregate's SSPACE (src/sql/risk.sql) tells the planner this size */
+StaticAssertDecl(sizeof(RiskFigures) <= 512, "RiskFigures outgrew the SSPACE of dunning.risk_figures");
+
 /* One row of the transition function, read once. */
 typedef struct RiskRow
 {

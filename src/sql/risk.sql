@@ -63,6 +63,7 @@ CREATE OR REPLACE AGGREGATE dunning.risk_figures(amount numeric, open_amount num
                                                           paid_since date) (
     SFUNC = dunning_internal.risk_figures_sfunc,
     STYPE = internal,
+    SSPACE = 512,           -- the state: one fixed struct (RiskFigures) per group
     FINALFUNC = dunning_internal.risk_figures_final,
     PARALLEL = SAFE
 );
