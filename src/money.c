@@ -122,9 +122,9 @@ dunning_scaled_to_numeric(int128 v, int dscale)
 
 	if (v >= PG_INT64_MIN && v <= PG_INT64_MAX)
 		n = int64_div_fast_to_numeric((int64) v, DUNNING_AMOUNT_SCALE);
-	else
-		n = numeric_div_opt_error(dunning_int128_to_numeric(v),
-								  int64_to_numeric(DUNNING_AMOUNT_FACTOR), NULL);
+	else						/* x 0.0001: exact (a division rounds past 16 digits) */
+		n = numeric_mul_opt_error(dunning_int128_to_numeric(v),
+								  int64_div_fast_to_numeric(1, DUNNING_AMOUNT_SCALE), NULL);
 	return DatumGetNumeric(DirectFunctionCall2(numeric_round,
 											   NumericGetDatum(n),
 											   Int32GetDatum(dscale)));

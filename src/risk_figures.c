@@ -37,7 +37,6 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
-#include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 
 /* A sum as sum(numeric) makes it: exact, NULL without rows, largest scale. */
@@ -113,10 +112,14 @@ exact_sum_add(ExactSum *sum, Datum value, MemoryContext aggctx)
 	}
 	else
 	{
+		/* rare (more than four decimals): the running numeric total, replaced */
 		MemoryContext old = MemoryContextSwitchTo(aggctx);
+		Numeric		previous = sum->rest;
 
-		sum->rest = sum->rest == NULL ? DatumGetNumeric(datumCopy(value, false, -1))
-			: numeric_add_opt_error(sum->rest, DatumGetNumeric(value), NULL);
+		sum->rest = previous == NULL ? DatumGetNumericCopy(value)
+			: numeric_add_opt_error(previous, DatumGetNumeric(value), NULL);
+		if (previous != NULL)
+			pfree(previous);
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -221,6 +224,8 @@ add_paid_item(RiskFigures *st, const RiskRow *row, MemoryContext aggctx)
 		return;
 	exact_sum_add(&st->paid_amount_12m, row->amount, aggctx);
 	/* the scoring aggregates skip a row with any NULL argument */
+	if (!row->has_due && !row->has_issued)
+		return;
 	amount = amount_units(row);
 	if (row->has_due)
 	{
@@ -276,7 +281,7 @@ risk_figures_final(PG_FUNCTION_ARGS)
 	Datum		values[14];
 	bool		nulls[14] = {0};
 	Numeric		weighted;
-	int32		score;
+	int32		score = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "risk_figures_final must return a composite type");

@@ -351,6 +351,9 @@ COMMENT ON FUNCTION dunning_internal.write_bank_file(bytea, text, text) IS
 -- A payment row that is not written to dunning.payment (on Citus, the
 -- suspense holds it as jsonb) passes the checks of that table first: the
 -- same conditions, the same constraint names (ledger.sql).
+-- (A row that breaks one check is refused with that check's name, as the
+-- table refuses it; one that breaks several may be named by another of them
+-- than the table, which tries its checks in name order.)
 CREATE OR REPLACE FUNCTION dunning_internal.checked_payment(p dunning.payment) RETURNS dunning.payment
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $fn$

@@ -29,14 +29,15 @@ SELECT is_empty($$SELECT template_key, language FROM dunning.template
 -- Security.
 SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc p
-     WHERE p.pronamespace = 'dunning'::regnamespace AND p.proname IN
+     WHERE p.pronamespace IN ('dunning'::regnamespace, 'dunning_internal'::regnamespace) AND p.proname IN
            ('run', 'preview', 'schedule', 'unschedule', 'mark_sent', 'mark_failed', 'claim_actions', 'due_actions',
             'promise_to_pay', 'refresh_promises', 'pay_token', 'verify_pay_token', 'late_interest', 'cancel_paid_actions')
        AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')$$,
     'dunning functions pin search_path = pg_catalog, pg_temp');
 SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc p
-     WHERE p.pronamespace = 'dunning'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')
+     WHERE p.pronamespace IN ('dunning'::regnamespace, 'dunning_internal'::regnamespace)
+       AND has_function_privilege('public', p.oid, 'EXECUTE')
        AND p.proname IN ('run', 'preview', 'schedule', 'unschedule', 'mark_sent', 'due_actions', 'pay_token',
                          'signing_secret', 'hmac_sha256', 'random_bytes')$$,
     'PUBLIC may not call the dunning functions');

@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(73);
+SELECT plan(75);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -281,6 +281,13 @@ SELECT is(dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE 
 SELECT throws_ok($$SELECT dunning.risk_figures(1.00001, 0, 1, DATE '2026-01-01', DATE '2025-12-01', DATE '2026-01-05',
                                                DATE '2026-03-01', DATE '2025-03-01')$$,
                  '22003', NULL, 'risk_figures: a paid amount below 1/10000 is refused as the scoring aggregates refuse it');
+SELECT is((SELECT (dunning.risk_figures(x, x, x, DATE '2026-01-01', DATE '2025-12-01', DATE '2026-01-05',
+                                        DATE '2026-03-01', DATE '2025-03-01')).cash_applied::text
+             FROM (SELECT 999999999999.9999 AS x FROM generate_series(1, 20000)) v),
+          (SELECT sum(999999999999.9999)::text FROM generate_series(1, 20000)),
+          'risk_figures: a sum past 10^16 currency units keeps its decimals, as sum() does');
+SELECT is((dunning.risk_figures(1.00001, 0, NULL, NULL, NULL, DATE '2026-01-05', DATE '2026-03-01', DATE '2025-03-01')).paid_amount_12m,
+          1.00001, 'risk_figures: a paid row without dates is summed, not refused (the scoring aggregates skip it)');
 SELECT set_eq($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200) WHERE customer_id IN (3, 7, 11)$$,
               $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 3) UNION ALL
                 SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 7) UNION ALL
