@@ -78,7 +78,10 @@ for round in 1 2 3; do
         # the collection run, first and second on one day (bench/dunning_data.sql's)
         fresh "$s" bench_v_r bench_v_run
         figure run_first; note run_first $side "$(cpu_ms "$s" bench_v_r "SELECT dunning.run('2026-03-16 15:00+00')")"
-        figure run_second; note run_second $side "$(cpu_ms "$s" bench_v_r "SELECT dunning.run('2026-03-16 15:00+00')")"
+        # a second run that day finds nothing to do: ten of them in one
+        # session, per run (one run is a few 10 ms clock ticks)
+        figure run_second; note run_second $side "$(( $(cpu_ms "$s" bench_v_r \
+            "$(printf "SELECT dunning.run('2026-03-16 15:00+00');%.0s" {1..10})") / 10 ))"
         rows[run_first|$side]=$(on "$s" bench_v_r -c "SELECT count(*) || ' ' || md5(string_agg(t, ',' ORDER BY t))
             FROM (SELECT concat_ws(':', customer_id, step_id, channel, action_date, status) t FROM dunning.action) x")
     done
