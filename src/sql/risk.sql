@@ -75,6 +75,20 @@ COMMENT ON AGGREGATE dunning.risk_figures(numeric, numeric, numeric, date, date,
     'the figures customer_risk_as_of computes per customer and currency, over any set of items in one pass: invoices, open invoices and credit notes, overdue, max days past due, open items, cash applied, items paid after paid_since with their amount and scoring figures, risk score as of as_of';
 COMMENT ON TYPE dunning.risk_figures IS
     'the result of the aggregate dunning.risk_figures (doc/kpi.md)';
+COMMENT ON COLUMN dunning.risk_figures.invoices IS 'rows with amount > 0';
+COMMENT ON COLUMN dunning.risk_figures.open_invoices IS 'sum of open_amount over the invoices (amount > 0) still open; NULL when none';
+COMMENT ON COLUMN dunning.risk_figures.open_credit_notes IS 'sum of open_amount over the credit notes (amount < 0) still open; NULL when none';
+COMMENT ON COLUMN dunning.risk_figures.overdue IS 'sum of open_amount over the open invoices due before as_of; NULL when none';
+COMMENT ON COLUMN dunning.risk_figures.max_days_past_due IS 'greatest(as_of - due_on, 0) of the oldest open invoice; NULL when none';
+COMMENT ON COLUMN dunning.risk_figures.open_items IS 'rows with open_amount <> 0';
+COMMENT ON COLUMN dunning.risk_figures.cash_applied IS 'sum of cash_applied; NULL when every row has none';
+COMMENT ON COLUMN dunning.risk_figures.paid_12m IS 'rows paid after paid_since';
+COMMENT ON COLUMN dunning.risk_figures.paid_amount_12m IS 'sum of amount over those rows; NULL when none';
+COMMENT ON COLUMN dunning.risk_figures.weighted_days_late IS 'dunning.weighted_days_late over the rows paid after paid_since';
+COMMENT ON COLUMN dunning.risk_figures.days_beyond_terms IS 'dunning.days_beyond_terms over the rows paid after paid_since';
+COMMENT ON COLUMN dunning.risk_figures.avg_days_to_pay IS 'dunning.avg_days_to_pay over the rows paid after paid_since';
+COMMENT ON COLUMN dunning.risk_figures.paydex IS 'dunning.paydex over the rows paid after paid_since';
+COMMENT ON COLUMN dunning.risk_figures.risk_score IS 'dunning.payment_risk_score over the invoices as of as_of';
 -- Money is counted in the customer's main currency (the one it was invoiced
 -- in most often, ties by code) so nothing adds amounts of two currencies;
 -- open items in other currencies are counted in other_currency_open_items.
