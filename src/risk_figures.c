@@ -69,18 +69,25 @@ typedef struct RiskFigures
 /* the aggregate's SSPACE (src/sql/risk.sql) tells the planner this size */
 StaticAssertDecl(sizeof(RiskFigures) <= 512, "RiskFigures outgrew the SSPACE of dunning.risk_figures");
 
+/* A numeric argument, converted once: its scaled units when it has some. */
+typedef struct MoneyArg
+{
+	Datum		value;
+	bool		scaled;			/* units and dscale hold it */
+	int64		units;
+	int			dscale;
+	int			sign;			/* -1, 0 or 1 as numeric compares it with 0 */
+} MoneyArg;
+
 /* One row of the transition function, read once. */
 typedef struct RiskRow
 {
 	bool		has_amount;
-	Datum		amount;
-	int			amount_sign;	/* -1, 0 or 1 */
-	bool		amount_scaled;	/* amount_units holds the amount */
-	int64		amount_units;
+	MoneyArg	amount;
 	bool		is_open;		/* open_amount known and not 0 */
-	Datum		open_amount;
+	MoneyArg	open_amount;
 	bool		has_cash;
-	Datum		cash_applied;
+	MoneyArg	cash_applied;
 	bool		has_due;
 	DateADT		due_on;
 	bool		has_issued;
@@ -98,17 +105,29 @@ enum
 	ARG_AMOUNT = 1, ARG_OPEN, ARG_CASH, ARG_DUE, ARG_ISSUED, ARG_PAID, ARG_AS_OF, ARG_PAID_SINCE
 };
 
-static void
-exact_sum_add(ExactSum *sum, Datum value, MemoryContext aggctx)
+/* The argument at position argno, converted once (NaN compares above 0). */
+static MoneyArg
+read_money(FunctionCallInfo fcinfo, int argno)
 {
-	int64		units;
-	int			dscale;
+	MoneyArg	m;
+
+	m.value = PG_GETARG_DATUM(argno);
+	m.scaled = dunning_numeric_try_scaled(m.value, &m.units, &m.dscale) == DUNNING_SCALED_OK;
+	m.sign = m.scaled ? (m.units > 0) - (m.units < 0)
+		: DatumGetInt32(DirectFunctionCall2(numeric_cmp, m.value, NumericGetDatum(int64_to_numeric(0))));
+	return m;
+}
+
+static void
+exact_sum_add(ExactSum *sum, const MoneyArg *m, MemoryContext aggctx)
+{
+	Datum		value = m->value;
 
 	sum->rows++;
-	if (dunning_numeric_try_scaled(value, &units, &dscale) == DUNNING_SCALED_OK)
+	if (m->scaled)
 	{
-		sum->units = dunning_add128(sum->units, units);
-		sum->dscale = Max(sum->dscale, dscale);
+		sum->units = dunning_add128(sum->units, m->units);
+		sum->dscale = Max(sum->dscale, m->dscale);
 	}
 	else
 	{
@@ -139,38 +158,21 @@ exact_sum_result(const ExactSum *sum, bool *isnull)
 	return NumericGetDatum(total);
 }
 
-/* -1, 0 or 1 as numeric compares the value with 0 (NaN is above all). */
-static int
-numeric_sign_of(Datum value, bool *scaled, int64 *units)
-{
-	int			dscale;
-
-	*scaled = dunning_numeric_try_scaled(value, units, &dscale) == DUNNING_SCALED_OK;
-	if (*scaled)
-		return (*units > 0) - (*units < 0);
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, value, NumericGetDatum(int64_to_numeric(0))));
-}
-
 static void
 read_row(FunctionCallInfo fcinfo, RiskRow *row)
 {
-	bool		open_scaled;
-	int64		open_units;
-
 	memset(row, 0, sizeof(RiskRow));
 	row->has_amount = !PG_ARGISNULL(ARG_AMOUNT);
 	if (row->has_amount)
-	{
-		row->amount = PG_GETARG_DATUM(ARG_AMOUNT);
-		row->amount_sign = numeric_sign_of(row->amount, &row->amount_scaled, &row->amount_units);
-	}
+		row->amount = read_money(fcinfo, ARG_AMOUNT);
 	if (!PG_ARGISNULL(ARG_OPEN))
 	{
-		row->open_amount = PG_GETARG_DATUM(ARG_OPEN);
-		row->is_open = numeric_sign_of(row->open_amount, &open_scaled, &open_units) != 0;
+		row->open_amount = read_money(fcinfo, ARG_OPEN);
+		row->is_open = row->open_amount.sign != 0;
 	}
 	row->has_cash = !PG_ARGISNULL(ARG_CASH);
-	row->cash_applied = row->has_cash ? PG_GETARG_DATUM(ARG_CASH) : (Datum) 0;
+	if (row->has_cash)
+		row->cash_applied = read_money(fcinfo, ARG_CASH);
 	row->has_due = !PG_ARGISNULL(ARG_DUE);
 	row->due_on = row->has_due ? PG_GETARG_DATEADT(ARG_DUE) : 0;
 	row->has_issued = !PG_ARGISNULL(ARG_ISSUED);
@@ -189,8 +191,8 @@ amount_units(const RiskRow *row)
 {
 	int			dscale;
 
-	return row->amount_scaled ? row->amount_units
-		: dunning_numeric_to_scaled(row->amount, "amount", &dscale);
+	return row->amount.scaled ? row->amount.units
+		: dunning_numeric_to_scaled(row->amount.value, "amount", &dscale);
 }
 
 /* An open row: counted among the open invoices or credit notes. */
@@ -200,17 +202,17 @@ add_open_item(RiskFigures *st, const RiskRow *row, MemoryContext aggctx)
 	int32		days_past_due;
 
 	st->open_items++;
-	if (row->amount_sign < 0)
-		exact_sum_add(&st->open_credit_notes, row->open_amount, aggctx);
-	if (row->amount_sign <= 0)
+	if (row->amount.sign < 0)
+		exact_sum_add(&st->open_credit_notes, &row->open_amount, aggctx);
+	if (row->amount.sign <= 0)
 		return;
-	exact_sum_add(&st->open_invoices, row->open_amount, aggctx);
+	exact_sum_add(&st->open_invoices, &row->open_amount, aggctx);
 	/* greatest(as_of - due_on, 0): greatest skips a NULL */
 	days_past_due = row->has_due && row->has_as_of ? Max(dunning_days_between(row->as_of, row->due_on), 0) : 0;
 	st->max_dpd = st->has_max_dpd ? Max(st->max_dpd, days_past_due) : days_past_due;
 	st->has_max_dpd = true;
 	if (row->has_due && row->has_as_of && row->due_on < row->as_of)
-		exact_sum_add(&st->overdue, row->open_amount, aggctx);
+		exact_sum_add(&st->overdue, &row->open_amount, aggctx);
 }
 
 /* A row paid after paid_since: the paid figures and the scoring states. */
@@ -222,7 +224,7 @@ add_paid_item(RiskFigures *st, const RiskRow *row, MemoryContext aggctx)
 	st->paid_12m++;
 	if (!row->has_amount)
 		return;
-	exact_sum_add(&st->paid_amount_12m, row->amount, aggctx);
+	exact_sum_add(&st->paid_amount_12m, &row->amount, aggctx);
 	/* the scoring aggregates skip a row with any NULL argument */
 	if (!row->has_due && !row->has_issued)
 		return;
@@ -257,15 +259,15 @@ risk_figures_sfunc(PG_FUNCTION_ARGS)
 		: (RiskFigures *) PG_GETARG_POINTER(0);
 	read_row(fcinfo, &row);
 
-	if (row.amount_sign > 0)
+	if (row.amount.sign > 0)
 		st->invoices++;
 	if (row.is_open)
 		add_open_item(st, &row, aggctx);
 	if (row.has_cash)
-		exact_sum_add(&st->cash_applied, row.cash_applied, aggctx);
+		exact_sum_add(&st->cash_applied, &row.cash_applied, aggctx);
 	if (row.paid_recently)
 		add_paid_item(st, &row, aggctx);
-	if (row.amount_sign > 0 && row.has_due && row.has_as_of)
+	if (row.amount.sign > 0 && row.has_due && row.has_as_of)
 		dunning_risk_apply(&st->risk, row.due_on, row.has_paid, row.paid_on, amount_units(&row), row.as_of);
 	PG_RETURN_POINTER(st);
 }
