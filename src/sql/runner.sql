@@ -109,10 +109,6 @@ DECLARE
     -- episodes opened on the as_of day: the go-live pacing counts them
     started_today bigint := started_before;
     secret bytea;
-    plan record;
-    plan_customers bigint[] := '{}';
-    plan_ids bigint[] := '{}';
-    missed integer[] := '{}';
 BEGIN
 IF started_today IS NULL THEN
     started_today := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
@@ -446,20 +442,6 @@ PERFORM pg_catalog.set_config('enable_sort', 'on', true);
 IF (SELECT st.pay_link_base IS NOT NULL FROM dunning.settings st) THEN
     secret := dunning_internal.signing_secret();
 END IF;
--- The first instalment missed of the active plans of the customers
--- evaluated, plan by plan (payment_plan_state, from here: inside a
--- statement on Citus it would run on a worker)
-FOR plan IN
-    SELECT p.customer_id, p.plan_id, e.local_date
-      FROM pg_catalog.unnest(evals) e
-      JOIN dunning.payment_plan p ON p.customer_id = e.customer_id AND p.status = 'active'
-                                 AND (one IS NULL OR p.customer_id = one)
-LOOP
-    plan_customers := plan_customers || plan.customer_id;
-    plan_ids := plan_ids || plan.plan_id;
-    missed := missed || (SELECT s.missed_instalment
-                           FROM dunning_internal.payment_plan_state(plan.customer_id, plan.plan_id, plan.local_date) s);
-END LOOP;
 RETURN QUERY EXECUTE $q$
 WITH s AS MATERIALIZED (
     SELECT st.*, $4::bytea AS secret, 0 AS started_today
@@ -520,10 +502,14 @@ WITH s AS MATERIALIZED (
      CROSS JOIN s
       JOIN dunning.payment_plan p ON p.customer_id = d.customer_id AND p.status = 'active'
                                  AND ($3 IS NULL OR p.customer_id = $3)
-      -- the first instalment missed of each active plan ($5-$7, above)
-      JOIN ROWS FROM (pg_catalog.unnest($5::bigint[]), pg_catalog.unnest($6::bigint[]),
-                      pg_catalog.unnest($7::integer[])) AS ps (customer_id, plan_id, missed_instalment)
-        ON ps.customer_id = p.customer_id AND ps.plan_id = p.plan_id
+      -- the first instalment missed of each active plan: the first due
+      -- before the customer's day whose running total the payments do not
+      -- reach (as payment_plan_state says it), from the plan's progress
+      CROSS JOIN LATERAL (SELECT v.instalment_no AS missed_instalment
+                            FROM dunning_internal.payment_plan_progress v
+                           WHERE v.customer_id = COALESCE($3, p.customer_id) AND v.plan_id = p.plan_id
+                             AND v.due_on < d.local_date AND v.running > v.paid
+                           ORDER BY v.instalment_no LIMIT 1) ps
       JOIN dunning.payment_plan_instalment k
         ON k.customer_id = p.customer_id AND k.plan_id = p.plan_id AND k.instalment_no = ps.missed_instalment
       JOIN dunning.customer c ON c.customer_id = d.customer_id
@@ -821,7 +807,7 @@ SELECT d.customer_id, d.local_date, true, d.scenario_id, d.episode, d.from_step_
   FROM e d
  -- a hashed subplan: the customers with a notice or a pre-due reminder
  WHERE d.customer_id NOT IN (SELECT it.customer_id FROM it)
-$q$ USING evals, as_of, one, secret, plan_customers, plan_ids, missed;
+$q$ USING evals, as_of, one, secret;
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.due_actions(timestamptz, bigint, bigint) IS
