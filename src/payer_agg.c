@@ -297,13 +297,18 @@ Datum
 payer_state_combine(PG_FUNCTION_ARGS)
 {
 	PayerState *st = state_for_update(fcinfo, sizeof(PayerState));
-	PayerState *other = (PayerState *) PG_GETARG_POINTER(1);
 
+	dunning_payer_combine(st, (PayerState *) PG_GETARG_POINTER(1));
+	PG_RETURN_POINTER(st);
+}
+
+void
+dunning_payer_combine(PayerState *st, const PayerState *other)
+{
 	st->n = dunning_add128(st->n, other->n);
 	st->sum_days = dunning_add128(st->sum_days, other->sum_days);
 	st->sum_amount = dunning_add128(st->sum_amount, other->sum_amount);
 	st->sum_amount_days = dunning_add128(st->sum_amount_days, other->sum_amount_days);
-	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(payer_weighted_final);
@@ -614,8 +619,14 @@ Datum
 risk_state_combine(PG_FUNCTION_ARGS)
 {
 	RiskState  *st = state_for_update(fcinfo, sizeof(RiskState));
-	RiskState  *other = (RiskState *) PG_GETARG_POINTER(1);
 
+	dunning_risk_combine(st, (RiskState *) PG_GETARG_POINTER(1));
+	PG_RETURN_POINTER(st);
+}
+
+void
+dunning_risk_combine(RiskState *st, const RiskState *other)
+{
 	if (other->has_as_of)
 	{
 		if (st->has_as_of)
@@ -625,7 +636,6 @@ risk_state_combine(PG_FUNCTION_ARGS)
 	}
 	st->sum_weight = dunning_add128(st->sum_weight, other->sum_weight);
 	st->sum_weight_late = dunning_add128(st->sum_weight_late, other->sum_weight_late);
-	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(risk_final);

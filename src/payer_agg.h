@@ -34,6 +34,8 @@ extern int32 dunning_days_between(int32 later, int32 earlier);
 
 /* adds (sign 1) or removes (sign -1) one row of days and amount */
 extern void dunning_payer_apply(PayerState *st, int32 days, int64 amount, int sign);
+/* adds another state's rows (partial aggregates) */
+extern void dunning_payer_combine(PayerState *st, const PayerState *other);
 /* sum(amount x days) / sum(amount); NULL when no row or sum(amount) <= 0 */
 extern Numeric dunning_payer_weighted(const PayerState *st);
 /* the PAYDEX chart at the weighted days; false where weighted is NULL */
@@ -42,6 +44,8 @@ extern bool dunning_payer_paydex(const PayerState *st, int32 *paydex);
 /* one invoice (amount > 0) of a risk score as of as_of; paid only if has_paid */
 extern void dunning_risk_apply(RiskState *st, DateADT due, bool has_paid, DateADT paid,
 							   int64 amount, DateADT as_of);
+/* adds another state's rows; 22023 if their as-of dates differ */
+extern void dunning_risk_combine(RiskState *st, const RiskState *other);
 /* the score 0-100; false when every weight is zero (NULL) */
 extern bool dunning_risk_score(const RiskState *st, int32 *score);
 

@@ -29,6 +29,11 @@
  * figures go through the scoring aggregates' own states (payer_agg.h).  A
  * sum whose value is not a scaled int64 (a settlement with more than four
  * decimals) is carried on as numeric, so every input is summed exactly.
+ *
+ * Every figure is a sum, count, max or scoring state, so two partial states
+ * add up to the state of their rows together: the aggregate has combine,
+ * serialize and deserialize functions and runs in parallel plans (the
+ * refresh of customer_risk reads every item of the ledger).
  */
 #include "postgres.h"
 
@@ -37,6 +42,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
 #include "utils/fmgrprotos.h"
 
 /* A sum as sum(numeric) makes it: exact, NULL without rows, largest scale. */
@@ -65,6 +71,15 @@ typedef struct RiskFigures
 	PayerState	to_pay;			/* (issued, paid, amount): days to pay */
 	RiskState	risk;
 } RiskFigures;
+
+/* the five exact sums of a state, for combining and serializing */
+static const size_t figure_sums[] = {
+	offsetof(RiskFigures, open_invoices), offsetof(RiskFigures, open_credit_notes),
+	offsetof(RiskFigures, overdue), offsetof(RiskFigures, cash_applied),
+	offsetof(RiskFigures, paid_amount_12m)
+};
+#define FIGURE_SUMS lengthof(figure_sums)
+#define SUM_OF(st, i) ((ExactSum *) ((char *) (st) + figure_sums[i]))
 
 /* the aggregate's SSPACE (src/sql/risk.sql) tells the planner this size */
 StaticAssertDecl(sizeof(RiskFigures) <= 512, "RiskFigures outgrew the SSPACE of dunning.risk_figures");
@@ -137,6 +152,26 @@ exact_sum_add(ExactSum *sum, const MoneyArg *m, MemoryContext aggctx)
 
 		sum->rest = previous == NULL ? DatumGetNumericCopy(value)
 			: numeric_add_opt_error(previous, DatumGetNumeric(value), NULL);
+		if (previous != NULL)
+			pfree(previous);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/* Adds another partial sum; its numeric rest, if any, is copied into aggctx. */
+static void
+exact_sum_combine(ExactSum *sum, const ExactSum *other, MemoryContext aggctx)
+{
+	sum->rows += other->rows;
+	sum->units = dunning_add128(sum->units, other->units);
+	sum->dscale = Max(sum->dscale, other->dscale);
+	if (other->rest != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggctx);
+		Numeric		previous = sum->rest;
+
+		sum->rest = previous == NULL ? DatumGetNumericCopy(NumericGetDatum(other->rest))
+			: numeric_add_opt_error(previous, other->rest, NULL);
 		if (previous != NULL)
 			pfree(previous);
 		MemoryContextSwitchTo(old);
@@ -313,4 +348,103 @@ risk_figures_final(PG_FUNCTION_ARGS)
 	nulls[13] = !dunning_risk_score(&st->risk, &score);
 	values[13] = Int32GetDatum(score);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(risk_figures_combine);
+/*
+ * (state, state): the second partial state added to the first.  Not strict:
+ * a first state still NULL becomes a copy of the second, made in the
+ * aggregate context (the second may live in a shorter one).
+ */
+Datum
+risk_figures_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx;
+	RiskFigures *st;
+	const RiskFigures *other;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "risk_figures_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0));
+	st = PG_ARGISNULL(0) ? MemoryContextAllocZero(aggctx, sizeof(RiskFigures))
+		: (RiskFigures *) PG_GETARG_POINTER(0);
+	other = (const RiskFigures *) PG_GETARG_POINTER(1);
+
+	st->invoices += other->invoices;
+	st->open_items += other->open_items;
+	st->paid_12m += other->paid_12m;
+	for (int i = 0; i < FIGURE_SUMS; i++)
+		exact_sum_combine(SUM_OF(st, i), SUM_OF(other, i), aggctx);
+	if (other->has_max_dpd)
+	{
+		st->max_dpd = st->has_max_dpd ? Max(st->max_dpd, other->max_dpd) : other->max_dpd;
+		st->has_max_dpd = true;
+	}
+	dunning_payer_combine(&st->late, &other->late);
+	dunning_payer_combine(&st->beyond, &other->beyond);
+	dunning_payer_combine(&st->to_pay, &other->to_pay);
+	dunning_risk_combine(&st->risk, &other->risk);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(risk_figures_serialize);
+/*
+ * The state as bytea, for a parallel worker to hand to the leader: the
+ * fixed struct (pointers cleared), then each sum's numeric rest as a length
+ * (0: none) and its bytes.  Read back only by risk_figures_deserialize, in
+ * the same server.
+ */
+Datum
+risk_figures_serialize(PG_FUNCTION_ARGS)
+{
+	const RiskFigures *st = (const RiskFigures *) PG_GETARG_POINTER(0);
+	RiskFigures fixed = *st;
+	StringInfoData buf;
+
+	for (int i = 0; i < FIGURE_SUMS; i++)
+		SUM_OF(&fixed, i)->rest = NULL;
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (const char *) &fixed, sizeof(RiskFigures));
+	for (int i = 0; i < FIGURE_SUMS; i++)
+	{
+		Numeric		rest = SUM_OF(st, i)->rest;
+
+		pq_sendint32(&buf, rest == NULL ? 0 : VARSIZE(rest));
+		if (rest != NULL)
+			pq_sendbytes(&buf, (const char *) rest, VARSIZE(rest));
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(risk_figures_deserialize);
+/* (bytea, internal): a state written by risk_figures_serialize. */
+Datum
+risk_figures_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	RiskFigures *st;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "risk_figures_deserialize called in non-aggregate context");
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
+	st = palloc(sizeof(RiskFigures));
+	pq_copymsgbytes(&buf, (char *) st, sizeof(RiskFigures));
+	for (int i = 0; i < FIGURE_SUMS; i++)
+	{
+		uint32		size = pq_getmsgint(&buf, 4);
+		Numeric		rest = NULL;
+
+		if (size > 0)
+		{
+			rest = palloc(size);
+			pq_copymsgbytes(&buf, (char *) rest, size);
+		}
+		SUM_OF(st, i)->rest = rest;
+	}
+	pq_getmsgend(&buf);
+	pfree(buf.data);
+	PG_RETURN_POINTER(st);
 }

@@ -58,6 +58,20 @@ CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_final(internal)
 RETURNS dunning.risk_figures
     LANGUAGE c PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'risk_figures_final';
+-- Partial states add up (sums, counts, max, scoring states): parallel
+-- workers aggregate part of the items each.
+CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_combine(internal, internal)
+RETURNS internal
+    LANGUAGE c PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'risk_figures_combine';
+CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_serialize(internal)
+RETURNS bytea
+    LANGUAGE c STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'risk_figures_serialize';
+CREATE OR REPLACE FUNCTION dunning_internal.risk_figures_deserialize(bytea, internal)
+RETURNS internal
+    LANGUAGE c STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'risk_figures_deserialize';
 CREATE OR REPLACE AGGREGATE dunning.risk_figures(amount numeric, open_amount numeric, cash_applied numeric,
                                                           due_on date, issued_on date, paid_on date, as_of date,
                                                           paid_since date) (
@@ -65,12 +79,21 @@ CREATE OR REPLACE AGGREGATE dunning.risk_figures(amount numeric, open_amount num
     STYPE = internal,
     SSPACE = 512,           -- the state: one fixed struct (RiskFigures) per group
     FINALFUNC = dunning_internal.risk_figures_final,
+    COMBINEFUNC = dunning_internal.risk_figures_combine,
+    SERIALFUNC = dunning_internal.risk_figures_serialize,
+    DESERIALFUNC = dunning_internal.risk_figures_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON FUNCTION dunning_internal.risk_figures_sfunc(internal, numeric, numeric, numeric, date, date, date, date, date) IS
     'transition function of dunning.risk_figures (internal)';
 COMMENT ON FUNCTION dunning_internal.risk_figures_final(internal) IS
     'final function of dunning.risk_figures (internal)';
+COMMENT ON FUNCTION dunning_internal.risk_figures_combine(internal, internal) IS
+    'combine function of dunning.risk_figures: adds a partial state (parallel aggregation; internal)';
+COMMENT ON FUNCTION dunning_internal.risk_figures_serialize(internal) IS
+    'serial function of dunning.risk_figures: a partial state as bytea (internal)';
+COMMENT ON FUNCTION dunning_internal.risk_figures_deserialize(bytea, internal) IS
+    'deserial function of dunning.risk_figures (internal)';
 COMMENT ON AGGREGATE dunning.risk_figures(numeric, numeric, numeric, date, date, date, date, date) IS
     'the figures customer_risk_as_of computes per customer and currency, over any set of items in one pass: invoices, open invoices and credit notes, overdue, max days past due, open items, cash applied, items paid after paid_since with their amount and scoring figures, risk score as of as_of';
 COMMENT ON TYPE dunning.risk_figures IS

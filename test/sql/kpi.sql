@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(75);
+SELECT plan(77);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -288,6 +288,49 @@ SELECT is((SELECT (dunning.risk_figures(x, x, x, DATE '2026-01-01', DATE '2025-1
           'risk_figures: a sum past 10^16 currency units keeps its decimals, as sum() does');
 SELECT is((dunning.risk_figures(1.00001, 0, NULL, NULL, NULL, DATE '2026-01-05', DATE '2026-03-01', DATE '2025-03-01')).paid_amount_12m,
           1.00001, 'risk_figures: a paid row without dates is summed, not refused (the scoring aggregates skip it)');
+-- In a parallel plan each worker aggregates part of the rows and the leader
+-- adds the partial states (combine, serialize, deserialize): the same
+-- figures as one pass gives, numeric rests (open amounts and cash applied
+-- with more than four decimals) included
+CREATE TABLE rf_parallel AS
+SELECT g % 7 AS k, (g % 997 + 0.25)::numeric AS a,
+       (CASE WHEN g % 3 = 0 THEN 0 WHEN g % 101 = 1 THEN g % 997 + 0.250001 ELSE g % 997 + 0.25 END)::numeric AS o,
+       (CASE WHEN g % 5 = 0 THEN g % 89 + 0.000003 END)::numeric AS c,
+       DATE '2025-01-01' + g % 400 AS due, DATE '2024-12-01' + g % 400 AS iss,
+       CASE WHEN g % 3 = 0 THEN DATE '2025-01-10' + g % 420 END AS paid
+  FROM generate_series(1, 60000) g;
+CREATE FUNCTION pg_temp.rf_plan() RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    FOR line IN EXPLAIN (COSTS OFF)
+        SELECT k, dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE '2025-03-01')
+          FROM rf_parallel GROUP BY k LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RETURN plan;
+END
+$fn$;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT matches(pg_temp.rf_plan(), 'Partial[^\n]*Aggregate',
+               'risk_figures in a parallel plan: partial aggregates in the workers');
+CREATE TEMP TABLE rf_in_parallel AS
+SELECT k, dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE '2025-03-01')::text AS f
+  FROM rf_parallel GROUP BY k;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+SET max_parallel_workers_per_gather = 0;
+SELECT set_eq($$SELECT k, f FROM rf_in_parallel$$,
+              $$SELECT k, dunning.risk_figures(a, o, c, due, iss, paid, DATE '2026-03-01', DATE '2025-03-01')::text
+                  FROM rf_parallel GROUP BY k$$,
+              'risk_figures: partial states combined = one pass, digit for digit (sums beyond four decimals too)');
+RESET max_parallel_workers_per_gather;
 SELECT set_eq($$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200) WHERE customer_id IN (3, 7, 11)$$,
               $$SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 3) UNION ALL
                 SELECT * FROM dunning.customer_risk_as_of(CURRENT_DATE - 200, 7) UNION ALL
