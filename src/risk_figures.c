@@ -417,6 +417,14 @@ risk_figures_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+static pg_attribute_noreturn() void
+invalid_state(uint32 size)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid risk_figures state: a numeric of %u bytes", size)));
+}
+
 PG_FUNCTION_INFO_V1(risk_figures_deserialize);
 /* (bytea, internal): a state written by risk_figures_serialize. */
 Datum
@@ -437,10 +445,18 @@ risk_figures_deserialize(PG_FUNCTION_ARGS)
 		uint32		size = pq_getmsgint(&buf, 4);
 		Numeric		rest = NULL;
 
+		/*
+		 * A length past the bytes left, or one its own header contradicts,
+		 * is refused (before it is allocated, for the first).
+		 */
+		if (size > (uint32) (buf.len - buf.cursor) || (size > 0 && size < VARHDRSZ + sizeof(uint16)))
+			invalid_state(size);
 		if (size > 0)
 		{
 			rest = palloc(size);
 			pq_copymsgbytes(&buf, (char *) rest, size);
+			if (!VARATT_IS_4B_U(rest) || VARSIZE(rest) != size)
+				invalid_state(size);
 		}
 		SUM_OF(st, i)->rest = rest;
 	}
