@@ -221,8 +221,13 @@ CREATE TABLE dunning.invoice (
     -- Keyed by customer (all rows of a customer together, on one node or one
     -- Citus shard): what references an invoice references its customer too,
     -- so an allocation, a write-off or a dispute of another customer's
-    -- invoice cannot exist.  The identity stays unique on its own.
-    CONSTRAINT invoice_pkey PRIMARY KEY (customer_id, invoice_id)
+    -- invoice cannot exist.  The identity stays unique on its own.  The key
+    -- carries the columns a settlement is dated and reported by
+    -- (dunning.settlement, kpi.sql): the KPIs look up and join every
+    -- settled item's issue day, due day and currency in this index alone,
+    -- not in the wide heap (kpi_monthly at 100,000 customers: doc/kpi.md).
+    -- They change rarely: the updates of settled_amount stay HOT.
+    CONSTRAINT invoice_pkey PRIMARY KEY (customer_id, invoice_id) INCLUDE (issued_on, due_on, currency)
 ) WITH (fillfactor = 80);
 -- look-ups by the invoice's id alone (the public functions take it)
 CREATE INDEX invoice_id_idx ON dunning.invoice (invoice_id);
@@ -278,8 +283,10 @@ CREATE TABLE dunning.payment (
         CHECK ((returned_on IS NULL) = (return_reason IS NULL) AND pg_catalog.length(return_reason) <= 100),
     -- Allocations and write-offs reference (customer_id, payment_id): a
     -- payment settles items of its own customer only.  Unidentified cash has
-    -- no customer (NULL) and no allocation.
-    CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id)
+    -- no customer (NULL) and no allocation.  The key carries the day a
+    -- payment's settlements are dated by, read from this index alone (as
+    -- invoice_pkey's columns).
+    CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id) INCLUDE (received_on)
 ) WITH (fillfactor = 80);
 CREATE INDEX payment_customer_idx ON dunning.payment (customer_id, received_on);
 -- @code

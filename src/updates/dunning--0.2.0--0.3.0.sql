@@ -66,7 +66,8 @@ END
 $check$;
 
 ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_invoice_number_key;
-ALTER TABLE dunning.payment ADD CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id);
+ALTER TABLE dunning.payment ADD CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id)
+    INCLUDE (received_on);
 
 ALTER TABLE dunning.allocation DROP CONSTRAINT allocation_payment_id_fkey,
     DROP CONSTRAINT allocation_credit_note_id_fkey, DROP CONSTRAINT allocation_invoice_id_fkey,
@@ -97,7 +98,7 @@ CREATE TABLE dunning.payment_suspense (
 -- customer's rows by it, doc/scale-out.md); the identities keep an index.
 ALTER TABLE dunning.action_item DROP CONSTRAINT action_item_invoice_id_fkey;
 ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_pkey,
-    ADD CONSTRAINT invoice_pkey PRIMARY KEY (customer_id, invoice_id);
+    ADD CONSTRAINT invoice_pkey PRIMARY KEY (customer_id, invoice_id) INCLUDE (issued_on, due_on, currency);
 CREATE INDEX invoice_id_idx ON dunning.invoice (invoice_id);
 ALTER TABLE dunning.promise DROP CONSTRAINT promise_pkey,
     ADD CONSTRAINT promise_pkey PRIMARY KEY (customer_id, promise_id);
