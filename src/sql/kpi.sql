@@ -321,11 +321,48 @@ RETURNS TABLE (currency char(3), month date, period_end date, days integer,
 AS $fn$
     WITH p AS (
         SELECT pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date AS m
+    ), items AS (
+        -- Every item issued by as_of, summed per currency in one pass: its
+        -- first issue day, and AR at the end of as_of and at the end of the
+        -- day before the period starts, as open_items_as_of computes it
+        -- for one day: an item's open amount at day D is its open amount
+        -- now less what its settlements dated after D changed.  Only the
+        -- items settled last in the period or later have such settlements: a
+        -- branch of their own (few rows) whose settlements are read through
+        -- the indexes; the other branch is a plain grouped scan (parallel).
+        -- An item open at neither day adds 0.
+        SELECT j.currency, pg_catalog.min(j.issued_on) AS first_on,
+               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4)) AS ar_end,
+               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4))
+                   FILTER (WHERE j.due_on >= kpi_as_of.as_of) AS current_ar,
+               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4))
+                   FILTER (WHERE j.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) AS ar_begin
+          FROM dunning.invoice j
+         WHERE j.issued_on <= kpi_as_of.as_of
+           AND (j.settled_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date OR j.settled_on IS NULL)
+         GROUP BY j.currency
+        UNION ALL
+        SELECT o.currency, pg_catalog.min(o.issued_on), pg_catalog.sum(o.open_end),
+               pg_catalog.sum(o.open_end) FILTER (WHERE o.due_on >= kpi_as_of.as_of),
+               pg_catalog.sum(o.open_begin) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date)
+          FROM (SELECT j.currency, j.issued_on, j.due_on,
+                       (j.amount - pg_catalog.sign(j.amount) * j.settled_amount
+                        - COALESCE(l.after_end, 0))::numeric(20,4) AS open_end,
+                       (j.amount - pg_catalog.sign(j.amount) * j.settled_amount
+                        - COALESCE(l.after_begin, 0))::numeric(20,4) AS open_begin
+                  FROM dunning.invoice j
+                 CROSS JOIN LATERAL (SELECT pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on > kpi_as_of.as_of) AS after_end,
+                                            pg_catalog.sum(x.open_change) AS after_begin
+                                       FROM dunning.settlement x
+                                      WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
+                                        AND x.settled_on >= pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) l
+                 WHERE j.issued_on <= kpi_as_of.as_of
+                   AND j.settled_on >= pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) o
+         GROUP BY o.currency
     ), cur AS (
-        SELECT i.currency, pg_catalog.date_trunc('month', pg_catalog.min(i.issued_on)::timestamp)::date AS first_m
-          FROM dunning.invoice i
-         WHERE i.issued_on <= kpi_as_of.as_of
-         GROUP BY i.currency
+        SELECT t.currency, pg_catalog.date_trunc('month', pg_catalog.min(t.first_on)::timestamp)::date AS first_m
+          FROM items t
+         GROUP BY t.currency
     ), sales AS (
         -- This period and the two before it (countback), by issue month.
         SELECT i.currency, pg_catalog.date_trunc('month', i.issued_on::timestamp)::date AS m,
@@ -344,13 +381,10 @@ AS $fn$
           CROSS JOIN pg_catalog.generate_series((p.m - interval '2 months')::timestamp, p.m::timestamp, interval '1 month') g(m)
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = g.m::date
          WHERE g.m::date >= c.first_m   -- no period before the currency's first invoice
-    ), ar_end AS (
-        SELECT o.currency, pg_catalog.sum(o.open_amount) AS ar,
-               pg_catalog.sum(o.open_amount) FILTER (WHERE o.due_on >= kpi_as_of.as_of) AS current_ar
-          FROM dunning.open_items_as_of(kpi_as_of.as_of) o GROUP BY 1
-    ), ar_begin AS (
-        SELECT o.currency, pg_catalog.sum(o.open_amount) AS ar
-          FROM dunning.open_items_as_of(pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date - 1) o
+    ), ar AS (
+        SELECT t.currency, pg_catalog.sum(t.ar_end) AS ar_end, pg_catalog.sum(t.current_ar) AS current_ar,
+               pg_catalog.sum(t.ar_begin) AS ar_begin
+          FROM items t
          GROUP BY 1
     ), settled AS (
         -- Settlements dated in the period.  Cash: the allocations of the
@@ -390,9 +424,9 @@ AS $fn$
          GROUP BY 1
     ), countback AS (
         SELECT pr.currency,
-               dunning.dso_countback(CASE WHEN pr.m = p.m THEN COALESCE(e.ar, 0) END, pr.net_sales, pr.days
+               dunning.dso_countback(CASE WHEN pr.m = p.m THEN COALESCE(e.ar_end, 0) END, pr.net_sales, pr.days
                                      ORDER BY pr.m) AS v
-          FROM periods pr CROSS JOIN p LEFT JOIN ar_end e ON e.currency = pr.currency
+          FROM periods pr CROSS JOIN p LEFT JOIN ar e ON e.currency = pr.currency
          GROUP BY 1
     ), f AS (
         SELECT c.currency, p.m, kpi_as_of.as_of - p.m + 1 AS days,
@@ -400,15 +434,14 @@ AS $fn$
                COALESCE(s.invoiced, 0) + COALESCE(s.credit_notes, 0) AS net_sales,
                COALESCE(s.n, 0) AS n,
                COALESCE(st.collected, 0) AS collected, COALESCE(st.written_off, 0) AS written_off,
-               COALESCE(b.ar, 0) AS ar_begin, COALESCE(e.ar, 0) AS ar_end,
+               COALESCE(e.ar_begin, 0) AS ar_begin, COALESCE(e.ar_end, 0) AS ar_end,
                COALESCE(e.current_ar, 0) AS current_ar,
                COALESCE(d.amount, 0) AS disputed, COALESCE(d.n, 0) AS disputes,
                cb.v AS countback
           FROM cur c CROSS JOIN p
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = p.m
           LEFT JOIN settled st ON st.currency = c.currency
-          LEFT JOIN ar_begin b ON b.currency = c.currency
-          LEFT JOIN ar_end e ON e.currency = c.currency
+          LEFT JOIN ar e ON e.currency = c.currency
           LEFT JOIN disputes d ON d.currency = c.currency
           LEFT JOIN countback cb ON cb.currency = c.currency
     )
