@@ -331,16 +331,16 @@ AS $fn$
         -- branch of their own (few rows) whose settlements are read through
         -- the indexes; the other branch is a plain grouped scan (parallel).
         -- An item open at neither day adds 0.
-        SELECT j.currency, pg_catalog.min(j.issued_on) AS first_on,
-               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4)) AS ar_end,
-               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4))
-                   FILTER (WHERE j.due_on >= kpi_as_of.as_of) AS current_ar,
-               pg_catalog.sum((j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4))
-                   FILTER (WHERE j.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) AS ar_begin
-          FROM dunning.invoice j
-         WHERE j.issued_on <= kpi_as_of.as_of
-           AND (j.settled_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date OR j.settled_on IS NULL)
-         GROUP BY j.currency
+        SELECT o.currency, pg_catalog.min(o.issued_on) AS first_on, pg_catalog.sum(o.open_now) AS ar_end,
+               pg_catalog.sum(o.open_now) FILTER (WHERE o.due_on >= kpi_as_of.as_of) AS current_ar,
+               pg_catalog.sum(o.open_now) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) AS ar_begin
+          FROM (SELECT j.currency, j.issued_on, j.due_on,
+                       (j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4) AS open_now
+                  FROM dunning.invoice j
+                 WHERE j.issued_on <= kpi_as_of.as_of
+                   AND (j.settled_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
+                        OR j.settled_on IS NULL)) o
+         GROUP BY o.currency
         UNION ALL
         SELECT o.currency, pg_catalog.min(o.issued_on), pg_catalog.sum(o.open_end),
                pg_catalog.sum(o.open_end) FILTER (WHERE o.due_on >= kpi_as_of.as_of),
