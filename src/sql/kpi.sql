@@ -330,10 +330,13 @@ AS $fn$
         -- items settled last in the period or later have such settlements: a
         -- branch of their own (few rows) whose settlements are read through
         -- the indexes; the other branch is a plain grouped scan (parallel).
-        -- An item open at neither day adds 0.
+        -- An item open at neither day adds 0.  The settlements dated in the
+        -- period (cash applied, write-offs) are among those read: an item
+        -- with one is settled last in the period or later.
         SELECT o.currency, pg_catalog.min(o.issued_on) AS first_on, pg_catalog.sum(o.open_now) AS ar_end,
                pg_catalog.sum(o.open_now) FILTER (WHERE o.due_on >= kpi_as_of.as_of) AS current_ar,
-               pg_catalog.sum(o.open_now) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) AS ar_begin
+               pg_catalog.sum(o.open_now) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) AS ar_begin,
+               NULL::numeric AS collected, NULL::numeric AS written_off
           FROM (SELECT j.currency, j.issued_on, j.due_on,
                        (j.amount - pg_catalog.sign(j.amount) * j.settled_amount)::numeric(20,4) AS open_now
                   FROM dunning.invoice j
@@ -344,15 +347,20 @@ AS $fn$
         UNION ALL
         SELECT o.currency, pg_catalog.min(o.issued_on), pg_catalog.sum(o.open_end),
                pg_catalog.sum(o.open_end) FILTER (WHERE o.due_on >= kpi_as_of.as_of),
-               pg_catalog.sum(o.open_begin) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date)
-          FROM (SELECT j.currency, j.issued_on, j.due_on,
+               pg_catalog.sum(o.open_begin) FILTER (WHERE o.issued_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date),
+               pg_catalog.sum(o.collected), pg_catalog.sum(o.written_off)
+          FROM (SELECT j.currency, j.issued_on, j.due_on, l.collected, l.written_off,
                        (j.amount - pg_catalog.sign(j.amount) * j.settled_amount
                         - COALESCE(l.after_end, 0))::numeric(20,4) AS open_end,
                        (j.amount - pg_catalog.sign(j.amount) * j.settled_amount
                         - COALESCE(l.after_begin, 0))::numeric(20,4) AS open_begin
                   FROM dunning.invoice j
                  CROSS JOIN LATERAL (SELECT pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on > kpi_as_of.as_of) AS after_end,
-                                            pg_catalog.sum(x.open_change) AS after_begin
+                                            pg_catalog.sum(x.open_change) AS after_begin,
+                                            pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'payment'
+                                                                              AND x.settled_on <= kpi_as_of.as_of) AS collected,
+                                            pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'write_off'
+                                                                              AND x.settled_on <= kpi_as_of.as_of) AS written_off
                                        FROM dunning.settlement x
                                       WHERE x.customer_id = j.customer_id AND x.invoice_id = j.invoice_id
                                         AND x.settled_on >= pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) l
@@ -383,38 +391,9 @@ AS $fn$
          WHERE g.m::date >= c.first_m   -- no period before the currency's first invoice
     ), ar AS (
         SELECT t.currency, pg_catalog.sum(t.ar_end) AS ar_end, pg_catalog.sum(t.current_ar) AS current_ar,
-               pg_catalog.sum(t.ar_begin) AS ar_begin
+               pg_catalog.sum(t.ar_begin) AS ar_begin, pg_catalog.sum(t.collected) AS collected,
+               pg_catalog.sum(t.written_off) AS written_off
           FROM items t
-         GROUP BY 1
-    ), settled AS (
-        -- Settlements dated in the period.  Cash: the allocations of the
-        -- payments received in it (dated GREATEST(received_on, issued_on):
-        -- in the period when the item was issued by its end), and those of
-        -- earlier payments to items issued in it; write-offs from
-        -- dunning.settlement (few).  Nothing reads the whole history.
-        SELECT x.currency, pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'payment') AS collected,
-               pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'write_off') AS written_off
-          FROM (SELECT i.currency, 'payment' AS kind, a.amount
-                  FROM dunning.payment py
-                  JOIN dunning.allocation a ON a.payment_id = py.payment_id AND a.customer_id = py.customer_id
-                  JOIN dunning.invoice i ON i.invoice_id = a.invoice_id AND i.customer_id = a.customer_id
-                 WHERE py.received_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
-                                          AND kpi_as_of.as_of
-                   AND i.issued_on <= kpi_as_of.as_of
-                UNION ALL
-                SELECT i.currency, 'payment', a.amount
-                  FROM dunning.invoice i
-                  JOIN dunning.allocation a ON a.invoice_id = i.invoice_id AND a.customer_id = i.customer_id
-                  JOIN dunning.payment py ON py.payment_id = a.payment_id AND py.customer_id = a.customer_id
-                 WHERE i.issued_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
-                                       AND kpi_as_of.as_of
-                   AND py.received_on < pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
-                UNION ALL
-                SELECT w.currency, w.kind, w.amount
-                  FROM dunning.settlement w
-                 WHERE w.kind = 'write_off'
-                   AND w.settled_on BETWEEN pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date
-                                        AND kpi_as_of.as_of) x
          GROUP BY 1
     ), disputes AS (
         SELECT i.currency, pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount,
@@ -433,14 +412,13 @@ AS $fn$
                COALESCE(s.invoiced, 0) AS invoiced, COALESCE(s.credit_notes, 0) AS credit_notes,
                COALESCE(s.invoiced, 0) + COALESCE(s.credit_notes, 0) AS net_sales,
                COALESCE(s.n, 0) AS n,
-               COALESCE(st.collected, 0) AS collected, COALESCE(st.written_off, 0) AS written_off,
+               COALESCE(e.collected, 0) AS collected, COALESCE(e.written_off, 0) AS written_off,
                COALESCE(e.ar_begin, 0) AS ar_begin, COALESCE(e.ar_end, 0) AS ar_end,
                COALESCE(e.current_ar, 0) AS current_ar,
                COALESCE(d.amount, 0) AS disputed, COALESCE(d.n, 0) AS disputes,
                cb.v AS countback
           FROM cur c CROSS JOIN p
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = p.m
-          LEFT JOIN settled st ON st.currency = c.currency
           LEFT JOIN ar e ON e.currency = c.currency
           LEFT JOIN disputes d ON d.currency = c.currency
           LEFT JOIN countback cb ON cb.currency = c.currency
