@@ -389,7 +389,8 @@ AS $fn$
           CROSS JOIN pg_catalog.generate_series((p.m - interval '2 months')::timestamp, p.m::timestamp, interval '1 month') g(m)
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = g.m::date
          WHERE g.m::date >= c.first_m   -- no period before the currency's first invoice
-    ), ar AS (
+    ), totals AS (
+        -- per currency: AR at both days, cash applied and written off in the period
         SELECT t.currency, pg_catalog.sum(t.ar_end) AS ar_end, pg_catalog.sum(t.current_ar) AS current_ar,
                pg_catalog.sum(t.ar_begin) AS ar_begin, pg_catalog.sum(t.collected) AS collected,
                pg_catalog.sum(t.written_off) AS written_off
@@ -405,7 +406,7 @@ AS $fn$
         SELECT pr.currency,
                dunning.dso_countback(CASE WHEN pr.m = p.m THEN COALESCE(e.ar_end, 0) END, pr.net_sales, pr.days
                                      ORDER BY pr.m) AS v
-          FROM periods pr CROSS JOIN p LEFT JOIN ar e ON e.currency = pr.currency
+          FROM periods pr CROSS JOIN p LEFT JOIN totals e ON e.currency = pr.currency
          GROUP BY 1
     ), f AS (
         SELECT c.currency, p.m, kpi_as_of.as_of - p.m + 1 AS days,
@@ -419,7 +420,7 @@ AS $fn$
                cb.v AS countback
           FROM cur c CROSS JOIN p
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = p.m
-          LEFT JOIN ar e ON e.currency = c.currency
+          LEFT JOIN totals e ON e.currency = c.currency
           LEFT JOIN disputes d ON d.currency = c.currency
           LEFT JOIN countback cb ON cb.currency = c.currency
     )
