@@ -368,7 +368,12 @@ AS $fn$
                    AND j.settled_on >= pg_catalog.date_trunc('month', kpi_as_of.as_of::timestamp)::date) o
          GROUP BY o.currency
     ), cur AS (
-        SELECT t.currency, pg_catalog.date_trunc('month', pg_catalog.min(t.first_on)::timestamp)::date AS first_m
+        -- each currency: its first month, AR at both days, cash applied
+        -- and written off in the period
+        SELECT t.currency, pg_catalog.date_trunc('month', pg_catalog.min(t.first_on)::timestamp)::date AS first_m,
+               pg_catalog.sum(t.ar_end) AS ar_end, pg_catalog.sum(t.current_ar) AS current_ar,
+               pg_catalog.sum(t.ar_begin) AS ar_begin, pg_catalog.sum(t.collected) AS collected,
+               pg_catalog.sum(t.written_off) AS written_off
           FROM items t
          GROUP BY t.currency
     ), sales AS (
@@ -389,13 +394,6 @@ AS $fn$
           CROSS JOIN pg_catalog.generate_series((p.m - interval '2 months')::timestamp, p.m::timestamp, interval '1 month') g(m)
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = g.m::date
          WHERE g.m::date >= c.first_m   -- no period before the currency's first invoice
-    ), totals AS (
-        -- per currency: AR at both days, cash applied and written off in the period
-        SELECT t.currency, pg_catalog.sum(t.ar_end) AS ar_end, pg_catalog.sum(t.current_ar) AS current_ar,
-               pg_catalog.sum(t.ar_begin) AS ar_begin, pg_catalog.sum(t.collected) AS collected,
-               pg_catalog.sum(t.written_off) AS written_off
-          FROM items t
-         GROUP BY 1
     ), disputes AS (
         SELECT i.currency, pg_catalog.sum(COALESCE(d.amount, pg_catalog.abs(i.amount))) AS amount,
                pg_catalog.count(*) AS n
@@ -406,21 +404,20 @@ AS $fn$
         SELECT pr.currency,
                dunning.dso_countback(CASE WHEN pr.m = p.m THEN COALESCE(e.ar_end, 0) END, pr.net_sales, pr.days
                                      ORDER BY pr.m) AS v
-          FROM periods pr CROSS JOIN p LEFT JOIN totals e ON e.currency = pr.currency
+          FROM periods pr CROSS JOIN p JOIN cur e ON e.currency = pr.currency
          GROUP BY 1
     ), f AS (
         SELECT c.currency, p.m, kpi_as_of.as_of - p.m + 1 AS days,
                COALESCE(s.invoiced, 0) AS invoiced, COALESCE(s.credit_notes, 0) AS credit_notes,
                COALESCE(s.invoiced, 0) + COALESCE(s.credit_notes, 0) AS net_sales,
                COALESCE(s.n, 0) AS n,
-               COALESCE(e.collected, 0) AS collected, COALESCE(e.written_off, 0) AS written_off,
-               COALESCE(e.ar_begin, 0) AS ar_begin, COALESCE(e.ar_end, 0) AS ar_end,
-               COALESCE(e.current_ar, 0) AS current_ar,
+               COALESCE(c.collected, 0) AS collected, COALESCE(c.written_off, 0) AS written_off,
+               COALESCE(c.ar_begin, 0) AS ar_begin, COALESCE(c.ar_end, 0) AS ar_end,
+               COALESCE(c.current_ar, 0) AS current_ar,
                COALESCE(d.amount, 0) AS disputed, COALESCE(d.n, 0) AS disputes,
                cb.v AS countback
           FROM cur c CROSS JOIN p
           LEFT JOIN sales s ON s.currency = c.currency AND s.m = p.m
-          LEFT JOIN totals e ON e.currency = c.currency
           LEFT JOIN disputes d ON d.currency = c.currency
           LEFT JOIN countback cb ON cb.currency = c.currency
     )
