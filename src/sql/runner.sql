@@ -813,11 +813,50 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.due_actions(timestamptz, bigint, bigint) IS
     'the evaluation of every customer due for it at as_of (episode, level, why it waits) with its notice or pre-due reminder, plus the payment confirmations and instalment reminders due, rendered, with their items; one: that customer alone (Citus), started_before: the episodes opened that day so far (go-live pacing; NULL: counted) (internal: run and preview)';
 
--- On Citus: due_actions customer by customer (doc/scale-out.md), each of
--- its statements routed to the one shard that holds the customer.  The
--- go-live pacing counts the episodes opened so far and takes the customers
--- oldest overdue item first (a single node ranks by days overdue of the
--- items it duns; the two differ only for items under dispute, promise or plan).
+-- On Citus the runner goes customer by customer (doc/scale-out.md), each
+-- statement routed to the one shard that holds the customer.  The three
+-- helpers below are the parts of that walk, shared by run and preview.
+--
+-- The workers plan each statement with their own settings: JIT would
+-- compile each one for seconds (the runner's queries are large).  Citus
+-- sends a SET LOCAL to the workers with the BEGIN of each remote
+-- transaction block, and a read-only statement outside BEGIN ... COMMIT
+-- goes without one: the locking read opens the distributed transaction
+-- (the settings row, FOR KEY SHARE: it stops nothing but its deletion).
+CREATE OR REPLACE FUNCTION dunning_internal.begin_customer_walk() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    SET LOCAL citus.propagate_set_commands = 'local';
+    SET LOCAL jit = off;
+    PERFORM FROM dunning.setting s FOR KEY SHARE;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.begin_customer_walk() IS
+    'on Citus: makes the workers plan the runner''s statements without JIT for the rest of the transaction, opened by a locking read (internal: run and preview)';
+-- The order of the walk: the go-live pacing takes the customers oldest
+-- overdue item first (a single node ranks by days overdue of the items it
+-- duns; the two differ only for items under dispute, promise or plan).
+CREATE OR REPLACE FUNCTION dunning_internal.customers_oldest_overdue_first() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT c.customer_id FROM dunning.customer c
+      LEFT JOIN (SELECT i.customer_id, min(i.due_on) AS oldest_due_on FROM dunning.invoice i
+                  WHERE i.amount > 0 AND i.settled_amount < i.amount GROUP BY i.customer_id) o
+        ON o.customer_id = c.customer_id
+     ORDER BY o.oldest_due_on NULLS LAST, c.customer_id
+$fn$;
+COMMENT ON FUNCTION dunning_internal.customers_oldest_overdue_first() IS
+    'every customer, the one whose oldest unpaid invoice fell due first at the head, those with none last (internal: the runner''s walk on Citus)';
+-- The go-live pacing carries the count of episodes opened from one customer
+-- to the next.
+CREATE OR REPLACE FUNCTION dunning_internal.episodes_opened(due dunning_internal.due_action[]) RETURNS bigint
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT count(*) FROM pg_catalog.unnest(due) d WHERE d.evaluated AND d.episode IN ('start', 'restart')
+$fn$;
+COMMENT ON FUNCTION dunning_internal.episodes_opened(dunning_internal.due_action[]) IS
+    'how many of the given due rows open a dunning episode (internal: the go-live pacing of the runner''s walk on Citus)';
 CREATE OR REPLACE FUNCTION dunning_internal.due_actions_by_customer(as_of timestamptz)
 RETURNS SETOF dunning_internal.due_action
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -827,32 +866,17 @@ DECLARE
     started bigint;
     due dunning_internal.due_action[];
 BEGIN
-    -- The workers plan each statement with their own settings: JIT would
-    -- compile each one for seconds (the runner's queries are large).  Citus
-    -- sends a SET LOCAL to the workers with the BEGIN of each remote
-    -- transaction block, and a read-only statement outside BEGIN ... COMMIT
-    -- goes without one: the locking read opens the distributed transaction
-    -- (the settings row, FOR KEY SHARE: it stops nothing but its deletion)
-    SET LOCAL citus.propagate_set_commands = 'local';
-    SET LOCAL jit = off;
-    PERFORM FROM dunning.setting s FOR KEY SHARE;
+    PERFORM dunning_internal.begin_customer_walk();
     started := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
-    FOR one IN
-        SELECT c.customer_id FROM dunning.customer c
-          LEFT JOIN (SELECT i.customer_id, min(i.due_on) AS oldest_due_on FROM dunning.invoice i
-                      WHERE i.amount > 0 AND i.settled_amount < i.amount GROUP BY i.customer_id) o
-            ON o.customer_id = c.customer_id
-         ORDER BY o.oldest_due_on NULLS LAST, c.customer_id
-    LOOP
+    FOR one IN SELECT * FROM dunning_internal.customers_oldest_overdue_first() LOOP
         due := ARRAY(SELECT d FROM dunning_internal.due_actions(as_of, one, started) d);
         RETURN QUERY SELECT * FROM pg_catalog.unnest(due);
-        started := started + (SELECT count(*) FROM pg_catalog.unnest(due) d
-                               WHERE d.evaluated AND d.episode IN ('start', 'restart'));
+        started := started + dunning_internal.episodes_opened(due);
     END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.due_actions_by_customer(timestamptz) IS
-    'on Citus: dunning_internal.due_actions of every customer, one customer at a time (each statement on one shard), the go-live pacing carried from one to the next (internal: run and preview)';
+    'on Citus: dunning_internal.due_actions of every customer, one customer at a time (each statement on one shard), the go-live pacing carried from one to the next (internal: preview)';
 
 -----------------------------------------------------------------------------
 -- The runner
@@ -872,6 +896,8 @@ DECLARE
     made_now integer;
     one bigint;
     due dunning_internal.due_action[];
+    -- on Citus, the episodes opened that day so far (go-live pacing)
+    started bigint;
     -- the statement that applies what is due (from $3 on Citus, see below)
     apply_due text;
 BEGIN
@@ -1007,15 +1033,17 @@ BEGIN
         EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created
             USING as_of, NULL::bigint, NULL::dunning_internal.due_action[];
     ELSE
-        -- On Citus what is due is computed customer by customer, then
-        -- applied customer by customer: every statement names its customer
-        -- (customer_id = one) and goes to the one shard that holds it.
-        FOR one, due IN
-            SELECT d.customer_id, pg_catalog.array_agg(d)
-              FROM dunning_internal.due_actions_by_customer(as_of) d GROUP BY d.customer_id
-        LOOP
+        -- On Citus each customer's due rows are computed and applied before
+        -- the next customer's: every statement names its customer
+        -- (customer_id = one) and goes to the one shard that holds it, and
+        -- one customer's actions at a time are held.
+        PERFORM dunning_internal.begin_customer_walk();
+        started := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
+        FOR one IN SELECT * FROM dunning_internal.customers_oldest_overdue_first() LOOP
+            due := ARRAY(SELECT d FROM dunning_internal.due_actions(as_of, one, started) d);
             EXECUTE format(apply_due, 'pg_catalog.unnest($3)') INTO made_now USING as_of, one, due;
             created := created + made_now;
+            started := started + dunning_internal.episodes_opened(due);
         END LOOP;
     END IF;
 
