@@ -257,6 +257,80 @@ COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, da
 -- call and it is refused): the readers of dunning.settlement and of the
 -- *_as_of functions (collector and admin are members of dunning_analyst).
 GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
+-- @schema
+
+-----------------------------------------------------------------------------
+-- Settlement facts: every settlement with its date, kept as a table
+-----------------------------------------------------------------------------
+-- Dating a settlement takes its allocation or write-off joined to its
+-- invoice, payment and credit note (dunning_internal.ledger_settlement,
+-- below): at 4.8M allocations those joins were most of what the nightly
+-- kpi_monthly and the as-of reconstructions cost (doc/kpi.md).  The rows are
+-- kept here instead, and dunning.settlement (kpi.sql) reads them: written in
+-- the statements that already make those joins (allocation_sync,
+-- write_off_sync), made again from the ledger for the items whose dates
+-- change (a payment's received_on, an item's issued_on or due_on), checked
+-- and repaired by dunning.rebuild_totals().  No foreign keys (derived rows:
+-- checking them would cost the writers a look-up per row); the key starts
+-- with the customer (Citus).
+CREATE TABLE dunning_internal.settlement_fact (
+    customer_id bigint NOT NULL,
+    invoice_id  bigint NOT NULL,
+    kind        text NOT NULL,
+    source_id   bigint NOT NULL,
+    currency    char(3) NOT NULL,
+    due_on      date NOT NULL,
+    settled_on  date NOT NULL,
+    amount      numeric NOT NULL,
+    open_change numeric NOT NULL,
+    CONSTRAINT settlement_fact_pkey PRIMARY KEY (customer_id, invoice_id, kind, source_id)
+);
+-- the settlements dated after a day: what the *_as_of functions take back
+-- (none after today: a look-up, not a scan of the table)
+CREATE INDEX settlement_fact_settled_idx ON dunning_internal.settlement_fact (settled_on);
+-- @code
+COMMENT ON TABLE dunning_internal.settlement_fact IS
+    'every settlement with its date, kept by the ledger''s triggers: what dunning.settlement reads (internal)';
+COMMENT ON COLUMN dunning_internal.settlement_fact.customer_id IS 'the item''s customer';
+COMMENT ON COLUMN dunning_internal.settlement_fact.invoice_id IS 'the item whose open amount it changes';
+COMMENT ON COLUMN dunning_internal.settlement_fact.kind IS 'payment, credit_note, credit_note_applied or write_off';
+COMMENT ON COLUMN dunning_internal.settlement_fact.source_id IS 'the allocation (write_off_id for a write-off)';
+COMMENT ON COLUMN dunning_internal.settlement_fact.currency IS 'ISO 4217 currency of the item';
+COMMENT ON COLUMN dunning_internal.settlement_fact.due_on IS 'due date of the item';
+COMMENT ON COLUMN dunning_internal.settlement_fact.settled_on IS 'settlement date (dunning_internal.settlement_date)';
+COMMENT ON COLUMN dunning_internal.settlement_fact.amount IS 'amount settled, > 0';
+COMMENT ON COLUMN dunning_internal.settlement_fact.open_change IS 'change of the item''s open amount';
+
+-- The facts of the given items (customer and invoice ids, pairwise) made
+-- again from the ledger (dunning_internal.ledger_settlement, below): when a
+-- date they are taken from changes.
+CREATE OR REPLACE FUNCTION dunning_internal.recompute_settlement_facts(p_customer_ids bigint[], p_invoice_ids bigint[])
+RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    on_citus boolean := dunning_internal.ledger_distributed();
+    -- one customer at a time on Citus (see recompute_settled_on)
+    one bigint;
+BEGIN
+    FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, p_customer_ids) LOOP
+        DELETE FROM dunning_internal.settlement_fact f
+         WHERE (f.customer_id, f.invoice_id) IN (SELECT k.customer_id, k.invoice_id
+                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+           AND (NOT on_citus OR f.customer_id = one);
+        INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
+                                                      settled_on, amount, open_change)
+        SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+               s.settled_on, s.amount, s.open_change
+          FROM dunning_internal.ledger_settlement s
+         WHERE (s.customer_id, s.invoice_id) IN (SELECT k.customer_id, k.invoice_id
+                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+           AND (NOT on_citus OR s.customer_id = one);
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.recompute_settlement_facts(bigint[], bigint[]) IS
+    'makes the settlement facts of the given items (customer and invoice ids) again from the allocations and write-offs (dunning_internal.ledger_settlement)';
 
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
 -- triggers below share this function.  Inserted rows are checked in the same
@@ -284,6 +358,12 @@ DECLARE
     credit_notes bigint[];
     amounts numeric[];
     dates date[];
+    -- and (on insert) for the settlement facts: the allocations, their
+    -- items' currency, the items' and the credit notes' due dates
+    allocation_ids bigint[];
+    currencies text[];
+    item_dues date[];
+    credit_note_dues date[];
     -- an inserted row whose sides do not fit together, if any
     misfit jsonb;
 BEGIN
@@ -299,6 +379,8 @@ BEGIN
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
                    pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
                                                                          x.issued_on)),
+                   pg_catalog.array_agg(r.allocation_id), pg_catalog.array_agg(x.currency),
+                   pg_catalog.array_agg(x.due_on), pg_catalog.array_agg(c.due_on),
                    (pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                         'invoice_id', r.invoice_id, 'invoice_amount', x.amount, 'invoice_currency', x.currency,
                         'payment_id', r.payment_id, 'payment_currency', p.currency,
@@ -306,7 +388,8 @@ BEGIN
                         'credit_note_currency', c.currency))
                         FILTER (WHERE x.amount < 0 OR p.currency <> x.currency OR c.amount > 0
                                    OR c.currency <> x.currency)) -> 0
-              INTO customers, items, credit_notes, amounts, dates, misfit
+              INTO customers, items, credit_notes, amounts, dates, allocation_ids, currencies, item_dues,
+                   credit_note_dues, misfit
               FROM pg_catalog.unnest(mine) r
               JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                                     AND (NOT on_citus OR x.customer_id = one)
@@ -317,7 +400,28 @@ BEGIN
             IF misfit IS NOT NULL THEN
                 PERFORM dunning_internal.refuse_misfit_allocation(misfit);
             END IF;
+            -- dunning.settlement's rows of the new allocations: the item
+            -- settled, and for a credit note the credit note consumed (of
+            -- the item's currency: a misfit is refused above)
+            INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
+                                                          settled_on, amount, open_change)
+            SELECT r.customer_id, f.invoice_id, f.kind, r.allocation_id, r.currency, f.due_on, r.settled_on,
+                   r.amount, f.sign * r.amount
+              FROM unnest(customers, items, credit_notes, allocation_ids, currencies, item_dues, credit_note_dues,
+                          amounts, dates)
+                   r (customer_id, item, credit_note, allocation_id, currency, item_due, credit_note_due, amount,
+                      settled_on)
+             CROSS JOIN LATERAL (VALUES (r.item, CASE WHEN r.credit_note IS NULL THEN 'payment' ELSE 'credit_note' END,
+                                         r.item_due, -1),
+                                        (r.credit_note, 'credit_note_applied', r.credit_note_due, 1))
+                   f (invoice_id, kind, due_on, sign)
+             WHERE f.invoice_id IS NOT NULL;
         ELSE
+            DELETE FROM dunning_internal.settlement_fact f
+             USING pg_catalog.unnest(mine) r
+             WHERE f.customer_id = r.customer_id AND f.invoice_id IN (r.invoice_id, r.credit_note_id)
+               AND f.kind <> 'write_off' AND f.source_id = r.allocation_id
+               AND (NOT on_citus OR f.customer_id = one);
             SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount)
               INTO customers, items, credit_notes, amounts
@@ -472,11 +576,26 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.recompute_settled_on(bigint[], bigint[]) IS
     'recomputes invoice.settled_on (latest settlement date) of the items given by customer and invoice ids';
+-- When a date that settlement dates are taken from changes (a payment's
+-- received_on, an item's issued_on), the items it settles get their
+-- settlement facts and their latest settlement date again.
+CREATE OR REPLACE FUNCTION dunning_internal.redate_items(p_customer_ids bigint[], p_invoice_ids bigint[])
+RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    -- the facts first: settled_on is read from them (dunning.settlement)
+    PERFORM dunning_internal.recompute_settlement_facts(p_customer_ids, p_invoice_ids);
+    PERFORM dunning_internal.recompute_settled_on(p_customer_ids, p_invoice_ids);
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.redate_items(bigint[], bigint[]) IS
+    'recomputes invoice.settled_on and the settlement facts of the items given by customer and invoice ids, after a date their settlements are dated from changed';
 CREATE OR REPLACE FUNCTION dunning_internal.payment_redate_settlements() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.invoice_id))
+    PERFORM dunning_internal.redate_items(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.invoice_id))
        FROM (SELECT a.customer_id, a.invoice_id FROM dunning.allocation a
               WHERE a.customer_id = NEW.customer_id AND a.payment_id = NEW.payment_id
              UNION
@@ -494,7 +613,7 @@ CREATE OR REPLACE FUNCTION dunning_internal.invoice_redate_settlements() RETURNS
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    PERFORM dunning_internal.recompute_settled_on(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.id))
+    PERFORM dunning_internal.redate_items(pg_catalog.array_agg(x.customer_id), pg_catalog.array_agg(x.id))
        FROM (SELECT NEW.customer_id, NEW.invoice_id
              UNION
              SELECT a.customer_id, a.credit_note_id FROM dunning.allocation a
@@ -508,6 +627,19 @@ $fn$;
 CREATE OR REPLACE TRIGGER invoice_redate_settlements AFTER UPDATE OF issued_on ON dunning.invoice
     FOR EACH ROW WHEN (NEW.issued_on <> OLD.issued_on AND OLD.settled_on IS NOT NULL)
     EXECUTE FUNCTION dunning_internal.invoice_redate_settlements();
+-- The settlement facts carry their item's due date (kpi_monthly's AR not
+-- yet due): a settled item whose due date moves gets its facts again.
+CREATE OR REPLACE FUNCTION dunning_internal.invoice_redue_settlements() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM dunning_internal.recompute_settlement_facts(ARRAY[NEW.customer_id], ARRAY[NEW.invoice_id]);
+    RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER invoice_redue_settlements AFTER UPDATE OF due_on ON dunning.invoice
+    FOR EACH ROW WHEN (NEW.due_on <> OLD.due_on AND OLD.settled_on IS NOT NULL)
+    EXECUTE FUNCTION dunning_internal.invoice_redue_settlements();
 
 -- What settles an item, for an error message: its allocations (with their
 -- letter codes) and write-offs, the first ten of each.
@@ -580,12 +712,38 @@ CREATE OR REPLACE FUNCTION dunning.rebuild_totals() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    fixed bigint;
+    -- rows corrected so far
+    fixed bigint := 0;
     n bigint;
     bad record;
 BEGIN
     PERFORM pg_catalog.set_config('dunning.internal_write', 'on', true);
     LOCK TABLE dunning.allocation, dunning.write_off IN SHARE MODE;
+    -- the settlement facts first (settled_on is read from them): those that
+    -- are not a row the ledger makes go, the rows missing come
+    DELETE FROM dunning_internal.settlement_fact f
+     USING (SELECT g.customer_id, g.invoice_id, g.kind, g.source_id, g.currency, g.due_on, g.settled_on, g.amount,
+                   g.open_change
+              FROM dunning_internal.settlement_fact g
+            EXCEPT
+            SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency,
+                   s.due_on, s.settled_on, s.amount, s.open_change
+              FROM dunning_internal.ledger_settlement s) x
+     WHERE f.customer_id = x.customer_id AND f.invoice_id = x.invoice_id AND f.kind = x.kind
+       AND f.source_id = x.source_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
+    INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
+                                                  settled_on, amount, open_change)
+    SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+           s.settled_on, s.amount, s.open_change
+      FROM dunning_internal.ledger_settlement s
+    EXCEPT
+    SELECT f.customer_id, f.invoice_id, f.kind, f.source_id, f.currency, f.due_on, f.settled_on, f.amount,
+           f.open_change
+      FROM dunning_internal.settlement_fact f;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
     UPDATE dunning.invoice i
        SET settled_amount = COALESCE(d.total, 0), settled_on = e.last_on
       FROM dunning.invoice i2
@@ -601,7 +759,8 @@ BEGIN
                   GROUP BY s.invoice_id) e ON e.invoice_id = i2.invoice_id
      WHERE i.invoice_id = i2.invoice_id
        AND (i.settled_amount IS DISTINCT FROM COALESCE(d.total, 0) OR i.settled_on IS DISTINCT FROM e.last_on);
-    GET DIAGNOSTICS fixed = ROW_COUNT;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
     UPDATE dunning.payment p
        SET allocated_amount = COALESCE(d.total, 0)
       FROM dunning.payment p2
@@ -641,7 +800,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.rebuild_totals() IS
-    'recomputes invoice.settled_amount and settled_on and payment.allocated_amount from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
+    'recomputes invoice.settled_amount and settled_on, payment.allocated_amount and the settlement facts (dunning.settlement kept for kpi_monthly) from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
 CREATE OR REPLACE FUNCTION dunning_internal.allocation_after_truncate() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -1029,6 +1188,8 @@ DECLARE
     totals numeric[];
     last_dates date[];
     bad boolean;
+    -- dunning.settlement's rows of the inserted write-offs
+    facts dunning_internal.settlement_fact[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         rows := (SELECT pg_catalog.array_agg(ROW(r.*)::dunning.write_off) FROM new_rows r);
@@ -1055,11 +1216,26 @@ BEGIN
                 RAISE EXCEPTION 'a write-off settles an invoice, not a credit note'
                     USING ERRCODE = 'check_violation';
             END IF;
+            facts := ARRAY(
+                SELECT ROW(r.customer_id, r.invoice_id, 'write_off', r.write_off_id, x.currency, x.due_on,
+                           dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on),
+                           r.amount, -r.amount)::dunning_internal.settlement_fact
+                  FROM pg_catalog.unnest(mine) r
+                  JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
+                                        AND (NOT on_citus OR x.customer_id = one)
+                  LEFT JOIN dunning.payment p ON p.customer_id = r.customer_id AND p.payment_id = r.payment_id
+                                             AND (NOT on_citus OR p.customer_id = one));
+            INSERT INTO dunning_internal.settlement_fact SELECT * FROM pg_catalog.unnest(facts);
         ELSE
             SELECT pg_catalog.array_agg(d.customer_id), pg_catalog.array_agg(d.invoice_id), pg_catalog.array_agg(d.total)
               INTO customers, items, totals
               FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total
                       FROM pg_catalog.unnest(mine) r GROUP BY r.customer_id, r.invoice_id) d;
+            DELETE FROM dunning_internal.settlement_fact f
+             USING pg_catalog.unnest(mine) r
+             WHERE f.customer_id = r.customer_id AND f.invoice_id = r.invoice_id
+               AND f.kind = 'write_off' AND f.source_id = r.write_off_id
+               AND (NOT on_citus OR f.customer_id = one);
         END IF;
         UPDATE dunning.invoice i
            SET settled_amount = i.settled_amount + sign * d.total,
@@ -1094,6 +1270,57 @@ END
 $fn$;
 CREATE OR REPLACE TRIGGER write_off_immutable BEFORE UPDATE ON dunning.write_off
     FOR EACH ROW EXECUTE FUNCTION dunning_internal.write_off_immutable();
+
+-- The rows of dunning.settlement as the ledger defines them: each
+-- allocation and write-off joined to its invoice, payment and credit note,
+-- dated by dunning_internal.settlement_date.  What the settlement facts are
+-- made from and checked against (recompute_settlement_facts,
+-- dunning.rebuild_totals(), the tests); dunning.settlement reads the facts.
+-- The IS NOT NULL conditions change no row (a NULL key never joins); they
+-- let the planner see that the credit-note branches read a handful of
+-- allocations (partial index allocation_credit_note_idx) instead of hashing
+-- the whole invoice table twice for each of them.  The credit note is an
+-- outer join: the foreign key allocation_credit_note_fkey makes it always
+-- found, and an outer join keeps its customer_id out of the customer
+-- equality of the inner joins, which otherwise leads the planner to look the
+-- credit note up among all the invoices of the customer, row by row.
+CREATE OR REPLACE VIEW dunning_internal.ledger_settlement AS
+SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
+       'payment'::text AS kind, a.allocation_id, NULL::bigint AS write_off_id,
+       a.amount::numeric(20,4) AS amount, (-a.amount)::numeric(20,4) AS open_change,
+       dunning_internal.settlement_date(p.received_on, NULL, NULL, i.issued_on) AS settled_on
+  FROM dunning.allocation a
+  JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+ WHERE a.payment_id IS NOT NULL
+UNION ALL
+SELECT a.invoice_id, a.customer_id, i.currency, i.due_on,
+       'credit_note', a.allocation_id, NULL,
+       a.amount::numeric(20,4), (-a.amount)::numeric(20,4),
+       dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
+  FROM dunning.allocation a
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+  LEFT JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
+ WHERE a.credit_note_id IS NOT NULL
+UNION ALL
+SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
+       'credit_note_applied', a.allocation_id, NULL,
+       a.amount::numeric(20,4), a.amount::numeric(20,4),
+       dunning_internal.settlement_date(NULL, cn.issued_on, NULL, i.issued_on)
+  FROM dunning.allocation a
+  JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+  LEFT JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
+ WHERE a.credit_note_id IS NOT NULL
+UNION ALL
+SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
+       'write_off', NULL, w.write_off_id,
+       w.amount::numeric(20,4), (-w.amount)::numeric(20,4),
+       dunning_internal.settlement_date(p.received_on, NULL, w.created_at, i.issued_on)
+  FROM dunning.write_off w
+  JOIN dunning.invoice i ON i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id
+  LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
+COMMENT ON VIEW dunning_internal.ledger_settlement IS
+    'the rows of dunning.settlement computed from the allocations and write-offs (internal: what the settlement facts are made from and checked against)';
 -- @schema
 
 -----------------------------------------------------------------------------

@@ -284,9 +284,10 @@ CREATE TABLE dunning.payment (
     -- Allocations and write-offs reference (customer_id, payment_id): a
     -- payment settles items of its own customer only.  Unidentified cash has
     -- no customer (NULL) and no allocation.  The key carries the day a
-    -- payment's settlements are dated by, read from this index alone (as
-    -- invoice_pkey's columns).
-    CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id) INCLUDE (received_on)
+    -- payment's settlements are dated by (as invoice_pkey's columns), and
+    -- its currency and amount (the cash received per customer that
+    -- customer_risk_as_of sums): read from this index alone.
+    CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id) INCLUDE (received_on, currency, amount)
 ) WITH (fillfactor = 80);
 CREATE INDEX payment_customer_idx ON dunning.payment (customer_id, received_on);
 -- @code

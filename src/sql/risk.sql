@@ -127,89 +127,72 @@ RETURNS TABLE (customer_id bigint, customer_name text, segment text, currency ch
                insurer text, insured_limit numeric, uninsured_exposure numeric)
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
-    -- One pass over the items (open amount and cash applied as of as_of,
-    -- paid date: the maintained running total and latest settlement date,
-    -- corrected by the settlements dated after as_of, read only for the
-    -- items that have some), grouped per customer and currency; the main currency is then
-    -- picked from those groups.  Every figure is a sum, count or aggregate
-    -- of the same rows the definitions in doc/kpi.md name, so regrouping
-    -- changes nothing (numeric sums are exact and keep the largest scale).
-    -- Inlinable (plain SQL, no STRICT, no SET, names qualified) and every
-    -- common table expression read once, grouped by customer first: a
-    -- filter on customer_id reaches the ledger's indexes (doc/kpi.md).
-    WITH noncash AS (
-        -- Credit notes and write-offs settling invoices (few rows): the cash
-        -- applied to an item settled by as_of is its settled amount less these.
-        SELECT t.customer_id, t.invoice_id, pg_catalog.sum(t.amount) AS amount
-          FROM (SELECT a.customer_id, a.invoice_id, a.amount FROM dunning.allocation a
-                 WHERE a.credit_note_id IS NOT NULL AND (customer_risk_as_of.customer_id IS NULL OR a.customer_id = customer_risk_as_of.customer_id)
-                UNION ALL
-                SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w
-                 WHERE (customer_risk_as_of.customer_id IS NULL OR w.customer_id = customer_risk_as_of.customer_id)) t
-         GROUP BY t.customer_id, t.invoice_id
-    ), late AS (
-        -- the settlements of the items settled last after as_of: what those
-        -- dated after as_of changed, and the cash applied by as_of (joined,
-        -- not looked up per item: Citus plans no correlated subquery here)
-        SELECT x.customer_id, x.invoice_id,
-               pg_catalog.sum(x.open_change) FILTER (WHERE x.settled_on > customer_risk_as_of.as_of) AS change_after,
-               pg_catalog.sum(x.amount) FILTER (WHERE x.kind = 'payment'
-                                                  AND x.settled_on <= customer_risk_as_of.as_of) AS applied_by
-          FROM dunning.invoice i
-          JOIN dunning.settlement x ON x.customer_id = i.customer_id AND x.invoice_id = i.invoice_id
-         WHERE i.settled_on > customer_risk_as_of.as_of AND i.issued_on <= customer_risk_as_of.as_of
-           AND (customer_risk_as_of.customer_id IS NULL OR i.customer_id = customer_risk_as_of.customer_id)
+    -- One pass over the items (open amount as of as_of and paid date: the
+    -- maintained running total and latest settlement date, corrected by the
+    -- settlements dated after as_of, read only for the items that have
+    -- some), grouped per customer and currency; the main currency is then
+    -- picked from those groups.  The cash not applied by as_of comes from
+    -- the payments received by then less their allocations dated by then.
+    -- Every figure is a sum, count or aggregate of the same rows the
+    -- definitions in doc/kpi.md name, so regrouping changes nothing (numeric
+    -- sums are exact and keep the largest scale).  Inlinable (plain SQL, no
+    -- STRICT, no SET, names qualified) and every common table expression
+    -- read once, grouped by customer first: a filter on customer_id reaches
+    -- the ledger's indexes (doc/kpi.md).
+    WITH late AS (
+        -- what the settlements dated after as_of changed, per item: read
+        -- through the settlement facts' index on the date (none after
+        -- today), so the items below are aggregated in parallel workers (a
+        -- scan here would take the workers for itself)
+        SELECT x.customer_id, x.invoice_id, pg_catalog.sum(x.open_change) AS change_after
+          FROM dunning.settlement x
+         WHERE x.settled_on > customer_risk_as_of.as_of
+           AND (customer_risk_as_of.customer_id IS NULL OR x.customer_id = customer_risk_as_of.customer_id)
          GROUP BY x.customer_id, x.invoice_id
-    ), item0 AS (
+    ), item AS (
         -- Items issued by as_of (a settlement is never dated before its
-        -- item, so nothing issued later matters).  For those whose latest
-        -- settlement date (invoice.settled_on, maintained) is after as_of,
-        -- and only for them, their settlements are read through the indexes:
-        -- what those dated after as_of changed, and the cash applied by
-        -- as_of (for an item issued by as_of a payment allocation is dated
-        -- on or before as_of exactly when its payment was received by then).
-        SELECT i.customer_id, i.currency, i.invoice_id, i.due_on, i.issued_on, i.amount, i.settled_amount,
-               i.settled_on, n.amount AS noncash, l.change_after, l.applied_by
+        -- item, so nothing issued later matters): open amount as of as_of
+        -- (now, less what the settlements dated after as_of changed), and
+        -- paid_on: the paid date of dunning.paid_invoice (the latest
+        -- settlement date) when it is on or before as_of
+        SELECT i.customer_id, i.currency, i.due_on, i.issued_on, i.amount,
+               i.amount - pg_catalog.sign(i.amount) * i.settled_amount - COALESCE(l.change_after, 0) AS open_amount,
+               CASE WHEN i.amount > 0 AND i.settled_amount = i.amount AND i.settled_on <= customer_risk_as_of.as_of
+                    THEN i.settled_on END AS paid_on
           FROM dunning.invoice i
-          LEFT JOIN noncash n ON n.customer_id = i.customer_id AND n.invoice_id = i.invoice_id
           LEFT JOIN late l ON l.customer_id = i.customer_id AND l.invoice_id = i.invoice_id
          WHERE i.issued_on <= customer_risk_as_of.as_of
            AND (customer_risk_as_of.customer_id IS NULL OR i.customer_id = customer_risk_as_of.customer_id)
-    ), item AS (
-        -- open amount as of as_of (now, less what the settlements dated
-        -- after as_of changed), cash applied by then, and paid_on: the paid
-        -- date of dunning.paid_invoice (the latest settlement date) when it
-        -- is on or before as_of
-        SELECT it.customer_id, it.currency, it.due_on, it.issued_on, it.amount,
-               it.amount - pg_catalog.sign(it.amount) * it.settled_amount
-                   - COALESCE(it.change_after, 0) AS open_amount,
-               CASE WHEN it.amount > 0 AND it.settled_amount = it.amount AND it.settled_on <= customer_risk_as_of.as_of
-                    THEN it.settled_on END AS paid_on,
-               CASE WHEN it.settled_on > customer_risk_as_of.as_of THEN it.applied_by
-                    WHEN it.amount > 0 AND it.settled_amount > 0 THEN it.settled_amount - COALESCE(it.noncash, 0)
-               END AS cash_applied
-          FROM item0 it
     ), g AS (
         -- the figures of each customer and currency, in one pass (C)
         SELECT x.customer_id, x.currency, (x.f).invoices AS n, (x.f).open_invoices, (x.f).open_credit_notes,
-               (x.f).overdue, (x.f).max_days_past_due AS max_dpd, (x.f).open_items, (x.f).cash_applied,
+               (x.f).overdue, (x.f).max_days_past_due AS max_dpd, (x.f).open_items,
                (x.f).paid_12m AS paid_n, (x.f).paid_amount_12m AS paid_amount, (x.f).weighted_days_late AS wdl,
                (x.f).days_beyond_terms AS dbt, (x.f).avg_days_to_pay AS dtp, (x.f).paydex, (x.f).risk_score AS score
           FROM (SELECT it.customer_id, it.currency,
                        -- paid items (by as_of) with their paid date, open
                        -- ones (paid later or not at all) with none: the
                        -- score ages them to as_of
-                       dunning.risk_figures(it.amount, it.open_amount, it.cash_applied, it.due_on,
+                       dunning.risk_figures(it.amount, it.open_amount, NULL::numeric, it.due_on,
                                                      it.issued_on, it.paid_on, customer_risk_as_of.as_of,
                                                      customer_risk_as_of.as_of - 365) AS f
                   FROM item it
                  GROUP BY it.customer_id, it.currency) x
-    ), received AS (
-        SELECT p.customer_id, p.currency, pg_catalog.sum(p.amount) AS amount
-          FROM dunning.payment p
-         WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
-           AND (customer_risk_as_of.customer_id IS NULL OR p.customer_id = customer_risk_as_of.customer_id)
-         GROUP BY p.customer_id, p.currency
+    ), unapplied AS (
+        -- the payments received by as_of less the cash applied by then
+        -- (payment allocations dated by then; an allocation is never dated
+        -- before its payment), per customer and currency
+        SELECT u.customer_id, u.currency, pg_catalog.sum(u.amount) AS amount
+          FROM (SELECT p.customer_id, p.currency, p.amount
+                  FROM dunning.payment p
+                 WHERE p.received_on <= customer_risk_as_of.as_of AND p.customer_id IS NOT NULL
+                   AND (customer_risk_as_of.customer_id IS NULL OR p.customer_id = customer_risk_as_of.customer_id)
+                UNION ALL
+                SELECT f.customer_id, f.currency, -f.amount
+                  FROM dunning.settlement f
+                 WHERE f.kind = 'payment' AND f.settled_on <= customer_risk_as_of.as_of
+                   AND (customer_risk_as_of.customer_id IS NULL OR f.customer_id = customer_risk_as_of.customer_id)) u
+         GROUP BY u.customer_id, u.currency
     ), cover AS (
         SELECT ci.customer_id, ci.currency,
                pg_catalog.string_agg(DISTINCT ci.insurer, ', ') AS insurer,
@@ -221,15 +204,15 @@ AS $fn$
          GROUP BY ci.customer_id, ci.currency
     ), ranked AS (
         -- the main currency: the one invoiced most often, ties by code; and
-        -- the customer's open items in every currency; the payments
-        -- received and the insurance cover in each currency (joined per
-        -- customer and currency, which Citus runs on each shard)
-        SELECT g.*, k.amount AS received, v.insurer, v.insured_limit,
+        -- the customer's open items in every currency; the cash not applied
+        -- and the insurance cover in each currency (joined per customer and
+        -- currency, which Citus runs on each shard)
+        SELECT g.*, k.amount AS unapplied, v.insurer, v.insured_limit,
                pg_catalog.row_number() OVER (PARTITION BY g.customer_id
                                              ORDER BY g.n > 0 DESC, g.n DESC, g.currency) AS rk,
                pg_catalog.sum(g.open_items) OVER (PARTITION BY g.customer_id) AS all_open_items
           FROM g
-          LEFT JOIN received k ON k.customer_id = g.customer_id AND k.currency = g.currency
+          LEFT JOIN unapplied k ON k.customer_id = g.customer_id AND k.currency = g.currency
           LEFT JOIN cover v ON v.customer_id = g.customer_id AND v.currency = g.currency
     ), main AS (
         SELECT r.* FROM ranked r WHERE r.rk = 1 AND r.n > 0
@@ -237,8 +220,7 @@ AS $fn$
         SELECT c.customer_id, c.name, c.risk_segment AS segment, m.currency, c.credit_limit,
                COALESCE(m.open_invoices, 0) AS open_invoices,
                COALESCE(m.open_credit_notes, 0) AS open_credit_notes,
-               -- payments received minus cash applied to the customer's items
-               COALESCE(m.received, 0) - COALESCE(m.cash_applied, 0) AS unapplied,
+               COALESCE(m.unapplied, 0) AS unapplied,
                COALESCE(m.overdue, 0) AS overdue, COALESCE(m.max_dpd, 0) AS max_dpd,
                COALESCE(m.all_open_items - m.open_items, 0)::bigint AS other,
                COALESCE(m.paid_n, 0) AS n, COALESCE(m.paid_amount, 0) AS paid_amount,

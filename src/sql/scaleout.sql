@@ -172,8 +172,9 @@ COMMENT ON FUNCTION dunning_internal.distribute_sql_functions() IS
 -- Scale-out on Citus (doc/scale-out.md)
 -----------------------------------------------------------------------------
 -- dunning.distribute(): run on the coordinator after CREATE EXTENSION, on an
--- empty or a loaded ledger.  Every table of the extension that has a
--- customer_id is distributed by it, colocated with dunning.customer; every
+-- empty or a loaded ledger.  Every table of the extension (schemas dunning
+-- and dunning_internal) that has a customer_id is distributed by it,
+-- colocated with dunning.customer; every
 -- other table (scenarios, templates, settings, calendars, rates, bank
 -- statements, the suspense of unidentified cash) becomes a reference table.
 -- What a cluster cannot hold as a single node does is changed first:
@@ -211,7 +212,8 @@ BEGIN
                           AND NOT a.attisdropped),
                EXISTS (SELECT FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)
           FROM pg_class c
-         WHERE c.relnamespace = $1 AND c.relkind = 'r' AND NOT c.relispartition$q$ USING dunning_ns;
+         WHERE c.relnamespace IN ($1, 'dunning_internal'::pg_catalog.regnamespace) AND c.relkind = 'r'
+           AND NOT c.relispartition$q$ USING dunning_ns;
     SELECT array_agg(d.rel) INTO pending FROM dunning_distribute_rel d WHERE NOT d.done;
 
     IF pending IS NOT NULL THEN

@@ -67,7 +67,7 @@ $check$;
 
 ALTER TABLE dunning.invoice DROP CONSTRAINT invoice_invoice_number_key;
 ALTER TABLE dunning.payment ADD CONSTRAINT payment_customer_payment_key UNIQUE (customer_id, payment_id)
-    INCLUDE (received_on);
+    INCLUDE (received_on, currency, amount);
 
 ALTER TABLE dunning.allocation DROP CONSTRAINT allocation_payment_id_fkey,
     DROP CONSTRAINT allocation_credit_note_id_fkey, DROP CONSTRAINT allocation_invoice_id_fkey,
@@ -851,6 +851,44 @@ ALTER TABLE dunning.invoice ALTER COLUMN settled_on TYPE date
     USING dunning_internal.settled_on_backfill(invoice_id);
 DROP FUNCTION dunning_internal.settled_on_backfill(bigint);
 DROP TABLE dunning_internal.settled_on_backfill;
+
+-- The settlement facts (allocation.sql), kept by the triggers from now on:
+-- the rows of dunning.settlement, dated by the same rule.
+CREATE TABLE dunning_internal.settlement_fact (
+    customer_id bigint NOT NULL,
+    invoice_id  bigint NOT NULL,
+    kind        text NOT NULL,
+    source_id   bigint NOT NULL,
+    currency    char(3) NOT NULL,
+    due_on      date NOT NULL,
+    settled_on  date NOT NULL,
+    amount      numeric NOT NULL,
+    open_change numeric NOT NULL,
+    CONSTRAINT settlement_fact_pkey PRIMARY KEY (customer_id, invoice_id, kind, source_id)
+);
+INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on, settled_on,
+                                              amount, open_change)
+SELECT a.customer_id, a.invoice_id, CASE WHEN a.payment_id IS NOT NULL THEN 'payment' ELSE 'credit_note' END,
+       a.allocation_id, x.currency, x.due_on,
+       dunning_internal.settlement_date(p.received_on, c.issued_on, NULL, x.issued_on), a.amount, -a.amount
+  FROM dunning.allocation a
+  JOIN dunning.invoice x ON x.customer_id = a.customer_id AND x.invoice_id = a.invoice_id
+  LEFT JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
+  LEFT JOIN dunning.invoice c ON c.customer_id = a.customer_id AND c.invoice_id = a.credit_note_id
+UNION ALL
+SELECT a.customer_id, a.credit_note_id, 'credit_note_applied', a.allocation_id, c.currency, c.due_on,
+       dunning_internal.settlement_date(NULL, c.issued_on, NULL, x.issued_on), a.amount, a.amount
+  FROM dunning.allocation a
+  JOIN dunning.invoice x ON x.customer_id = a.customer_id AND x.invoice_id = a.invoice_id
+  JOIN dunning.invoice c ON c.customer_id = a.customer_id AND c.invoice_id = a.credit_note_id
+UNION ALL
+SELECT w.customer_id, w.invoice_id, 'write_off', w.write_off_id, x.currency, x.due_on,
+       dunning_internal.settlement_date(p.received_on, NULL, w.created_at, x.issued_on), w.amount, -w.amount
+  FROM dunning.write_off w
+  JOIN dunning.invoice x ON x.customer_id = w.customer_id AND x.invoice_id = w.invoice_id
+  LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
+CREATE INDEX settlement_fact_settled_idx ON dunning_internal.settlement_fact (settled_on);
+ANALYZE dunning_internal.settlement_fact;
 
 -- @code regions
 

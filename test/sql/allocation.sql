@@ -3,7 +3,7 @@
 -- SQL side: inferred payers given back, unlettered groups remembered).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(65);
+SELECT plan(71);
 
 INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
@@ -182,9 +182,26 @@ INSERT INTO dunning.payment (payment_id, received_on, amount, currency, customer
 CREATE TEMP VIEW settled_on_drift AS
 SELECT i.invoice_id, i.settled_on, s.last_on
   FROM dunning.invoice i
-  LEFT JOIN (SELECT x.invoice_id, max(x.settled_on) AS last_on FROM dunning.settlement x GROUP BY 1) s
+  LEFT JOIN (SELECT x.invoice_id, max(x.settled_on) AS last_on FROM dunning_internal.ledger_settlement x GROUP BY 1) s
          ON s.invoice_id = i.invoice_id
  WHERE i.settled_on IS DISTINCT FROM s.last_on;
+-- The settlement facts (kept by the same triggers; dunning.settlement reads
+-- them) against the rows the ledger makes (dunning_internal.ledger_settlement),
+-- both ways: every row equal, none missing, none extra.
+CREATE TEMP VIEW settlement_fact_drift AS
+(SELECT f.customer_id, f.invoice_id, f.kind, f.source_id, f.currency, f.due_on, f.settled_on, f.amount, f.open_change
+   FROM dunning_internal.settlement_fact f
+ EXCEPT
+ SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+        s.settled_on, s.amount, s.open_change
+   FROM dunning_internal.ledger_settlement s)
+UNION ALL
+(SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+        s.settled_on, s.amount, s.open_change
+   FROM dunning_internal.ledger_settlement s
+ EXCEPT
+ SELECT f.customer_id, f.invoice_id, f.kind, f.source_id, f.currency, f.due_on, f.settled_on, f.amount, f.open_change
+   FROM dunning_internal.settlement_fact f);
 SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 31), NULL::date,
           'settled_on given on INSERT: reset to NULL');
 SELECT dunning.allocate(31, 31, 60.00) AS s1 \gset
@@ -218,7 +235,9 @@ DELETE FROM dunning.write_off WHERE customer_id = 3 AND invoice_id = 32;
 SELECT is((SELECT settled_on FROM dunning.invoice WHERE invoice_id = 32), '2026-03-25'::date,
           'write-off deleted: recomputed');
 SELECT dunning.allocate(33, 31, 59.00) AS s4 \gset
-SELECT is_empty($$SELECT * FROM settled_on_drift$$, 'settled_on agrees with dunning.settlement for every item');
+SELECT is_empty($$SELECT * FROM settled_on_drift$$, 'settled_on agrees with the settlements the ledger makes, for every item');
+SELECT is_empty($$SELECT * FROM settlement_fact_drift$$,
+                'the settlement facts are the rows the ledger makes after allocations, a credit note, write-offs, an unallocation, a deletion and two redatings');
 SELECT results_eq($$SELECT paid_on FROM dunning.paid_invoice WHERE invoice_id = 31$$, $$VALUES ('2026-04-20'::date)$$,
                   'paid_invoice: the paid date is settled_on');
 SET LOCAL ROLE dunning_admin;
@@ -239,6 +258,30 @@ UPDATE dunning.invoice SET settled_on = '2000-01-01' WHERE invoice_id IN (31, 33
 SET LOCAL session_replication_role = origin;
 SELECT is(dunning.rebuild_totals(), 2::bigint, 'rebuild_totals counts the drifted dates');
 SELECT is_empty($$SELECT * FROM settled_on_drift$$, '... and repairs them');
+SET LOCAL ROLE dunning_admin;
+UPDATE dunning.payment SET received_on = '2026-04-22' WHERE payment_id = 33;
+UPDATE dunning.invoice SET due_on = '2026-05-15' WHERE invoice_id = 32;
+RESET ROLE;
+SELECT results_eq($$SELECT invoice_id, kind, due_on, settled_on, amount FROM dunning_internal.settlement_fact
+                     WHERE customer_id = 3 AND invoice_id IN (31, 32, 33) ORDER BY invoice_id, kind, settled_on$$,
+                  $$VALUES (31::bigint, 'payment', '2026-03-31'::date, '2026-03-01'::date, 40.00),
+                           (31, 'payment', '2026-03-31', '2026-04-22', 59.00),
+                           (31, 'write_off', '2026-03-31', '2026-03-05', 1.00),
+                           (32, 'credit_note', '2026-05-15', '2026-03-25', 20.00),
+                           (33, 'credit_note_applied', '2026-03-20', '2026-03-25', 20.00)$$,
+                  'facts after a payment''s received_on and an item''s due date moved: the new day, the new due date');
+SELECT is_empty($$SELECT * FROM settlement_fact_drift$$, '... and they still are the rows the ledger makes');
+-- Facts changed behind the triggers' back: two amounts, one date, one gone,
+-- one extra.
+UPDATE dunning_internal.settlement_fact SET amount = amount + 1 WHERE customer_id = 3 AND invoice_id = 31 AND kind = 'payment';
+UPDATE dunning_internal.settlement_fact SET settled_on = '2000-01-01' WHERE customer_id = 3 AND kind = 'credit_note';
+DELETE FROM dunning_internal.settlement_fact WHERE customer_id = 3 AND kind = 'credit_note_applied';
+INSERT INTO dunning_internal.settlement_fact VALUES (3, 31, 'write_off', 999999, 'EUR', '2026-03-31', '2026-03-31', 1, -1);
+SELECT is((SELECT count(*) FROM settlement_fact_drift), 8::bigint,
+          'facts changed by hand: the drift seen (a changed row counts twice)');
+SELECT is(dunning.rebuild_totals(), 8::bigint,
+          'rebuild_totals counts the facts it replaces (3: removed and added), adds (1) and removes (1)');
+SELECT is_empty($$SELECT * FROM settlement_fact_drift$$, '... and the facts are the ledger''s rows again');
 
 -- An unlettered group with a write-off is remembered whole: what each item
 -- received (allocation and write-off) and the write-off apart.

@@ -169,19 +169,19 @@ SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.aging_as_of(CURRENT_DATE 
                '%Seq Scan%', 'aging_as_of(day, customer): the customer reaches the indexes');
 -- The settlements are dated from the keys alone: an invoice's issue day,
 -- due day and currency are in invoice_pkey, a payment's day in
--- payment_customer_payment_key (kpi_monthly reads them for every
--- settlement; without the included columns the plan reads the heap).
+-- payment_customer_payment_key (the settlement facts are made and checked
+-- from them; without the included columns the plan reads the heap).
 -- Look-ups by key forced (the test ledger is small).
 SET LOCAL enable_hashjoin = off;
 SET LOCAL enable_mergejoin = off;
-SELECT matches(pg_temp.plan_of($$SELECT s.currency, s.due_on, s.settled_on FROM dunning.settlement s
+SELECT matches(pg_temp.plan_of($$SELECT s.currency, s.due_on, s.settled_on FROM dunning_internal.ledger_settlement s
                                   WHERE s.kind = 'write_off'$$),
-               'Index Only Scan using invoice_pkey on invoice', 'settlement: the invoice''s days and currency read from its key');
+               'Index Only Scan using invoice_pkey on invoice', 'the ledger''s settlements: the invoice''s days and currency read from its key');
 -- (on this small ledger the planner looks a payment up by payment_pkey,
 -- the smaller index: the key's columns are checked in the catalog)
 SELECT is(pg_get_indexdef('dunning.payment_customer_payment_key'::regclass),
-          'CREATE UNIQUE INDEX payment_customer_payment_key ON dunning.payment USING btree (customer_id, payment_id) INCLUDE (received_on)',
-          'settlement: a payment''s day is in its key');
+          'CREATE UNIQUE INDEX payment_customer_payment_key ON dunning.payment USING btree (customer_id, payment_id) INCLUDE (received_on, currency, amount)',
+          'settlement: a payment''s day is in its key (and its currency and amount: the cash received per customer)');
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 RESET enable_seqscan;

@@ -80,6 +80,11 @@ totals="SELECT 'invoice', invoice_id, settled_amount, settled_on FROM dunning.in
         UNION ALL SELECT 'payment', payment_id, allocated_amount, NULL FROM dunning.payment WHERE customer_id IS NOT NULL"
 single=$(q $DB "$totals" | sort | md5sum)
 is "$(cq $EMPTY "$totals" | sort | md5sum)" "$single" "loaded after distribute(): every invoice's and payment's running totals as on a single node"
+# the settlement facts the same triggers keep on the shards (kpi_monthly)
+facts="SELECT customer_id, invoice_id, kind, source_id, currency, due_on, settled_on, amount, open_change
+         FROM dunning_internal.settlement_fact"
+is "$(cq $EMPTY "$facts" | sort | md5sum)" "$(q $DB "$facts" | sort | md5sum)" \
+   "loaded after distribute(): the settlement facts as on a single node"
 
 # a loaded ledger, then distribute(): the comparisons run here
 cluster_db $DB
@@ -107,6 +112,12 @@ same open_item "SELECT invoice_id, customer_id, open_amount FROM dunning.open_it
 same customer_balance "SELECT * FROM dunning.customer_balance"
 same aging "SELECT * FROM dunning.aging"
 same settlement "SELECT * FROM dunning.settlement"
+same settlement_fact "$facts"
+stl="SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+            s.settled_on, s.amount, s.open_change FROM dunning_internal.ledger_settlement s"
+same facts_are_settlements "SELECT (SELECT count(*) FROM ($stl EXCEPT ALL $facts) x) || ' '
+                                   || (SELECT count(*) FROM ($facts EXCEPT ALL $stl) y) || ' '
+                                   || (SELECT count(*) FROM dunning_internal.settlement_fact)"
 same paid_invoice "SELECT * FROM dunning.paid_invoice"
 same customer_risk "SELECT * FROM dunning.customer_risk_as_of($d)"
 same kpi_as_of "SELECT * FROM dunning.kpi_as_of($d)"
@@ -270,6 +281,8 @@ same returned_payment "SELECT p.returned_on, p.return_reason, p.customer_id, p.a
                               (s.payment->>'customer_id')::bigint, (s.payment->>'allocated_amount')::numeric
                          FROM dunning.payment_suspense s WHERE s.payment->>'returned_on' IS NOT NULL"
 same returned_reopened "SELECT invoice_id, open_amount FROM dunning.open_item"
+same facts_after_return "$facts"
+same refresh_kpi "SELECT dunning.refresh_kpi(); SELECT to_jsonb(k) - 'refreshed_at' FROM dunning.kpi_monthly k"
 
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
     drop_db $DB

@@ -78,7 +78,10 @@ SQL
     [ -s $tmp/diff ] && head -40 $tmp/diff | sed 's/^/# /'
     is "$(q $DB "SELECT string_agg(invoice_id || '=' || open_amount, ',' ORDER BY invoice_id) FROM dunning.open_item WHERE customer_id = 1")" \
        "2=30.0000" "data loaded under $v survives the update"
-    is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals intact after the update from $v"
+    is "$(q $DB "SELECT (SELECT count(*) FROM dunning_internal.settlement_fact) || ' ' || (SELECT count(*) FROM dunning_internal.ledger_settlement)")" \
+       "$(q $DB "SELECT n || ' ' || n FROM (SELECT count(*) AS n FROM dunning_internal.ledger_settlement) s")" \
+       "the settlement facts of $v's allocations and write-offs made by the update"
+    is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "running totals and settlement facts intact after the update from $v"
     is "$(q $DB "SELECT count(*) >= 3 AND bool_and(a.customer_id = i.customer_id)
                   FROM dunning.allocation a JOIN dunning.invoice i USING (invoice_id)")" "t" \
        "every allocation of $v got its customer"
