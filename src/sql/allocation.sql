@@ -314,6 +314,16 @@ DECLARE
     one bigint;
 BEGIN
     FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, p_customer_ids) LOOP
+        -- the items locked first, as the allocations' and write-offs'
+        -- triggers lock them (in id order): a lettering of the same items
+        -- waits for this transaction instead of slipping between the
+        -- statements below (a fact lost or made twice)
+        PERFORM FROM dunning.invoice i
+         WHERE (i.customer_id, i.invoice_id) IN (SELECT k.customer_id, k.invoice_id
+                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+           AND (NOT on_citus OR i.customer_id = one)
+         ORDER BY i.invoice_id
+           FOR NO KEY UPDATE;
         DELETE FROM dunning_internal.settlement_fact f
          WHERE (f.customer_id, f.invoice_id) IN (SELECT k.customer_id, k.invoice_id
                                                    FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
@@ -800,7 +810,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.rebuild_totals() IS
-    'recomputes invoice.settled_amount and settled_on, payment.allocated_amount and the settlement facts (dunning.settlement kept for kpi_monthly) from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected plus those found wrong (0 when all agree)';
+    'recomputes the settlement facts (what dunning.settlement reads), invoice.settled_amount and settled_on and payment.allocated_amount from the allocations and write-offs, and warns of any allocation or write-off across customers or currencies; returns the number of rows corrected (a replaced fact counts twice: removed and added) plus those found wrong (0 when all agree)';
 CREATE OR REPLACE FUNCTION dunning_internal.allocation_after_truncate() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -1310,7 +1320,9 @@ SELECT a.credit_note_id, a.customer_id, cn.currency, cn.due_on,
   FROM dunning.allocation a
   JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
   LEFT JOIN dunning.invoice cn ON cn.customer_id = a.customer_id AND cn.invoice_id = a.credit_note_id
- WHERE a.credit_note_id IS NOT NULL
+ -- (the credit note side is the credit note's row: none without it, which
+ -- only a row loaded past the foreign key lacks; rebuild_totals names those)
+ WHERE a.credit_note_id IS NOT NULL AND cn.invoice_id IS NOT NULL
 UNION ALL
 SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,

@@ -1041,6 +1041,8 @@ BEGIN
         started := dunning_internal.episodes_opened_on((as_of AT TIME ZONE 'UTC')::date);
         FOR one IN SELECT * FROM dunning_internal.customers_oldest_overdue_first() LOOP
             due := ARRAY(SELECT d FROM dunning_internal.due_actions(as_of, one, started) d);
+            -- (not due for its evaluation, nothing to confirm or remind)
+            CONTINUE WHEN pg_catalog.cardinality(due) = 0;
             EXECUTE format(apply_due, 'pg_catalog.unnest($3)') INTO made_now USING as_of, one, due;
             created := created + made_now;
             started := started + dunning_internal.episodes_opened(due);

@@ -78,13 +78,15 @@ RESET ROLE;
 SELECT is(dunning.rebuild_totals(), 0::bigint, 'rebuild_totals: nothing wrong yet');
 SET LOCAL session_replication_role = replica;
 INSERT INTO dunning.allocation (allocation_id, customer_id, payment_id, invoice_id, amount) VALUES (9001, 1, 3, 2, 1.00);
+-- (a credit note of another customer: the allocation's customer has none)
+INSERT INTO dunning.allocation (allocation_id, customer_id, credit_note_id, invoice_id, amount) VALUES (9002, 1, 4, 1, 1.00);
 UPDATE dunning.invoice SET currency = 'USD' WHERE invoice_id = 1;
 SET LOCAL session_replication_role = origin;
 SET LOCAL client_min_messages = error;
-SELECT cmp_ok(dunning.rebuild_totals(), '>=', 3::bigint,
-              'rebuild_totals counts a cross-customer and a cross-currency allocation (and the totals it corrects)');
+SELECT cmp_ok(dunning.rebuild_totals(), '>=', 4::bigint,
+              'rebuild_totals counts a cross-customer payment and credit note and a cross-currency allocation (and the totals it corrects)');
 SET LOCAL session_replication_role = replica;
-DELETE FROM dunning.allocation WHERE allocation_id = 9001;
+DELETE FROM dunning.allocation WHERE allocation_id IN (9001, 9002);
 UPDATE dunning.invoice SET currency = 'EUR' WHERE invoice_id = 1;
 SET LOCAL session_replication_role = origin;
 SELECT dunning.rebuild_totals();

@@ -282,6 +282,20 @@ same returned_payment "SELECT p.returned_on, p.return_reason, p.customer_id, p.a
                          FROM dunning.payment_suspense s WHERE s.payment->>'returned_on' IS NOT NULL"
 same returned_reopened "SELECT invoice_id, open_amount FROM dunning.open_item"
 same facts_after_return "$facts"
+# a payment's day, a credit note's issue day and an invoice's due day moved
+# (as an admin would): the facts made again on the shards as on a single node
+read pc pp <<< "$(q $DB "SELECT customer_id, payment_id FROM dunning.allocation WHERE payment_id IS NOT NULL
+                          ORDER BY allocation_id LIMIT 1" | tr '|' ' ')"
+read cc cn <<< "$(q $DB "SELECT customer_id, credit_note_id FROM dunning.allocation WHERE credit_note_id IS NOT NULL
+                          ORDER BY allocation_id LIMIT 1" | tr '|' ' ')"
+read ic ii <<< "$(q $DB "SELECT customer_id, invoice_id FROM dunning.allocation ORDER BY allocation_id DESC LIMIT 1" | tr '|' ' ')"
+same redated "UPDATE dunning.payment SET received_on = received_on + 3 WHERE customer_id = $pc AND payment_id = $pp;
+              UPDATE dunning.invoice SET issued_on = issued_on - 2 WHERE customer_id = $cc AND invoice_id = $cn;
+              UPDATE dunning.invoice SET due_on = due_on + 10 WHERE customer_id = $ic AND invoice_id = $ii;
+              SELECT * FROM dunning.settlement WHERE customer_id IN ($pc, $cc, $ic)"
+same facts_after_redate "$facts"
+same facts_are_settlements_after_redate "SELECT (SELECT count(*) FROM ($stl EXCEPT ALL $facts) x) || ' '
+                                                || (SELECT count(*) FROM ($facts EXCEPT ALL $stl) y)"
 same refresh_kpi "SELECT dunning.refresh_kpi(); SELECT to_jsonb(k) - 'refreshed_at' FROM dunning.kpi_monthly k"
 
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
