@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 13, point 11: 8 sessions allocate the same payments to different
 # invoices (of several customers, payers known and unknown) for 20 seconds,
-# unallocating and unlettering some; then auto_letter runs beside manual
+# unallocating and unlettering some, and moving payments' days and invoices'
+# issue and due days as an admin would (the settlement facts made again);
+# then auto_letter runs beside manual
 # lettering for 20 seconds.  Afterwards nothing is over-allocated, no
 # allocation crosses customers, every unknown payer that lettering inferred
 # is logged, and rebuild_totals() finds no drift.
@@ -59,6 +61,13 @@ cat > $dir/undo.sql <<'S'
 \set w random(0, 1)
 SELECT try_undo(:p, :w = 1);
 S
+cat > $dir/redate.sql <<'S'
+\set p random(1, 12)
+\set i random(1, 40)
+\set d random(0, 20)
+UPDATE dunning.payment SET received_on = DATE '2026-02-01' + :d WHERE payment_id = :p;
+UPDATE dunning.invoice SET issued_on = DATE '2026-01-01' + :d % 10, due_on = DATE '2026-01-31' + :d WHERE invoice_id = :i;
+S
 cat > $dir/letter.sql <<'S'
 SELECT * FROM dunning.auto_letter(0.5);
 S
@@ -81,8 +90,9 @@ invariants() {  # violated rows (0 expected)
 }
 
 # 1. Manual allocation storm: the same payments to invoices of every customer.
-pgbench -n -c 8 -j 2 -T $SECONDS_EACH --max-tries=20 -f $dir/allocate.sql@6 -f $dir/undo.sql@1 $DB > $dir/out1 2>&1
-ok $? "8 sessions allocate, unallocate and unletter the same payments for ${SECONDS_EACH}s"
+pgbench -n -c 8 -j 2 -T $SECONDS_EACH --max-tries=20 -f $dir/allocate.sql@6 -f $dir/undo.sql@1 -f $dir/redate.sql@1 \
+        $DB > $dir/out1 2>&1
+ok $? "8 sessions allocate, unallocate, unletter the same payments and redate payments and invoices for ${SECONDS_EACH}s"
 is "$(failures $dir/out1)" "0" "no transaction failed (deadlocks retried: one lock order)"
 is "$(invariants)" "0" "no over-allocation, no cross-customer allocation, inferred payers logged and given back"
 refused=$(q $DB "SELECT last_value FROM refused")
