@@ -33,4 +33,17 @@
 	SetSingleFuncCall((fcinfo), SRF_SINGLE_USE_EXPECTED)
 #endif
 
+/*
+ * The parse-analysis hook's arguments: PostgreSQL 14 added the query
+ * jumbling state.
+ */
+#include "parser/analyze.h"
+#if PG_VERSION_NUM >= 140000
+#define DUNNING_POST_PARSE_ANALYZE_ARGS ParseState *pstate, Query *query, JumbleState *jstate
+#define DUNNING_POST_PARSE_ANALYZE_CALL pstate, query, jstate
+#else
+#define DUNNING_POST_PARSE_ANALYZE_ARGS ParseState *pstate, Query *query
+#define DUNNING_POST_PARSE_ANALYZE_CALL pstate, query
+#endif
+
 #endif							/* DUNNING_COMPAT_H */

@@ -169,6 +169,52 @@ COMMENT ON FUNCTION dunning_internal.distribute_sql_functions() IS
     'for dunning.distribute(): replaces each SQL function of the extension that reads its tables by a PL/pgSQL twin (same signature, options and query) that Citus can plan; returns what it did per function (internal)';
 
 -----------------------------------------------------------------------------
+-- Unidentified cash inserted on Citus
+-----------------------------------------------------------------------------
+-- Citus refuses, while planning it, an INSERT of a row without the
+-- distribution column's value.  So on a distributed ledger the module's
+-- parse-analysis hook (src/payment_route.c) turns an INSERT INTO
+-- dunning.payment that leaves the customer out or gives it as NULL into the
+-- same INSERT into this view, whose trigger writes each row where the
+-- cluster can hold it: into dunning.payment when it names a customer, into
+-- dunning.payment_suspense (checked as a payment row) when it does not.
+-- The view has the table's columns in the table's order (the hook checks
+-- it) and the table's defaults.  On a single node nothing is turned.
+CREATE OR REPLACE VIEW dunning_internal.payment_entry AS
+SELECT p.payment_id, p.received_on, p.amount, p.currency, p.payer_name, p.payer_iban, p.remittance_info,
+       p.reference, p.customer_id, p.external_ref, p.created_at, p.allocated_amount, p.returned_on,
+       p.return_reason
+  FROM dunning.payment p;
+ALTER VIEW dunning_internal.payment_entry ALTER COLUMN payment_id
+    SET DEFAULT pg_catalog.nextval('dunning.payment_payment_id_seq'::pg_catalog.regclass);
+ALTER VIEW dunning_internal.payment_entry ALTER COLUMN currency SET DEFAULT 'EUR';
+ALTER VIEW dunning_internal.payment_entry ALTER COLUMN created_at SET DEFAULT pg_catalog.now();
+ALTER VIEW dunning_internal.payment_entry ALTER COLUMN allocated_amount SET DEFAULT 0;
+COMMENT ON VIEW dunning_internal.payment_entry IS
+    'on Citus, what an INSERT INTO dunning.payment leaving the customer unknown writes to: its trigger puts each row into dunning.payment or dunning.payment_suspense (internal: src/payment_route.c)';
+CREATE OR REPLACE FUNCTION dunning_internal.payment_entry_route() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NEW.customer_id IS NOT NULL THEN
+        INSERT INTO dunning.payment SELECT NEW.*;
+    ELSE
+        -- as the table does on insert: the running total starts at 0
+        NEW.allocated_amount := 0;
+        INSERT INTO dunning.payment_suspense (payment_id, payment)
+        VALUES (NEW.payment_id, pg_catalog.to_jsonb(dunning_internal.checked_payment(ROW(NEW.*)::dunning.payment)));
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.payment_entry_route() IS
+    'writes a row inserted into dunning_internal.payment_entry into dunning.payment, or into dunning.payment_suspense when its customer is unknown (internal)';
+CREATE OR REPLACE TRIGGER payment_entry_route INSTEAD OF INSERT ON dunning_internal.payment_entry
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.payment_entry_route();
+-- whoever may insert payments may insert them through the view
+GRANT SELECT, INSERT ON dunning_internal.payment_entry TO dunning_admin;
+
+-----------------------------------------------------------------------------
 -- Scale-out on Citus (doc/scale-out.md)
 -----------------------------------------------------------------------------
 -- dunning.distribute(): run on the coordinator after CREATE EXTENSION, on an
@@ -336,6 +382,17 @@ BEGIN
         PERFORM dunning_internal.distribute_ddl(
             format('ALTER FUNCTION %s SET plan_cache_mode = force_custom_plan', r.fn));
     END LOOP;
+
+    -- an INSERT INTO dunning.payment of unidentified cash goes to the
+    -- suspense (payment_entry, above): the module, whose hook turns it, is
+    -- loaded by every new session of this database, and by this one now
+    IF pg_catalog.current_setting('session_preload_libraries') !~ '(^|[ ,])"?dunning"?($|[ ,])' THEN
+        EXECUTE pg_catalog.format('ALTER DATABASE %I SET session_preload_libraries = %L',
+                                  pg_catalog.current_database(),
+                                  pg_catalog.concat_ws(', ', NULLIF(pg_catalog.current_setting('session_preload_libraries'), ''),
+                                                       'dunning'));
+    END IF;
+    PERFORM dunning.is_currency('EUR');
 
     -- the SQL functions over the ledger: PL/pgSQL twins (again after an
     -- ALTER EXTENSION UPDATE, which brings the SQL definitions back)

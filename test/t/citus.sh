@@ -296,6 +296,19 @@ same redated "UPDATE dunning.payment SET received_on = received_on + 3 WHERE cus
 same facts_after_redate "$facts"
 same facts_are_settlements_after_redate "SELECT (SELECT count(*) FROM ($stl EXCEPT ALL $facts) x) || ' '
                                                 || (SELECT count(*) FROM ($facts EXCEPT ALL $stl) y)"
+# cash of unknown payer written with a plain INSERT INTO dunning.payment (the
+# documented loading path): on Citus it lands in the suspense, one row with
+# a customer beside it in dunning.payment
+same insert_unknown_payer "INSERT INTO dunning.payment (received_on, amount, currency, payer_name, remittance_info)
+                           VALUES ('2026-11-24', 12.34, 'EUR', 'NOBODY KNOWN', 'INSERTED BY HAND')
+                           RETURNING received_on, amount, currency, customer_id, allocated_amount"
+same insert_mixed_payers "INSERT INTO dunning.payment (received_on, amount, customer_id, payer_name)
+                          VALUES ('2026-11-24', 5.00, NULL, 'NOBODY KNOWN'), ('2026-11-24', 6.00, $pc, 'KNOWN')
+                          RETURNING amount, customer_id"
+is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense WHERE payment->>'payer_name' = 'NOBODY KNOWN'") $(cq $DB "SELECT count(*) FROM dunning.payment WHERE payer_name = 'KNOWN'")" \
+   "2 1" "on Citus the two payments of unknown payer wait in the suspense, the known one is in dunning.payment"
+same unapplied_after_insert "SELECT payment_id IS NOT NULL, customer_id, amount FROM dunning.unapplied_payment
+                              WHERE amount IN (5.00, 6.00, 12.34)"
 same refresh_kpi "SELECT dunning.refresh_kpi(); SELECT to_jsonb(k) - 'refreshed_at' FROM dunning.kpi_monthly k"
 
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then

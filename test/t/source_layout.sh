@@ -3,8 +3,8 @@
 # lines, no C function above 80 lines (the extension in src/ and the
 # sender in sender/), each header named after the .c that
 # provides what it declares, no include circle between units, and every
-# extern symbol either SQL-callable (PG_FUNCTION_INFO_V1, named as in SQL)
-# or prefixed dunning_.  Reads the sources only (pgindent layout: a
+# extern symbol either SQL-callable (PG_FUNCTION_INFO_V1, named as in SQL),
+# the module's _PG_init, or prefixed dunning_.  Reads the sources only (pgindent layout: a
 # function's name at column 0, its body between "{" and "}" at column 0).
 cd "$(dirname "$0")/../.."
 source test/t/lib.bash
@@ -80,7 +80,7 @@ for c in src/*.c; do
     sql=" $(sed -nE 's/^PG_FUNCTION_INFO_V1\(([A-Za-z0-9_]+)\).*/\1/p' "$c" | tr '\n' ' ') "
     # functions: defined without "static"
     for sym in $(functions | awk -v f="$c" 'index($1, f ":") == 1 && $4 == "extern" { print $2 }'); do
-        case "$sym" in dunning_*) continue ;; esac
+        case "$sym" in dunning_*|_PG_init) continue ;; esac   # (_PG_init: the server's name)
         case "$sql" in *" $sym "*) continue ;; esac
         bad_symbols+=" $(basename "$c"):$sym"
     done
