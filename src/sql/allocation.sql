@@ -309,9 +309,9 @@ RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    on_citus boolean := dunning_internal.ledger_distributed();
-    -- one customer at a time on Citus (see recompute_settled_on)
+    -- on Citus one customer at a time (see recompute_settled_on)
     one bigint;
+    on_citus boolean := dunning_internal.ledger_distributed();
 BEGIN
     FOREACH one IN ARRAY dunning_internal.shard_customers(on_citus, p_customer_ids) LOOP
         -- the items locked first, as the allocations' and write-offs'
@@ -319,22 +319,19 @@ BEGIN
         -- waits for this transaction instead of slipping between the
         -- statements below (a fact lost or made twice)
         PERFORM FROM dunning.invoice i
-         WHERE (i.customer_id, i.invoice_id) IN (SELECT k.customer_id, k.invoice_id
-                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+         WHERE (i.customer_id, i.invoice_id) IN (SELECT * FROM unnest(p_customer_ids, p_invoice_ids))
            AND (NOT on_citus OR i.customer_id = one)
          ORDER BY i.invoice_id
            FOR NO KEY UPDATE;
         DELETE FROM dunning_internal.settlement_fact f
-         WHERE (f.customer_id, f.invoice_id) IN (SELECT k.customer_id, k.invoice_id
-                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+         WHERE (f.customer_id, f.invoice_id) IN (SELECT * FROM unnest(p_customer_ids, p_invoice_ids))
            AND (NOT on_citus OR f.customer_id = one);
         INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
                                                       settled_on, amount, open_change)
         SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
                s.settled_on, s.amount, s.open_change
           FROM dunning_internal.ledger_settlement s
-         WHERE (s.customer_id, s.invoice_id) IN (SELECT k.customer_id, k.invoice_id
-                                                   FROM unnest(p_customer_ids, p_invoice_ids) k (customer_id, invoice_id))
+         WHERE (s.customer_id, s.invoice_id) IN (SELECT * FROM unnest(p_customer_ids, p_invoice_ids))
            AND (NOT on_citus OR s.customer_id = one);
     END LOOP;
 END
