@@ -46,4 +46,18 @@
 #define DUNNING_POST_PARSE_ANALYZE_CALL pstate, query
 #endif
 
+/*
+ * A query's range-table entry pointed at another relation: PostgreSQL 16
+ * moved the permission checks into RTEPermissionInfo, which names the
+ * relation too.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "parser/parse_relation.h"
+#define DUNNING_RETARGET_RTE(query, rte, new_relid) \
+	((rte)->relid = (new_relid), \
+	 getRTEPermissionInfo((query)->rteperminfos, (rte))->relid = (new_relid))
+#else
+#define DUNNING_RETARGET_RTE(query, rte, new_relid) ((rte)->relid = (new_relid))
+#endif
+
 #endif							/* DUNNING_COMPAT_H */

@@ -151,7 +151,7 @@ route_payment_insert(DUNNING_POST_PARSE_ANALYZE_ARGS)
 	entry_oid = relation_named("dunning_internal", "payment_entry");
 	if (!OidIsValid(entry_oid) || !ledger_distributed() || !same_columns(payment_oid, entry_oid))
 		return;
-	target->relid = entry_oid;
+	DUNNING_RETARGET_RTE(query, target, entry_oid);
 	target->relkind = RELKIND_VIEW;
 }
 
