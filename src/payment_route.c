@@ -34,6 +34,7 @@
 #include "nodes/primnodes.h"
 #include "parser/analyze.h"
 #include "parser/parsetree.h"
+#include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -99,12 +100,15 @@ customer_left_unknown(Query *query, AttrNumber customer_attnum)
 	return true;				/* not given: its default is NULL */
 }
 
-/* Has the view every column of the table under the same number? */
+/*
+ * Has the view every column of the table under the same number?  Both are
+ * locked already (the table by parse analysis, the view by the caller).
+ */
 static bool
 same_columns(Oid table_oid, Oid view_oid)
 {
-	Relation	table = relation_open(table_oid, AccessShareLock);
-	Relation	view = relation_open(view_oid, AccessShareLock);
+	Relation	table = relation_open(table_oid, NoLock);
+	Relation	view = relation_open(view_oid, NoLock);
 	TupleDesc	t = RelationGetDescr(table);
 	TupleDesc	v = RelationGetDescr(view);
 	bool		same = t->natts == v->natts;
@@ -113,17 +117,22 @@ same_columns(Oid table_oid, Oid view_oid)
 		same = !TupleDescAttr(t, i)->attisdropped
 			&& TupleDescAttr(t, i)->atttypid == TupleDescAttr(v, i)->atttypid
 			&& strcmp(NameStr(TupleDescAttr(t, i)->attname), NameStr(TupleDescAttr(v, i)->attname)) == 0;
-	relation_close(view, AccessShareLock);
-	relation_close(table, AccessShareLock);
+	relation_close(view, NoLock);
+	relation_close(table, NoLock);
 	return same;
 }
 
-/* Is the ledger distributed (asked through SPI, once per transaction)? */
+/*
+ * Is the ledger distributed?  Without Citus's catalog, no (a look-up);
+ * with it, asked through SPI once per transaction.
+ */
 static bool
 ledger_distributed(void)
 {
 	bool		distributed;
 
+	if (!OidIsValid(relation_named("pg_catalog", "pg_dist_partition")))
+		return false;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "dunning: SPI_connect failed");
 	distributed = dunning_ledger_distributed();
@@ -149,7 +158,11 @@ route_payment_insert(DUNNING_POST_PARSE_ANALYZE_ARGS)
 	if (!customer_left_unknown(query, get_attnum(payment_oid, "customer_id")))
 		return;
 	entry_oid = relation_named("dunning_internal", "payment_entry");
-	if (!OidIsValid(entry_oid) || !ledger_distributed() || !same_columns(payment_oid, entry_oid))
+	if (!OidIsValid(entry_oid) || !ledger_distributed())
+		return;
+	/* the lock the statement holds on its target, as parse analysis took it on the table's */
+	LockRelationOid(entry_oid, RowExclusiveLock);
+	if (!same_columns(payment_oid, entry_oid))
 		return;
 	DUNNING_RETARGET_RTE(query, target, entry_oid);
 	target->relkind = RELKIND_VIEW;

@@ -179,14 +179,13 @@ COMMENT ON FUNCTION dunning_internal.distribute_sql_functions() IS
 -- cluster can hold it: into dunning.payment when it names a customer, into
 -- dunning.payment_suspense (checked as a payment row) when it does not.
 -- The view has the table's columns in the table's order (the hook checks
--- it) and the table's defaults.  On a single node nothing is turned.
+-- it) and the table's defaults (the identity from its trigger).  On a
+-- single node nothing is turned.
 CREATE OR REPLACE VIEW dunning_internal.payment_entry AS
 SELECT p.payment_id, p.received_on, p.amount, p.currency, p.payer_name, p.payer_iban, p.remittance_info,
        p.reference, p.customer_id, p.external_ref, p.created_at, p.allocated_amount, p.returned_on,
        p.return_reason
   FROM dunning.payment p;
-ALTER VIEW dunning_internal.payment_entry ALTER COLUMN payment_id
-    SET DEFAULT pg_catalog.nextval('dunning.payment_payment_id_seq'::pg_catalog.regclass);
 ALTER VIEW dunning_internal.payment_entry ALTER COLUMN currency SET DEFAULT 'EUR';
 ALTER VIEW dunning_internal.payment_entry ALTER COLUMN created_at SET DEFAULT pg_catalog.now();
 ALTER VIEW dunning_internal.payment_entry ALTER COLUMN allocated_amount SET DEFAULT 0;
@@ -196,11 +195,13 @@ CREATE OR REPLACE FUNCTION dunning_internal.payment_entry_route() RETURNS trigge
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+    -- the table's identity, taken here (the inserting role needs no right
+    -- on its sequence, as for the table), and its running total at 0
+    NEW.payment_id := COALESCE(NEW.payment_id, pg_catalog.nextval('dunning.payment_payment_id_seq'::pg_catalog.regclass));
+    NEW.allocated_amount := 0;
     IF NEW.customer_id IS NOT NULL THEN
         INSERT INTO dunning.payment SELECT NEW.*;
     ELSE
-        -- as the table does on insert: the running total starts at 0
-        NEW.allocated_amount := 0;
         INSERT INTO dunning.payment_suspense (payment_id, payment)
         VALUES (NEW.payment_id, pg_catalog.to_jsonb(dunning_internal.checked_payment(ROW(NEW.*)::dunning.payment)));
     END IF;

@@ -297,9 +297,11 @@ same facts_after_redate "$facts"
 same facts_are_settlements_after_redate "SELECT (SELECT count(*) FROM ($stl EXCEPT ALL $facts) x) || ' '
                                                 || (SELECT count(*) FROM ($facts EXCEPT ALL $stl) y)"
 # cash of unknown payer written with a plain INSERT INTO dunning.payment (the
-# documented loading path): on Citus it lands in the suspense, one row with
-# a customer beside it in dunning.payment
-same insert_unknown_payer "INSERT INTO dunning.payment (received_on, amount, currency, payer_name, remittance_info)
+# documented loading path; the first by an admin, the role allowed to): on
+# Citus it lands in the suspense, one row with a customer beside it in
+# dunning.payment
+same insert_unknown_payer "SET ROLE dunning_admin;
+                           INSERT INTO dunning.payment (received_on, amount, currency, payer_name, remittance_info)
                            VALUES ('2026-11-24', 12.34, 'EUR', 'NOBODY KNOWN', 'INSERTED BY HAND')
                            RETURNING received_on, amount, currency, customer_id, allocated_amount"
 same insert_mixed_payers "INSERT INTO dunning.payment (received_on, amount, customer_id, payer_name)
