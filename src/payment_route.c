@@ -14,9 +14,11 @@
  * columns in the table's order, so the statement's column numbers stay
  * valid; RETURNING and the command tag are those of an INSERT.
  *
- * Every other statement is left alone: a customer given by an expression
- * or a SELECT is routed by Citus as before (and the trigger's own INSERT,
- * whose customer is a parameter, is never turned back to the view).
+ * A customer given as a parameter is turned too (its value is bound only
+ * at execution; the trigger routes each row by its value).  Every other
+ * statement is left alone: a customer given by an expression or a SELECT
+ * is routed by Citus as before (and the trigger's own INSERT, whose
+ * customer comes from a subquery, is never turned back to the view).
  */
 #include "postgres.h"
 
@@ -51,19 +53,26 @@ relation_named(const char *schema, const char *name)
 	return get_relname_relid(name, namespace_oid);
 }
 
-/* Is the expression a NULL constant (through a cast or coercion)? */
+/*
+ * Can the expression give NULL for a row: a NULL constant, or a parameter
+ * whose value comes only at execution (a driver's bound value, a PL/pgSQL
+ * variable), through a cast or coercion?
+ */
 static bool
-is_null_constant(Node *expr)
+may_be_null(Node *expr)
 {
 	expr = strip_implicit_coercions(expr);
 	while (expr && IsA(expr, RelabelType))
 		expr = (Node *) ((RelabelType *) expr)->arg;
+	if (expr != NULL && IsA(expr, Param))
+		return ((Param *) expr)->paramkind == PARAM_EXTERN;
 	return expr != NULL && IsA(expr, Const) && ((Const *) expr)->constisnull;
 }
 
 /*
- * Does the INSERT leave the customer unknown in some row: the column not
- * given, given as NULL, or NULL in a row of its VALUES list?
+ * May the INSERT leave the customer unknown in some row: the column not
+ * given, or given as NULL or as a parameter, in a row of its VALUES list
+ * too?
  */
 static bool
 customer_left_unknown(Query *query, AttrNumber customer_attnum)
@@ -78,7 +87,7 @@ customer_left_unknown(Query *query, AttrNumber customer_attnum)
 
 		if (te->resjunk || te->resno != customer_attnum)
 			continue;
-		if (is_null_constant((Node *) te->expr))
+		if (may_be_null((Node *) te->expr))
 			return true;
 		if (!IsA(te->expr, Var))
 			return false;
@@ -92,7 +101,7 @@ customer_left_unknown(Query *query, AttrNumber customer_attnum)
 			AttrNumber	column = ((Var *) te->expr)->varattno;
 
 			if (column >= 1 && column <= list_length(values)
-				&& is_null_constant((Node *) list_nth(values, column - 1)))
+				&& may_be_null((Node *) list_nth(values, column - 1)))
 				return true;
 		}
 		return false;

@@ -310,10 +310,14 @@ same insert_mixed_payers "INSERT INTO dunning.payment (received_on, amount, cust
 same insert_bulk_unknown "INSERT INTO dunning.payment (received_on, amount, payer_name)
                           SELECT DATE '2026-11-24', 1.00 + g, 'NOBODY KNOWN' FROM generate_series(1, 3) g
                           RETURNING amount, customer_id"
+same insert_bound_payers "PREPARE pay(bigint) AS INSERT INTO dunning.payment (received_on, amount, customer_id, payer_name)
+                              VALUES ('2026-11-24', 8.00, \$1, CASE WHEN \$1 IS NULL THEN 'NOBODY KNOWN' ELSE 'KNOWN' END)
+                              RETURNING amount, customer_id;
+                          EXECUTE pay(NULL); EXECUTE pay($pc)"
 is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense WHERE payment->>'payer_name' = 'NOBODY KNOWN'") $(cq $DB "SELECT count(*) FROM dunning.payment WHERE payer_name = 'KNOWN'")" \
-   "5 1" "on Citus the five payments of unknown payer wait in the suspense, the known one is in dunning.payment"
+   "6 2" "on Citus the six payments of unknown payer wait in the suspense, the two known ones are in dunning.payment"
 same unapplied_after_insert "SELECT payment_id IS NOT NULL, customer_id, amount FROM dunning.unapplied_payment
-                              WHERE amount IN (2.00, 3.00, 4.00, 5.00, 6.00, 12.34)"
+                              WHERE amount IN (2.00, 3.00, 4.00, 5.00, 6.00, 8.00, 12.34)"
 same refresh_kpi "SELECT dunning.refresh_kpi(); SELECT to_jsonb(k) - 'refreshed_at' FROM dunning.kpi_monthly k"
 
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
