@@ -339,6 +339,47 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.recompute_settlement_facts(bigint[], bigint[]) IS
     'makes the settlement facts of the given items (customer and invoice ids) again from the allocations and write-offs (dunning_internal.ledger_settlement)';
 
+-- The facts made equal to the rows the ledger makes: those that differ
+-- removed, those missing added; returns how many (a replaced fact counts
+-- twice).  dunning.rebuild_totals() runs it, and the update that created
+-- the table fills it with it (below, after dunning_internal.ledger_settlement).
+CREATE OR REPLACE FUNCTION dunning_internal.repair_settlement_facts() RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    fixed bigint := 0;
+    n bigint;
+BEGIN
+    -- those that are not a row the ledger makes go, the rows missing come
+    DELETE FROM dunning_internal.settlement_fact f
+     USING (SELECT g.customer_id, g.invoice_id, g.kind, g.source_id, g.currency, g.due_on, g.settled_on, g.amount,
+                   g.open_change
+              FROM dunning_internal.settlement_fact g
+            EXCEPT
+            SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency,
+                   s.due_on, s.settled_on, s.amount, s.open_change
+              FROM dunning_internal.ledger_settlement s) x
+     WHERE f.customer_id = x.customer_id AND f.invoice_id = x.invoice_id AND f.kind = x.kind
+       AND f.source_id = x.source_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
+    INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
+                                                  settled_on, amount, open_change)
+    SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
+           s.settled_on, s.amount, s.open_change
+      FROM dunning_internal.ledger_settlement s
+    EXCEPT
+    SELECT f.customer_id, f.invoice_id, f.kind, f.source_id, f.currency, f.due_on, f.settled_on, f.amount,
+           f.open_change
+      FROM dunning_internal.settlement_fact f;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
+    RETURN fixed;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.repair_settlement_facts() IS
+    'removes the settlement facts that are not a row of dunning_internal.ledger_settlement and adds the missing ones; returns how many (internal: rebuild_totals, the update that created the table)';
+
 -- Apply the inserted (+) or deleted (-) rows to the running totals.  The two
 -- triggers below share this function.  Inserted rows are checked in the same
 -- join first: a row whose sides do not fit together is refused (the
@@ -644,6 +685,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.invoice_redue_settlements() IS
+    'makes the settlement facts of an item whose due date moved again (internal: trigger invoice_redue_settlements)';
 CREATE OR REPLACE TRIGGER invoice_redue_settlements AFTER UPDATE OF due_on ON dunning.invoice
     FOR EACH ROW WHEN (NEW.due_on <> OLD.due_on AND OLD.settled_on IS NOT NULL)
     EXECUTE FUNCTION dunning_internal.invoice_redue_settlements();
@@ -726,31 +769,8 @@ DECLARE
 BEGIN
     PERFORM pg_catalog.set_config('dunning.internal_write', 'on', true);
     LOCK TABLE dunning.allocation, dunning.write_off IN SHARE MODE;
-    -- the settlement facts first (settled_on is read from them): those that
-    -- are not a row the ledger makes go, the rows missing come
-    DELETE FROM dunning_internal.settlement_fact f
-     USING (SELECT g.customer_id, g.invoice_id, g.kind, g.source_id, g.currency, g.due_on, g.settled_on, g.amount,
-                   g.open_change
-              FROM dunning_internal.settlement_fact g
-            EXCEPT
-            SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency,
-                   s.due_on, s.settled_on, s.amount, s.open_change
-              FROM dunning_internal.ledger_settlement s) x
-     WHERE f.customer_id = x.customer_id AND f.invoice_id = x.invoice_id AND f.kind = x.kind
-       AND f.source_id = x.source_id;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    fixed := fixed + n;
-    INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on,
-                                                  settled_on, amount, open_change)
-    SELECT s.customer_id, s.invoice_id, s.kind, COALESCE(s.allocation_id, s.write_off_id), s.currency, s.due_on,
-           s.settled_on, s.amount, s.open_change
-      FROM dunning_internal.ledger_settlement s
-    EXCEPT
-    SELECT f.customer_id, f.invoice_id, f.kind, f.source_id, f.currency, f.due_on, f.settled_on, f.amount,
-           f.open_change
-      FROM dunning_internal.settlement_fact f;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    fixed := fixed + n;
+    -- the settlement facts first: settled_on is read from them
+    fixed := fixed + dunning_internal.repair_settlement_facts();
     UPDATE dunning.invoice i
        SET settled_amount = COALESCE(d.total, 0), settled_on = e.last_on
       FROM dunning.invoice i2
@@ -1330,6 +1350,10 @@ SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
   LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
 COMMENT ON VIEW dunning_internal.ledger_settlement IS
     'the rows of dunning.settlement computed from the allocations and write-offs (internal: what the settlement facts are made from and checked against)';
+-- Facts of a ledger whose table was just created (the update from 0.2.0):
+-- made once, from the ledger, by the rule above.
+SELECT dunning_internal.repair_settlement_facts()
+ WHERE NOT EXISTS (SELECT FROM dunning_internal.settlement_fact);
 -- @schema
 
 -----------------------------------------------------------------------------

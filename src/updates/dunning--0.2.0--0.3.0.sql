@@ -852,8 +852,9 @@ ALTER TABLE dunning.invoice ALTER COLUMN settled_on TYPE date
 DROP FUNCTION dunning_internal.settled_on_backfill(bigint);
 DROP TABLE dunning_internal.settled_on_backfill;
 
--- The settlement facts (allocation.sql), kept by the triggers from now on:
--- the rows of dunning.settlement, dated by the same rule.
+-- The settlement facts (allocation.sql), kept by the triggers from now on;
+-- filled from the ledger by allocation.sql's code region
+-- (dunning_internal.repair_settlement_facts, after ledger_settlement).
 CREATE TABLE dunning_internal.settlement_fact (
     customer_id bigint NOT NULL,
     invoice_id  bigint NOT NULL,
@@ -866,29 +867,7 @@ CREATE TABLE dunning_internal.settlement_fact (
     open_change numeric NOT NULL,
     CONSTRAINT settlement_fact_pkey PRIMARY KEY (customer_id, invoice_id, kind, source_id)
 );
-INSERT INTO dunning_internal.settlement_fact (customer_id, invoice_id, kind, source_id, currency, due_on, settled_on,
-                                              amount, open_change)
-SELECT a.customer_id, a.invoice_id, CASE WHEN a.payment_id IS NOT NULL THEN 'payment' ELSE 'credit_note' END,
-       a.allocation_id, x.currency, x.due_on,
-       dunning_internal.settlement_date(p.received_on, c.issued_on, NULL, x.issued_on), a.amount, -a.amount
-  FROM dunning.allocation a
-  JOIN dunning.invoice x ON x.customer_id = a.customer_id AND x.invoice_id = a.invoice_id
-  LEFT JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
-  LEFT JOIN dunning.invoice c ON c.customer_id = a.customer_id AND c.invoice_id = a.credit_note_id
-UNION ALL
-SELECT a.customer_id, a.credit_note_id, 'credit_note_applied', a.allocation_id, c.currency, c.due_on,
-       dunning_internal.settlement_date(NULL, c.issued_on, NULL, x.issued_on), a.amount, a.amount
-  FROM dunning.allocation a
-  JOIN dunning.invoice x ON x.customer_id = a.customer_id AND x.invoice_id = a.invoice_id
-  JOIN dunning.invoice c ON c.customer_id = a.customer_id AND c.invoice_id = a.credit_note_id
-UNION ALL
-SELECT w.customer_id, w.invoice_id, 'write_off', w.write_off_id, x.currency, x.due_on,
-       dunning_internal.settlement_date(p.received_on, NULL, w.created_at, x.issued_on), w.amount, -w.amount
-  FROM dunning.write_off w
-  JOIN dunning.invoice x ON x.customer_id = w.customer_id AND x.invoice_id = w.invoice_id
-  LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
 CREATE INDEX settlement_fact_settled_idx ON dunning_internal.settlement_fact (settled_on);
-ANALYZE dunning_internal.settlement_fact;
 
 -- @code regions
 
