@@ -78,6 +78,12 @@ ALTER TABLE dunning.write_off DROP CONSTRAINT write_off_invoice_id_fkey,
     DROP CONSTRAINT write_off_pkey,
     ADD COLUMN customer_id bigint;
 ALTER TABLE dunning.proposal DROP CONSTRAINT proposal_letter_id_fkey, DROP CONSTRAINT proposal_pkey;
+-- payment_pkey made again, after payment_customer_payment_key (ledger.sql
+-- says why: the newest index wins a tie of costs); the proposals' foreign
+-- key to it is taken off and put back around it.
+ALTER TABLE dunning.proposal DROP CONSTRAINT proposal_payment_id_fkey;
+ALTER TABLE dunning.payment DROP CONSTRAINT payment_pkey, ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);
+ALTER TABLE dunning.proposal ADD CONSTRAINT proposal_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES dunning.payment;
 ALTER TABLE dunning.dispute DROP CONSTRAINT dispute_invoice_id_fkey, DROP CONSTRAINT dispute_pkey,
     ADD COLUMN customer_id bigint;
 ALTER TABLE dunning.letter_history ADD COLUMN customer_id bigint;

@@ -87,6 +87,8 @@ SQL
        "every allocation of $v got its customer"
     is "$(q $DB "SELECT customer_id || ' ' || amount FROM dunning.dispute")" "2 10.00" "the dispute of $v got its customer"
     is "$(q $DB "SELECT phone FROM dunning.customer WHERE customer_id = 2")" "+3225550101" "phones stored in E.164"
+    is "$(psql -X -qAt -d $DB -f "$top/test/t/planner_ties.sql" | tr '\n' ' ')" "" \
+       "after the update from $v every look-up index is newer than the keys that hold its column later"
     is "$(q $DB "SELECT count(*) FROM pg_constraint WHERE connamespace = 'dunning'::regnamespace AND NOT convalidated")" "0" \
        "every bound validated (no violator)"
     if [ "$v" = "0.2.0" ]; then
