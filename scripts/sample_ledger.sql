@@ -1001,9 +1001,10 @@ SELECT setval(pg_get_serial_sequence('dunning.allocation', 'allocation_id'),
 
 -- The bank fees of lettered payments were written off, as auto_letter does:
 -- the fee invoice is closed, the difference recorded apart.
-INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason, created_at)
+INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason, created_at, written_off_on)
 SELECT i.customer_id, t.invoice_id, t.payment_id, i.amount - i.settled_amount, 'bank_fee',
-       y.received_on + 1 + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 473, 32400))
+       y.received_on + 1 + make_interval(secs => 28800 + dunning_sample.ui(t.payment_id, 473, 32400)),
+       y.received_on + 1
   FROM dunning_sample.payment_truth t
   JOIN dunning_sample._pay y USING (payment_id)
   JOIN dunning.invoice i USING (invoice_id)

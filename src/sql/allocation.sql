@@ -240,23 +240,24 @@ COMMENT ON FUNCTION dunning_internal.refuse_misfit_allocation(jsonb) IS
 -- own date, never before the invoice's issue date.  Its own date is the
 -- payment's received_on (a payment allocation, or a write-off that names a
 -- payment), else the credit note's issued_on (a credit-note allocation),
--- else the write-off's created_at::date.  Plain SQL without STRICT or SET:
--- the planner inlines it into the queries that call it.
+-- else the write-off's written_off_on (a stored day: no session's time
+-- zone moves it).  Plain SQL without STRICT or SET: the planner inlines it
+-- into the queries that call it.
 CREATE OR REPLACE FUNCTION dunning_internal.settlement_date(received_on date, credit_note_issued_on date,
-                                                            created_at timestamptz, invoice_issued_on date)
+                                                            written_off_on date, invoice_issued_on date)
 RETURNS date
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fn$
     SELECT GREATEST(COALESCE(settlement_date.received_on, settlement_date.credit_note_issued_on,
-                             settlement_date.created_at::date),
+                             settlement_date.written_off_on),
                     settlement_date.invoice_issued_on)
 $fn$;
-COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) IS
-    'settlement date of an allocation or write-off: the later of its own date (payment received_on, else credit note issued_on, else created_at::date) and the invoice''s issue date';
+COMMENT ON FUNCTION dunning_internal.settlement_date(date, date, date, date) IS
+    'settlement date of an allocation or write-off: the later of its own date (payment received_on, else credit note issued_on, else the write-off''s written_off_on) and the invoice''s issue date';
 -- Inlined only for a caller that may execute it (else the planner keeps the
 -- call and it is refused): the readers of dunning.settlement and of the
 -- *_as_of functions (collector and admin are members of dunning_analyst).
-GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, timestamptz, date) TO dunning_analyst;
+GRANT EXECUTE ON FUNCTION dunning_internal.settlement_date(date, date, date, date) TO dunning_analyst;
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -425,7 +426,7 @@ BEGIN
         IF TG_OP = 'INSERT' THEN
             SELECT pg_catalog.array_agg(r.customer_id), pg_catalog.array_agg(r.invoice_id),
                    pg_catalog.array_agg(r.credit_note_id), pg_catalog.array_agg(r.amount),
-                   pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::timestamptz,
+                   pg_catalog.array_agg(dunning_internal.settlement_date(p.received_on, c.issued_on, NULL::date,
                                                                          x.issued_on)),
                    pg_catalog.array_agg(r.allocation_id), pg_catalog.array_agg(x.currency),
                    pg_catalog.array_agg(x.due_on), pg_catalog.array_agg(c.due_on),
@@ -1169,6 +1170,9 @@ CREATE TABLE dunning.write_off (
     created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by    name NOT NULL DEFAULT CURRENT_USER,
     customer_id   bigint NOT NULL,
+    -- the day it settles the invoice (when it names no payment): stored, so
+    -- that no reader's time zone moves it
+    written_off_on date NOT NULL DEFAULT CURRENT_DATE,
     CONSTRAINT write_off_pkey PRIMARY KEY (customer_id, write_off_id),
     CONSTRAINT write_off_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
         REFERENCES dunning.invoice (customer_id, invoice_id),
@@ -1177,7 +1181,8 @@ CREATE TABLE dunning.write_off (
     CONSTRAINT write_off_letter_fkey FOREIGN KEY (customer_id, letter_id)
         REFERENCES dunning.letter (customer_id, letter_id),
     CONSTRAINT write_off_amount_positive CHECK (amount > 0 AND amount < 1e12),
-    CONSTRAINT write_off_reason_known CHECK (reason IN ('bank_fee', 'rounding', 'small_balance', 'manual'))
+    CONSTRAINT write_off_reason_known CHECK (reason IN ('bank_fee', 'rounding', 'small_balance', 'manual')),
+    CONSTRAINT write_off_written_off_on_in_range CHECK (written_off_on BETWEEN DATE '1900-01-01' AND DATE '2999-12-31')
 );
 CREATE INDEX write_off_invoice_idx ON dunning.write_off (invoice_id);
 CREATE INDEX write_off_letter_idx ON dunning.write_off (letter_id) WHERE letter_id IS NOT NULL;
@@ -1195,6 +1200,7 @@ COMMENT ON COLUMN dunning.write_off.reason IS 'bank_fee, rounding, small_balance
 COMMENT ON COLUMN dunning.write_off.created_at IS 'when it was written off';
 COMMENT ON COLUMN dunning.write_off.created_by IS 'database role that wrote it off';
 COMMENT ON COLUMN dunning.write_off.customer_id IS 'the customer of the invoice (filled from the invoice when not given)';
+COMMENT ON COLUMN dunning.write_off.written_off_on IS 'the day it was written off (default: today in the writing session''s time zone); a write-off that names no payment settles its invoice on that day';
 
 -- Write-offs settle invoices like allocations do (same running total, same
 -- CHECK).
@@ -1232,7 +1238,7 @@ BEGIN
                    pg_catalog.array_agg(d.total), pg_catalog.array_agg(d.last_on), bool_or(d.credit_note)
               INTO customers, items, totals, last_dates, bad
               FROM (SELECT r.customer_id, r.invoice_id, sum(r.amount) AS total, bool_or(x.amount < 0) AS credit_note,
-                           max(dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on)) AS last_on
+                           max(dunning_internal.settlement_date(p.received_on, NULL::date, r.written_off_on, x.issued_on)) AS last_on
                       FROM pg_catalog.unnest(mine) r
                       JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
                                             AND (NOT on_citus OR x.customer_id = one)
@@ -1245,7 +1251,7 @@ BEGIN
             END IF;
             facts := ARRAY(
                 SELECT ROW(r.customer_id, r.invoice_id, 'write_off', r.write_off_id, x.currency, x.due_on,
-                           dunning_internal.settlement_date(p.received_on, NULL::date, r.created_at, x.issued_on),
+                           dunning_internal.settlement_date(p.received_on, NULL::date, r.written_off_on, x.issued_on),
                            r.amount, -r.amount)::dunning_internal.settlement_fact
                   FROM pg_catalog.unnest(mine) r
                   JOIN dunning.invoice x ON x.customer_id = r.customer_id AND x.invoice_id = r.invoice_id
@@ -1344,7 +1350,7 @@ UNION ALL
 SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
        'write_off', NULL, w.write_off_id,
        w.amount::numeric(20,4), (-w.amount)::numeric(20,4),
-       dunning_internal.settlement_date(p.received_on, NULL, w.created_at, i.issued_on)
+       dunning_internal.settlement_date(p.received_on, NULL, w.written_off_on, i.issued_on)
   FROM dunning.write_off w
   JOIN dunning.invoice i ON i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id
   LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;

@@ -8,7 +8,7 @@
 -- date*, the later of its own date and the invoice's issue date:
 --   payment allocation    payment.received_on
 --   credit-note allocation the credit note's issued_on (both sides of it)
---   write-off             received_on of the payment it names, else created_at::date
+--   write-off             received_on of the payment it names, else its written_off_on
 -- An invoice is paid on the latest settlement date of its settlements (the
 -- day the last one completed it).  What was open on any day D is then the
 -- items issued on or before D minus their settlements dated on or before D:
@@ -58,7 +58,7 @@ COMMENT ON COLUMN dunning.settlement.allocation_id IS 'the allocation; NULL for 
 COMMENT ON COLUMN dunning.settlement.write_off_id IS 'the write-off; NULL for an allocation';
 COMMENT ON COLUMN dunning.settlement.amount IS 'amount settled, > 0';
 COMMENT ON COLUMN dunning.settlement.open_change IS 'change of the item''s open amount: -amount for an invoice, +amount for a credit note';
-COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment received_on, credit note issued_on, write-off''s payment received_on or created_at::date; never before the invoice date';
+COMMENT ON COLUMN dunning.settlement.settled_on IS 'settlement date: payment received_on, credit note issued_on, write-off''s payment received_on or its written_off_on; never before the invoice date';
 CREATE OR REPLACE VIEW dunning.paid_invoice AS
 -- The paid date is the latest settlement date, maintained per item in
 -- invoice.settled_on (allocation.sql): one read of the invoice table, and a

@@ -816,14 +816,21 @@ DROP VIEW dunning.unapplied_payment;
 -- and the column is then filled by a rewrite of the table (ALTER COLUMN
 -- TYPE ... USING, same type), which writes each row once, fires no
 -- trigger and rebuilds the indexes in bulk.  Measured in doc/kpi.md.
+-- A write-off's day (allocation.sql), stored from now on: the day 0.2.0
+-- dated it by (created_at::date, in this session's time zone), written by a
+-- rewrite of the table (no trigger fires), then its default and bound.
+ALTER TABLE dunning.write_off ADD COLUMN written_off_on date;
+ALTER TABLE dunning.write_off ALTER COLUMN written_off_on TYPE date USING created_at::date;
+ALTER TABLE dunning.write_off ALTER COLUMN written_off_on SET DEFAULT CURRENT_DATE,
+    ALTER COLUMN written_off_on SET NOT NULL;
 ALTER TABLE dunning.invoice ADD COLUMN settled_on date;
 CREATE FUNCTION dunning_internal.settlement_date(received_on date, credit_note_issued_on date,
-                                                 created_at timestamptz, invoice_issued_on date)
+                                                 written_off_on date, invoice_issued_on date)
 RETURNS date
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fn$
     SELECT GREATEST(COALESCE(settlement_date.received_on, settlement_date.credit_note_issued_on,
-                             settlement_date.created_at::date),
+                             settlement_date.written_off_on),
                     settlement_date.invoice_issued_on)
 $fn$;
 CREATE TABLE dunning_internal.settled_on_backfill (invoice_id bigint PRIMARY KEY, last_on date NOT NULL);
@@ -841,7 +848,7 @@ SELECT t.id, max(t.settled_on)
           JOIN dunning.invoice x ON x.invoice_id = a.invoice_id
           JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
         UNION ALL
-        SELECT w.invoice_id, dunning_internal.settlement_date(p.received_on, NULL, w.created_at, x.issued_on)
+        SELECT w.invoice_id, dunning_internal.settlement_date(p.received_on, NULL, w.written_off_on, x.issued_on)
           FROM dunning.write_off w
           JOIN dunning.invoice x ON x.invoice_id = w.invoice_id
           LEFT JOIN dunning.payment p ON p.payment_id = w.payment_id) t
@@ -920,6 +927,8 @@ BEGIN
            'opened_on BETWEEN DATE ''1900-01-01'' AND DATE ''2999-12-31'' AND resolved_on <= DATE ''2999-12-31'''),
           ('allocation', 'allocation_id', 'allocation_amount_positive', 'amount > 0 AND amount < 1e12'),
           ('write_off', 'write_off_id', 'write_off_amount_positive', 'amount > 0 AND amount < 1e12'),
+          ('write_off', 'write_off_id', 'write_off_written_off_on_in_range',
+           'written_off_on BETWEEN DATE ''1900-01-01'' AND DATE ''2999-12-31'''),
           ('scenario_step', 'step_id', 'scenario_step_name_one_line',
            'name !~ ''[[:cntrl:]]'' AND pg_catalog.length(name) <= 100'),
           ('template', 'template_key', 'template_subject_one_line',

@@ -3,7 +3,7 @@
 -- SQL side: inferred payers given back, unlettered groups remembered).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(71);
+SELECT plan(75);
 
 INSERT INTO dunning.customer (customer_id, name) VALUES (1, 'Acme SA'), (2, 'Globex Ltd');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, currency) VALUES
@@ -219,10 +219,10 @@ SELECT dunning.allocate_credit_note(33, 32, 20.00) AS s3 \gset
 SELECT is((SELECT array_agg(settled_on ORDER BY invoice_id) FROM dunning.invoice WHERE invoice_id IN (32, 33)),
           '{2026-03-20,2026-03-20}'::date[], 'credit note: both items dated at the later issue date');
 INSERT INTO dunning.write_off (customer_id, invoice_id, payment_id, amount, reason) VALUES (3, 32, 33, 5.00, 'bank_fee');
-INSERT INTO dunning.write_off (customer_id, invoice_id, amount, reason, created_at)
-VALUES (3, 31, 1.00, 'rounding', '2026-03-05 10:00+00');
+INSERT INTO dunning.write_off (customer_id, invoice_id, amount, reason, written_off_on)
+VALUES (3, 31, 1.00, 'rounding', '2026-03-05');
 SELECT is((SELECT array_agg(settled_on ORDER BY invoice_id) FROM dunning.invoice WHERE invoice_id IN (31, 32)),
-          '{2026-03-05,2026-04-02}'::date[], 'write-off: dated by its payment, else its creation day');
+          '{2026-03-05,2026-04-02}'::date[], 'write-off: dated by its payment, else its written_off_on');
 SET LOCAL ROLE dunning_admin;
 UPDATE dunning.payment SET received_on = '2026-04-20' WHERE payment_id = 33;
 RESET ROLE;
@@ -297,6 +297,26 @@ SELECT dunning.unletter((SELECT letter_id FROM dunning.allocation WHERE allocati
 SELECT results_eq($$SELECT invoice_ids, amounts, write_off, status FROM dunning.proposal WHERE payment_id = 9102$$,
                   $$VALUES ('{9101}'::bigint[], '{50.00}'::numeric[], 5.00::numeric, 'rejected'::text)$$,
                   'an unlettered group with a write-off is remembered with what each item received and the write-off');
+
+-- A write-off's day is stored (written_off_on): written in a time zone 14
+-- hours ahead of UTC, it keeps that day for a reader 11 hours behind (the
+-- two zones never share a date), and rebuild_totals() there finds nothing
+-- to repair.
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (9201, 3, 'TZ-1', '2026-01-01', '2026-01-31', 10.00);
+SET LOCAL TimeZone = 'Pacific/Kiritimati';
+INSERT INTO dunning.write_off (customer_id, invoice_id, amount, reason) VALUES (3, 9201, 10.00, 'small_balance');
+SELECT is((SELECT written_off_on FROM dunning.write_off WHERE invoice_id = 9201), CURRENT_DATE,
+          'a write-off''s day: by default the writing session''s today');
+SELECT CURRENT_DATE AS tz_day \gset
+SET LOCAL TimeZone = 'Pacific/Niue';
+SELECT is((SELECT array_agg(d) FROM (SELECT settled_on FROM dunning.invoice WHERE invoice_id = 9201
+                                     UNION ALL SELECT settled_on FROM dunning.settlement WHERE invoice_id = 9201) x (d)),
+          ARRAY[:'tz_day'::date, :'tz_day'::date], '... the item and its settlement keep it in a time zone 25 hours behind');
+SELECT is(dunning.rebuild_totals(), 0::bigint, '... where rebuild_totals() finds nothing to repair');
+RESET TimeZone;
+SELECT throws_ok($$INSERT INTO dunning.write_off (customer_id, invoice_id, amount, reason, written_off_on)
+                   VALUES (3, 9101, 1.00, 'manual', '0900-01-01')$$, '23514', NULL, 'a write-off''s day is bounded');
 
 SELECT * FROM finish();
 ROLLBACK;
