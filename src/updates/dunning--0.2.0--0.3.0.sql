@@ -803,6 +803,14 @@ DROP VIEW dunning.settings;
 DROP VIEW dunning.step_effectiveness;
 DROP VIEW dunning.unapplied_payment;
 
+-- A write-off's day (allocation.sql), stored from now on: the day 0.2.0
+-- dated it by (created_at::date, in this session's time zone), written by a
+-- rewrite of the table (no trigger fires), then its default and bound.
+ALTER TABLE dunning.write_off ADD COLUMN written_off_on date;
+ALTER TABLE dunning.write_off ALTER COLUMN written_off_on TYPE date USING created_at::date;
+ALTER TABLE dunning.write_off ALTER COLUMN written_off_on SET DEFAULT CURRENT_DATE,
+    ALTER COLUMN written_off_on SET NOT NULL;
+
 -- The latest settlement date per item (ledger.sql), maintained from now on
 -- by the triggers of allocation.sql: filled here from the settlements, dated
 -- as dunning.settlement dates them: dunning_internal.settlement_date is
@@ -816,13 +824,6 @@ DROP VIEW dunning.unapplied_payment;
 -- and the column is then filled by a rewrite of the table (ALTER COLUMN
 -- TYPE ... USING, same type), which writes each row once, fires no
 -- trigger and rebuilds the indexes in bulk.  Measured in doc/kpi.md.
--- A write-off's day (allocation.sql), stored from now on: the day 0.2.0
--- dated it by (created_at::date, in this session's time zone), written by a
--- rewrite of the table (no trigger fires), then its default and bound.
-ALTER TABLE dunning.write_off ADD COLUMN written_off_on date;
-ALTER TABLE dunning.write_off ALTER COLUMN written_off_on TYPE date USING created_at::date;
-ALTER TABLE dunning.write_off ALTER COLUMN written_off_on SET DEFAULT CURRENT_DATE,
-    ALTER COLUMN written_off_on SET NOT NULL;
 ALTER TABLE dunning.invoice ADD COLUMN settled_on date;
 CREATE FUNCTION dunning_internal.settlement_date(received_on date, credit_note_issued_on date,
                                                  written_off_on date, invoice_issued_on date)
