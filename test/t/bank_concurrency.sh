@@ -8,14 +8,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 DB=dunning_bank_concurrency
 fresh_db $DB
-psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<SQL
-\i $top/test/bank/generate.sql
-CREATE TABLE bankfile AS
-SELECT pg_temp.camt_document('053', 8, 'CONC-1', DATE '2026-03-02', 0,
-                             array_agg('Payer ' || i ORDER BY i), array_agg('BE68539007547034'::text ORDER BY i),
-                             array_agg((10 + i)::numeric ORDER BY i), array_agg('INV-' || i ORDER BY i), 'BE71096123456769', 7) AS doc
-  FROM generate_series(1, 500) i;
-SQL
+bankfile $DB CONC-1 500
 ok $? "a camt.053 of 500 credits generated"
 
 dir=$(mktemp -d)

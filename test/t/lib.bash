@@ -23,6 +23,18 @@ fresh_db() { # fresh_db NAME: an empty database with the extension
     q "$1" "SET client_min_messages = warning; CREATE EXTENSION dunning" >/dev/null
 }
 drop_db() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" >/dev/null 2>&1; }
+# bankfile DB STATEMENT_ID N: table bankfile (doc) in DB holding a camt.053
+# of N credits (payers "Payer i", amounts 10 + i), from test/bank/generate.sql
+bankfile() {
+    psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$1" <<SQL
+\\i $(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/bank/generate.sql
+CREATE TABLE bankfile AS
+SELECT pg_temp.camt_document('053', 8, '$2', DATE '2026-03-02', 0,
+                             array_agg('Payer ' || i ORDER BY i), array_agg('BE68539007547034'::text ORDER BY i),
+                             array_agg((10 + i)::numeric ORDER BY i), array_agg('INV-' || i ORDER BY i), 'BE71096123456769', 7) AS doc
+  FROM generate_series(1, $3) i;
+SQL
+}
 # SQL counting the invoices and payments whose running total is not the sum
 # of their allocations and write-offs, or is beyond their amount (0 expected).
 totals_violations_sql="(SELECT count(*) FROM dunning.invoice i

@@ -10,13 +10,8 @@ DB=dunning_planner_ties
 fresh_db $DB
 is "$(psql -X -qAt -d $DB -f "$top/test/t/planner_ties.sql" | tr '\n' ' ')" "" \
    "every look-up index is newer than the keys that hold its column later (test/t/planner_ties.sql)"
+bankfile $DB TIE-1 2000
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<SQL
-\i $top/test/bank/generate.sql
-CREATE TABLE bankfile AS
-SELECT pg_temp.camt_document('053', 8, 'TIE-1', DATE '2026-03-02', 0,
-                             array_agg('Payer ' || i ORDER BY i), array_agg('BE68539007547034'::text ORDER BY i),
-                             array_agg((10 + i)::numeric ORDER BY i), array_agg('INV-' || i ORDER BY i), 'BE71096123456769', 7) AS doc
-  FROM generate_series(1, 2000) i;
 BEGIN;
 SELECT * FROM dunning.import_statement((SELECT doc FROM bankfile), letter => false);
 ROLLBACK;
