@@ -61,6 +61,7 @@ typedef struct Camt
 	char	   *cdtr_name;
 	char	   *cdtr_iban;
 	char	   *ultimate;
+	char	   *addtl;			/* AddtlTxInf: the remittance when RmtInf gives none */
 	StringInfoData remit;
 	StringInfoData code;
 	StringInfoData path;		/* scratch of here */
@@ -238,7 +239,7 @@ on_start(Camt *c)
 	else if (in == IN_NTRY && strcmp(name, "TxDtls") == 0)
 	{
 		c->tx = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankTxn));
-		c->dbtr_name = c->dbtr_iban = c->cdtr_name = c->cdtr_iban = c->ultimate = NULL;
+		c->dbtr_name = c->dbtr_iban = c->cdtr_name = c->cdtr_iban = c->ultimate = c->addtl = NULL;
 		resetStringInfo(&c->remit);
 		a = IN_TX;
 	}
@@ -399,7 +400,11 @@ end_tx_party(Camt *c, const char *p)
 			 strcmp(p, "RmtInf/Strd/AddtlRmtInf") == 0)
 		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
 	else if (strcmp(p, "RmtInf/Strd/CdtrRefInf/Ref") == 0)
-		c->tx->structured_ref = value(c);
+	{
+		/* of several documents paid, the first's (the invoice before the credit notes netted) */
+		if (c->tx->structured_ref == NULL)
+			c->tx->structured_ref = value(c);
+	}
 	else
 		return false;
 	return true;
@@ -435,8 +440,8 @@ end_tx_field(Camt *c, const char *p)
 		tx->return_reason = value(c);
 	else if (strncmp(p, "RtrInf", 6) == 0)
 		tx->returned = true;
-	else if (strcmp(p, "AddtlTxInf") == 0 && c->remit.len == 0)
-		dunning_bank_append(&c->remit, " ", c->text.data, "a remittance text (RmtInf)");
+	else if (strcmp(p, "AddtlTxInf") == 0 && c->addtl == NULL)
+		c->addtl = value(c);
 }
 
 /* The end of a transaction: its counterparty is the debtor of a credit, the creditor of a debit. */
@@ -448,7 +453,10 @@ end_tx(Camt *c)
 
 	tx->name = credit ? (c->dbtr_name ? c->dbtr_name : c->ultimate) : c->cdtr_name;
 	tx->iban = credit ? c->dbtr_iban : c->cdtr_iban;
-	tx->remittance = c->remit.len > 0 ? dunning_bank_clean(c->remit.data) : NULL;
+	/* the other side, should the entry's sign be the one that counts (end_ntry) */
+	tx->other_name = credit ? c->cdtr_name : (c->dbtr_name ? c->dbtr_name : c->ultimate);
+	tx->other_iban = credit ? c->cdtr_iban : c->dbtr_iban;
+	tx->remittance = c->remit.len > 0 ? dunning_bank_clean(c->remit.data) : c->addtl;
 	if (tx->return_reason)
 		tx->returned = true;
 	tx->where = here(c);
@@ -463,6 +471,13 @@ end_ntry(Camt *c)
 	BankEntry  *en = c->en;
 
 	en->where = here(c);
+	if (!en->booked)
+	{
+		/* pending or information only (Sts PDNG, INFO): not read further */
+		resetStringInfo(&c->code);
+		c->en = NULL;
+		return;
+	}
 	if (en->amount == NULL)
 		dunning_bank_refuse(en->where, "the entry has no amount (Amt)");
 	if (!en->has_booked_on && !en->has_value_on)
@@ -480,8 +495,21 @@ end_ntry(Camt *c)
 		tx->where = en->where;
 		en->txns = list_make1(tx);
 	}
-	if (en->booked)
-		c->st->entries = lappend(c->st->entries, en);
+	if (list_length(en->txns) == 1)
+	{
+		/*
+		 * A lone transaction has the entry's amount and sign (bank_import.c):
+		 * details that say the other sign name the parties from that side.
+		 */
+		BankTxn    *tx = linitial(en->txns);
+
+		if (tx->has_sign && tx->credit != en->credit)
+		{
+			tx->name = tx->other_name;
+			tx->iban = tx->other_iban;
+		}
+	}
+	c->st->entries = lappend(c->st->entries, en);
 	c->en = NULL;
 }
 
@@ -613,6 +641,8 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 			CHECK_FOR_INTERRUPTS();
 		if (c->format == NULL)
 			dunning_bank_refuse("the start", "the file is empty");
+		if (c->n_stmt == 0)
+			dunning_bank_refuse("the end of the document", "it holds no statement (Stmt) or notification (Ntfctn)");
 	}
 	PG_FINALLY();
 	{

@@ -288,12 +288,16 @@ checked_entry(BankEntry *en)
 /*
  * A statement names its account (else 22P02), and its entries take its
  * opening balance to its closing balance (when it gives both), else 22000
- * naming it and the difference.
+ * naming it and the difference.  Some banks (PostFinance) list entries
+ * valued after the statement's day but leave them out of its booked
+ * closing balance: the entries valued by the closing balance's day reaching
+ * it also balance the statement.
  */
 static void
 check_statement(BankStatement *st)
 {
 	Datum		total = numeric_of("0");
+	Datum		valued = numeric_of("0");
 	Datum		reached;
 	Datum		closing;
 	ListCell   *lc;
@@ -301,12 +305,20 @@ check_statement(BankStatement *st)
 	if (st->account_iban == NULL && st->account_id == NULL)
 		dunning_bank_refuse(st->where, "the statement names no account (camt Acct/Id, MT940 :25:)");
 	foreach(lc, st->entries)
-		total = plus(total, checked_entry(lfirst(lc)));
+	{
+		BankEntry  *en = lfirst(lc);
+		Datum		amount = checked_entry(en);
+
+		total = plus(total, amount);
+		if (!st->has_closing_on || !en->has_value_on || en->value_on <= st->closing_on)
+			valued = plus(valued, amount);
+	}
 	if (st->opening == NULL || st->closing == NULL)
 		return;
 	reached = plus(numeric_of(st->opening), total);
 	closing = numeric_of(st->closing);
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, reached, closing)) != 0)
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, reached, closing)) != 0 &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, plus(numeric_of(st->opening), valued), closing)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("bank statement %s (%s) does not balance: opening %s + entries %s = %s, closing balance %s, difference %s",

@@ -6,6 +6,7 @@
 #include "postgres.h"
 
 #include "bank_model.h"
+#include "currency.h"
 #include "datatype/timestamp.h"
 #include "utils/datetime.h"
 
@@ -88,7 +89,8 @@ dunning_bank_amount(const char *s)
 	char	   *out = palloc(strlen(s) + 1);
 	int			n = 0;
 	int			before = 0,
-				after = 0;
+				after = 0,
+				significant = 0;
 	bool		point = false;
 
 	for (const char *p = s; *p; p++)
@@ -98,7 +100,11 @@ dunning_bank_amount(const char *s)
 			if (point)
 				after++;
 			else
+			{
 				before++;
+				if (*p != '0' || significant > 0)
+					significant++;	/* leading zeros of a padded field do not count */
+			}
 			out[n++] = *p;
 		}
 		else if ((*p == '.' || *p == ',') && !point)
@@ -109,7 +115,7 @@ dunning_bank_amount(const char *s)
 		else
 			before = 99;
 	}
-	if (before == 0 || before > 15 || after > 6)
+	if (before == 0 || significant > 15 || before > 40 || after > 6)
 	{
 		pfree(out);
 		return NULL;
@@ -125,7 +131,7 @@ char *
 dunning_bank_currency(char *s)
 {
 	if (s == NULL || strlen(s) != 3 || !isupper((unsigned char) s[0]) || !isupper((unsigned char) s[1]) ||
-		!isupper((unsigned char) s[2]))
+		!isupper((unsigned char) s[2]) || dunning_currency_minor_unit(s) < 0)
 		return NULL;
 	return s;
 }

@@ -23,6 +23,8 @@ typedef struct BankTxn
 	bool		has_sign;
 	char	   *name;			/* counterparty */
 	char	   *iban;
+	char	   *other_name;		/* camt: the party of the other side */
+	char	   *other_iban;
 	char	   *remittance;
 	char	   *structured_ref;
 	char	   *end_to_end_id;
@@ -92,11 +94,12 @@ extern bool dunning_bank_yymmdd(const char *s, DateADT *d);
 
 /*
  * s checked as an unsigned amount (digits, at most one '.' or ','; at most
- * 15 integer and 6 fraction digits) and returned with a '.'; NULL if not.
+ * 15 integer digits after leading zeros, 6 fraction digits) and returned
+ * with a '.'; NULL if not.
  */
 extern char *dunning_bank_amount(const char *s);
 
-/* s if it is a currency code (three capital letters), else NULL. */
+/* s if it is an ISO 4217 currency code dunning knows (currency.c), else NULL. */
 extern char *dunning_bank_currency(char *s);
 
 /* A copy of s with blanks trimmed and runs of white space and control characters made one space; NULL when empty. */

@@ -28,7 +28,8 @@ typedef struct Mt
 	StringInfoData field;		/* its lines, joined by '\n' */
 	MemoryContext stmt_cxt;
 	BankStatement *st;
-	BankEntry  *en;
+	BankEntry  *en;			/* the last :61:, until a field other than :86: */
+	bool		en_details;		/* its :86: has been read */
 	int			n_stmt;
 	BankEmit	emit;
 	void	   *arg;
@@ -99,16 +100,29 @@ amount_at(const char *s, const char *where)
 	return a;
 }
 
-/* The date of YYMMDD at s; refused at where. */
+/*
+ * The date of YYMMDD at s; refused at where.  A day past the end of its
+ * month up to 31 (the "30 February" German savings banks book period-end
+ * charges on) is the month's last day.
+ */
 static DateADT
 date_at(const char *s, const char *where)
 {
 	DateADT		d;
+	char		day[7];
 
-	if (!dunning_bank_yymmdd(s, &d))
-		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
-											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
-	return d;
+	if (dunning_bank_yymmdd(s, &d))
+		return d;
+	if (strnlen(s, 6) == 6 && s[4] >= '2' && s[4] <= '3' && isdigit((unsigned char) s[5]) && strncmp(s + 4, "31", 2) <= 0)
+		for (int last = 30; last >= 28; last--)
+		{
+			snprintf(day, sizeof(day), "%.4s%02d", s, last);
+			if (strncmp(day + 4, s + 4, 2) < 0 && dunning_bank_yymmdd(day, &d))
+				return d;
+		}
+	dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
+										dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+	return 0;
 }
 
 /* The first n characters of s after skipping *pos, NUL-terminated; *pos moves on. */
@@ -128,6 +142,7 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 	char	   *where = psprintf("line %d (:%s:)", m->tag_line, m->tag);
 	bool		debit;
 	char	   *amount;
+	char	   *currency;
 
 	if (strlen(f) < 11 || (f[0] != 'C' && f[0] != 'D'))
 		dunning_bank_refuse(where, psprintf("\"%s\" is not a balance (C or D, YYMMDD, currency, amount)",
@@ -135,31 +150,48 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 	debit = f[0] == 'D';
 	*on = date_at(f + 1, where);
 	*has_on = true;
+	currency = dunning_bank_currency(pnstrdup(f + 7, 3));
+	if (currency == NULL)
+		dunning_bank_refuse(where, psprintf("\"%.3s\" is not a currency code (C or D, YYMMDD, currency, amount)", f + 7));
 	if (m->st->currency == NULL)
-	{
-		m->st->currency = dunning_bank_currency(pnstrdup(f + 7, 3));
-		if (m->st->currency == NULL)
-			dunning_bank_refuse(where, "the balance's currency is not a currency code");
-	}
+		m->st->currency = currency;
+	else if (strcmp(currency, m->st->currency) != 0)
+		dunning_bank_refuse(where, psprintf("the balance is in %s, the statement in %s", currency, m->st->currency));
 	amount = amount_at(f + 10, where);
 	return debit ? psprintf("-%s", amount) : amount;
 }
 
-/* :25: an IBAN (possibly followed by the currency), or another account number. */
+/*
+ * :25: an IBAN, or another account number, possibly followed by the
+ * account's currency ("NL68INGB0000012345EUR", "NL84RABO0121212121 EUR"),
+ * which is not part of it.  One per statement.
+ */
 static void
 read_account(Mt *m, const char *f)
 {
 	char		iban[DUNNING_IBAN_MAX + 1];
-	int			n = 0;
+	char	   *account = dunning_bank_clean(f);
+	int			n;
 
-	while (f[n] && isalnum((unsigned char) f[n]))
-		n++;
-	if (dunning_iban_normalize(f, n, iban) || (n > 3 && dunning_iban_normalize(f, n - 3, iban)))
-		m->st->account_iban = pstrdup(iban);
-	else
-		m->st->account_id = dunning_bank_clean(f);
-	if (m->st->account_iban == NULL && m->st->account_id == NULL)
+	if (m->st->account_iban != NULL || m->st->account_id != NULL)
+		dunning_bank_refuse(at_line(m->tag_line), "a second :25: account in one statement");
+	if (account == NULL)
 		dunning_bank_refuse(at_line(m->tag_line), "the :25: field names no account");
+	n = strlen(account);
+	if (n > 5 && isalpha((unsigned char) account[n - 1]) && isalpha((unsigned char) account[n - 2]) &&
+		isalpha((unsigned char) account[n - 3]) && dunning_bank_currency(pnstrdup(account + n - 3, 3)) != NULL &&
+		(isdigit((unsigned char) account[n - 4]) || account[n - 4] == ' ' || account[n - 4] == '/'))
+	{
+		n -= 3;
+		while (n > 0 && (account[n - 1] == ' ' || account[n - 1] == '/'))
+			n--;
+		account[n] = '\0';
+	}
+	if (dunning_iban_normalize(account, n, iban) ||
+		(strrchr(account, '/') && dunning_iban_normalize(strrchr(account, '/') + 1, strlen(strrchr(account, '/') + 1), iban)))
+		m->st->account_iban = pstrdup(iban);	/* "NL91ABNA0417164300", "ABNANL2A/NL91ABNA0417164300" */
+	else
+		m->st->account_id = account;
 }
 
 /* Value date, entry date, mark and amount of a :61: line; *pos moves past them. */
@@ -173,7 +205,9 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 	en->value_on = value_on;
 	en->has_value_on = true;
 	en->booked_on = value_on;
-	if (isdigit((unsigned char) f[p]) && isdigit((unsigned char) f[p + 1]) &&
+	if (strncmp(f + p, "    ", 4) == 0)
+		p += 4;					/* an entry date left blank */
+	else if (isdigit((unsigned char) f[p]) && isdigit((unsigned char) f[p + 1]) &&
 		isdigit((unsigned char) f[p + 2]) && isdigit((unsigned char) f[p + 3]))
 	{
 		/* entry date MMDD, in the value date's year or the next/previous one */
@@ -199,19 +233,46 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 		dunning_bank_refuse(where, "the :61: mark is not C, D, RC or RD");
 	if (isalpha((unsigned char) f[p]))
 		p++;					/* funds code: the third letter of the currency */
-	while (isdigit((unsigned char) f[p + n]) || f[p + n] == ',')
+	while (isdigit((unsigned char) f[p + n]) || f[p + n] == ',' || f[p + n] == '.')
 		n++;
 	en->amount = amount_at(pnstrdup(f + p, n), where);
 	*pos = p + n;
 }
 
-/* A reference of :61:, NULL for NONREF or nothing. */
+/*
+ * A reference, NULL for nothing or a placeholder: NONREF, NOTPROVIDED, and
+ * the keywords some banks put in :61: to say that the reference is in :86:
+ * (EREF, KREF+).
+ */
 static char *
 reference(char *s)
 {
+	static const char *const placeholders[] = {"NONREF", "NOTPROVIDED", "EREF", "KREF+", "NONE"};
 	char	   *r = dunning_bank_clean(s);
 
-	return (r == NULL || pg_strcasecmp(r, "NONREF") == 0 || pg_strcasecmp(r, "NOTPROVIDED") == 0) ? NULL : r;
+	for (int k = 0; r != NULL && k < lengthof(placeholders); k++)
+		if (pg_strcasecmp(r, placeholders[k]) == 0)
+			return NULL;
+	return r;
+}
+
+/*
+ * The supplementary details of :61: (its second line): the counterparty's
+ * account when they are an IBAN (Rabobank), nothing when they are bank
+ * codes ("/TRCD/00100/", ING), else text that stands for the remittance
+ * when :86: gives none.
+ */
+static void
+read_61_details(BankEntry *en, BankTxn *tx, char *details)
+{
+	char		iban[DUNNING_IBAN_MAX + 1];
+
+	if (details == NULL || details[0] == '/')
+		return;
+	if (dunning_iban_normalize(details, strlen(details), iban))
+		tx->iban = pstrdup(iban);
+	else
+		en->info = details;
 }
 
 /* :61: one entry: value date, entry date, mark, amount, type, references. */
@@ -230,10 +291,15 @@ read_61(Mt *m, const char *f)
 	en->booked = true;
 	en->has_booked_on = true;
 	read_61_head(m, en, line, &p, where);
-	if (line[p] != 'N' && line[p] != 'F' && line[p] != 'S')
+	while (line[p] == ' ')
+		p++;					/* a space before the type (Commerzbank) */
+	if (pg_strncasecmp(line + p, "NONREF", 6) == 0 || strncmp(line + p, "//", 2) == 0)
+		;						/* no type: the reference (or the bank's) at once */
+	else if (line[p] != 'N' && line[p] != 'F' && line[p] != 'S')
 		dunning_bank_refuse(where, psprintf("\"%s\" is not a transaction type (N, F or S and three characters)",
 											dunning_clip(line + p, strlen(line + p), 20)));
-	en->bank_code = take(line, &p, 4);
+	else
+		en->bank_code = dunning_bank_clean(take(line, &p, 4));
 	slash = strstr(line + p, "//");
 	if (slash)
 	{
@@ -242,13 +308,14 @@ read_61(Mt *m, const char *f)
 	}
 	tx->txn_ref = reference(line + p);
 	if (eol)
-		en->info = dunning_bank_clean(eol + 1);		/* supplementary details */
+		read_61_details(en, tx, dunning_bank_clean(eol + 1));
 	en->currency = m->st->currency;
 	tx->where = where;
 	en->where = where;
 	en->txns = list_make1(tx);
 	m->st->entries = lappend(m->st->entries, en);
 	m->en = en;
+	m->en_details = false;
 }
 
 /* s without the line breaks of its field (lines wrapped at a fixed width). */
@@ -300,6 +367,21 @@ sepa_keyword(const char *purpose, const char *kw)
 	return dunning_bank_clean(pnstrdup(v, end - v));
 }
 
+/*
+ * Whether a purpose subfield ending in character a is continued within a
+ * word by the next one, starting with b.  A subfield filled to its 27
+ * characters always is; a shorter one ended at a word ("Apple Pay" /
+ * "DATUM", "7402050699" / "BANKLEITZAHL"), except where banks cut a word or
+ * number short all the same: lower case on both sides ("inklusi" / "ve"),
+ * digits on both sides ("RE-2026-00" / "42").
+ */
+static bool
+continues_word(char a, char b)
+{
+	return (islower((unsigned char) a) && islower((unsigned char) b)) ||
+		(isdigit((unsigned char) a) && isdigit((unsigned char) b));
+}
+
 /* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
 static void
 read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
@@ -307,6 +389,7 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 	StringInfoData purpose,
 				name;
 	char	   *svwz;
+	int			last_len = 27;
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
@@ -323,7 +406,12 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 		for (end = v; *end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])); end++)
 			;
 		if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
+		{
+			if (purpose.len > 0 && last_len < 27 && !continues_word(purpose.data[purpose.len - 1], *v))
+				appendStringInfoChar(&purpose, ' ');
 			appendBinaryStringInfo(&purpose, v, end - v);
+			last_len = end - v;
+		}
 		else if (code == 32 || code == 33)
 		{
 			/* ?33 continues ?32: within a word when ?32 was full (27) */
@@ -442,6 +530,14 @@ read_86(Mt *m, const char *f)
 	BankTxn    *tx = linitial(en->txns);
 	char	   *s;
 
+	if (m->en_details)
+	{
+		/* another :86: of the same entry (older Dutch files): more text */
+		if ((s = dunning_bank_clean(unwrap(f, true))) != NULL)
+			tx->remittance = tx->remittance ? psprintf("%s %s", tx->remittance, s) : s;
+		return;
+	}
+	m->en_details = true;
 	if (isdigit((unsigned char) f[0]) && isdigit((unsigned char) f[1]) && isdigit((unsigned char) f[2]) &&
 		f[3] != '\0' && !isalnum((unsigned char) f[3]) && f[3] != ' ' && f[3] != '/')
 		read_86_german(en, tx, unwrap(f, false), f[3]);
@@ -451,7 +547,6 @@ read_86(Mt *m, const char *f)
 		tx->remittance = s;
 	if (tx->return_reason)
 		tx->returned = true;
-	m->en = NULL;				/* a second :86: belongs to the statement */
 }
 
 /* The statement read so far is complete: checked and handed over. */
@@ -508,29 +603,64 @@ end_field(Mt *m)
 		read_61(m, f);
 	else if (strcmp(t, "86") == 0 && m->en != NULL)
 		read_86(m, f);
-	if (strcmp(t, "61") != 0 && strcmp(t, "86") != 0)
+	/* the statement's own fields end the last entry; others (:NS:) do not */
+	if (strcmp(t, "20") == 0 || strcmp(t, "25") == 0 || strncmp(t, "28", 2) == 0 ||
+		(t[0] == '6' && t[1] != '1'))
 		m->en = NULL;
 	MemoryContextSwitchTo(old);
 	m->tag[0] = '\0';
 	resetStringInfo(&m->field);
 }
 
-/* The tag of a field's first line ":61:..." into tag, and the length of ":61:"; 0 if not a field. */
+/*
+ * The tag of a field's first line ":61:..." into tag, and the length of
+ * ":61:"; 0 if the line starts no field of MT940 (or of the MT942 and
+ * bank-specific ones met in MT940 files, read and left aside): a wrapped
+ * :86: line may start with ":26:" or the like.
+ */
 static int
 field_tag(const char *line, char *tag)
 {
+	static const char *const tags[] = {"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "62F", "62M",
+	"64", "65", "86", "13", "13D", "34F", "90C", "90D", "NS"};
 	int			n = 1;
 
-	if (line[0] != ':' || !isdigit((unsigned char) line[1]) || !isdigit((unsigned char) line[2]))
+	if (line[0] != ':' || !isalnum((unsigned char) line[1]) || !isalnum((unsigned char) line[2]))
 		return 0;
 	n = 3;
 	if (isalpha((unsigned char) line[3]))
 		n = 4;
 	if (line[n] != ':')
 		return 0;
-	memcpy(tag, line + 1, n - 1);
-	tag[n - 1] = '\0';
-	return n + 1;
+	for (int k = 0; k < lengthof(tags); k++)
+		if (strlen(tags[k]) == n - 1 && strncmp(line + 1, tags[k], n - 1) == 0)
+		{
+			memcpy(tag, line + 1, n - 1);
+			tag[n - 1] = '\0';
+			return n + 1;
+		}
+	return 0;
+}
+
+/*
+ * A line "-" (or "-}", possibly indented) ends a SWIFT message: once the
+ * statement has its closing balance, or outside a statement.  Before that
+ * it is a dash in the text of :86:.
+ */
+static bool
+ends_message(Mt *m, const char *line)
+{
+	while (*line == ' ')
+		line++;
+	if (line[0] != '-' || !(line[1] == '\0' || line[1] == '}' || line[1] == ' '))
+		return false;
+	if (line[1] == ' ' && dunning_bank_clean(line + 1) != NULL)
+		return false;
+	if (m->st == NULL || line[1] == '}')
+		return true;
+	/* the closing balance read, or its field still open */
+	return m->st->closing != NULL || strncmp(m->tag, "62", 2) == 0 || strncmp(m->tag, "64", 2) == 0 ||
+		strncmp(m->tag, "65", 2) == 0 || (strcmp(m->tag, "86") == 0 && m->en == NULL);
 }
 
 /* One line of the file. */
@@ -552,11 +682,13 @@ read_line(Mt *m, char *line)
 		m->tag_line = m->line;
 		dunning_bank_append(&m->field, "\n", line + n, at_line(m->line));
 	}
-	else if (line[0] == '-' && (line[1] == '\0' || line[1] == '}' || line[1] == ' '))
+	else if (ends_message(m, line))
 	{
 		end_field(m);
 		end_statement(m);
 	}
+	else if (dunning_bank_clean(line) == NULL)
+		;						/* a blank line (or a DOS end-of-file mark) */
 	else if (m->tag[0] != '\0')
 		dunning_bank_append(&m->field, "\n", line, at_line(m->line));
 	else if (dunning_bank_clean(line) != NULL && m->st != NULL)
