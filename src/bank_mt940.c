@@ -675,6 +675,8 @@ read_line(Mt *m, char *line)
 		line = block + 3;		/* SWIFT blocks 1-3 before the text block */
 	else if (line[0] == '{')
 		return;
+	if (line[0] == ' ' && field_tag(line + strspn(line, " "), tag) > 0)
+		line += strspn(line, " ");	/* a field after blanks (a DOS end-of-file byte, made a space) */
 	if ((n = field_tag(line, tag)) > 0)
 	{
 		end_field(m);

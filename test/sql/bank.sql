@@ -323,8 +323,9 @@ SELECT results_eq($$
 -- :NS: field, a balance padded with zeros, an indented end mark and a DOS
 -- end-of-file byte.
 SELECT pg_temp.import('mt940vde', false);
-SELECT results_eq($$SELECT entries, new_payments FROM result WHERE name = 'mt940vde'$$, $$VALUES (6, 5)$$,
-                  'MT940 variants (German): six entries, five credits');
+SELECT results_eq($$SELECT entries, new_payments FROM result WHERE name = 'mt940vde' ORDER BY statement_id$$,
+                  $$VALUES (6, 5), (0, 0)$$,
+                  'MT940 variants (German): six entries, five credits; an empty statement after a DOS end-of-file byte');
 SELECT results_eq($$SELECT e.booked_on, e.amount, e.counterparty_name, e.remittance, e.bank_ref, e.bank_code
                       FROM dunning.bank_entry e JOIN result r ON r.statement_id = e.statement_id
                      WHERE r.name = 'mt940vde' ORDER BY e.entry_no$$,
