@@ -382,6 +382,18 @@ continues_word(char a, char b)
 		(isdigit((unsigned char) a) && isdigit((unsigned char) b));
 }
 
+/* Whether the n characters at s are a BIC: 8 or 11, six letters first. */
+static bool
+is_bic(const char *s, int n)
+{
+	if (n != 8 && n != 11)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (i < 6 ? !isupper((unsigned char) s[i]) : !isalnum((unsigned char) s[i]))
+			return false;
+	return true;
+}
+
 /* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
 static void
 read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
@@ -390,6 +402,8 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 				name;
 	char	   *svwz;
 	int			last_len = 27;
+	bool		bic_first = false;
+	char		iban[DUNNING_IBAN_MAX + 1];
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
@@ -405,7 +419,11 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 		code = (p[1] - '0') * 10 + (p[2] - '0');
 		for (end = v; *end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])); end++)
 			;
-		if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
+		if (code == 20 && is_bic(v, end - v))
+			bic_first = true;	/* Triodos: >20 the counterparty's BIC, >21 its IBAN */
+		else if (code == 21 && bic_first)
+			tx->iban = dunning_iban_normalize(v, end - v, iban) ? pstrdup(iban) : dunning_bank_clean(pnstrdup(v, end - v));
+		else if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
 		{
 			if (purpose.len > 0 && last_len < 27 && !continues_word(purpose.data[purpose.len - 1], *v))
 				appendStringInfoChar(&purpose, ' ');
@@ -419,7 +437,7 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 				appendStringInfoChar(&name, ' ');
 			appendBinaryStringInfo(&name, v, end - v);
 		}
-		else if (code == 31)
+		else if (code == 31 && !bic_first)
 			tx->iban = dunning_bank_clean(pnstrdup(v, end - v));
 		p = end - 1;
 	}
@@ -522,6 +540,75 @@ read_86_slash(BankTxn *tx, const char *s)
 	}
 }
 
+static const char *const labels[] = {"IBAN:", "REK:", "BIC:", "NAAM:", "OMSCHRIJVING:", "KENMERK:", "MACHTIGING:",
+"INCASSANT:", "BETALINGSKENM.:", "ID DEBITEUR:"};
+
+/*
+ * The label of the Dutch free text at s ("NAAM:"), or NULL.  Lines of 65
+ * characters are joined without a space, so a label of five characters or
+ * more may follow any character; a shorter one (REK:, BIC:) starts a word.
+ */
+static const char *
+label_at(const char *s, const char *text)
+{
+	bool		word = s == text || s[-1] == ' ' || s[-1] == '/';
+
+	for (int k = 0; k < lengthof(labels); k++)
+		if (strncmp(s, labels[k], strlen(labels[k])) == 0 && (word || strlen(labels[k]) >= 5))
+			return labels[k];
+	return NULL;
+}
+
+/*
+ * Free text, with the labels of older Dutch layouts when it has them (ABN
+ * AMRO "IBAN: ... BIC: ... NAAM: ... OMSCHRIJVING: ...", Knab "REK: .../NAAM:
+ * ..."): the name, the account, and as remittance the description (else
+ * the text outside the labels); without them, all of it is the remittance.
+ */
+static void
+read_86_labelled(BankTxn *tx, char *text)
+{
+	StringInfoData rest;
+	const char *label = NULL;
+	const char *v = NULL;
+	char	   *description = NULL;
+
+	initStringInfo(&rest);
+	for (const char *p = text;; p++)
+	{
+		const char *next = *p ? label_at(p, text) : NULL;
+
+		if (*p != '\0' && next == NULL)
+		{
+			if (label == NULL)
+				appendStringInfoChar(&rest, *p);
+			continue;
+		}
+		if (label != NULL)
+		{
+			char	   *value = pnstrdup(v, p - v);
+			int			n = strlen(value);
+
+			while (n > 0 && (value[n - 1] == '/' || value[n - 1] == ' '))
+				value[--n] = '\0';
+			if (strcmp(label, "NAAM:") == 0 && tx->name == NULL)
+				tx->name = dunning_bank_clean(value);
+			else if ((strcmp(label, "IBAN:") == 0 || strcmp(label, "REK:") == 0) && tx->iban == NULL)
+				tx->iban = dunning_bank_clean(value);
+			else if (strcmp(label, "OMSCHRIJVING:") == 0)
+				description = dunning_bank_clean(value);
+		}
+		if (*p == '\0')
+			break;
+		label = next;
+		v = p + strlen(next);
+		p = v - 1;
+	}
+	tx->remittance = description ? description : dunning_bank_clean(rest.data);
+	if (tx->name == NULL && tx->iban == NULL && description == NULL)
+		tx->remittance = text;	/* no label: the text as it is */
+}
+
 /* :86: the details of the last :61:. */
 static void
 read_86(Mt *m, const char *f)
@@ -544,7 +631,7 @@ read_86(Mt *m, const char *f)
 	else if (f[0] == '/' && slash_tag_at(f))
 		read_86_slash(tx, unwrap(f, false));
 	else if ((s = dunning_bank_clean(unwrap(f, true))) != NULL)
-		tx->remittance = s;
+		read_86_labelled(tx, s);
 	if (tx->return_reason)
 		tx->returned = true;
 }

@@ -349,8 +349,14 @@ SELECT results_eq($$SELECT b.account, b.account_iban, e.amount, e.counterparty_n
                   $$VALUES ('NL91ABNA0417164300', 'NL91ABNA0417164300', 25.00, 'Contra Partij BV', 'NL02ABNA0123456789',
                             'Factuur 2026-0077 betaald', 'V2-E2E-1', NULL::text),
                            ('NL91ABNA0417164300', 'NL91ABNA0417164300', -15.00, NULL, NULL,
-                            'Terugboeking NIET AKKOORD MET INCASSO', NULL, NULL)$$,
-                  'MT940 variants (Dutch): account without its currency, IBAN from :61:, placeholder reference, dash and second :86: kept as text');
+                            'Terugboeking NIET AKKOORD MET INCASSO', NULL, NULL),
+                           ('NL91ABNA0417164300', 'NL91ABNA0417164300', 40.00, 'Kunde Een B.V.', 'NL02ABNA0123456789',
+                            'Factuur 2026-0091', NULL, NULL),
+                           ('NL91ABNA0417164300', 'NL91ABNA0417164300', 12.50, 'Klant Twee VOF', 'NL18RABO0123459876',
+                            'BETALING FACTUUR 5', NULL, NULL),
+                           ('NL91ABNA0417164300', 'NL91ABNA0417164300', -7.50, NULL, 'NL18RABO0123459876',
+                            'BETAALVERZOEK 77', NULL, NULL)$$,
+                  'MT940 variants (Dutch): account without its currency, IBAN from :61:, placeholder reference, dash and second :86: kept as text, labelled free text (ABN AMRO, Knab), BIC and IBAN in >20 >21 (Triodos)');
 -- camt: an information entry without a date is left aside; an entry valued
 -- after the statement day, which the booked closing balance leaves out
 -- (PostFinance), balances all the same; of two structured references the
