@@ -287,6 +287,7 @@ read_61(Mt *m, const char *f)
 	int			first = eol ? eol - f : strlen(f);
 	char	   *line = pnstrdup(f, first);
 	char	   *slash;
+	char	   *same_line = NULL;	/* details on the :61: line itself */
 
 	en->booked = true;
 	en->has_booked_on = true;
@@ -303,12 +304,20 @@ read_61(Mt *m, const char *f)
 	slash = strstr(line + p, "//");
 	if (slash)
 	{
-		en->bank_ref = reference(slash + 2);
+		/* the bank's reference: 16 characters, then the details may follow */
+		en->bank_ref = reference(pnstrdup(slash + 2, 16));
+		if (strlen(slash + 2) > 16)
+			same_line = slash + 2 + 16;
 		*slash = '\0';
 	}
-	tx->txn_ref = reference(line + p);
+	/* the account owner's reference: 16 characters, padded ("NONREF    MR X") */
+	tx->txn_ref = reference(pnstrdup(line + p, 16));
+	if (same_line == NULL && strlen(line + p) > 16)
+		same_line = line + p + 16;
 	if (eol)
 		read_61_details(en, tx, dunning_bank_clean(eol + 1));
+	else if (same_line)
+		read_61_details(en, tx, dunning_bank_clean(same_line));
 	en->currency = m->st->currency;
 	tx->where = where;
 	en->where = where;

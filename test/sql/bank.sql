@@ -355,8 +355,9 @@ SELECT results_eq($$SELECT b.account, b.account_iban, e.amount, e.counterparty_n
                            ('NL91ABNA0417164300', 'NL91ABNA0417164300', 12.50, 'Klant Twee VOF', 'NL18RABO0123459876',
                             'BETALING FACTUUR 5', NULL, NULL),
                            ('NL91ABNA0417164300', 'NL91ABNA0417164300', -7.50, NULL, 'NL18RABO0123459876',
-                            'BETAALVERZOEK 77', NULL, NULL)$$,
-                  'MT940 variants (Dutch): account without its currency, IBAN from :61:, placeholder reference, dash and second :86: kept as text, labelled free text (ABN AMRO, Knab), BIC and IBAN in >20 >21 (Triodos)');
+                            'BETAALVERZOEK 77', NULL, NULL),
+                           ('NL91ABNA0417164300', 'NL91ABNA0417164300', 3.00, NULL, NULL, 'INV. 18', NULL, NULL)$$,
+                  'MT940 variants (Dutch): account without its currency, IBAN from :61:, placeholder reference, dash and second :86: kept as text, labelled free text (ABN AMRO, Knab), BIC and IBAN in >20 >21 (Triodos), a reference padded to 16 characters and followed by details');
 -- camt: an information entry without a date is left aside; an entry valued
 -- after the statement day, which the booked closing balance leaves out
 -- (PostFinance), balances all the same; of two structured references the
