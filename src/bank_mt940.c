@@ -304,16 +304,28 @@ read_61(Mt *m, const char *f)
 	slash = strstr(line + p, "//");
 	if (slash)
 	{
-		/* the bank's reference: 16 characters, then the details may follow */
-		en->bank_ref = reference(pnstrdup(slash + 2, 16));
-		if (strlen(slash + 2) > 16)
+		/* the bank's reference: likewise, 16 characters when details follow */
+		if (strlen(slash + 2) > 16 && memchr(slash + 2, ' ', 17) != NULL)
+		{
 			same_line = slash + 2 + 16;
+			en->bank_ref = reference(pnstrdup(slash + 2, 16));
+		}
+		else
+			en->bank_ref = reference(slash + 2);
 		*slash = '\0';
 	}
-	/* the account owner's reference: 16 characters, padded ("NONREF    MR X") */
-	tx->txn_ref = reference(pnstrdup(line + p, 16));
-	if (same_line == NULL && strlen(line + p) > 16)
-		same_line = line + p + 16;
+	/*
+	 * the account owner's reference: 16 characters, padded with blanks when
+	 * details follow on the line ("NONREF          MR X"); a longer one
+	 * without a blank is kept whole
+	 */
+	if (strlen(line + p) > 16 && memchr(line + p, ' ', 17) != NULL)
+	{
+		if (same_line == NULL)
+			same_line = line + p + 16;
+		line[p + 16] = '\0';
+	}
+	tx->txn_ref = reference(line + p);
 	if (eol)
 		read_61_details(en, tx, dunning_bank_clean(eol + 1));
 	else if (same_line)
