@@ -322,7 +322,7 @@ read_61(Mt *m, const char *f)
 	if (strlen(line + p) > 16 && memchr(line + p, ' ', 17) != NULL)
 	{
 		if (same_line == NULL)
-			same_line = line + p + 16;
+			same_line = pstrdup(line + p + 16);
 		line[p + 16] = '\0';
 	}
 	tx->txn_ref = reference(line + p);
