@@ -500,10 +500,13 @@ end_ntry(Camt *c)
 		/*
 		 * A lone transaction has the entry's amount and sign (bank_import.c):
 		 * details that say the other sign name the parties from that side.
+		 * Not a return or reversal: those keep the original payment's
+		 * parties and sign, its payer the counterparty (bank.sql
+		 * return_payment matches on it).
 		 */
 		BankTxn    *tx = linitial(en->txns);
 
-		if (tx->has_sign && tx->credit != en->credit)
+		if (tx->has_sign && tx->credit != en->credit && !tx->returned && !tx->return_reason && !en->reversal)
 		{
 			tx->name = tx->other_name;
 			tx->iban = tx->other_iban;

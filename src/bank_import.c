@@ -11,6 +11,7 @@
 #include "bank_model.h"
 #include "bank_mt940.h"
 #include "compat.h"
+#include "currency.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "quote.h"
@@ -258,9 +259,18 @@ numeric_text(Datum d)
 	return DatumGetCString(DirectFunctionCall1(numeric_out, d));
 }
 
+/* The currency of an amount the ledger takes: one ISO 4217 lists, else 22P02 at where. */
+static void
+check_currency(const char *currency, const char *where)
+{
+	if (dunning_currency_minor_unit(currency) < 0)
+		dunning_bank_refuse(where, psprintf("\"%s\" is not an ISO 4217 currency", currency));
+}
+
 /*
  * The transactions of a batch entry add up to the entry (else 22P02 naming
- * it); returns the entry's signed amount.
+ * it), and their currencies are ISO 4217's; returns the entry's signed
+ * amount.
  */
 static Datum
 checked_entry(BankEntry *en)
@@ -271,6 +281,7 @@ checked_entry(BankEntry *en)
 
 	if (en->currency == NULL)
 		dunning_bank_refuse(en->where, "the entry has no currency");
+	check_currency(en->currency, en->where);
 	if (list_length(en->txns) == 1)
 		return amount;
 	foreach(lt, en->txns)
@@ -278,6 +289,7 @@ checked_entry(BankEntry *en)
 		const char *currency;
 
 		sum = plus(sum, numeric_of(txn_amount(en, lfirst(lt), &currency)));
+		check_currency(currency, ((BankTxn *) lfirst(lt))->where);
 	}
 	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, sum, amount)) != 0)
 		dunning_bank_refuse(en->where, psprintf("the transactions of the entry add up to %s, the entry says %s",

@@ -6,7 +6,6 @@
 #include "postgres.h"
 
 #include "bank_model.h"
-#include "currency.h"
 #include "datatype/timestamp.h"
 #include "utils/datetime.h"
 
@@ -131,7 +130,7 @@ char *
 dunning_bank_currency(char *s)
 {
 	if (s == NULL || strlen(s) != 3 || !isupper((unsigned char) s[0]) || !isupper((unsigned char) s[1]) ||
-		!isupper((unsigned char) s[2]) || dunning_currency_minor_unit(s) < 0)
+		!isupper((unsigned char) s[2]))
 		return NULL;
 	return s;
 }

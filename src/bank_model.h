@@ -99,7 +99,11 @@ extern bool dunning_bank_yymmdd(const char *s, DateADT *d);
  */
 extern char *dunning_bank_amount(const char *s);
 
-/* s if it is an ISO 4217 currency code dunning knows (currency.c), else NULL. */
+/*
+ * s if it is a currency code (three capital letters), else NULL; whether
+ * ISO 4217 lists it is asked of the amounts the ledger takes
+ * (bank_import.c: an element such as InstdAmt may be in any currency).
+ */
 extern char *dunning_bank_currency(char *s);
 
 /* A copy of s with blanks trimmed and runs of white space and control characters made one space; NULL when empty. */

@@ -178,6 +178,11 @@ read_account(Mt *m, const char *f)
 	if (account == NULL)
 		dunning_bank_refuse(at_line(m->tag_line), "the :25: field names no account");
 	n = strlen(account);
+	if (dunning_iban_normalize(account, n, iban))
+	{
+		m->st->account_iban = pstrdup(iban);	/* MU17...MUR: an IBAN that ends in letters */
+		return;
+	}
 	if (n > 5 && isalpha((unsigned char) account[n - 1]) && isalpha((unsigned char) account[n - 2]) &&
 		isalpha((unsigned char) account[n - 3]) && dunning_bank_currency(pnstrdup(account + n - 3, 3)) != NULL &&
 		(isdigit((unsigned char) account[n - 4]) || account[n - 4] == ' ' || account[n - 4] == '/'))
@@ -186,6 +191,8 @@ read_account(Mt *m, const char *f)
 		while (n > 0 && (account[n - 1] == ' ' || account[n - 1] == '/'))
 			n--;
 		account[n] = '\0';
+		if (n == 0)
+			dunning_bank_refuse(at_line(m->tag_line), "the :25: field names no account");
 	}
 	if (dunning_iban_normalize(account, n, iban) ||
 		(strrchr(account, '/') && dunning_iban_normalize(strrchr(account, '/') + 1, strlen(strrchr(account, '/') + 1), iban)))
@@ -415,6 +422,34 @@ is_bic(const char *s, int n)
 	return true;
 }
 
+/* The text of subfield code of a German :86: (separator sep), or NULL. */
+static char *
+subfield(const char *s, char sep, int code)
+{
+	for (const char *p = strchr(s, sep); p; p = strchr(p + 1, sep))
+		if (isdigit((unsigned char) p[1]) && isdigit((unsigned char) p[2]) &&
+			(p[1] - '0') * 10 + (p[2] - '0') == code)
+		{
+			const char *end = p + 3;
+
+			while (*end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])))
+				end++;
+			return pnstrdup(p + 3, end - (p + 3));
+		}
+	return NULL;
+}
+
+/* Triodos's layout: ?20 the counterparty's BIC and ?21 its IBAN (a valid one). */
+static bool
+bic_and_iban(const char *s, char sep)
+{
+	char	   *bic = subfield(s, sep, 20);
+	char	   *account = subfield(s, sep, 21);
+	char		iban[DUNNING_IBAN_MAX + 1];
+
+	return bic && account && is_bic(bic, strlen(bic)) && dunning_iban_normalize(account, strlen(account), iban);
+}
+
 /* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
 static void
 read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
@@ -428,6 +463,7 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
+	bic_first = bic_and_iban(s, sep);
 	en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
 	for (const char *p = strchr(s, sep); p; p = strchr(p + 1, sep))
 	{
@@ -440,10 +476,11 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 		code = (p[1] - '0') * 10 + (p[2] - '0');
 		for (end = v; *end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])); end++)
 			;
-		if (code == 20 && is_bic(v, end - v))
-			bic_first = true;	/* Triodos: >20 the counterparty's BIC, >21 its IBAN */
-		else if (code == 21 && bic_first)
-			tx->iban = dunning_iban_normalize(v, end - v, iban) ? pstrdup(iban) : dunning_bank_clean(pnstrdup(v, end - v));
+		if ((code == 20 || code == 21) && bic_first)
+		{
+			if (code == 21 && dunning_iban_normalize(v, end - v, iban))
+				tx->iban = pstrdup(iban);
+		}
 		else if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
 		{
 			if (purpose.len > 0 && last_len < 27 && !continues_word(purpose.data[purpose.len - 1], *v))
@@ -581,53 +618,69 @@ label_at(const char *s, const char *text)
 }
 
 /*
- * Free text, with the labels of older Dutch layouts when it has them (ABN
- * AMRO "IBAN: ... BIC: ... NAAM: ... OMSCHRIJVING: ...", Knab "REK: .../NAAM:
- * ..."): the name, the account, and as remittance the description (else
- * the text outside the labels); without them, all of it is the remittance.
+ * Free text, with the labels of older Dutch layouts when it has two of them
+ * or more (ABN AMRO "IBAN: ... BIC: ... NAAM: ... OMSCHRIJVING: ... KENMERK:
+ * ...", Knab "REK: .../NAAM: ..."): the name, the account (an IBAN that
+ * checks, or the REK: number), and as remittance the description with the
+ * payment's references (KENMERK:, BETALINGSKENM.:); without a description,
+ * the whole text.  Otherwise all of it is the remittance.
  */
 static void
 read_86_labelled(BankTxn *tx, char *text)
 {
-	StringInfoData rest;
+	StringInfoData description;
 	const char *label = NULL;
 	const char *v = NULL;
-	char	   *description = NULL;
+	char	   *name = NULL;
+	char	   *account = NULL;
+	int			n_labels = 0;
+	bool		described = false;
 
-	initStringInfo(&rest);
+	initStringInfo(&description);
 	for (const char *p = text;; p++)
 	{
 		const char *next = *p ? label_at(p, text) : NULL;
 
 		if (*p != '\0' && next == NULL)
-		{
-			if (label == NULL)
-				appendStringInfoChar(&rest, *p);
 			continue;
-		}
 		if (label != NULL)
 		{
 			char	   *value = pnstrdup(v, p - v);
 			int			n = strlen(value);
+			char		iban[DUNNING_IBAN_MAX + 1];
+			size_t		token = strcspn(value + strspn(value, " "), " /");
 
 			while (n > 0 && (value[n - 1] == '/' || value[n - 1] == ' '))
 				value[--n] = '\0';
-			if (strcmp(label, "NAAM:") == 0 && tx->name == NULL)
-				tx->name = dunning_bank_clean(value);
-			else if ((strcmp(label, "IBAN:") == 0 || strcmp(label, "REK:") == 0) && tx->iban == NULL)
-				tx->iban = dunning_bank_clean(value);
-			else if (strcmp(label, "OMSCHRIJVING:") == 0)
-				description = dunning_bank_clean(value);
+			value += strspn(value, " ");
+			if (strcmp(label, "NAAM:") == 0 && name == NULL)
+				name = dunning_bank_clean(value);
+			else if (strcmp(label, "IBAN:") == 0 && account == NULL && dunning_iban_normalize(value, token, iban))
+				account = pstrdup(iban);
+			else if (strcmp(label, "REK:") == 0 && account == NULL)
+				account = dunning_iban_normalize(value, token, iban) ? pstrdup(iban) : pnstrdup(value, token);
+			else if (strcmp(label, "OMSCHRIJVING:") == 0 || strcmp(label, "KENMERK:") == 0 ||
+					 strcmp(label, "BETALINGSKENM.:") == 0)
+			{
+				described |= strcmp(label, "OMSCHRIJVING:") == 0;
+				dunning_bank_append(&description, " ", value, "a :86: text");
+			}
 		}
 		if (*p == '\0')
 			break;
+		n_labels++;
 		label = next;
 		v = p + strlen(next);
 		p = v - 1;
 	}
-	tx->remittance = description ? description : dunning_bank_clean(rest.data);
-	if (tx->name == NULL && tx->iban == NULL && description == NULL)
-		tx->remittance = text;	/* no label: the text as it is */
+	if (n_labels < 2)
+	{
+		tx->remittance = text;	/* free text, a label in it by chance */
+		return;
+	}
+	tx->name = tx->name ? tx->name : name;
+	tx->iban = tx->iban ? tx->iban : dunning_bank_clean(account);
+	tx->remittance = described ? dunning_bank_clean(description.data) : text;
 }
 
 /* :86: the details of the last :61:. */
@@ -711,9 +764,8 @@ end_field(Mt *m)
 		read_61(m, f);
 	else if (strcmp(t, "86") == 0 && m->en != NULL)
 		read_86(m, f);
-	/* the statement's own fields end the last entry; others (:NS:) do not */
-	if (strcmp(t, "20") == 0 || strcmp(t, "25") == 0 || strncmp(t, "28", 2) == 0 ||
-		(t[0] == '6' && t[1] != '1'))
+	/* every field but :61:, :86: and :NS: ends the last entry */
+	if (strcmp(t, "61") != 0 && strcmp(t, "86") != 0 && strcmp(t, "NS") != 0)
 		m->en = NULL;
 	MemoryContextSwitchTo(old);
 	m->tag[0] = '\0';
@@ -771,6 +823,26 @@ ends_message(Mt *m, const char *line)
 		strncmp(m->tag, "65", 2) == 0 || (strcmp(m->tag, "86") == 0 && m->en == NULL);
 }
 
+/*
+ * Whether a field tag can follow the open field: within :86: (whose
+ * wrapped text may start with "14:25:37" cut before its colon) only what
+ * follows an entry's details: another entry, a closing or available
+ * balance, :86:, :NS:, the MT942 sums, and the next statement once this
+ * one is closed.
+ */
+static bool
+follows_field(Mt *m, const char *tag)
+{
+	static const char *const after_86[] = {"61", "62F", "62M", "64", "65", "86", "NS", "90C", "90D"};
+
+	if (strcmp(m->tag, "86") != 0)
+		return true;
+	for (int k = 0; k < lengthof(after_86); k++)
+		if (strcmp(tag, after_86[k]) == 0)
+			return true;
+	return strcmp(tag, "20") == 0 && (m->st == NULL || m->st->closing != NULL);
+}
+
 /* One line of the file. */
 static void
 read_line(Mt *m, char *line)
@@ -785,7 +857,7 @@ read_line(Mt *m, char *line)
 		return;
 	if (line[0] == ' ' && field_tag(line + strspn(line, " "), tag) > 0)
 		line += strspn(line, " ");	/* a field after blanks (a DOS end-of-file byte, made a space) */
-	if ((n = field_tag(line, tag)) > 0)
+	if ((n = field_tag(line, tag)) > 0 && follows_field(m, tag))
 	{
 		end_field(m);
 		strlcpy(m->tag, tag, sizeof(m->tag));
@@ -797,7 +869,7 @@ read_line(Mt *m, char *line)
 		end_field(m);
 		end_statement(m);
 	}
-	else if (dunning_bank_clean(line) == NULL)
+	else if (line[strspn(line, " ")] == '\0')
 		;						/* a blank line (or a DOS end-of-file mark) */
 	else if (m->tag[0] != '\0')
 		dunning_bank_append(&m->field, "\n", line, at_line(m->line));
