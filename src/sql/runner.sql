@@ -283,7 +283,7 @@ WITH s AS MATERIALIZED (
                         AND NOT EXISTS (
                             SELECT 1 FROM dunning.write_off w
                              WHERE w.customer_id = COALESCE(one, cu.customer_id)
-                               AND (w.created_at AT TIME ZONE cu.timezone)::date > pc.oldest_due_on
+                               AND w.written_off_on > pc.oldest_due_on
                                AND (SELECT i.due_on FROM dunning.invoice i
                                      WHERE i.customer_id = COALESCE(one, w.customer_id) AND i.invoice_id = w.invoice_id)
                                    < pc.oldest_due_on)
