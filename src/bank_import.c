@@ -321,6 +321,12 @@ check_statement(BankStatement *st)
 		BankEntry  *en = lfirst(lc);
 		Datum		amount = checked_entry(en);
 
+		/* balances add up in one currency: the account's */
+		if (st->opening != NULL && st->closing != NULL && st->currency != NULL &&
+			strcmp(en->currency, st->currency) != 0)
+			dunning_bank_refuse(en->where, psprintf("the entry is in %s, the statement's account in %s",
+													en->currency, st->currency));
+
 		total = plus(total, amount);
 		if (!st->has_closing_on || !en->has_value_on || en->value_on <= st->closing_on)
 			valued = plus(valued, amount);
