@@ -39,6 +39,8 @@ typedef struct Camt
 	char		version[8];
 	const char *stmt_tag;		/* Stmt, Ntfctn */
 	int			depth;
+	int			base;			/* the depth of Document (> 0 in an envelope) */
+	bool		any_element;
 	const char *names[MAX_DEPTH];
 	char	   *ccy[MAX_DEPTH];		/* Ccy attribute of an Amt */
 	Anchor		anchor[MAX_DEPTH];
@@ -211,9 +213,21 @@ on_start(Camt *c)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("bank file refused at %s: elements nested deeper than %d", here(c), MAX_DEPTH)));
-	if (c->depth == 0)
+	c->any_element = true;
+	if (c->format == NULL && strcmp(name, "Document") == 0 && c->depth <= 3)
+	{
+		/*
+		 * The document element, at the root or in a business-message
+		 * envelope (<message><AppHdr/><Document>, BizMsgEnvlp): a root of
+		 * another name is read as an envelope, whose other elements are
+		 * left aside; no Document in it is refused at the end.
+		 */
 		check_document(c, name);
-	if (c->depth == 2 && strcmp(name, c->stmt_tag) == 0)
+		c->base = c->depth;
+	}
+	if (c->format == NULL)
+		;						/* an envelope's own elements */
+	else if (c->depth == c->base + 2 && strcmp(name, c->stmt_tag) == 0)
 	{
 		MemoryContextReset(c->stmt_cxt);
 		c->st = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankStatement));
@@ -223,13 +237,13 @@ on_start(Camt *c)
 		c->n_ntry = 0;
 		a = IN_STMT;
 	}
-	else if (in == IN_STMT && c->depth == 3 && strcmp(name, "Bal") == 0)
+	else if (in == IN_STMT && c->depth == c->base + 3 && strcmp(name, "Bal") == 0)
 	{
 		c->bal_code = c->bal_amount = NULL;
 		c->bal_debit = c->has_bal_on = false;
 		a = IN_BAL;
 	}
-	else if (in == IN_STMT && c->depth == 3 && strcmp(name, "Ntry") == 0)
+	else if (in == IN_STMT && c->depth == c->base + 3 && strcmp(name, "Ntry") == 0)
 	{
 		c->en = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankEntry));
 		c->en->booked = true;
@@ -421,7 +435,8 @@ end_tx_field(Camt *c, const char *p)
 	if (strcmp(p, "Refs/EndToEndId") == 0)
 	{
 		tx->end_to_end_id = value(c);
-		if (tx->end_to_end_id && strcmp(tx->end_to_end_id, "NOTPROVIDED") == 0)
+		if (tx->end_to_end_id && (pg_strcasecmp(tx->end_to_end_id, "NOTPROVIDED") == 0 ||
+								  pg_strcasecmp(tx->end_to_end_id, "NOT PROVIDED") == 0))
 			tx->end_to_end_id = NULL;
 	}
 	else if (strcmp(p, "Refs/AcctSvcrRef") == 0 || (strcmp(p, "Refs/TxId") == 0 && tx->txn_ref == NULL))
@@ -500,13 +515,18 @@ end_ntry(Camt *c)
 		/*
 		 * A lone transaction has the entry's amount and sign (bank_import.c):
 		 * details that say the other sign name the parties from that side.
-		 * Not a return or reversal: those keep the original payment's
-		 * parties and sign, its payer the counterparty (bank.sql
-		 * return_payment matches on it).
+		 * A return or reversal keeps the original payment's parties: its
+		 * payer is the counterparty (bank.sql return_payment matches on it).
 		 */
 		BankTxn    *tx = linitial(en->txns);
+		bool		side = tx->has_sign ? tx->credit : en->credit;	/* the side end_tx named */
+		bool		undoing = tx->returned || tx->return_reason || en->reversal;
 
-		if (tx->has_sign && tx->credit != en->credit && !tx->returned && !tx->return_reason && !en->reversal)
+		/*
+		 * A return or reversal names the original payment's party: the one
+		 * of the sign opposite to the entry's (a returned credit's payer).
+		 */
+		if ((undoing ? side == en->credit : side != en->credit) && (tx->other_name || tx->other_iban))
 		{
 			tx->name = tx->other_name;
 			tx->iban = tx->other_iban;
@@ -642,6 +662,12 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 		xmlTextReaderSetErrorHandler(c->reader, on_xml_error, c);
 		while (read_node(c))
 			CHECK_FOR_INTERRUPTS();
+		if (c->format == NULL && c->any_element)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("bank file refused: not a camt.053 or camt.054 document of a known version"),
+					 errdetail("No element Document in a camt namespace was found."),
+					 errhint("Versions camt.053.001.01 to .13 and camt.054.001.01 to .13 are read.")));
 		if (c->format == NULL)
 			dunning_bank_refuse("the start", "the file is empty");
 		if (c->n_stmt == 0)

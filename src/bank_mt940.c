@@ -228,14 +228,14 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 		en->booked_on = date_at(d, where);
 		p += 4;
 	}
-	if (f[p] == 'R' && (f[p + 1] == 'C' || f[p + 1] == 'D'))
+	if (pg_toupper(f[p]) == 'R' && (pg_toupper(f[p + 1]) == 'C' || pg_toupper(f[p + 1]) == 'D'))
 	{
 		en->reversal = true;
-		en->credit = f[p + 1] == 'D';	/* RD: a debit reversed is a credit */
+		en->credit = pg_toupper(f[p + 1]) == 'D';	/* RD: a debit reversed is a credit */
 		p += 2;
 	}
-	else if (f[p] == 'C' || f[p] == 'D')
-		en->credit = f[p++] == 'C';
+	else if (pg_toupper(f[p]) == 'C' || pg_toupper(f[p]) == 'D')
+		en->credit = pg_toupper(f[p++]) == 'C';	/* (some banks write c and d) */
 	else
 		dunning_bank_refuse(where, "the :61: mark is not C, D, RC or RD");
 	if (isalpha((unsigned char) f[p]))
@@ -249,12 +249,13 @@ read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
 /*
  * A reference, NULL for nothing or a placeholder: NONREF, NOTPROVIDED, and
  * the keywords some banks put in :61: to say that the reference is in :86:
- * (EREF, KREF+).
+ * (EREF, KREF+, ING's MARF and PREF).
  */
 static char *
 reference(char *s)
 {
-	static const char *const placeholders[] = {"NONREF", "NOTPROVIDED", "EREF", "KREF+", "NONE"};
+	static const char *const placeholders[] = {"NONREF", "NOTPROVIDED", "NOT PROVIDED", "EREF", "KREF+", "NONE",
+	"MARF", "PREF"};
 	char	   *r = dunning_bank_clean(s);
 
 	for (int k = 0; r != NULL && k < lengthof(placeholders); k++)
@@ -510,7 +511,8 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 		tx->name = sepa_keyword(purpose.data, "ABWA+");
 }
 
-static const char *const slash_tags[] = {"EREF", "REMI", "NAME", "IBAN", "BIC", "ORDP", "BENM", "CNTP", "RTRN",
+static const char *const slash_tags[] = {"EREF", "REMI", "NAME", "IBAN", "BIC", "ORDP", "BENM", "CNTP", "RTRN", "ACCW",
+	"RTYP",
 	"TRCD", "TRTP", "MARF", "CSID", "PREF", "ISDT", "SVCL", "PURP", "ULTD", "ULTC", "ADDR", "ID", "CDTRREF",
 "CDTRREFTP", "CD", "ISSR", "BUSP", "ORIG", "EXCH", "CHGS", "CREF", "CREFTP", "RTRNRSN"};
 
@@ -544,6 +546,8 @@ slash_value(BankTxn *tx, const char *tag, char *v)
 		tx->name = dunning_bank_clean(v);
 	else if (strcmp(tag, "IBAN") == 0 && tx->iban == NULL)
 		tx->iban = dunning_bank_clean(v);
+	else if (strcmp(tag, "ACCW") == 0 && tx->iban == NULL)
+		tx->iban = dunning_bank_clean(pnstrdup(v, strcspn(v, ",")));	/* Rabobank: account,BIC */
 	else if (strcmp(tag, "RTRN") == 0 || strcmp(tag, "RTRNRSN") == 0)
 		tx->return_reason = dunning_bank_clean(v);
 	else if (strcmp(tag, "CDTRREF") == 0)
@@ -900,6 +904,8 @@ dunning_mt940_read(const char *data, int len, const char *encoding, BankEmit emi
 		if (*next == '\n')
 			next++;
 		*eol = '\0';
+		while (eol > p && eol[-1] == ' ')
+			*--eol = '\0';		/* blanks that end a line (ING ends each with one) */
 		m.line++;
 		read_line(&m, p);
 		p = next;
