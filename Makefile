@@ -23,6 +23,12 @@ WERROR     ?=
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers -Wmissing-prototypes $(WERROR)
 
+# Objects depend on the headers they include (.deps/*.Po, written by gcc):
+# PGXS tracks them only when the server was configured with
+# --enable-depend, which Debian's is not; a struct changed in a header
+# would otherwise leave stale objects until make clean.
+override autodepend = yes
+
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
