@@ -371,6 +371,26 @@ read_86_labelled(BankTxn *tx, char *text)
 	tx->remittance = described ? dunning_bank_clean(description.data) : text;
 }
 
+/*
+ * Older ING and ASN free text: a first line of the counterparty's IBAN (one
+ * that checks) and name, then the description ("NL47INGB0001234567 J
+ * Jansen" / "Betaling sieraden").  Returns whether f has that shape.
+ */
+static bool
+read_86_account_line(BankTxn *tx, const char *f)
+{
+	char		iban[DUNNING_IBAN_MAX + 1];
+	size_t		first = strcspn(f, "\n");
+	size_t		token = strcspn(f, " \n");
+
+	if (token >= first || !isupper((unsigned char) f[0]) || !dunning_iban_normalize(f, token, iban))
+		return false;
+	tx->iban = pstrdup(iban);
+	tx->name = dunning_bank_clean(pnstrdup(f + token, first - token));
+	tx->remittance = f[first] ? dunning_mt940_text(f + first + 1) : NULL;
+	return true;
+}
+
 /* See bank_mt940_details.h. */
 char *
 dunning_mt940_text(const char *f)
@@ -389,6 +409,8 @@ dunning_mt940_details(BankEntry *en, BankTxn *tx, const char *f)
 		read_86_german(en, tx, unwrap(f, false), f[3]);
 	else if (f[0] == '/' && slash_tag_at(f))
 		read_86_slash(tx, unwrap(f, false));
+	else if (read_86_account_line(tx, f))
+		;
 	else if ((s = dunning_mt940_text(f)) != NULL)
 		read_86_labelled(tx, s);
 	if (tx->return_reason)
