@@ -520,7 +520,7 @@ end_ntry(Camt *c)
 		 */
 		BankTxn    *tx = linitial(en->txns);
 		bool		side = tx->has_sign ? tx->credit : en->credit;	/* the side end_tx named */
-		bool		undoing = tx->returned || tx->return_reason || en->reversal;
+		bool		undoing = tx->returned || en->reversal;	/* end_tx: a reason makes it returned */
 
 		/*
 		 * A return or reversal names the original payment's party: the one

@@ -449,10 +449,8 @@ ends_message(Mt *m, const char *line)
 {
 	while (*line == ' ')
 		line++;
-	if (line[0] != '-' || !(line[1] == '\0' || line[1] == '}' || line[1] == ' '))
-		return false;
-	if (line[1] == ' ' && dunning_bank_clean(line + 1) != NULL)
-		return false;
+	if (line[0] != '-' || !(line[1] == '\0' || line[1] == '}'))
+		return false;			/* ("- text": a line's ending blanks are gone) */
 	if (m->st == NULL || line[1] == '}')
 		return true;
 	/* the closing balance read, or its field still open */
@@ -506,8 +504,8 @@ read_line(Mt *m, char *line)
 		end_field(m);
 		end_statement(m);
 	}
-	else if (line[strspn(line, " ")] == '\0')
-		;						/* a blank line (or a DOS end-of-file mark) */
+	else if (line[0] == '\0')
+		;						/* a blank line (or a DOS end-of-file mark): its blanks are gone */
 	else if (m->tag[0] != '\0')
 		dunning_bank_append(&m->field, "\n", line, at_line(m->line));
 	else if (dunning_bank_clean(line) != NULL && m->st != NULL)

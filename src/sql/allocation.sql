@@ -1356,10 +1356,6 @@ SELECT w.invoice_id, w.customer_id, i.currency, i.due_on,
   LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id;
 COMMENT ON VIEW dunning_internal.ledger_settlement IS
     'the rows of dunning.settlement computed from the allocations and write-offs (internal: what the settlement facts are made from and checked against)';
--- Facts of a ledger whose table was just created (the update from 0.2.0):
--- made once, from the ledger, by the rule above.
-SELECT dunning_internal.repair_settlement_facts()
- WHERE NOT EXISTS (SELECT FROM dunning_internal.settlement_fact);
 -- @schema
 
 -----------------------------------------------------------------------------

@@ -885,6 +885,10 @@ CREATE INDEX settlement_fact_settled_idx ON dunning_internal.settlement_fact (se
 
 -- @code regions
 
+-- The settlement facts of the ledger brought from 0.2.0, made once by the
+-- rule the code regions above define (allocation.sql).
+SELECT dunning_internal.repair_settlement_facts();
+
 -----------------------------------------------------------------------------
 -- Bounds (ledger.sql, allocation.sql): existing rows are checked, not
 -- trusted.  Phone numbers are first stored in E.164 where they can be.  A
