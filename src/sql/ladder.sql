@@ -78,7 +78,7 @@ COMMENT ON TABLE dunning.level_change IS
 COMMENT ON COLUMN dunning.level_change.customer_id IS 'the customer';
 COMMENT ON COLUMN dunning.level_change.change_id IS 'identity';
 COMMENT ON COLUMN dunning.level_change.changed_on IS 'customer-local day of the change';
-COMMENT ON COLUMN dunning.level_change.event IS 'episode_start, climb (a notice one rung up), renotice (a notice at the same rung for new overdue items), episode_end, set and hold/release (by hand), legal_open, legal_close, scenario_change';
+COMMENT ON COLUMN dunning.level_change.event IS 'episode_start, climb (a notice one rung up), renotice (a notice at the same rung: items fell overdue since the last one, its delivery failed for good, or in writing first before a formal rung), episode_end, set and hold/release (by hand), legal_open, legal_close, scenario_change';
 COMMENT ON COLUMN dunning.level_change.from_step_id IS 'rung before (NULL: none)';
 COMMENT ON COLUMN dunning.level_change.to_step_id IS 'rung after (NULL: none)';
 COMMENT ON COLUMN dunning.level_change.action_id IS 'the notice that made the change, if any';

@@ -69,6 +69,9 @@ COMMENT ON FUNCTION dunning_internal.statutory_schedule(text, text, date, date) 
 -- on.  The decision, in order:
 --   climb     a notice one rung up, when an item reached it, the level is
 --             not held and the last notice was delivered its spacing ago;
+--   warn      instead of a climb to a formal rung (letter or legal) when
+--             no item that reached it has been in writing: a notice at
+--             the same rung, as the written rung at or below it is sent;
 --   renotice  a notice at the same rung listing items that fell overdue
 --             since the last notice, renotice_days after it;
 --   pre_due   a reminder of items coming due, only outside an episode or
@@ -124,10 +127,22 @@ WITH s AS MATERIALIZED (
     SELECT g.scenario_id, g.step_id, g.rung, g.offset_days, g.spacing_days, g.is_last, g.name, g.channel,
            st.template, st.min_overdue_amount, st.min_days_overdue, st.min_days_since_previous, st.send_time,
            st.fee, st.fallback_channels, st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
-           sc.interest_margin
+           sc.interest_margin,
+           -- a formal rung (a letter or legal above a written rung) names
+           -- only items the customer has had in writing: the written rung
+           -- at or below each rung carries the reminder sent instead
+           g.channel IN ('letter', 'legal')
+             AND g.rung > (SELECT min(b.rung) FROM dunning.scenario_rung b
+                            WHERE b.scenario_id = g.scenario_id AND b.channel IN ('email', 'sms', 'letter')) AS formal,
+           wr.template AS written_template, wr.channel AS written_channel, wr.fallback_channels AS written_fallback
       FROM dunning.scenario_rung g
       JOIN dunning.scenario_step st ON st.step_id = g.step_id
       JOIN dunning.scenario sc ON sc.scenario_id = g.scenario_id
+      LEFT JOIN LATERAL (
+            SELECT b.rung, bs.template, b.channel, bs.fallback_channels
+              FROM dunning.scenario_rung b JOIN dunning.scenario_step bs ON bs.step_id = b.step_id
+             WHERE b.scenario_id = g.scenario_id AND b.rung <= g.rung AND b.channel IN ('email', 'sms', 'letter')
+             ORDER BY b.rung DESC LIMIT 1) wr ON true
 ), pre AS MATERIALIZED (
     -- the pre-due step of each scenario: its first step before the due date
     SELECT DISTINCT ON (st.scenario_id) st.scenario_id, st.step_id, st.name, st.offset_days, st.channel,
@@ -300,7 +315,7 @@ WITH s AS MATERIALIZED (
       LEFT JOIN LATERAL (
             SELECT a.status, a.channel, a.next_attempt_at FROM dunning.action a
              WHERE a.action_id = cu.last_notice_action_id AND (one IS NULL OR a.customer_id = one)) la ON true
-), want AS MATERIALIZED (
+), asks AS (
     -- what the ladder asks for today
     SELECT ev.*,
            CASE WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
@@ -309,8 +324,72 @@ WITH s AS MATERIALIZED (
                      AND (ev.newest_due_at_rung1 > ev.last_notice_on - ev.first_rung_offset
                           OR ev.last_notice_status = 'cancelled' OR ev.last_notice_lost) THEN 'renotice'
                 WHEN ev.coming_due AND COALESCE(ev.level_rung, 0) = 0 AND ev.pre_offset IS NOT NULL THEN 'pre_due'
-           END AS want
+           END AS asks
       FROM ev
+), want AS MATERIALIZED (
+    -- A climb goes to the lowest rung due whose minimum overdue amount some
+    -- material currency reaches, passing over the rungs below it that none
+    -- reaches (else to the next rung, which waits for it).  A formal rung
+    -- is climbed to only when an item that reached it has been in writing
+    -- (a sent notice by e-mail, SMS, letter or legal listed it): else the
+    -- customer first gets a written reminder at its level ('warn'; an item
+    -- paused by a dispute, promise or plan, or reached only by a call, is
+    -- never first named in a formal notice).
+    SELECT a.*, CASE WHEN un.unwritten THEN 'warn' ELSE a.asks END AS want,
+           c.climb_rung, c.climb_spacing
+      FROM asks a
+      LEFT JOIN LATERAL (
+            SELECT g.rung AS climb_rung, g.offset_days AS climb_offset, g.formal AS climb_formal,
+                   g.min_overdue_amount AS climb_min_amount,
+                   CASE WHEN g.rung = COALESCE(a.level_rung, 0) + 1 THEN g.spacing_days
+                        ELSE COALESCE(g.min_days_since_previous, g.offset_days - a.level_offset, 0) END AS climb_spacing
+              FROM rung g
+             WHERE g.scenario_id = a.scenario_id AND g.rung > COALESCE(a.level_rung, 0) AND g.rung <= a.due_rung
+             ORDER BY g.min_overdue_amount IS NULL
+                      OR EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(a.overdue_totals),
+                                                          pg_catalog.unnest(a.materialities)) u (o, m)
+                                  WHERE u.o >= u.m AND u.o >= g.min_overdue_amount) DESC,
+                      g.rung
+             LIMIT 1) c ON a.asks = 'climb'
+      LEFT JOIN LATERAL (
+            -- (sub-plans by index, not joins: phase 1 runs without nested loops)
+            SELECT CASE WHEN c.climb_formal AND a.level_rung >= 1
+                             -- (a customer it cannot write to climbs: its notices go as tasks)
+                             AND EXISTS (SELECT 1 FROM rung lv
+                                           CROSS JOIN pg_catalog.unnest(lv.written_channel || lv.written_fallback) ch
+                                          WHERE lv.scenario_id = a.scenario_id AND lv.rung = a.level_rung
+                                            AND CASE ch WHEN 'email' THEN a.email WHEN 'sms' THEN a.phone
+                                                        WHEN 'letter' THEN a.postal_address END IS NOT NULL)
+                        THEN NOT EXISTS (
+                       SELECT 1 FROM dunning.invoice i
+                        WHERE i.customer_id = COALESCE(one, a.customer_id) AND i.amount > 0
+                          AND i.settled_amount < i.amount AND i.due_on <= a.local_date - c.climb_offset
+                          AND i.currency = ANY (ARRAY(
+                                  SELECT u.c FROM ROWS FROM (pg_catalog.unnest(a.currencies), pg_catalog.unnest(a.overdue_totals),
+                                                             pg_catalog.unnest(a.materialities)) u (c, o, m)
+                                   WHERE u.o >= u.m AND u.o >= COALESCE(c.climb_min_amount, 0)))
+                          -- dunnable
+                          AND (SELECT count(*) FROM dunning.dispute d
+                                WHERE d.customer_id = COALESCE(one, i.customer_id) AND d.invoice_id = i.invoice_id
+                                  AND d.status = 'open') = 0
+                          AND (SELECT count(*) FROM dunning.promise p
+                                WHERE p.customer_id = COALESCE(one, i.customer_id) AND p.status = 'open'
+                                  AND i.invoice_id = ANY (p.invoice_ids) AND p.promised_on >= a.local_date) = 0
+                          AND (SELECT count(*) FROM dunning.payment_plan_item pi
+                                WHERE pi.customer_id = COALESCE(one, i.customer_id) AND pi.invoice_id = i.invoice_id
+                                  AND (SELECT p.status FROM dunning.payment_plan p
+                                        WHERE p.customer_id = COALESCE(one, pi.customer_id)
+                                          AND p.plan_id = pi.plan_id) = 'active') = 0
+                          -- in writing (or tried: a written notice that failed for good
+                          -- does not hold the climb back twice)
+                          AND (SELECT count(*) FROM dunning.action_item ai
+                                WHERE ai.customer_id = COALESCE(one, i.customer_id) AND ai.invoice_id = i.invoice_id
+                                  AND (SELECT x.kind = 'notice' AND x.status IN ('sent', 'failed')
+                                              AND x.channel IN ('email', 'sms', 'letter', 'legal')
+                                         FROM dunning.action x
+                                        WHERE x.customer_id = COALESCE(one, ai.customer_id)
+                                          AND x.action_id = ai.action_id)) > 0)
+                   ELSE false END AS unwritten) un ON true
 ), tgt AS (
     SELECT w.*, t.*
       FROM want w
@@ -324,26 +403,23 @@ WITH s AS MATERIALIZED (
               FROM rung g
              WHERE w.want = 'renotice' AND g.scenario_id = w.scenario_id AND g.rung = w.level_rung
             UNION ALL
-            -- a climb goes to the lowest rung due whose minimum overdue amount
-            -- some material currency reaches, passing over the rungs below it
-            -- that none reaches (else to the next rung, which waits for it)
-            (SELECT g.step_id, g.name, g.offset_days, g.channel, g.template, g.send_time, g.fallback_channels,
-                    g.min_overdue_amount, g.min_days_overdue, g.fee,
-                    CASE WHEN g.rung = COALESCE(w.level_rung, 0) + 1 THEN g.spacing_days
-                         ELSE COALESCE(g.min_days_since_previous, g.offset_days - w.level_offset, 0) END,
-                    g.rung, g.channel = 'legal', g.charged, g.interest_margin, g.fixed_compensation,
-                    g.compensation_currency,
-                    (SELECT pg_catalog.string_agg(b.name, ', ' ORDER BY b.rung) FROM rung b
-                      WHERE b.scenario_id = g.scenario_id AND b.rung > COALESCE(w.level_rung, 0) AND b.rung < g.rung)
-               FROM rung g
-              WHERE w.want = 'climb' AND g.scenario_id = w.scenario_id
-                AND g.rung > COALESCE(w.level_rung, 0) AND g.rung <= w.due_rung
-              ORDER BY g.min_overdue_amount IS NULL
-                       OR EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(w.overdue_totals),
-                                                           pg_catalog.unnest(w.materialities)) u (o, m)
-                                   WHERE u.o >= u.m AND u.o >= g.min_overdue_amount) DESC,
-                       g.rung
-              LIMIT 1)
+            SELECT g.step_id, g.name, g.offset_days, g.channel, g.template, g.send_time, g.fallback_channels,
+                   g.min_overdue_amount, g.min_days_overdue, g.fee, w.climb_spacing,
+                   g.rung, g.channel = 'legal', g.charged, g.interest_margin, g.fixed_compensation,
+                   g.compensation_currency,
+                   (SELECT pg_catalog.string_agg(b.name, ', ' ORDER BY b.rung) FROM rung b
+                     WHERE b.scenario_id = g.scenario_id AND b.rung > COALESCE(w.level_rung, 0) AND b.rung < g.rung)
+              FROM rung g
+             WHERE w.want = 'climb' AND g.scenario_id = w.scenario_id AND g.rung = w.climb_rung
+            UNION ALL
+            -- the written reminder before a formal rung: at the level, as
+            -- the written rung at or below it is sent, held to the formal
+            -- rung's spacing and minimums
+            SELECT g.step_id, g.name, g.offset_days, g.written_channel, g.written_template, g.send_time,
+                   g.written_fallback, f.min_overdue_amount, f.min_days_overdue, NULL, w.climb_spacing,
+                   g.rung, false, g.charged, g.interest_margin, g.fixed_compensation, g.compensation_currency, NULL
+              FROM rung g JOIN rung f ON f.scenario_id = g.scenario_id AND f.rung = w.climb_rung
+             WHERE w.want = 'warn' AND g.scenario_id = w.scenario_id AND g.rung = w.level_rung
             UNION ALL
             SELECT p.step_id, p.name, p.offset_days, p.channel, p.template, p.send_time, p.fallback_channels,
                    NULL, NULL, p.fee, 0, 0, false, false, NULL, NULL, NULL, NULL
@@ -398,10 +474,10 @@ WITH s AS MATERIALIZED (
                 WHEN h.legal_case_id IS NOT NULL THEN 'legal case'
                 WHEN h.on_hold THEN 'hold'
                 WHEN h.day_off THEN 'calendar'
-                WHEN h.want = 'climb' AND h.level_rung >= 1
+                WHEN h.want IN ('climb', 'warn') AND h.level_rung >= 1
                      AND (h.last_notice_status = 'queued' OR h.last_notice_status = 'failed' AND NOT h.last_notice_lost)
                      THEN 'delivery'
-                WHEN h.want = 'climb' AND h.level_rung >= 1 AND h.local_date - h.last_notice_on < h.t_spacing
+                WHEN h.want IN ('climb', 'warn') AND h.level_rung >= 1 AND h.local_date - h.last_notice_on < h.t_spacing
                      THEN 'spacing'
                 WHEN h.want = 'renotice'
                      AND (h.last_notice_status = 'queued' OR h.last_notice_status = 'failed' AND NOT h.last_notice_lost)
@@ -1018,6 +1094,7 @@ BEGIN
                       THEN 'an item reached the rung; passed over ' || d.passed_over
                            || ' (no currency at its minimum overdue amount)'
                       WHEN d.event = 'climb' THEN 'an item reached the next rung'
+                      WHEN d.event = 'warn' THEN 'in writing first: no item that reached the next rung, a formal one, has been in a written notice'
                       WHEN d.replaces_action_id IS NOT NULL THEN 'the last notice''s delivery failed for good'
                       ELSE 'items fell overdue since the last notice' END, d.action_date),
                 (CASE WHEN n.action_id IS NOT NULL AND d.opens_legal THEN 'legal_open' END,

@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(71);
+SELECT plan(77);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -251,20 +251,38 @@ SELECT is((SELECT scenario_id || ':' || assigned_by FROM dunning.customer_scenar
 --   9 pays on 09-21, booked on 09-24, after its next invoice fell due 09-22
 --  10 the same, paid on 09-23: the next invoice was overdue first
 --  11 owes 80 EUR: the collector call (from 100 EUR) is out of reach
+--  12 disputes one of two invoices before any reminder; pays the other after
+--     the collector call, and the dispute is rejected: the disputed invoice
+--     has never been in writing when the formal notice is due
+--  13 the same, but the written reminder's e-mail fails for good
 -----------------------------------------------------------------------------
-INSERT INTO dunning.customer (customer_id, name, email, timezone) VALUES
-  (9, 'Late Booking SA', 'ap@late-booking.example', 'UTC'), (10, 'Overlap SA', 'ap@overlap.example', 'UTC'),
-  (11, 'Small SA', 'ap@small.example', 'UTC');
+INSERT INTO dunning.customer (customer_id, name, email, phone, timezone) VALUES
+  (9, 'Late Booking SA', 'ap@late-booking.example', NULL, 'UTC'), (10, 'Overlap SA', 'ap@overlap.example', NULL, 'UTC'),
+  (11, 'Small SA', 'ap@small.example', NULL, 'UTC'), (12, 'Quiet Dispute SA', 'ap@quiet.example', '+33 1 00 00 00 12', 'UTC'),
+  (13, 'Bounce SA', 'ap@bounce.example', '+33 1 00 00 00 13', 'UTC');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (901, 9, 'LB-1', '2026-08-01', '2026-09-01', 600.00), (902, 9, 'LB-2', '2026-08-22', '2026-09-22', 100.00),
   (1001, 10, 'OV-1', '2026-08-01', '2026-09-01', 600.00), (1002, 10, 'OV-2', '2026-08-22', '2026-09-22', 100.00),
-  (1101, 11, 'SM-1', '2026-08-01', '2026-09-01', 80.00);
+  (1101, 11, 'SM-1', '2026-08-01', '2026-09-01', 80.00),
+  (1201, 12, 'QD-1', '2026-07-01', '2026-08-01', 500.00), (1202, 12, 'QD-2', '2026-07-01', '2026-08-01', 400.00),
+  (1301, 13, 'PO-1', '2026-07-01', '2026-08-01', 500.00), (1302, 13, 'PO-2', '2026-07-01', '2026-08-01', 400.00);
+SELECT dunning.open_dispute(i, 'quantity', NULL, NULL, NULL, '2026-08-20') FROM unnest(ARRAY[1202, 1302]) i;
 SELECT pg_temp.days('2026-09-02', '2026-09-23');
 SELECT is(pg_temp.notices(9) || '/' || pg_temp.notices(10), 'reminder 1,reminder 2/reminder 1,reminder 2',
           '9 and 10 reached reminder 2');
 SELECT pg_temp.pay(901, '2026-09-21');
 SELECT pg_temp.pay(1001, '2026-09-23');
-SELECT pg_temp.days('2026-09-24', '2026-10-20');
+SELECT pg_temp.days('2026-09-24', '2026-09-25');
+-- 12 pays the undisputed invoice after the call, and its dispute is rejected
+SELECT pg_temp.pay(i, '2026-09-26') FROM unnest(ARRAY[1201, 1301]) i;
+SELECT dunning.resolve_dispute((SELECT dispute_id FROM dunning.dispute WHERE invoice_id = i),
+                               'rejected', 'quantities were right', '2026-09-26') FROM unnest(ARRAY[1202, 1302]) i;
+SELECT pg_temp.days('2026-09-26', '2026-10-11');
+SELECT pg_temp.run('2026-10-12');
+SELECT dunning.mark_failed(a.action_id, 'mailbox unknown', false)
+  FROM dunning.action a WHERE a.customer_id = 13 AND a.action_date = '2026-10-12';
+SELECT pg_temp.send('2026-10-12');
+SELECT pg_temp.days('2026-10-13', '2026-10-20');
 SELECT is((SELECT changed_on || ' ' || event FROM dunning.level_change
             WHERE customer_id = 9 AND changed_on > '2026-09-02' AND event LIKE 'episode%' ORDER BY change_id LIMIT 1),
           '2026-09-22 episode_end',
@@ -285,6 +303,29 @@ SELECT is((SELECT reason FROM dunning.level_change l JOIN dunning.action a USING
           'the level log says which rung was passed over and why');
 SELECT is((SELECT action_date FROM dunning.action WHERE customer_id = 11 AND step_name = 'formal notice'),
           '2026-10-16'::date, 'the formal notice goes at its own offset (45 days), the spacing counted from reminder 2');
+
+-- Rule 2: a formal notice names no item the customer has not had in writing
+SELECT pg_temp.days('2026-10-21', '2026-10-28');
+SELECT is(pg_temp.notices(12), 'reminder 1,reminder 2,collector call,collector call,formal notice',
+          'rule 2: the disputed invoice, reached only by the call, is written to at the call''s rung before the formal notice');
+SELECT is((SELECT a.action_date || ' ' || a.channel || ' ' || string_agg(ai.invoice_id::text, ',')
+             FROM dunning.action a JOIN dunning.action_item ai USING (action_id)
+            WHERE a.customer_id = 12 AND a.step_name = 'collector call' AND a.channel <> 'call'
+            GROUP BY a.action_id, a.action_date, a.channel), '2026-10-12 email 1202',
+          'on the formal notice''s day (Saturday 10-10 moved to Monday), by e-mail, listing the invoice never written to');
+SELECT is((SELECT translate(subject, U&'\00A0', ' ') FROM dunning.action WHERE customer_id = 12 AND action_date = '2026-10-12'),
+          'Second reminder: EUR 400.00 overdue',
+          'in the words of the last written rung (reminder 2), at the level of the call');
+SELECT is((SELECT l.event || ': ' || l.reason FROM dunning.level_change l JOIN dunning.action a USING (action_id)
+            WHERE l.customer_id = 12 AND a.action_date = '2026-10-12'),
+          'renotice: in writing first: no item that reached the next rung, a formal one, has been in a written notice',
+          'the level log says why the level stays');
+SELECT is((SELECT action_date FROM dunning.action WHERE customer_id = 12 AND step_name = 'formal notice'),
+          '2026-10-27'::date, 'the formal notice follows at its spacing after the written reminder');
+SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
+            WHERE customer_id = 13 AND kind = 'notice' AND action_date >= '2026-10-01'),
+          'collector call email 2026-10-12,formal notice email 2026-10-27',
+          'a written reminder that failed for good does not hold the formal notice back twice');
 
 SELECT * FROM finish();
 ROLLBACK;
