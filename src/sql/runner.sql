@@ -381,14 +381,18 @@ WITH s AS MATERIALIZED (
                                         WHERE p.customer_id = COALESCE(one, pi.customer_id)
                                           AND p.plan_id = pi.plan_id) = 'active') = 0
                           -- in writing (or tried: a written notice that failed for good
-                          -- does not hold the climb back twice)
-                          AND (SELECT count(*) FROM dunning.action_item ai
+                          -- does not hold the climb back twice), or vouched for by the
+                          -- person who set the level by hand after it fell overdue
+                          AND ((SELECT count(*) FROM dunning.level_change l
+                                 WHERE l.customer_id = COALESCE(one, i.customer_id) AND l.event = 'set'
+                                   AND l.to_step_id IS NOT NULL AND l.changed_on > i.due_on) > 0
+                           OR (SELECT count(*) FROM dunning.action_item ai
                                 WHERE ai.customer_id = COALESCE(one, i.customer_id) AND ai.invoice_id = i.invoice_id
                                   AND (SELECT x.kind = 'notice' AND x.status IN ('sent', 'failed')
                                               AND x.channel IN ('email', 'sms', 'letter', 'legal')
                                          FROM dunning.action x
                                         WHERE x.customer_id = COALESCE(one, ai.customer_id)
-                                          AND x.action_id = ai.action_id)) > 0)
+                                          AND x.action_id = ai.action_id)) > 0))
                    ELSE false END AS unwritten) un ON true
 ), tgt AS (
     SELECT w.*, t.*

@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(77);
+SELECT plan(78);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -255,11 +255,13 @@ SELECT is((SELECT scenario_id || ':' || assigned_by FROM dunning.customer_scenar
 --     the collector call, and the dispute is rejected: the disputed invoice
 --     has never been in writing when the formal notice is due
 --  13 the same, but the written reminder's e-mail fails for good
+--  14 a collector set its level to the call by hand (called before go-live)
 -----------------------------------------------------------------------------
 INSERT INTO dunning.customer (customer_id, name, email, phone, timezone) VALUES
   (9, 'Late Booking SA', 'ap@late-booking.example', NULL, 'UTC'), (10, 'Overlap SA', 'ap@overlap.example', NULL, 'UTC'),
   (11, 'Small SA', 'ap@small.example', NULL, 'UTC'), (12, 'Quiet Dispute SA', 'ap@quiet.example', '+33 1 00 00 00 12', 'UTC'),
-  (13, 'Bounce SA', 'ap@bounce.example', '+33 1 00 00 00 13', 'UTC');
+  (13, 'Bounce SA', 'ap@bounce.example', '+33 1 00 00 00 13', 'UTC'),
+  (14, 'Called SA', 'ap@called.example', '+33 1 00 00 00 14', 'UTC');
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (901, 9, 'LB-1', '2026-08-01', '2026-09-01', 600.00), (902, 9, 'LB-2', '2026-08-22', '2026-09-22', 100.00),
   (1001, 10, 'OV-1', '2026-08-01', '2026-09-01', 600.00), (1002, 10, 'OV-2', '2026-08-22', '2026-09-22', 100.00),
@@ -267,6 +269,9 @@ INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on,
   (1201, 12, 'QD-1', '2026-07-01', '2026-08-01', 500.00), (1202, 12, 'QD-2', '2026-07-01', '2026-08-01', 400.00),
   (1301, 13, 'PO-1', '2026-07-01', '2026-08-01', 500.00), (1302, 13, 'PO-2', '2026-07-01', '2026-08-01', 400.00);
 SELECT dunning.open_dispute(i, 'quantity', NULL, NULL, NULL, '2026-08-20') FROM unnest(ARRAY[1202, 1302]) i;
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
+  (1401, 14, 'CA-1', '2026-07-01', '2026-08-01', 700.00);
+SELECT dunning.set_level(14, 4, 'called on 09-01, no payment', '2026-09-01');
 SELECT pg_temp.days('2026-09-02', '2026-09-23');
 SELECT is(pg_temp.notices(9) || '/' || pg_temp.notices(10), 'reminder 1,reminder 2/reminder 1,reminder 2',
           '9 and 10 reached reminder 2');
@@ -326,6 +331,10 @@ SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, 
             WHERE customer_id = 13 AND kind = 'notice' AND action_date >= '2026-10-01'),
           'collector call email 2026-10-12,formal notice email 2026-10-27',
           'a written reminder that failed for good does not hold the formal notice back twice');
+SELECT is((SELECT string_agg(step_name || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
+            WHERE customer_id = 14 AND kind = 'notice'),
+          'formal notice 2026-09-15,legal escalation 2026-10-15',
+          'an item overdue when a person set the level by hand counts as dealt with: the formal notice goes at its day, legal 30 days on');
 
 SELECT * FROM finish();
 ROLLBACK;
