@@ -73,12 +73,19 @@ dunning_bank_iso_date(const char *s, DateADT *d)
 bool
 dunning_bank_yymmdd(const char *s, DateADT *d)
 {
-	int			y;
+	int			y,
+				m,
+				day;
 
 	if (strnlen(s, 6) < 6 || !digits(s, 6))
 		return false;
-	y = number(s, 2);
-	return checked_date(y < 80 ? 2000 + y : 1900 + y, number(s + 2, 2), number(s + 4, 2), d);
+	y = number(s, 2) + (number(s, 2) < 80 ? 2000 : 1900);
+	m = number(s + 2, 2);
+	day = number(s + 4, 2);
+	/* "30 February": a day past the end of its month, up to 31, is its last */
+	if (m >= 1 && m <= 12 && day <= 31 && day > day_tab[isleap(y)][m - 1])
+		day = day_tab[isleap(y)][m - 1];
+	return checked_date(y, m, day, d);
 }
 
 /* See bank_model.h. */

@@ -89,7 +89,11 @@ typedef void (*BankEmit) (BankStatement *st, void *arg);
 /* *d: the date of "YYYY-MM-DD" (camt Dt, or the start of a DtTm). */
 extern bool dunning_bank_iso_date(const char *s, DateADT *d);
 
-/* *d: the date of MT940's "YYMMDD" (years 80-99 are 19xx). */
+/*
+ * *d: the date of MT940's "YYMMDD" (years 80-99 are 19xx).  A day past the
+ * end of its month up to 31 is the month's last day: the "30 February" German
+ * savings banks book period-end charges on.
+ */
 extern bool dunning_bank_yymmdd(const char *s, DateADT *d);
 
 /*

@@ -97,29 +97,16 @@ amount_at(const char *s, const char *where)
 	return a;
 }
 
-/*
- * The date of YYMMDD at s; refused at where.  A day past the end of its
- * month up to 31 (the "30 February" German savings banks book period-end
- * charges on) is the month's last day.
- */
+/* The date of YYMMDD at s (dunning_bank_yymmdd); refused at where. */
 static DateADT
 date_at(const char *s, const char *where)
 {
 	DateADT		d;
-	char		day[7];
 
-	if (dunning_bank_yymmdd(s, &d))
-		return d;
-	if (strnlen(s, 6) == 6 && s[4] >= '2' && s[4] <= '3' && isdigit((unsigned char) s[5]) && strncmp(s + 4, "31", 2) <= 0)
-		for (int last = 30; last >= 28; last--)
-		{
-			snprintf(day, sizeof(day), "%.4s%02d", s, last);
-			if (strncmp(day + 4, s + 4, 2) < 0 && dunning_bank_yymmdd(day, &d))
-				return d;
-		}
-	dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
-										dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
-	return 0;
+	if (!dunning_bank_yymmdd(s, &d))
+		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
+											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+	return d;
 }
 
 /* The first n characters of s after skipping *pos, NUL-terminated; *pos moves on. */
@@ -340,7 +327,15 @@ read_86(Mt *m, const char *f)
 	{
 		/* another :86: of the same entry (older Dutch files): more text */
 		if ((s = dunning_mt940_text(f)) != NULL)
-			tx->remittance = tx->remittance ? psprintf("%s %s", tx->remittance, s) : s;
+		{
+			StringInfoData text;
+
+			initStringInfo(&text);
+			if (tx->remittance)
+				appendStringInfoString(&text, tx->remittance);
+			dunning_bank_append(&text, " ", s, at_line(m->tag_line));
+			tx->remittance = text.data;
+		}
 		return;
 	}
 	m->en_details = true;
