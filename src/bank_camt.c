@@ -435,8 +435,7 @@ end_tx_field(Camt *c, const char *p)
 	if (strcmp(p, "Refs/EndToEndId") == 0)
 	{
 		tx->end_to_end_id = value(c);
-		if (tx->end_to_end_id && (pg_strcasecmp(tx->end_to_end_id, "NOTPROVIDED") == 0 ||
-								  pg_strcasecmp(tx->end_to_end_id, "NOT PROVIDED") == 0))
+		if (dunning_bank_not_provided(tx->end_to_end_id))
 			tx->end_to_end_id = NULL;
 	}
 	else if (strcmp(p, "Refs/AcctSvcrRef") == 0 || (strcmp(p, "Refs/TxId") == 0 && tx->txn_ref == NULL))

@@ -61,6 +61,13 @@ number(const char *s, int n)
 
 /* See bank_model.h. */
 bool
+dunning_bank_not_provided(const char *s)
+{
+	return s != NULL && (pg_strcasecmp(s, "NOTPROVIDED") == 0 || pg_strcasecmp(s, "NOT PROVIDED") == 0);
+}
+
+/* See bank_model.h. */
+bool
 dunning_bank_iso_date(const char *s, DateADT *d)
 {
 	if (s == NULL || strlen(s) < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||

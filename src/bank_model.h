@@ -86,6 +86,12 @@ typedef void (*BankEmit) (BankStatement *st, void *arg);
  * spent on the place of what is right.
  */
 
+/*
+ * True when s is SEPA's placeholder for a missing end-to-end reference:
+ * NOTPROVIDED (also written "NOT PROVIDED"), in any case.
+ */
+extern bool dunning_bank_not_provided(const char *s);
+
 /* *d: the date of "YYYY-MM-DD" (camt Dt, or the start of a DtTm). */
 extern bool dunning_bank_iso_date(const char *s, DateADT *d);
 

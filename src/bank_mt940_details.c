@@ -14,17 +14,18 @@
 #include "iban.h"
 
 /*
- * See bank_mt940_details.h.  The placeholders: NONREF, NOTPROVIDED, and the
- * keywords some banks put in :61: to say that the reference is in :86:
- * (EREF, KREF+, ING's MARF and PREF).
+ * See bank_mt940_details.h.  The placeholders: NONREF, NONE, SEPA's
+ * NOTPROVIDED, and the keywords some banks put in :61: to say that the
+ * reference is in :86: (EREF, KREF+, ING's MARF and PREF).
  */
 char *
 dunning_mt940_reference(char *s)
 {
-	static const char *const placeholders[] = {"NONREF", "NOTPROVIDED", "NOT PROVIDED", "EREF", "KREF+", "NONE",
-	"MARF", "PREF"};
+	static const char *const placeholders[] = {"NONREF", "NONE", "EREF", "KREF+", "MARF", "PREF"};
 	char	   *r = dunning_bank_clean(s);
 
+	if (dunning_bank_not_provided(r))
+		return NULL;
 	for (int k = 0; r != NULL && k < lengthof(placeholders); k++)
 		if (pg_strcasecmp(r, placeholders[k]) == 0)
 			return NULL;
@@ -107,32 +108,63 @@ is_bic(const char *s, int n)
 	return true;
 }
 
+/* Whether a German subfield ("?20", separator sep) starts at s. */
+static bool
+subfield_starts(const char *s, char sep)
+{
+	return s[0] == sep && isdigit((unsigned char) s[1]) && isdigit((unsigned char) s[2]);
+}
+
+/*
+ * The next subfield of a German :86: from *cursor on: its code and its text
+ * [*v, *end); *cursor moves past it.  False after the last one.
+ */
+static bool
+next_subfield(const char **cursor, char sep, int *code, const char **v, const char **end)
+{
+	const char *p = *cursor;
+
+	while ((p = strchr(p, sep)) != NULL && !subfield_starts(p, sep))
+		p++;
+	if (p == NULL)
+		return false;
+	*code = (p[1] - '0') * 10 + (p[2] - '0');
+	*v = p + 3;
+	for (*end = *v; **end && !subfield_starts(*end, sep); (*end)++)
+		;
+	*cursor = *end;
+	return true;
+}
+
 /* The text of subfield code of a German :86: (separator sep), or NULL. */
 static char *
 subfield(const char *s, char sep, int code)
 {
-	for (const char *p = strchr(s, sep); p; p = strchr(p + 1, sep))
-		if (isdigit((unsigned char) p[1]) && isdigit((unsigned char) p[2]) &&
-			(p[1] - '0') * 10 + (p[2] - '0') == code)
-		{
-			const char *end = p + 3;
+	const char *cursor = s,
+			   *v,
+			   *end;
+	int			c;
 
-			while (*end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])))
-				end++;
-			return pnstrdup(p + 3, end - (p + 3));
-		}
+	while (next_subfield(&cursor, sep, &c, &v, &end))
+		if (c == code)
+			return pnstrdup(v, end - v);
 	return NULL;
 }
 
-/* Triodos's layout: ?20 the counterparty's BIC and ?21 its IBAN (a valid one). */
-static bool
-bic_and_iban(const char *s, char sep)
+/*
+ * Triodos's layout: ?20 the counterparty's BIC and ?21 its IBAN.  The IBAN,
+ * normalized, when ?20 is a BIC and ?21 an IBAN that checks; else NULL.
+ */
+static char *
+triodos_iban(const char *s, char sep)
 {
 	char	   *bic = subfield(s, sep, 20);
 	char	   *account = subfield(s, sep, 21);
 	char		iban[DUNNING_IBAN_MAX + 1];
 
-	return bic && account && is_bic(bic, strlen(bic)) && dunning_iban_normalize(account, strlen(account), iban);
+	if (bic && account && is_bic(bic, strlen(bic)) && dunning_iban_normalize(account, strlen(account), iban))
+		return pstrdup(iban);
+	return NULL;
 }
 
 /* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
@@ -143,29 +175,21 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 				name;
 	char	   *svwz;
 	int			last_len = 27;
-	bool		bic_first = false;
-	char		iban[DUNNING_IBAN_MAX + 1];
+	char	   *bic_iban = triodos_iban(s, sep);
+	const char *cursor = s,
+			   *v,
+			   *end;
+	int			code;
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
-	bic_first = bic_and_iban(s, sep);
 	en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
-	for (const char *p = strchr(s, sep); p; p = strchr(p + 1, sep))
+	if (bic_iban)
+		tx->iban = bic_iban;
+	while (next_subfield(&cursor, sep, &code, &v, &end))
 	{
-		const char *v = p + 3;
-		const char *end;
-		int			code;
-
-		if (!isdigit((unsigned char) p[1]) || !isdigit((unsigned char) p[2]))
+		if ((code == 20 || code == 21) && bic_iban)
 			continue;
-		code = (p[1] - '0') * 10 + (p[2] - '0');
-		for (end = v; *end && !(end[0] == sep && isdigit((unsigned char) end[1]) && isdigit((unsigned char) end[2])); end++)
-			;
-		if ((code == 20 || code == 21) && bic_first)
-		{
-			if (code == 21 && dunning_iban_normalize(v, end - v, iban))
-				tx->iban = pstrdup(iban);
-		}
 		else if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
 		{
 			if (purpose.len > 0 && last_len < 27 && !continues_word(purpose.data[purpose.len - 1], *v))
@@ -180,13 +204,12 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 				appendStringInfoChar(&name, ' ');
 			appendBinaryStringInfo(&name, v, end - v);
 		}
-		else if (code == 31 && !bic_first)
+		else if (code == 31 && !bic_iban)
 			tx->iban = dunning_bank_clean(pnstrdup(v, end - v));
-		p = end - 1;
 	}
 	tx->name = dunning_bank_clean(name.data);
 	tx->end_to_end_id = sepa_keyword(purpose.data, "EREF+");
-	if (tx->end_to_end_id && strcmp(tx->end_to_end_id, "NOTPROVIDED") == 0)
+	if (dunning_bank_not_provided(tx->end_to_end_id))
 		tx->end_to_end_id = NULL;
 	tx->return_reason = sepa_keyword(purpose.data, "RTRN+");
 	svwz = sepa_keyword(purpose.data, "SVWZ+");
