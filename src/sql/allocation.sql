@@ -157,6 +157,8 @@ BEGIN
     RETURN NEW;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.settlement_fill_customer() IS
+    'trigger on allocation and write_off: a row given without customer_id takes its invoice''s, identifying an unknown payer''s payment first (internal)';
 
 -- The statement triggers of allocations and write-offs read their
 -- transition table once, into an array of rows, and join that array: on
@@ -504,6 +506,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.allocation_sync() IS
+    'statement trigger on allocation: keeps invoice.settled_amount and settled_on, payment.allocated_amount and the settlement facts in step with the rows inserted or deleted (internal)';
 CREATE OR REPLACE FUNCTION dunning_internal.allocation_immutable() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -513,6 +517,8 @@ BEGIN
               HINT = 'Remove it with dunning.unallocate() and allocate again.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.allocation_immutable() IS
+    'trigger on allocation: refuses an UPDATE (0A000); unallocate and allocate again (internal)';
 CREATE OR REPLACE TRIGGER allocation_fill_customer BEFORE INSERT ON dunning.allocation
     FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning_internal.settlement_fill_customer();
 CREATE OR REPLACE TRIGGER allocation_sync_insert AFTER INSERT ON dunning.allocation
@@ -543,6 +549,8 @@ BEGIN
     RETURN NEW;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.totals_reset_on_insert() IS
+    'trigger on invoice and payment: the totals given on INSERT are reset to 0, the allocations loaded afterwards bring them back (internal)';
 CREATE OR REPLACE FUNCTION dunning_internal.totals_read_only() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -566,6 +574,8 @@ BEGIN
               HINT = 'Use dunning.allocate() and dunning.unallocate(); dunning.rebuild_totals() repairs the totals.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.totals_read_only() IS
+    'trigger on invoice and payment: refuses a direct UPDATE of the totals the extension maintains (42501), but from dunning.rebuild_totals() (internal)';
 CREATE OR REPLACE TRIGGER invoice_totals_reset BEFORE INSERT ON dunning.invoice
     FOR EACH ROW WHEN (NEW.settled_amount <> 0 OR NEW.settled_on IS NOT NULL)
     EXECUTE FUNCTION dunning_internal.totals_reset_on_insert();
@@ -653,6 +663,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.payment_redate_settlements() IS
+    'trigger on payment: a changed received_on redates the settlements of the items the payment settles (internal)';
 CREATE OR REPLACE TRIGGER payment_redate_settlements AFTER UPDATE OF received_on ON dunning.payment
     FOR EACH ROW WHEN (NEW.received_on IS DISTINCT FROM OLD.received_on)
     EXECUTE FUNCTION dunning_internal.payment_redate_settlements();
@@ -673,6 +685,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.invoice_redate_settlements() IS
+    'trigger on invoice: a changed issue date redates the settlements of the item and of the items paired with it by a credit-note allocation (internal)';
 CREATE OR REPLACE TRIGGER invoice_redate_settlements AFTER UPDATE OF issued_on ON dunning.invoice
     FOR EACH ROW WHEN (NEW.issued_on <> OLD.issued_on AND OLD.settled_on IS NOT NULL)
     EXECUTE FUNCTION dunning_internal.invoice_redate_settlements();
@@ -731,6 +745,8 @@ BEGIN
               HINT = 'Unletter them with dunning.unletter() (or dunning.unallocate()) first.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.invoice_keep_settled() IS
+    'trigger on invoice: a settled item keeps its customer, currency, sign and an amount at least what is settled; the error names the allocations (internal)';
 CREATE OR REPLACE TRIGGER invoice_keep_settled BEFORE UPDATE OF customer_id, currency, amount ON dunning.invoice
     FOR EACH ROW WHEN (OLD.settled_amount <> 0
                        AND (NEW.customer_id <> OLD.customer_id OR NEW.currency <> OLD.currency
@@ -747,6 +763,8 @@ BEGIN
               HINT = 'Unletter them with dunning.unletter() (or dunning.unallocate()) first.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.payment_keep_allocated() IS
+    'trigger on payment: an allocated payment keeps its customer and currency and an amount at least what is allocated; the error names the allocations (internal)';
 CREATE OR REPLACE TRIGGER payment_keep_allocated BEFORE UPDATE OF customer_id, currency, amount ON dunning.payment
     FOR EACH ROW WHEN (OLD.allocated_amount <> 0
                        AND (NEW.customer_id IS DISTINCT FROM OLD.customer_id OR NEW.currency <> OLD.currency
@@ -837,6 +855,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.allocation_after_truncate() IS
+    'trigger on allocation and write_off: after a TRUNCATE the totals are rebuilt (dunning.rebuild_totals) (internal)';
 CREATE OR REPLACE TRIGGER allocation_after_truncate AFTER TRUNCATE ON dunning.allocation
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_after_truncate();
 -----------------------------------------------------------------------------
@@ -1284,6 +1304,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.write_off_sync() IS
+    'statement trigger on write_off: keeps the invoices'' settled totals and the settlement facts in step with the write-offs inserted or deleted (internal)';
 CREATE OR REPLACE TRIGGER write_off_fill_customer BEFORE INSERT ON dunning.write_off
     FOR EACH ROW WHEN (NEW.customer_id IS NULL) EXECUTE FUNCTION dunning_internal.settlement_fill_customer();
 CREATE OR REPLACE TRIGGER write_off_sync_insert AFTER INSERT ON dunning.write_off
@@ -1301,6 +1323,8 @@ BEGIN
               HINT = 'Unletter its letter group with dunning.unletter() and letter again.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.write_off_immutable() IS
+    'trigger on write_off: refuses an UPDATE (0A000); unletter and letter again (internal)';
 CREATE OR REPLACE TRIGGER write_off_immutable BEFORE UPDATE ON dunning.write_off
     FOR EACH ROW EXECUTE FUNCTION dunning_internal.write_off_immutable();
 
@@ -1410,6 +1434,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.allocation_keep_history() IS
+    'statement trigger on allocation: every allocation deleted is kept in dunning.letter_history (internal)';
 CREATE OR REPLACE TRIGGER allocation_keep_history AFTER DELETE ON dunning.allocation
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.allocation_keep_history();
@@ -1427,6 +1453,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.write_off_keep_history() IS
+    'statement trigger on write_off: every write-off deleted is kept in dunning.letter_history (internal)';
 CREATE OR REPLACE TRIGGER write_off_keep_history AFTER DELETE ON dunning.write_off
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.write_off_keep_history();

@@ -218,6 +218,8 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.scenario_step_check_order() IS
+    'trigger on scenario_step: step_no increases with offset_days within a scenario (internal)';
 CREATE OR REPLACE TRIGGER scenario_step_order_insert AFTER INSERT ON dunning.scenario_step
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
@@ -293,6 +295,8 @@ BEGIN
               HINT = 'Copy the scenario with dunning.copy_scenario() (its templates keep working) and change the copy.';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.seeded_read_only() IS
+    'trigger on the shipped scenarios, steps and templates: seeded rows are read only (42501) (internal)';
 CREATE OR REPLACE TRIGGER scenario_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario
     FOR EACH ROW WHEN (OLD.seeded) EXECUTE FUNCTION dunning_internal.seeded_read_only();
 CREATE OR REPLACE TRIGGER scenario_step_seeded_read_only BEFORE UPDATE OR DELETE ON dunning.scenario_step

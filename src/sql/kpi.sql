@@ -432,6 +432,8 @@ EXCEPTION WHEN data_exception THEN
         USING HINT = 'Correct the rows the update named, then SELECT dunning.refresh_kpi();';
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.populate(regclass) IS
+    'populates a materialized view of the extension at install or update; when the data there breaks a bound it stays unpopulated with a warning, for dunning.refresh_kpi() to compute later (internal)';
 CREATE MATERIALIZED VIEW IF NOT EXISTS dunning.kpi_monthly AS
 -- One pass over the invoices and one over the settlements, each summed per
 -- currency and day (and due day): the monthly flows and the not-yet-due AR

@@ -164,6 +164,8 @@ BEGIN
     RETURN NEW;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.customer_phone_normalize() IS
+    'trigger on customer: the phone number written in E.164 (dunning.normalize_phone), or the row refused with 23514 (internal)';
 CREATE OR REPLACE TRIGGER customer_phone_normalize BEFORE INSERT OR UPDATE OF phone, country ON dunning.customer
     FOR EACH ROW WHEN (NEW.phone IS NOT NULL) EXECUTE FUNCTION dunning_internal.customer_phone_normalize();
 -- @schema
@@ -416,6 +418,8 @@ BEGIN
     RETURN NEW;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.dispute_check_invoice() IS
+    'trigger on dispute: its customer is its invoice''s and its amount at most the invoice''s (internal)';
 CREATE OR REPLACE TRIGGER dispute_check_invoice BEFORE INSERT OR UPDATE OF invoice_id, amount, customer_id ON dunning.dispute
     FOR EACH ROW EXECUTE FUNCTION dunning_internal.dispute_check_invoice();
 

@@ -351,6 +351,8 @@ BEGIN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.segment_rule_seeded_read_only() IS
+    'trigger on segment_rule: the shipped rules (seeded) are read only (42501) (internal)';
 CREATE OR REPLACE TRIGGER segment_rule_seeded_read_only BEFORE INSERT OR UPDATE OR DELETE ON dunning.segment_rule
     FOR EACH ROW EXECUTE FUNCTION dunning_internal.segment_rule_seeded_read_only();
 -- @schema

@@ -59,6 +59,8 @@ BEGIN
     RETURN job;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.refresh_command() IS
+    'the SQL the nightly refresh job runs: segments, then both materialized views concurrently (internal)';
 COMMENT ON FUNCTION dunning.schedule_refresh(text) IS
     'registers (or re-schedules) the pg_cron job dunning-refresh:<database> running dunning.refresh_segments() then dunning.refresh_kpi() on cron_expr (GMT; default 02:00 every night); returns its job id; SQLSTATE 55000 when pg_cron is missing';
 CREATE OR REPLACE FUNCTION dunning.schedule(cron_expr text DEFAULT '*/15 * * * *') RETURNS bigint
