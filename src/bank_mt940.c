@@ -2,7 +2,8 @@
  * bank_mt940.c -- SWIFT MT940: fields :20: (statement reference), :25:
  * (account), :28C: (statement number), :60F:/:60M: (opening balance), :61:
  * (one entry), :86: (its details), :62F:/:62M: (closing balance), in files
- * with or without SWIFT blocks ({1:...}{4:), CRLF or LF, Latin-1 or UTF-8.
+ * with or without SWIFT blocks ({1:...}{4:), CRLF or LF, UTF-8, Latin-1 or
+ * code page 850.
  *
  * :86: (the details of an entry) is read by bank_mt940_details.c.
  */
@@ -52,16 +53,86 @@ dunning_mt940_looks_like(const char *data, int len)
 	return false;
 }
 
+/* Code page 850 (DOS Western Europe): the code points of bytes 0x80-0xFF. */
+static const uint16 cp850[128] = {
+	0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7,
+	0x00EA, 0x00EB, 0x00E8, 0x00EF, 0x00EE, 0x00EC, 0x00C4, 0x00C5,
+	0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+	0x00FF, 0x00D6, 0x00DC, 0x00F8, 0x00A3, 0x00D8, 0x00D7, 0x0192,
+	0x00E1, 0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA,
+	0x00BF, 0x00AE, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+	0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x00C1, 0x00C2, 0x00C0,
+	0x00A9, 0x2563, 0x2551, 0x2557, 0x255D, 0x00A2, 0x00A5, 0x2510,
+	0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x00E3, 0x00C3,
+	0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x00A4,
+	0x00F0, 0x00D0, 0x00CA, 0x00CB, 0x00C8, 0x0131, 0x00CD, 0x00CE,
+	0x00CF, 0x2518, 0x250C, 0x2588, 0x2584, 0x00A6, 0x00CC, 0x2580,
+	0x00D3, 0x00DF, 0x00D4, 0x00D2, 0x00F5, 0x00D5, 0x00B5, 0x00FE,
+	0x00DE, 0x00DA, 0x00DB, 0x00D9, 0x00FD, 0x00DD, 0x00AF, 0x00B4,
+	0x00AD, 0x00B1, 0x2017, 0x00BE, 0x00B6, 0x00A7, 0x00F7, 0x00B8,
+	0x00B0, 0x00A8, 0x00B7, 0x00B9, 0x00B3, 0x00B2, 0x25A0, 0x00A0
+};
+
+/*
+ * Whether raw, not UTF-8, is German text in code page 850 (older German
+ * banking software writes it): an umlaut or sharp s of that code page (Ü is
+ * 0x9A there, a control character in Latin-1) and no byte above 0x7F that
+ * is not one of its letters.
+ */
+static bool
+looks_like_cp850(const char *raw, int len)
+{
+	bool		umlaut = false;
+
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char b = (unsigned char) raw[i];
+
+		if (b < 0x80)
+			continue;
+		if (b > 0xA5 && b != 0xE1)
+			return false;
+		if (b == 0x81 || b == 0x84 || b == 0x8E || b == 0x94 || b == 0x99 || b == 0x9A || b == 0xE1)
+			umlaut = true;
+	}
+	return umlaut;
+}
+
+/* raw (len bytes of code page 850) as UTF-8. */
+static char *
+cp850_to_utf8(const char *raw, int len)
+{
+	StringInfoData out;
+	unsigned char utf8[4];
+
+	initStringInfo(&out);
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char b = (unsigned char) raw[i];
+
+		if (b < 0x80)
+			appendStringInfoChar(&out, (char) b);
+		else
+		{
+			unicode_to_utf8(cp850[b - 0x80], utf8);
+			appendBinaryStringInfo(&out, (char *) utf8, pg_utf_mblen(utf8));
+		}
+	}
+	return out.data;
+}
+
 /*
  * The file as text of the server encoding: control characters other than
  * line ends become spaces, then the bytes are converted from the given
- * encoding, UTF-8 when they are valid UTF-8, else Latin-1.
+ * encoding (a PostgreSQL name, or CP850), UTF-8 when they are valid UTF-8,
+ * code page 850 when they look like it, else Latin-1.
  */
 static char *
 decode(const char *data, int len, const char *encoding)
 {
 	char	   *raw = palloc(len + 1);
-	int			enc;
+	int			enc = PG_LATIN1;
+	bool		is_cp850 = false;
 
 	for (int i = 0; i < len; i++)
 	{
@@ -70,17 +141,27 @@ decode(const char *data, int len, const char *encoding)
 		raw[i] = (b < ' ' && b != '\n' && b != '\r') || b == 0x7f ? ' ' : (char) b;
 	}
 	raw[len] = '\0';
-	if (encoding != NULL)
+	if (encoding != NULL && (pg_strcasecmp(encoding, "CP850") == 0 || pg_strcasecmp(encoding, "IBM850") == 0))
+		is_cp850 = true;
+	else if (encoding != NULL)
 	{
 		enc = pg_char_to_encoding(encoding);
 		if (enc < 0 || !PG_VALID_ENCODING(enc))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"%s\" is not an encoding", dunning_clip(encoding, strlen(encoding), 60)),
-					 errhint("Give a PostgreSQL encoding name such as UTF8, LATIN1 or WIN1252, or NULL to detect it.")));
+					 errhint("Give a PostgreSQL encoding name such as UTF8, LATIN1 or WIN1252, or CP850, or NULL to detect it.")));
 	}
+	else if (pg_verify_mbstr(PG_UTF8, raw, len, true))
+		enc = PG_UTF8;
 	else
-		enc = pg_verify_mbstr(PG_UTF8, raw, len, true) ? PG_UTF8 : PG_LATIN1;
+		is_cp850 = looks_like_cp850(raw, len);
+	if (is_cp850)
+	{
+		char	   *utf8 = cp850_to_utf8(raw, len);
+
+		return pg_any_to_server(utf8, strlen(utf8), PG_UTF8);
+	}
 	if (!pg_verify_mbstr(enc, raw, len, true))
 		dunning_bank_refuse("the start", psprintf("the file is not valid %s", pg_encoding_to_char(enc)));
 	return pg_any_to_server(raw, len, enc);

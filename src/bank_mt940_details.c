@@ -151,6 +151,20 @@ subfield(const char *s, char sep, int code)
 	return NULL;
 }
 
+/* An account number from v to end: its letters and digits (a wrapped line left a blank). */
+static char *
+account_number(const char *v, const char *end)
+{
+	char	   *out = palloc(end - v + 1);
+	int			n = 0;
+
+	for (const char *p = v; p < end; p++)
+		if (!isspace((unsigned char) *p))
+			out[n++] = *p;
+	out[n] = '\0';
+	return dunning_bank_clean(out);
+}
+
 /*
  * Triodos's layout: ?20 the counterparty's BIC and ?21 its IBAN.  The IBAN,
  * normalized, when ?20 is a BIC and ?21 an IBAN that checks; else NULL.
@@ -167,7 +181,10 @@ triodos_iban(const char *s, char sep)
 	return NULL;
 }
 
-/* German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep. */
+/*
+ * German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep
+ * (after a business code, which is kept in the entry's bank code).
+ */
 static void
 read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 {
@@ -183,7 +200,8 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
-	en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
+	if (isdigit((unsigned char) s[0]))
+		en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
 	if (bic_iban)
 		tx->iban = bic_iban;
 	while (next_subfield(&cursor, sep, &code, &v, &end))
@@ -205,7 +223,7 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 			appendBinaryStringInfo(&name, v, end - v);
 		}
 		else if (code == 31 && !bic_iban)
-			tx->iban = dunning_bank_clean(pnstrdup(v, end - v));
+			tx->iban = account_number(v, end);
 	}
 	tx->name = dunning_bank_clean(name.data);
 	tx->end_to_end_id = sepa_keyword(purpose.data, "EREF+");
@@ -430,6 +448,10 @@ dunning_mt940_details(BankEntry *en, BankTxn *tx, const char *f)
 	if (isdigit((unsigned char) f[0]) && isdigit((unsigned char) f[1]) && isdigit((unsigned char) f[2]) &&
 		f[3] != '\0' && !isalnum((unsigned char) f[3]) && f[3] != ' ' && f[3] != '/')
 		read_86_german(en, tx, unwrap(f, false), f[3]);
+	else if ((f[0] == '?' || f[0] == '>') && subfield_starts(f, f[0]))
+		/* the same subfields without the business code (Polish banks: >20 >31 >32),
+		 * their lines ended at a word */
+		read_86_german(en, tx, unwrap(f, true), f[0]);
 	else if (f[0] == '/' && slash_tag_at(f))
 		read_86_slash(tx, unwrap(f, false));
 	else if (read_86_account_line(tx, f))
