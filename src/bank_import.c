@@ -252,6 +252,13 @@ plus(Datum a, Datum b)
 	return DirectFunctionCall2(numeric_add, a, b);
 }
 
+/* a = b, for numerics. */
+static bool
+numeric_equal(Datum a, Datum b)
+{
+	return DatumGetBool(DirectFunctionCall2(numeric_eq, a, b));
+}
+
 /* The text of a numeric Datum. */
 static char *
 numeric_text(Datum d)
@@ -291,7 +298,7 @@ checked_entry(BankEntry *en)
 		sum = plus(sum, numeric_of(txn_amount(en, lfirst(lt), &currency)));
 		check_currency(currency, ((BankTxn *) lfirst(lt))->where);
 	}
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, sum, amount)) != 0)
+	if (!numeric_equal(sum, amount))
 		dunning_bank_refuse(en->where, psprintf("the transactions of the entry add up to %s, the entry says %s",
 												numeric_text(sum), numeric_text(amount)));
 	return amount;
@@ -308,8 +315,10 @@ checked_entry(BankEntry *en)
 static void
 check_statement(BankStatement *st)
 {
+	bool		balanced = st->opening != NULL && st->closing != NULL;
 	Datum		total = numeric_of("0");
-	Datum		valued = numeric_of("0");
+	Datum		valued_later = numeric_of("0");
+	bool		any_valued_later = false;
 	Datum		reached;
 	Datum		closing;
 	ListCell   *lc;
@@ -322,21 +331,22 @@ check_statement(BankStatement *st)
 		Datum		amount = checked_entry(en);
 
 		/* balances add up in one currency: the account's */
-		if (st->opening != NULL && st->closing != NULL && st->currency != NULL &&
-			strcmp(en->currency, st->currency) != 0)
+		if (balanced && st->currency != NULL && strcmp(en->currency, st->currency) != 0)
 			dunning_bank_refuse(en->where, psprintf("the entry is in %s, the statement's account in %s",
 													en->currency, st->currency));
-
 		total = plus(total, amount);
-		if (!st->has_closing_on || !en->has_value_on || en->value_on <= st->closing_on)
-			valued = plus(valued, amount);
+		if (st->has_closing_on && en->has_value_on && en->value_on > st->closing_on)
+		{
+			valued_later = plus(valued_later, amount);
+			any_valued_later = true;
+		}
 	}
-	if (st->opening == NULL || st->closing == NULL)
+	if (!balanced)
 		return;
 	reached = plus(numeric_of(st->opening), total);
 	closing = numeric_of(st->closing);
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, reached, closing)) != 0 &&
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, plus(numeric_of(st->opening), valued), closing)) != 0)
+	if (!numeric_equal(reached, closing) &&
+		!(any_valued_later && numeric_equal(DirectFunctionCall2(numeric_sub, reached, valued_later), closing)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("bank statement %s (%s) does not balance: opening %s + entries %s = %s, closing balance %s, difference %s",

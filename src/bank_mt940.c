@@ -236,6 +236,7 @@ read_account(Mt *m, const char *f)
 {
 	char		iban[DUNNING_IBAN_MAX + 1];
 	char	   *account = dunning_bank_clean(f);
+	const char *last_slash;
 	int			n;
 
 	if (m->st->account_iban != NULL || m->st->account_id != NULL)
@@ -259,8 +260,9 @@ read_account(Mt *m, const char *f)
 		if (n == 0)
 			dunning_bank_refuse(at_line(m->tag_line), "the :25: field names no account");
 	}
+	last_slash = strrchr(account, '/');
 	if (dunning_iban_normalize(account, n, iban) ||
-		(strrchr(account, '/') && dunning_iban_normalize(strrchr(account, '/') + 1, strlen(strrchr(account, '/') + 1), iban)))
+		(last_slash && dunning_iban_normalize(last_slash + 1, strlen(last_slash + 1), iban)))
 		m->st->account_iban = pstrdup(iban);	/* "NL91ABNA0417164300", "ABNANL2A/NL91ABNA0417164300" */
 	else
 		m->st->account_id = account;
