@@ -70,8 +70,10 @@ COMMENT ON FUNCTION dunning_internal.statutory_schedule(text, text, date, date) 
 --   climb     a notice one rung up, when an item reached it, the level is
 --             not held and the last notice was delivered its spacing ago;
 --   warn      instead of a climb to a formal rung (letter or legal) when
---             no item that reached it has been in writing: a notice at
---             the same rung, as the written rung at or below it is sent;
+--             no item that reached it has been in writing (a written
+--             notice sent or failed for good, or a level set by hand since
+--             it fell overdue): a notice at the same rung, in the words of
+--             the highest written rung below the formal ones;
 --   renotice  a notice at the same rung listing items that fell overdue
 --             since the last notice, renotice_days after it;
 --   pre_due   a reminder of items coming due, only outside an episode or
@@ -127,21 +129,28 @@ WITH s AS MATERIALIZED (
     SELECT g.scenario_id, g.step_id, g.rung, g.offset_days, g.spacing_days, g.is_last, g.name, g.channel,
            st.template, st.min_overdue_amount, st.min_days_overdue, st.min_days_since_previous, st.send_time,
            st.fee, st.fallback_channels, st.charges AND sc.charges_enabled AS charged, sc.fixed_compensation, sc.compensation_currency,
-           sc.interest_margin,
-           -- a formal rung (a letter or legal above a written rung) names
-           -- only items the customer has had in writing: the written rung
-           -- at or below each rung carries the reminder sent instead
-           g.channel IN ('letter', 'legal')
-             AND g.rung > (SELECT min(b.rung) FROM dunning.scenario_rung b
-                            WHERE b.scenario_id = g.scenario_id AND b.channel IN ('email', 'sms', 'letter')) AS formal,
-           wr.template AS written_template, wr.channel AS written_channel, wr.fallback_channels AS written_fallback
-      FROM dunning.scenario_rung g
+           sc.interest_margin, g.formal,
+           -- the written reminder a formal rung waits for is sent at the
+           -- level as the highest written rung below the formal ones at or
+           -- below it is: its template, and its channels that write
+           wr.template AS written_template, wr.channel AS written_channel,
+           ARRAY(SELECT x FROM pg_catalog.unnest(wr.fallback_channels) x WHERE x IN ('email', 'sms', 'letter'))
+               AS written_fallback
+      FROM (-- a formal rung: a letter or legal above the first written rung (e-mail,
+            -- SMS or letter); it names only items the customer has had in writing
+            SELECT r.*, r.channel IN ('letter', 'legal')
+                          AND r.rung > min(r.rung) FILTER (WHERE r.channel IN ('email', 'sms', 'letter'))
+                                         OVER (PARTITION BY r.scenario_id) AS formal
+              FROM dunning.scenario_rung r) g
       JOIN dunning.scenario_step st ON st.step_id = g.step_id
       JOIN dunning.scenario sc ON sc.scenario_id = g.scenario_id
       LEFT JOIN LATERAL (
             SELECT b.rung, bs.template, b.channel, bs.fallback_channels
               FROM dunning.scenario_rung b JOIN dunning.scenario_step bs ON bs.step_id = b.step_id
              WHERE b.scenario_id = g.scenario_id AND b.rung <= g.rung AND b.channel IN ('email', 'sms', 'letter')
+               AND NOT (b.channel = 'letter' AND b.rung > (SELECT min(f.rung) FROM dunning.scenario_rung f
+                                                            WHERE f.scenario_id = b.scenario_id
+                                                              AND f.channel IN ('email', 'sms', 'letter')))
              ORDER BY b.rung DESC LIMIT 1) wr ON true
 ), pre AS MATERIALIZED (
     -- the pre-due step of each scenario: its first step before the due date
@@ -331,10 +340,11 @@ WITH s AS MATERIALIZED (
     -- material currency reaches, passing over the rungs below it that none
     -- reaches (else to the next rung, which waits for it).  A formal rung
     -- is climbed to only when an item that reached it has been in writing
-    -- (a sent notice by e-mail, SMS, letter or legal listed it): else the
-    -- customer first gets a written reminder at its level ('warn'; an item
-    -- paused by a dispute, promise or plan, or reached only by a call, is
-    -- never first named in a formal notice).
+    -- (a notice by e-mail, SMS, letter or legal listed it, sent or failed
+    -- for good) or was overdue when a person set the level: else the
+    -- customer first gets a written reminder at its level ('warn'), so
+    -- that an item paused by a dispute, promise or plan, or reached only
+    -- by a call, does not make a formal notice the first it hears of.
     SELECT a.*, CASE WHEN un.unwritten THEN 'warn' ELSE a.asks END AS want,
            c.climb_rung, c.climb_spacing
       FROM asks a
@@ -354,12 +364,15 @@ WITH s AS MATERIALIZED (
       LEFT JOIN LATERAL (
             -- (sub-plans by index, not joins: phase 1 runs without nested loops)
             SELECT CASE WHEN c.climb_formal AND a.level_rung >= 1
-                             -- (a customer it cannot write to climbs: its notices go as tasks)
+                             -- (a customer it cannot write to climbs: its notices go as tasks;
+                             -- the reminder goes by the first of these channels it can be sent by)
                              AND EXISTS (SELECT 1 FROM rung lv
                                            CROSS JOIN pg_catalog.unnest(lv.written_channel || lv.written_fallback) ch
                                           WHERE lv.scenario_id = a.scenario_id AND lv.rung = a.level_rung
                                             AND CASE ch WHEN 'email' THEN a.email WHEN 'sms' THEN a.phone
-                                                        WHEN 'letter' THEN a.postal_address END IS NOT NULL)
+                                                        WHEN 'letter' THEN a.postal_address END IS NOT NULL
+                                            -- not the channel whose delivery the last notice lost
+                                            AND ch IS DISTINCT FROM CASE WHEN a.last_notice_lost THEN a.last_notice_channel END)
                         THEN NOT EXISTS (
                        SELECT 1 FROM dunning.invoice i
                         WHERE i.customer_id = COALESCE(one, a.customer_id) AND i.amount > 0
@@ -385,7 +398,8 @@ WITH s AS MATERIALIZED (
                           -- person who set the level by hand after it fell overdue
                           AND ((SELECT count(*) FROM dunning.level_change l
                                  WHERE l.customer_id = COALESCE(one, i.customer_id) AND l.event = 'set'
-                                   AND l.to_step_id IS NOT NULL AND l.changed_on > i.due_on) > 0
+                                   AND l.to_step_id IS NOT NULL AND l.changed_on > i.due_on
+                                   AND l.changed_on <= a.local_date) > 0
                            OR (SELECT count(*) FROM dunning.action_item ai
                                 WHERE ai.customer_id = COALESCE(one, i.customer_id) AND ai.invoice_id = i.invoice_id
                                   AND (SELECT x.kind = 'notice' AND x.status IN ('sent', 'failed')
@@ -420,7 +434,7 @@ WITH s AS MATERIALIZED (
             -- the written rung at or below it is sent, held to the formal
             -- rung's spacing and minimums
             SELECT g.step_id, g.name, g.offset_days, g.written_channel, g.written_template, g.send_time,
-                   g.written_fallback, f.min_overdue_amount, f.min_days_overdue, NULL, w.climb_spacing,
+                   g.written_fallback, f.min_overdue_amount, f.min_days_overdue, g.fee, w.climb_spacing,
                    g.rung, false, g.charged, g.interest_margin, g.fixed_compensation, g.compensation_currency, NULL
               FROM rung g JOIN rung f ON f.scenario_id = g.scenario_id AND f.rung = w.climb_rung
              WHERE w.want = 'warn' AND g.scenario_id = w.scenario_id AND g.rung = w.level_rung
@@ -459,7 +473,7 @@ WITH s AS MATERIALIZED (
              WHERE CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
                                   WHEN 'task' THEN '' ELSE t.postal_address END IS NOT NULL
                -- after a delivery lost for good, only the channels after its own
-               AND (NOT (t.want = 'renotice' AND t.last_notice_lost)
+               AND (NOT (t.want IN ('renotice', 'warn') AND t.last_notice_lost)
                     OR u.k > COALESCE(pg_catalog.array_position(t.t_channels, t.last_notice_channel), 0))
              ORDER BY u.k LIMIT 1) ch ON t.want IS NOT NULL
 ), dec AS (

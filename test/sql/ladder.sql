@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(78);
+SELECT plan(79);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -256,12 +256,27 @@ SELECT is((SELECT scenario_id || ':' || assigned_by FROM dunning.customer_scenar
 --     has never been in writing when the formal notice is due
 --  13 the same, but the written reminder's e-mail fails for good
 --  14 a collector set its level to the call by hand (called before go-live)
+--  15 as 12, without e-mail, on a ladder whose reminder 2 falls back to a
+--     call before a letter: the written reminder goes by letter, not by call
 -----------------------------------------------------------------------------
 INSERT INTO dunning.customer (customer_id, name, email, phone, timezone) VALUES
   (9, 'Late Booking SA', 'ap@late-booking.example', NULL, 'UTC'), (10, 'Overlap SA', 'ap@overlap.example', NULL, 'UTC'),
   (11, 'Small SA', 'ap@small.example', NULL, 'UTC'), (12, 'Quiet Dispute SA', 'ap@quiet.example', '+33 1 00 00 00 12', 'UTC'),
   (13, 'Bounce SA', 'ap@bounce.example', '+33 1 00 00 00 13', 'UTC'),
   (14, 'Called SA', 'ap@called.example', '+33 1 00 00 00 14', 'UTC');
+INSERT INTO dunning.customer (customer_id, name, phone, postal_address, timezone) VALUES
+  (15, 'Paper SA', '+33 1 00 00 00 15', '15 rue P, Paris', 'UTC');
+INSERT INTO dunning.scenario (name, description) VALUES ('call first', 'reminder 2 falls back to a call before a letter');
+INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template, min_overdue_amount, fallback_channels)
+SELECT sc.scenario_id, v.*
+  FROM dunning.scenario sc,
+       (VALUES (1, 'reminder 1', 7, 'email', 'reminder_1', NULL::numeric, '{letter}'::text[]),
+               (2, 'reminder 2', 21, 'email', 'reminder_2', NULL, '{call,letter}'),
+               (3, 'collector call', 30, 'call', 'call', 100, '{task}'),
+               (4, 'formal notice', 45, 'letter', 'formal_notice', NULL, '{email}')) v
+ WHERE sc.name = 'call first';
+INSERT INTO dunning.customer_setting (customer_id, scenario_id)
+SELECT 15, scenario_id FROM dunning.scenario WHERE name = 'call first';
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (901, 9, 'LB-1', '2026-08-01', '2026-09-01', 600.00), (902, 9, 'LB-2', '2026-08-22', '2026-09-22', 100.00),
   (1001, 10, 'OV-1', '2026-08-01', '2026-09-01', 600.00), (1002, 10, 'OV-2', '2026-08-22', '2026-09-22', 100.00),
@@ -270,7 +285,9 @@ INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on,
   (1301, 13, 'PO-1', '2026-07-01', '2026-08-01', 500.00), (1302, 13, 'PO-2', '2026-07-01', '2026-08-01', 400.00);
 SELECT dunning.open_dispute(i, 'quantity', NULL, NULL, NULL, '2026-08-20') FROM unnest(ARRAY[1202, 1302]) i;
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
-  (1401, 14, 'CA-1', '2026-07-01', '2026-08-01', 700.00);
+  (1401, 14, 'CA-1', '2026-07-01', '2026-08-01', 700.00),
+  (1501, 15, 'PP-1', '2026-07-01', '2026-08-01', 500.00), (1502, 15, 'PP-2', '2026-07-01', '2026-08-01', 400.00);
+SELECT dunning.open_dispute(1502, 'quantity', NULL, NULL, NULL, '2026-08-20');
 SELECT dunning.set_level(14, 4, 'called on 09-01, no payment', '2026-09-01');
 SELECT pg_temp.days('2026-09-02', '2026-09-23');
 SELECT is(pg_temp.notices(9) || '/' || pg_temp.notices(10), 'reminder 1,reminder 2/reminder 1,reminder 2',
@@ -279,9 +296,9 @@ SELECT pg_temp.pay(901, '2026-09-21');
 SELECT pg_temp.pay(1001, '2026-09-23');
 SELECT pg_temp.days('2026-09-24', '2026-09-25');
 -- 12 pays the undisputed invoice after the call, and its dispute is rejected
-SELECT pg_temp.pay(i, '2026-09-26') FROM unnest(ARRAY[1201, 1301]) i;
+SELECT pg_temp.pay(i, '2026-09-26') FROM unnest(ARRAY[1201, 1301, 1501]) i;
 SELECT dunning.resolve_dispute((SELECT dispute_id FROM dunning.dispute WHERE invoice_id = i),
-                               'rejected', 'quantities were right', '2026-09-26') FROM unnest(ARRAY[1202, 1302]) i;
+                               'rejected', 'quantities were right', '2026-09-26') FROM unnest(ARRAY[1202, 1302, 1502]) i;
 SELECT pg_temp.days('2026-09-26', '2026-10-11');
 SELECT pg_temp.run('2026-10-12');
 SELECT dunning.mark_failed(a.action_id, 'mailbox unknown', false)
@@ -335,6 +352,10 @@ SELECT is((SELECT string_agg(step_name || ' ' || action_date, ',' ORDER BY actio
             WHERE customer_id = 14 AND kind = 'notice'),
           'formal notice 2026-09-15,legal escalation 2026-10-15',
           'an item overdue when a person set the level by hand counts as dealt with: the formal notice goes at its day, legal 30 days on');
+SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
+            WHERE customer_id = 15 AND kind = 'notice' AND action_date >= '2026-10-01'),
+          'collector call letter 2026-10-12,formal notice letter 2026-10-27',
+          'the written reminder goes by a channel that writes (a letter), not by the call its rung falls back to first');
 
 SELECT * FROM finish();
 ROLLBACK;
