@@ -75,9 +75,9 @@ static const uint16 cp850[128] = {
 
 /*
  * Whether raw, not UTF-8, is German text in code page 850 (older German
- * banking software writes it): an umlaut or sharp s of that code page (Ü is
- * 0x9A there, a control character in Latin-1) and no byte above 0x7F that
- * is not one of its letters.
+ * banking software writes it): an umlaut of that code page (ä ö ü Ä Ö Ü are
+ * 0x84 0x94 0x81 0x8E 0x99 0x9A there, control characters in Latin-1), and
+ * every byte above 0x7F one of its accented letters 0x80-0xA5 or ß (0xE1).
  */
 static bool
 looks_like_cp850(const char *raw, int len)
@@ -92,7 +92,7 @@ looks_like_cp850(const char *raw, int len)
 			continue;
 		if (b > 0xA5 && b != 0xE1)
 			return false;
-		if (b == 0x81 || b == 0x84 || b == 0x8E || b == 0x94 || b == 0x99 || b == 0x9A || b == 0xE1)
+		if (b == 0x81 || b == 0x84 || b == 0x8E || b == 0x94 || b == 0x99 || b == 0x9A)
 			umlaut = true;
 	}
 	return umlaut;

@@ -151,7 +151,7 @@ subfield(const char *s, char sep, int code)
 	return NULL;
 }
 
-/* An account number from v to end: its letters and digits (a wrapped line left a blank). */
+/* An account number from v to end, without blanks (a wrapped line left one). */
 static char *
 account_number(const char *v, const char *end)
 {
@@ -448,10 +448,12 @@ dunning_mt940_details(BankEntry *en, BankTxn *tx, const char *f)
 	if (isdigit((unsigned char) f[0]) && isdigit((unsigned char) f[1]) && isdigit((unsigned char) f[2]) &&
 		f[3] != '\0' && !isalnum((unsigned char) f[3]) && f[3] != ' ' && f[3] != '/')
 		read_86_german(en, tx, unwrap(f, false), f[3]);
-	else if ((f[0] == '?' || f[0] == '>') && subfield_starts(f, f[0]))
-		/* the same subfields without the business code (Polish banks: >20 >31 >32),
-		 * their lines ended at a word */
-		read_86_german(en, tx, unwrap(f, true), f[0]);
+	else if (f[0] == '?' && subfield_starts(f, '?'))
+		/* the German subfields without the business code */
+		read_86_german(en, tx, unwrap(f, false), '?');
+	else if (f[0] == '>' && subfield_starts(f, '>'))
+		/* Polish banks: >20 purpose, >31 account, >32 name, lines ended at a word */
+		read_86_german(en, tx, unwrap(f, true), '>');
 	else if (f[0] == '/' && slash_tag_at(f))
 		read_86_slash(tx, unwrap(f, false));
 	else if (read_86_account_line(tx, f))
