@@ -268,6 +268,24 @@ read_account(Mt *m, const char *f)
 		m->st->account_id = account;
 }
 
+/*
+ * A :61: reference at s is 16 characters, padded with blanks when details
+ * follow on the line ("NONREF          MR X"); a longer one without a blank
+ * in its first 17 characters is kept whole.  s is cut after the reference;
+ * the details after it, or NULL.
+ */
+static char *
+cut_reference(char *s)
+{
+	char	   *details;
+
+	if (strlen(s) <= 16 || memchr(s, ' ', 17) == NULL)
+		return NULL;
+	details = pstrdup(s + 16);
+	s[16] = '\0';
+	return details;
+}
+
 /* Value date, entry date, mark and amount of a :61: line; *pos moves past them. */
 static void
 read_61_head(Mt *m, BankEntry *en, const char *f, int *pos, const char *where)
@@ -346,6 +364,7 @@ read_61(Mt *m, const char *f)
 	char	   *line = pnstrdup(f, first);
 	char	   *slash;
 	char	   *same_line = NULL;	/* details on the :61: line itself */
+	char	   *details;
 
 	en->booked = true;
 	en->has_booked_on = true;
@@ -362,27 +381,14 @@ read_61(Mt *m, const char *f)
 	slash = strstr(line + p, "//");
 	if (slash)
 	{
-		/* the bank's reference: likewise, 16 characters when details follow */
-		if (strlen(slash + 2) > 16 && memchr(slash + 2, ' ', 17) != NULL)
-		{
-			same_line = slash + 2 + 16;
-			en->bank_ref = dunning_mt940_reference(pnstrdup(slash + 2, 16));
-		}
-		else
-			en->bank_ref = dunning_mt940_reference(slash + 2);
+		/* the bank's reference after "//", then the account owner's before it */
+		same_line = cut_reference(slash + 2);
+		en->bank_ref = dunning_mt940_reference(slash + 2);
 		*slash = '\0';
 	}
-	/*
-	 * the account owner's reference: 16 characters, padded with blanks when
-	 * details follow on the line ("NONREF          MR X"); a longer one
-	 * without a blank is kept whole
-	 */
-	if (strlen(line + p) > 16 && memchr(line + p, ' ', 17) != NULL)
-	{
-		if (same_line == NULL)
-			same_line = pstrdup(line + p + 16);
-		line[p + 16] = '\0';
-	}
+	details = cut_reference(line + p);
+	if (same_line == NULL)
+		same_line = details;
 	tx->txn_ref = dunning_mt940_reference(line + p);
 	if (eol)
 		read_61_details(en, tx, dunning_bank_clean(eol + 1));
