@@ -50,40 +50,46 @@ SQL
 sed -e 's/\\n/\n/g' "$dir/doc.txt" > "$dir/doc.xml"
 echo "camt.053 of $n credit transactions: $(( $(stat -c %s "$dir/doc.xml") / 1024 )) kB"
 
-best_copy=; best_import=; cpu_copy=; cpu_import=
-for r in $(seq 1 "$runs"); do
+# side PREAMBLE STATEMENT: STATEMENT run in a fresh database after PREAMBLE;
+# sets wall (ms, the whole psql session) and cpu (the backend's CPU ms of STATEMENT)
+side() {
     fresh
-    t=$(ms)
-    psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
-$(cpu_mark 0)
-\\copy dunning.payment (received_on, amount, currency, payer_name, payer_iban, remittance_info, reference, external_ref) FROM '$dir/payments.csv' WITH (FORMAT csv)
-$(cpu_mark 1)
-SQL
-    c=$(( $(ms) - t )); cc=$(cpu_ms)
-    fresh
-    t=$(ms)
+    local t=$(ms)
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" -o "$dir/result" <<SQL
-\\set f \`cat $dir/doc.xml\`
+$1
 $(cpu_mark 0)
-SELECT * FROM dunning.import_statement(:'f', letter => false);
+$2
 $(cpu_mark 1)
 SQL
-    i=$(( $(ms) - t )); ci=$(cpu_ms)
-    got=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM dunning.payment")
-    [ "$got" = "$n" ] || { echo "import made $got payments, not $n" >&2; exit 1; }
-    echo "run $r: copy $c ms (backend CPU $cc ms), import $i ms (backend CPU $ci ms)"
-    [ -z "$best_copy" ] || [ $c -lt $best_copy ] && best_copy=$c
-    [ -z "$best_import" ] || [ $i -lt $best_import ] && best_import=$i
-    if [ "$cc" != - ] && [ "$ci" != - ]; then
-        [ -z "$cpu_copy" ] || [ $cc -lt $cpu_copy ] && cpu_copy=$cc
-        [ -z "$cpu_import" ] || [ $ci -lt $cpu_import ] && cpu_import=$ci
-    fi
-done
-echo "best of $runs: copy of $n payments $best_copy ms, import of the camt.053 $best_import ms," \
-     "ratio $(awk -v a=$best_import -v b=$best_copy 'BEGIN { printf "%.2f", a / b }')"
-[ -z "$cpu_copy" ] || [ "$cpu_copy" = 0 ] ||
-    echo "backend CPU, best of $runs: copy $cpu_copy ms, import $cpu_import ms," \
-         "ratio $(awk -v a=$cpu_import -v b=$cpu_copy 'BEGIN { printf "%.2f", a / b }')"
+    wall=$(( $(ms) - t )); cpu=$(cpu_ms)
+}
+# pair LABEL COPY IMPORT_PREAMBLE IMPORT: both sides $runs times, then the best of each
+pair() {
+    local label=$1 best_copy= best_import= cpu_copy= cpu_import= c cc i ci got
+    for r in $(seq 1 "$runs"); do
+        side "" "$2"; c=$wall; cc=$cpu
+        side "$3" "$4"; i=$wall; ci=$cpu
+        got=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM dunning.payment")
+        [ "$got" = "$n" ] || { echo "import made $got payments, not $n" >&2; exit 1; }
+        echo "${label}run $r: copy $c ms (backend CPU $cc ms), import $i ms (backend CPU $ci ms)"
+        [ -z "$best_copy" ] || [ $c -lt $best_copy ] && best_copy=$c
+        [ -z "$best_import" ] || [ $i -lt $best_import ] && best_import=$i
+        if [ "$cc" != - ] && [ "$ci" != - ]; then
+            [ -z "$cpu_copy" ] || [ $cc -lt $cpu_copy ] && cpu_copy=$cc
+            [ -z "$cpu_import" ] || [ $ci -lt $cpu_import ] && cpu_import=$ci
+        fi
+    done
+    echo "${label}best of $runs: copy of $n payments $best_copy ms, import of the camt.053 $best_import ms," \
+         "ratio $(awk -v a=$best_import -v b=$best_copy 'BEGIN { printf "%.2f", a / b }')"
+    [ -z "$cpu_copy" ] || [ "$cpu_copy" = 0 ] ||
+        echo "${label}backend CPU, best of $runs: copy $cpu_copy ms, import $cpu_import ms," \
+             "ratio $(awk -v a=$cpu_import -v b=$cpu_copy 'BEGIN { printf "%.2f", a / b }')"
+}
+columns="received_on, amount, currency, payer_name, payer_iban, remittance_info, reference, external_ref"
+
+# the client sends both: \copy of the CSV, the document in the statement
+pair "" "\\copy dunning.payment ($columns) FROM '$dir/payments.csv' WITH (FORMAT csv)" \
+     "\\set f \`cat $dir/doc.xml\`" "SELECT * FROM dunning.import_statement(:'f', letter => false);"
 
 # SERVER_SIDE=1 (the server on this machine, a superuser): the same pair with
 # both files read by the server itself, COPY FROM the CSV file against
@@ -92,28 +98,8 @@ echo "best of $runs: copy of $n payments $best_copy ms, import of the camt.053 $
 # (psql 15 cannot bind a parameter; a driver binding a bytea does not pay it).
 if [ "${SERVER_SIDE:-0}" = 1 ]; then
     chmod 755 "$dir"; chmod 644 "$dir"/*
-    best_copy=; best_import=
-    for r in $(seq 1 "$runs"); do
-        fresh
-        psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
-$(cpu_mark 0)
-COPY dunning.payment (received_on, amount, currency, payer_name, payer_iban, remittance_info, reference, external_ref) FROM '$dir/payments.csv' WITH (FORMAT csv);
-$(cpu_mark 1)
-SQL
-        cc=$(cpu_ms)
-        fresh
-        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -o "$dir/result" <<SQL
-$(cpu_mark 0)
-SELECT * FROM dunning.import_statement(pg_read_binary_file('$dir/doc.xml'), letter => false);
-$(cpu_mark 1)
-SQL
-        ci=$(cpu_ms)
-        echo "server side, run $r: copy backend CPU $cc ms, import backend CPU $ci ms"
-        [ -z "$best_copy" ] || [ "$cc" -lt "$best_copy" ] && best_copy=$cc
-        [ -z "$best_import" ] || [ "$ci" -lt "$best_import" ] && best_import=$ci
-    done
-    echo "server side, backend CPU, best of $runs: copy $best_copy ms, import $best_import ms," \
-         "ratio $(awk -v a=$best_import -v b=$best_copy 'BEGIN { printf "%.2f", a / b }')"
+    pair "server side, " "COPY dunning.payment ($columns) FROM '$dir/payments.csv' WITH (FORMAT csv);" \
+         "" "SELECT * FROM dunning.import_statement(pg_read_binary_file('$dir/doc.xml'), letter => false);"
 fi
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null
 rm -rf "$dir"
