@@ -2,8 +2,8 @@
  * bank_mt940.c -- SWIFT MT940: fields :20: (statement reference), :25:
  * (account), :28C: (statement number), :60F:/:60M: (opening balance), :61:
  * (one entry), :86: (its details), :62F:/:62M: (closing balance), in files
- * with or without SWIFT blocks ({1:...}{4:), CRLF or LF, UTF-8, Latin-1 or
- * code page 850.
+ * with or without SWIFT blocks ({1:...}{4:), CRLF or LF, UTF-8, Latin-1,
+ * Windows-1252 or code page 850.
  *
  * :86: (the details of an entry) is read by bank_mt940_details.c.
  */
@@ -98,6 +98,30 @@ looks_like_cp850(const char *raw, int len)
 	return umlaut;
 }
 
+/*
+ * Whether raw, not UTF-8, is Windows-1252 rather than Latin-1: it has bytes
+ * 0x80-0x9F (the euro sign, curly quotes, dashes there; control characters
+ * in Latin-1), all of them characters of Windows-1252 (0x81, 0x8D, 0x8F,
+ * 0x90 and 0x9D are none).
+ */
+static bool
+looks_like_win1252(const char *raw, int len)
+{
+	bool		c1 = false;
+
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char b = (unsigned char) raw[i];
+
+		if (b < 0x80 || b > 0x9F)
+			continue;
+		if (b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D)
+			return false;
+		c1 = true;
+	}
+	return c1;
+}
+
 /* raw (len bytes of code page 850) as UTF-8. */
 static char *
 cp850_to_utf8(const char *raw, int len)
@@ -125,7 +149,7 @@ cp850_to_utf8(const char *raw, int len)
  * The file as text of the server encoding: control characters other than
  * line ends become spaces, then the bytes are converted from the given
  * encoding (a PostgreSQL name, or CP850), UTF-8 when they are valid UTF-8,
- * code page 850 when they look like it, else Latin-1.
+ * code page 850 or Windows-1252 when they look like it, else Latin-1.
  */
 static char *
 decode(const char *data, int len, const char *encoding)
@@ -154,8 +178,8 @@ decode(const char *data, int len, const char *encoding)
 	}
 	else if (pg_verify_mbstr(PG_UTF8, raw, len, true))
 		enc = PG_UTF8;
-	else
-		is_cp850 = looks_like_cp850(raw, len);
+	else if (!(is_cp850 = looks_like_cp850(raw, len)) && looks_like_win1252(raw, len))
+		enc = PG_WIN1252;
 	if (is_cp850)
 	{
 		char	   *utf8 = cp850_to_utf8(raw, len);
