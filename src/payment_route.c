@@ -30,7 +30,6 @@
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "executor/spi.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
@@ -131,24 +130,6 @@ same_columns(Oid table_oid, Oid view_oid)
 	return same;
 }
 
-/*
- * Is the ledger distributed?  Without Citus's catalog, no (a look-up);
- * with it, asked through SPI once per transaction.
- */
-static bool
-ledger_distributed(void)
-{
-	bool		distributed;
-
-	if (!OidIsValid(relation_named("pg_catalog", "pg_dist_partition")))
-		return false;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "dunning: SPI_connect failed");
-	distributed = dunning_ledger_distributed();
-	SPI_finish();
-	return distributed;
-}
-
 static void
 route_payment_insert(DUNNING_POST_PARSE_ANALYZE_ARGS)
 {
@@ -167,7 +148,7 @@ route_payment_insert(DUNNING_POST_PARSE_ANALYZE_ARGS)
 	if (!customer_left_unknown(query, get_attnum(payment_oid, "customer_id")))
 		return;
 	entry_oid = relation_named("dunning_internal", "payment_entry");
-	if (!OidIsValid(entry_oid) || !ledger_distributed())
+	if (!OidIsValid(entry_oid) || !dunning_ledger_distributed())
 		return;
 	/* the lock the statement holds on its target, as parse analysis took it on the table's */
 	LockRelationOid(entry_oid, RowExclusiveLock);

@@ -7,8 +7,10 @@
 #include "scaleout.h"
 
 #include "access/xact.h"
-#include "storage/proc.h"
+#include "catalog/pg_namespace.h"
 #include "executor/spi.h"
+#include "storage/proc.h"
+#include "utils/lsyscache.h"
 
 /* The answer of dunning_ledger_distributed() and the transaction it is for. */
 static bool distributed;
@@ -35,10 +37,17 @@ dunning_ledger_distributed(void)
 {
 	if (distributed_known_in != MyProc->lxid)
 	{
-		/* pg_dist_partition exists only where Citus is installed */
-		distributed = spi_bool("SELECT pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL")
-			&& spi_bool("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition d"
-						" WHERE d.logicalrelid = 'dunning.payment'::pg_catalog.regclass)");
+		/* pg_dist_partition exists only where Citus is installed: a look-up */
+		distributed = OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE));
+		if (distributed)
+		{
+			/* (a connection of its own: SPI connections nest) */
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "dunning: SPI_connect failed");
+			distributed = spi_bool("SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition d"
+								   " WHERE d.logicalrelid = 'dunning.payment'::pg_catalog.regclass)");
+			SPI_finish();
+		}
 		distributed_known_in = MyProc->lxid;
 	}
 	return distributed;

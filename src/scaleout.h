@@ -7,9 +7,10 @@
 
 /*
  * Is the ledger distributed by Citus (dunning.payment in its metadata)?
- * Asked once per transaction through SPI (the caller is connected).  On a
- * distributed ledger a locking read must name one customer, and payments of
- * unknown payer wait in dunning.payment_suspense.
+ * Asked once per transaction: without Citus's catalog a look-up, with it
+ * through SPI (a connection of its own).  On a distributed ledger a locking
+ * read must name one customer, and payments of unknown payer wait in
+ * dunning.payment_suspense.
  */
 extern bool dunning_ledger_distributed(void);
 
