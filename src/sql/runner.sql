@@ -1057,7 +1057,8 @@ BEGIN
                CASE WHEN d.episode IN ('start', 'restart') THEN d.action_date
                     WHEN d.episode = 'open' THEN x.episode_started_on END,
                d.level_step_id, d.level_offset,
-               CASE WHEN n.action_id IS NOT NULL THEN d.action_date WHEN d.episode = 'open' THEN x.level_on END,
+               CASE WHEN n.action_id IS NOT NULL AND d.event = 'climb' THEN d.action_date
+                    WHEN d.episode = 'open' THEN x.level_on END,
                CASE WHEN n.action_id IS NOT NULL THEN n.action_id
                     WHEN d.episode = 'open' THEN x.last_notice_action_id END,
                CASE WHEN n.action_id IS NOT NULL THEN d.action_date WHEN d.episode = 'open' THEN x.last_notice_on END,

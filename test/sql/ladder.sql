@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(79);
+SELECT plan(80);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -305,6 +305,10 @@ SELECT dunning.mark_failed(a.action_id, 'mailbox unknown', false)
   FROM dunning.action a WHERE a.customer_id = 13 AND a.action_date = '2026-10-12';
 SELECT pg_temp.send('2026-10-12');
 SELECT pg_temp.days('2026-10-13', '2026-10-20');
+SELECT is((SELECT level_step_name || ' since ' || level_on || ', last notice ' || last_notice_on
+             FROM dunning.customer_ladder WHERE customer_id = 12),
+          'collector call since 2026-09-25, last notice 2026-10-12',
+          'rule 1: a notice at the same rung (the written reminder) leaves the day the level was reached');
 SELECT is((SELECT changed_on || ' ' || event FROM dunning.level_change
             WHERE customer_id = 9 AND changed_on > '2026-09-02' AND event LIKE 'episode%' ORDER BY change_id LIMIT 1),
           '2026-09-22 episode_end',
