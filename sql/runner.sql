@@ -70,6 +70,10 @@ SELECT customer_id, scenario_id, assigned_by FROM dunning.customer_scenario ORDE
 SELECT customer_id, step_name, channel, action_date, recipient, language, invoice_count, totals
   FROM dunning.preview('2026-03-16 09:30+00') ORDER BY customer_id;
 SELECT count(*) AS nothing_written FROM dunning.action;
+-- 06:00 UTC: 07:00 in Brussels and Paris, before every customer's send time
+-- (09:00 local): nobody is evaluated yet, and the run says so
+SELECT dunning.run('2026-03-16 06:00+00') AS created_too_early;
+SELECT count(*) FILTER (WHERE evaluated_on IS NOT NULL) AS evaluated FROM dunning.customer_dunning;
 SELECT dunning.run('2026-03-16 09:30+00') AS created;
 SELECT action_id, customer_id, step_name, channel, action_date, status, recipient, last_error,
        payload->'totals' AS totals
