@@ -29,6 +29,7 @@ typedef struct Mt
 	BankEntry  *en;			/* the last :61:, until a field other than :86: */
 	bool		en_details;		/* its :86: has been read */
 	int			n_stmt;
+	int			message_line;	/* a SWIFT message begun there ({1: to {4:) is not closed yet (-}) */
 	BankEmit	emit;
 	void	   *arg;
 } Mt;
@@ -210,7 +211,7 @@ date_at(const char *s, const char *where)
 
 	if (!dunning_bank_yymmdd(s, &d))
 		dunning_bank_refuse(where, psprintf("\"%s\" is not a date (YYMMDD)",
-											dunning_clip(s, strnlen(s, 6), DUNNING_QUOTE_MAX)));
+											dunning_clip(s, pg_mbcharcliplen(s, strlen(s), 6), DUNNING_QUOTE_MAX)));
 	return d;
 }
 
@@ -218,13 +219,14 @@ date_at(const char *s, const char *where)
 static char *
 take(const char *s, int *pos, int n)
 {
-	char	   *out = pnstrdup(s + *pos, n);
+	int			len = pg_mbcharcliplen(s + *pos, strlen(s + *pos), n);
+	char	   *out = pnstrdup(s + *pos, len);
 
-	*pos += strlen(out);
+	*pos += len;
 	return out;
 }
 
-/* A balance field :60x:/:62x: "C230131EUR1234,56": the signed amount and its date. */
+/* A balance field :60x:/:62x:/:64:/:65: "C230131EUR1234,56": the signed amount and its date. */
 static char *
 read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 {
@@ -241,7 +243,8 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 	*has_on = true;
 	currency = dunning_bank_currency(pnstrdup(f + 7, 3));
 	if (currency == NULL)
-		dunning_bank_refuse(where, psprintf("\"%.3s\" is not a currency code (C or D, YYMMDD, currency, amount)", f + 7));
+		dunning_bank_refuse(where, psprintf("\"%.*s\" is not a currency code (C or D, YYMMDD, currency, amount)",
+											pg_mbcharcliplen(f + 7, strlen(f + 7), 3), f + 7));
 	if (m->st->currency == NULL)
 		m->st->currency = currency;
 	else if (strcmp(currency, m->st->currency) != 0)
@@ -301,12 +304,14 @@ read_account(Mt *m, const char *f)
 static char *
 cut_reference(char *s)
 {
+	int			n = strlen(s);
+	int			ref = pg_mbcharcliplen(s, n, 16);	/* characters, not bytes */
 	char	   *details;
 
-	if (strlen(s) <= 16 || memchr(s, ' ', 17) == NULL)
+	if (n <= ref || memchr(s, ' ', pg_mbcharcliplen(s, n, 17)) == NULL)
 		return NULL;
-	details = pstrdup(s + 16);
-	s[16] = '\0';
+	details = pstrdup(s + ref);
+	s[ref] = '\0';
 	return details;
 }
 
@@ -505,6 +510,17 @@ end_field(Mt *m)
 		m->st->opening = read_balance(m, f, &m->st->opening_on, &m->st->has_opening_on);
 	else if (strcmp(t, "62F") == 0 || strcmp(t, "62M") == 0)
 		m->st->closing = read_balance(m, f, &m->st->closing_on, &m->st->has_closing_on);
+	else if (strcmp(t, "64") == 0 || strcmp(t, "65") == 0)
+	{
+		/*
+		 * available and forward balances: not kept, but their line (what
+		 * follows it is not theirs) well-formed: a cut-short file ends in one
+		 */
+		DateADT		on;
+		bool		has_on;
+
+		(void) read_balance(m, pnstrdup(f, strcspn(f, "\n")), &on, &has_on);
+	}
 	else if (strcmp(t, "61") == 0)
 		read_61(m, f);
 	else if (strcmp(t, "86") == 0 && m->en != NULL)
@@ -594,6 +610,8 @@ read_line(Mt *m, char *line)
 	int			n;
 	char	   *block;
 
+	if (line[0] == '{' && line[1] >= '1' && line[1] <= '4')
+		m->message_line = m->line;
 	if (line[0] == '{' && (block = strstr(line, "{4:")) != NULL)
 		line = block + 3;		/* SWIFT blocks 1-3 before the text block */
 	else if (line[0] == '{')
@@ -609,6 +627,8 @@ read_line(Mt *m, char *line)
 	}
 	else if (ends_message(m, line))
 	{
+		if (line[strspn(line, " ") + 1] == '}')
+			m->message_line = 0;	/* "-}": the message's end */
 		end_field(m);
 		end_statement(m);
 	}
@@ -653,6 +673,9 @@ dunning_mt940_read(const char *data, int len, const char *encoding, BankEmit emi
 	end_field(&m);
 	if (m.n_stmt == 0)
 		dunning_bank_refuse("the start", "no :20: statement in the file");
+	if (m.message_line > 0)
+		dunning_bank_refuse(at_line(m.message_line),
+							"a SWIFT message begins here, but the file ends before its end (-}): it is cut short");
 	end_statement(&m);
 	MemoryContextDelete(m.stmt_cxt);
 }
