@@ -79,12 +79,15 @@ static void
 on_xml_error(void *arg, const char *msg, xmlParserSeverities severity, xmlTextReaderLocatorPtr locator)
 {
 	Camt	   *c = (Camt *) arg;
+	int			n;
 
 	if (c->xml_error[0] != '\0' || severity == XML_PARSER_SEVERITY_WARNING ||
 		severity == XML_PARSER_SEVERITY_VALIDITY_WARNING)
 		return;
 	strlcpy(c->xml_error, msg ? msg : "error", sizeof(c->xml_error));
-	c->xml_error[strcspn(c->xml_error, "\n")] = '\0';
+	/* its first line, without a character cut short (it may quote the document) */
+	n = strcspn(c->xml_error, "\n");
+	c->xml_error[pg_encoding_verifymbstr(GetDatabaseEncoding(), c->xml_error, n)] = '\0';
 	c->xml_line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
 }
 
