@@ -557,7 +557,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dunning.import_statement(bytea, text, text, boolean) IS
-    'imports a camt.053, camt.054 or MT940 file (format NULL: detected; encoding: overrides the XML declaration or the MT940 detection of UTF-8/Latin-1) all or nothing: one payment per new credit transaction, returns and reversals of credits mark their payment returned (letters undone), entries imported before are skipped; letter => true runs auto_letter on the new payments; one row per statement: new entries, new payments, duplicates skipped, payments returned, new payments lettered';
+    'imports a camt.053, camt.054 or MT940 file (format NULL: detected; encoding: overrides the XML declaration or the MT940 detection of UTF-8, code page 850, Windows-1252 or Latin-1) all or nothing: one payment per new credit transaction, returns and reversals of credits mark their payment returned (letters undone), entries imported before are skipped; letter => true runs auto_letter on the new payments; one row per statement: new entries, new payments, duplicates skipped, payments returned, new payments lettered';
 CREATE OR REPLACE FUNCTION dunning.import_statement(content text, format text DEFAULT NULL,
                                                     letter boolean DEFAULT true)
 RETURNS TABLE (statement_id bigint, account text, statement_ref text, entries integer, new_payments integer,
