@@ -138,19 +138,18 @@ WITH s AS MATERIALIZED (
                AS written_fallback
       FROM (-- a formal rung: a letter or legal above the first written rung (e-mail,
             -- SMS or letter); it names only items the customer has had in writing
-            SELECT r.*, r.channel IN ('letter', 'legal')
-                          AND r.rung > min(r.rung) FILTER (WHERE r.channel IN ('email', 'sms', 'letter'))
-                                         OVER (PARTITION BY r.scenario_id) AS formal
-              FROM dunning.scenario_rung r) g
+            SELECT f.*, f.channel IN ('letter', 'legal') AND f.rung > f.first_written AS formal
+              FROM (SELECT r.*, min(r.rung) FILTER (WHERE r.channel IN ('email', 'sms', 'letter'))
+                                    OVER (PARTITION BY r.scenario_id) AS first_written
+                      FROM dunning.scenario_rung r) f) g
       JOIN dunning.scenario_step st ON st.step_id = g.step_id
       JOIN dunning.scenario sc ON sc.scenario_id = g.scenario_id
       LEFT JOIN LATERAL (
+            -- (a written rung is not formal: an e-mail or SMS, or the first written letter)
             SELECT b.rung, bs.template, b.channel, bs.fallback_channels
               FROM dunning.scenario_rung b JOIN dunning.scenario_step bs ON bs.step_id = b.step_id
-             WHERE b.scenario_id = g.scenario_id AND b.rung <= g.rung AND b.channel IN ('email', 'sms', 'letter')
-               AND NOT (b.channel = 'letter' AND b.rung > (SELECT min(f.rung) FROM dunning.scenario_rung f
-                                                            WHERE f.scenario_id = b.scenario_id
-                                                              AND f.channel IN ('email', 'sms', 'letter')))
+             WHERE b.scenario_id = g.scenario_id AND b.rung <= g.rung
+               AND (b.channel IN ('email', 'sms') OR b.channel = 'letter' AND b.rung = g.first_written)
              ORDER BY b.rung DESC LIMIT 1) wr ON true
 ), pre AS MATERIALIZED (
     -- the pre-due step of each scenario: its first step before the due date
