@@ -20,18 +20,7 @@ cd "$(dirname "$0")/.."
 n=${1:-50000}; runs=${RUNS:-3}; db=${BENCH_DB:-dunning_bench_bank}
 dir=$(mktemp -d)
 ms() { date +%s%3N; }
-# psql lines writing the backend's CPU ticks (user + system) to $dir/cpuK
-cpu_mark() {
-    echo "SELECT pg_backend_pid() AS bpid \\gset"
-    echo "\\setenv BPID :bpid"
-    echo "\\! awk '{ print \$14 + \$15 }' /proc/\$BPID/stat > $dir/cpu$1 2>/dev/null || echo - > $dir/cpu$1"
-}
-# the CPU ms between the two marks, or - when the server is not on this machine
-cpu_ms() {
-    local a b
-    a=$(cat "$dir/cpu0" 2>/dev/null); b=$(cat "$dir/cpu1" 2>/dev/null)
-    case "$a$b" in *[!0-9]*|'') echo - ;; *) echo $(( (b - a) * 1000 / $(getconf CLK_TCK) )) ;; esac
-}
+source bench/cpu.bash
 fresh() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>/dev/null
     psql -X -q -d "$db" -c "CREATE EXTENSION dunning"

@@ -25,20 +25,17 @@ echo "open invoices: $(q dunning_bench_cur -c "SELECT count(*) FROM dunning.invo
 # the server is not on this machine).  The CPU time is what to compare on a
 # loaded machine: the wall clock waits for a core.
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-cpu_ticks() { echo "\\! awk '{ print \$14 + \$15 }' /proc/\$BPID/stat > $dir/cpu$1 2>/dev/null || echo - > $dir/cpu$1"; }
+source bench/cpu.bash
 timed() {
-    local out a b
+    local out
     out=$(psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" 2>&1 <<SQL | sed -n 's/.*NOTICE:  //p'
-SELECT pg_backend_pid() AS bpid \gset
-\setenv BPID :bpid
-$(cpu_ticks 0)
+$(cpu_mark 0)
 DO \$\$DECLARE t timestamptz := clock_timestamp(); n integer;
    BEGIN n := $2; RAISE NOTICE '% %', round(extract(epoch FROM clock_timestamp() - t) * 1000), n; END\$\$;
-$(cpu_ticks 1)
+$(cpu_mark 1)
 SQL
 )
-    a=$(cat "$dir/cpu0"); b=$(cat "$dir/cpu1")
-    case "$a$b" in *[!0-9]*|'') echo "$out -" ;; *) echo "$out $(( (b - a) * 1000 / $(getconf CLK_TCK) ))" ;; esac
+    echo "$out $(cpu_ms)"
 }
 reset_cur='TRUNCATE dunning.action, dunning.action_item, dunning.customer_dunning, dunning.level_change, dunning.legal_case'
 reset_old='TRUNCATE dunning.action, dunning.action_item'
