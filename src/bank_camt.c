@@ -176,7 +176,18 @@ innermost(Camt *c)
 	return IN_NONE;
 }
 
-/* The document element: its namespace says the message and its version. */
+/* Refused: not a camt document this reader knows (detail says what was found). */
+static void
+refuse_not_camt(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("bank file refused: not a camt.053 or camt.054 document of a known version"),
+			 errdetail_internal("%s", detail),
+			 errhint("Versions camt.053.001.01 to .13 and camt.054.001.01 to .13 are read.")));
+}
+
+/* The document element (named Document): its namespace says the message and its version. */
 static void
 check_document(Camt *c, const char *name)
 {
@@ -184,16 +195,13 @@ check_document(Camt *c, const char *name)
 	size_t		n = strlen(NS_PREFIX);
 	char		kind;
 
-	if (strcmp(name, "Document") != 0 || ns == NULL || strncmp(ns, NS_PREFIX, n) != 0 ||
+	if (ns == NULL || strncmp(ns, NS_PREFIX, n) != 0 ||
 		(ns[n] != '3' && ns[n] != '4') || strncmp(ns + n + 1, ".001.", 5) != 0 ||
 		!isdigit((unsigned char) ns[n + 6]) || !isdigit((unsigned char) ns[n + 7]) || ns[n + 8] != '\0' ||
 		atoi(ns + n + 6) < 1 || atoi(ns + n + 6) > 13)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("bank file refused: not a camt.053 or camt.054 document of a known version"),
-				 errdetail("The document element is %s in namespace \"%s\".", dunning_clip(name, strlen(name), 60),
-						   ns ? dunning_clip(ns, strlen(ns), DUNNING_QUOTE_MAX) : ""),
-				 errhint("Versions camt.053.001.01 to .13 and camt.054.001.01 to .13 are read.")));
+		refuse_not_camt(psprintf("The document element is %s in namespace \"%s\".",
+								 dunning_clip(name, strlen(name), 60),
+								 ns ? dunning_clip(ns, strlen(ns), DUNNING_QUOTE_MAX) : ""));
 	kind = ns[n];
 	c->format = kind == '3' ? "camt.053" : "camt.054";
 	c->stmt_tag = kind == '3' ? "Stmt" : "Ntfctn";
@@ -665,11 +673,7 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 		while (read_node(c))
 			CHECK_FOR_INTERRUPTS();
 		if (c->format == NULL && c->any_element)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("bank file refused: not a camt.053 or camt.054 document of a known version"),
-					 errdetail("No element Document in a camt namespace was found."),
-					 errhint("Versions camt.053.001.01 to .13 and camt.054.001.01 to .13 are read.")));
+			refuse_not_camt("No element Document in a camt namespace was found.");
 		if (c->format == NULL)
 			dunning_bank_refuse("the start", "the file is empty");
 		if (c->n_stmt == 0)

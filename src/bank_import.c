@@ -296,7 +296,8 @@ checked_entry(BankEntry *en)
 		const char *currency;
 
 		sum = plus(sum, numeric_of(txn_amount(en, lfirst(lt), &currency)));
-		check_currency(currency, ((BankTxn *) lfirst(lt))->where);
+		if (currency != en->currency)	/* (the entry's is checked above) */
+			check_currency(currency, ((BankTxn *) lfirst(lt))->where);
 	}
 	if (!numeric_equal(sum, amount))
 		dunning_bank_refuse(en->where, psprintf("the transactions of the entry add up to %s, the entry says %s",

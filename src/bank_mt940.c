@@ -308,7 +308,7 @@ cut_reference(char *s)
 	int			ref = pg_mbcharcliplen(s, n, 16);	/* characters, not bytes */
 	char	   *details;
 
-	if (n <= ref || memchr(s, ' ', pg_mbcharcliplen(s, n, 17)) == NULL)
+	if (n <= ref || memchr(s, ' ', ref + pg_mblen(s + ref)) == NULL)
 		return NULL;
 	details = pstrdup(s + ref);
 	s[ref] = '\0';
@@ -636,7 +636,7 @@ read_line(Mt *m, char *line)
 		;						/* a blank line (or a DOS end-of-file mark): its blanks are gone */
 	else if (m->tag[0] != '\0')
 		dunning_bank_append(&m->field, "\n", line, at_line(m->line));
-	else if (dunning_bank_clean(line) != NULL && m->st != NULL)
+	else if (m->st != NULL)
 		dunning_bank_refuse(at_line(m->line), "a line outside any field");
 }
 

@@ -162,7 +162,7 @@ account_number(const char *v, const char *end)
 		if (!isspace((unsigned char) *p))
 			out[n++] = *p;
 	out[n] = '\0';
-	return dunning_bank_clean(out);
+	return n > 0 ? out : NULL;
 }
 
 /*
@@ -182,11 +182,11 @@ triodos_iban(const char *s, char sep)
 }
 
 /*
- * German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep
- * (after a business code, which is kept in the entry's bank code).
+ * German :86: "166?00GUTSCHRIFT?20...?32NAME": subfields after separator sep;
+ * coded: after a business code, which is kept in the entry's bank code.
  */
 static void
-read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
+read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep, bool coded)
 {
 	StringInfoData purpose,
 				name;
@@ -200,7 +200,7 @@ read_86_german(BankEntry *en, BankTxn *tx, const char *s, char sep)
 
 	initStringInfo(&purpose);
 	initStringInfo(&name);
-	if (isdigit((unsigned char) s[0]))
+	if (coded)
 		en->bank_code = psprintf("%s-%.3s", en->bank_code ? en->bank_code : "", s);
 	if (bic_iban)
 		tx->iban = bic_iban;
@@ -447,13 +447,13 @@ dunning_mt940_details(BankEntry *en, BankTxn *tx, const char *f)
 
 	if (isdigit((unsigned char) f[0]) && isdigit((unsigned char) f[1]) && isdigit((unsigned char) f[2]) &&
 		f[3] != '\0' && !isalnum((unsigned char) f[3]) && f[3] != ' ' && f[3] != '/')
-		read_86_german(en, tx, unwrap(f, false), f[3]);
-	else if (f[0] == '?' && subfield_starts(f, '?'))
-		/* the German subfields without the business code */
-		read_86_german(en, tx, unwrap(f, false), '?');
-	else if (f[0] == '>' && subfield_starts(f, '>'))
-		/* Polish banks: >20 purpose, >31 account, >32 name, lines ended at a word */
-		read_86_german(en, tx, unwrap(f, true), '>');
+		read_86_german(en, tx, unwrap(f, false), f[3], true);
+	else if ((f[0] == '?' || f[0] == '>') && subfield_starts(f, f[0]))
+		/*
+		 * the same subfields without the business code; with '>' (Polish
+		 * banks: >20 purpose, >31 account, >32 name) lines end at a word
+		 */
+		read_86_german(en, tx, unwrap(f, f[0] == '>'), f[0], false);
 	else if (f[0] == '/' && slash_tag_at(f))
 		read_86_slash(tx, unwrap(f, false));
 	else if (read_86_account_line(tx, f))
