@@ -151,6 +151,17 @@ RETURNS text
 COMMENT ON FUNCTION dunning_internal.recipient_problem(text, text, text) IS
     'why an action cannot be sent to its recipient on its channel (line breaks, control characters, malformed e-mail address or phone number, no body); NULL when it can';
 
+-- Whether an action on this channel is a contact: what the customer is
+-- told in writing (e-mail, SMS, letter, legal), counted by the guardrails
+-- (settings.min_days_between_contacts, max_contacts_per_week) and by the
+-- ladder's "in writing first".  A call or task is the collector's, a thanks
+-- a confirmation: neither is.  A SQL-standard body without SET: inlined.
+CREATE OR REPLACE FUNCTION dunning_internal.is_contact(channel text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN channel IN ('email', 'sms', 'letter', 'legal');
+COMMENT ON FUNCTION dunning_internal.is_contact(text) IS
+    'whether an action on the channel is a contact (e-mail, SMS, letter, legal): counted by the guardrails and by "in writing first"; calls, tasks and thanks are not (internal: the runner)';
+
 -- Whether the session that took a lease still exists.  A pid reused by
 -- another session counts as alive: the lease then runs to its end.
 CREATE OR REPLACE FUNCTION dunning_internal.backend_alive(pid integer) RETURNS boolean

@@ -402,7 +402,7 @@ WITH s AS MATERIALIZED (
                            OR (SELECT count(*) FROM dunning.action_item ai
                                 WHERE ai.customer_id = COALESCE(one, i.customer_id) AND ai.invoice_id = i.invoice_id
                                   AND (SELECT x.kind = 'notice' AND x.status IN ('sent', 'failed')
-                                              AND x.channel IN ('email', 'sms', 'letter', 'legal')
+                                              AND dunning_internal.is_contact(x.channel)
                                          FROM dunning.action x
                                         WHERE x.customer_id = COALESCE(one, ai.customer_id)
                                           AND x.action_id = ai.action_id)) > 0))
@@ -509,7 +509,7 @@ WITH s AS MATERIALIZED (
                 WHEN h.want <> 'pre_due' AND h.max_days < h.t_min_days THEN 'days overdue'
                 WHEN h.a_channel IS NULL THEN 'no recipient'
                 WHEN h.local_time < h.t_send_time THEN 'send time'
-                WHEN h.a_channel IN ('email', 'sms', 'letter', 'legal')
+                WHEN dunning_internal.is_contact(h.a_channel)
                      AND (h.last_contact_on >= h.local_date - GREATEST(s.min_days_between_contacts, 1) + 1
                           OR (SELECT count(*) FROM pg_catalog.unnest(h.recent_contacts) x
                                WHERE x > h.local_date - 7) >= s.max_contacts_per_week)
@@ -1035,7 +1035,7 @@ BEGIN
           FROM ins CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(ins.invoices) e
     ), made AS MATERIALIZED (
         SELECT ins.customer_id, ins.kind, ins.action_id,
-               ins.channel IN ('email', 'sms', 'letter', 'legal') AS contact,
+               dunning_internal.is_contact(ins.channel) AS contact,
                EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(ins.invoices) e
                         WHERE (e->>'days_overdue')::integer <= 0) AS folds_coming
           FROM ins
