@@ -85,7 +85,7 @@ SELECT COALESCE(s.default_scenario_id, 1) AS default_scenario_id,
        COALESCE(s.confirmation_window_days, 10) AS confirmation_window_days
   FROM (SELECT) AS one
   LEFT JOIN dunning.setting s ON s.id;
-COMMENT ON VIEW dunning.settings IS 'the dunning settings in force: dunning.setting''s values, else the defaults';
+COMMENT ON VIEW dunning.settings IS 'the dunning settings in force: dunning.setting''s values, else the defaults; UPDATE it to change a setting (NULL restores the default)';
 COMMENT ON COLUMN dunning.settings.default_scenario_id IS 'scenario of customers whose segment has no mapping';
 COMMENT ON COLUMN dunning.settings.min_days_between_contacts IS 'minimum days between two contacts of a customer';
 COMMENT ON COLUMN dunning.settings.max_contacts_per_week IS 'most contacts of a customer in 7 days';
@@ -102,6 +102,58 @@ COMMENT ON COLUMN dunning.settings.max_new_episodes_per_day IS 'go-live pacing: 
 COMMENT ON COLUMN dunning.settings.renotice_days IS 'least days between two notices at the same rung (new overdue items)';
 COMMENT ON COLUMN dunning.settings.confirm_payments IS 'whether payments of reminded invoices are confirmed';
 COMMENT ON COLUMN dunning.settings.confirmation_window_days IS 'how many days back payments are confirmed';
+-- A setting is changed through the view, whose one row always exists:
+-- UPDATE dunning.settings SET max_new_episodes_per_day = 50 writes the
+-- columns the statement changed into dunning.setting (creating its row),
+-- and keeps the others as they were (set, or NULL for the default); NULL
+-- restores a default.  (An UPDATE of dunning.setting finds no row until one
+-- was made.)  The table's checks and privileges apply: the caller's rights.
+CREATE OR REPLACE FUNCTION dunning_internal.settings_update() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    INSERT INTO dunning.setting AS s (id, default_scenario_id, min_days_between_contacts, max_contacts_per_week, materiality_amount, weekend_days, max_attempts, retry_delay, day_count_basis, pay_link_base, pay_link_validity, notify_channel, jurisdiction, max_new_episodes_per_day, renotice_days, confirm_payments, confirmation_window_days)
+    VALUES (true,
+            CASE WHEN NEW.default_scenario_id IS DISTINCT FROM OLD.default_scenario_id THEN NEW.default_scenario_id END,
+            CASE WHEN NEW.min_days_between_contacts IS DISTINCT FROM OLD.min_days_between_contacts THEN NEW.min_days_between_contacts END,
+            CASE WHEN NEW.max_contacts_per_week IS DISTINCT FROM OLD.max_contacts_per_week THEN NEW.max_contacts_per_week END,
+            CASE WHEN NEW.materiality_amount IS DISTINCT FROM OLD.materiality_amount THEN NEW.materiality_amount END,
+            CASE WHEN NEW.weekend_days IS DISTINCT FROM OLD.weekend_days THEN NEW.weekend_days END,
+            CASE WHEN NEW.max_attempts IS DISTINCT FROM OLD.max_attempts THEN NEW.max_attempts END,
+            CASE WHEN NEW.retry_delay IS DISTINCT FROM OLD.retry_delay THEN NEW.retry_delay END,
+            CASE WHEN NEW.day_count_basis IS DISTINCT FROM OLD.day_count_basis THEN NEW.day_count_basis END,
+            CASE WHEN NEW.pay_link_base IS DISTINCT FROM OLD.pay_link_base THEN NEW.pay_link_base END,
+            CASE WHEN NEW.pay_link_validity IS DISTINCT FROM OLD.pay_link_validity THEN NEW.pay_link_validity END,
+            CASE WHEN NEW.notify_channel IS DISTINCT FROM OLD.notify_channel THEN NEW.notify_channel END,
+            CASE WHEN NEW.jurisdiction IS DISTINCT FROM OLD.jurisdiction THEN NEW.jurisdiction END,
+            CASE WHEN NEW.max_new_episodes_per_day IS DISTINCT FROM OLD.max_new_episodes_per_day THEN NEW.max_new_episodes_per_day END,
+            CASE WHEN NEW.renotice_days IS DISTINCT FROM OLD.renotice_days THEN NEW.renotice_days END,
+            CASE WHEN NEW.confirm_payments IS DISTINCT FROM OLD.confirm_payments THEN NEW.confirm_payments END,
+            CASE WHEN NEW.confirmation_window_days IS DISTINCT FROM OLD.confirmation_window_days THEN NEW.confirmation_window_days END)
+    ON CONFLICT (id) DO UPDATE SET
+            default_scenario_id = CASE WHEN NEW.default_scenario_id IS DISTINCT FROM OLD.default_scenario_id THEN NEW.default_scenario_id ELSE s.default_scenario_id END,
+            min_days_between_contacts = CASE WHEN NEW.min_days_between_contacts IS DISTINCT FROM OLD.min_days_between_contacts THEN NEW.min_days_between_contacts ELSE s.min_days_between_contacts END,
+            max_contacts_per_week = CASE WHEN NEW.max_contacts_per_week IS DISTINCT FROM OLD.max_contacts_per_week THEN NEW.max_contacts_per_week ELSE s.max_contacts_per_week END,
+            materiality_amount = CASE WHEN NEW.materiality_amount IS DISTINCT FROM OLD.materiality_amount THEN NEW.materiality_amount ELSE s.materiality_amount END,
+            weekend_days = CASE WHEN NEW.weekend_days IS DISTINCT FROM OLD.weekend_days THEN NEW.weekend_days ELSE s.weekend_days END,
+            max_attempts = CASE WHEN NEW.max_attempts IS DISTINCT FROM OLD.max_attempts THEN NEW.max_attempts ELSE s.max_attempts END,
+            retry_delay = CASE WHEN NEW.retry_delay IS DISTINCT FROM OLD.retry_delay THEN NEW.retry_delay ELSE s.retry_delay END,
+            day_count_basis = CASE WHEN NEW.day_count_basis IS DISTINCT FROM OLD.day_count_basis THEN NEW.day_count_basis ELSE s.day_count_basis END,
+            pay_link_base = CASE WHEN NEW.pay_link_base IS DISTINCT FROM OLD.pay_link_base THEN NEW.pay_link_base ELSE s.pay_link_base END,
+            pay_link_validity = CASE WHEN NEW.pay_link_validity IS DISTINCT FROM OLD.pay_link_validity THEN NEW.pay_link_validity ELSE s.pay_link_validity END,
+            notify_channel = CASE WHEN NEW.notify_channel IS DISTINCT FROM OLD.notify_channel THEN NEW.notify_channel ELSE s.notify_channel END,
+            jurisdiction = CASE WHEN NEW.jurisdiction IS DISTINCT FROM OLD.jurisdiction THEN NEW.jurisdiction ELSE s.jurisdiction END,
+            max_new_episodes_per_day = CASE WHEN NEW.max_new_episodes_per_day IS DISTINCT FROM OLD.max_new_episodes_per_day THEN NEW.max_new_episodes_per_day ELSE s.max_new_episodes_per_day END,
+            renotice_days = CASE WHEN NEW.renotice_days IS DISTINCT FROM OLD.renotice_days THEN NEW.renotice_days ELSE s.renotice_days END,
+            confirm_payments = CASE WHEN NEW.confirm_payments IS DISTINCT FROM OLD.confirm_payments THEN NEW.confirm_payments ELSE s.confirm_payments END,
+            confirmation_window_days = CASE WHEN NEW.confirmation_window_days IS DISTINCT FROM OLD.confirmation_window_days THEN NEW.confirmation_window_days ELSE s.confirmation_window_days END;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.settings_update() IS
+    'INSTEAD OF UPDATE of dunning.settings: the columns changed written into dunning.setting (its row made if need be), the others kept (internal: trigger)';
+CREATE OR REPLACE TRIGGER settings_update INSTEAD OF UPDATE ON dunning.settings
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.settings_update();
 -- @schema
 
 -----------------------------------------------------------------------------
@@ -377,6 +429,8 @@ GRANT SELECT ON dunning.setting,
     dunning.customer_setting,
     dunning.customer_scenario
     TO dunning_analyst;
+GRANT UPDATE ON dunning.settings
+    TO dunning_admin;
 GRANT INSERT, UPDATE, DELETE ON dunning.setting,
     dunning.scenario,
     dunning.scenario_step,

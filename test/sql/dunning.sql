@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(70);
+SELECT plan(75);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -162,6 +162,24 @@ SELECT throws_ok($$SELECT dunning.resolve_dispute(-1, 'resolved')$$, '42704', NU
 SELECT throws_ok($$SELECT dunning.copy_scenario('missing', 'x')$$, '42704', NULL, 'copy an unknown scenario');
 SELECT throws_ok($$INSERT INTO dunning.setting (id, min_days_between_contacts) VALUES (true, -1)
                    ON CONFLICT (id) DO UPDATE SET min_days_between_contacts = -1$$, '23514', NULL, 'bad guardrail refused');
+-- Settings changed through the view, whose one row always exists.
+DELETE FROM dunning.setting;
+UPDATE dunning.settings SET max_new_episodes_per_day = 40;
+SELECT is((SELECT max_new_episodes_per_day FROM dunning.setting), 40,
+          'UPDATE dunning.settings makes the row of dunning.setting when there is none');
+UPDATE dunning.settings SET renotice_days = 7;
+SELECT results_eq($$SELECT max_new_episodes_per_day, renotice_days, min_days_between_contacts FROM dunning.setting$$,
+                  $$VALUES (40, 7, NULL::integer)$$,
+                  'a second UPDATE keeps what the first set and stores no default it did not change');
+UPDATE dunning.settings SET max_new_episodes_per_day = NULL;
+SELECT results_eq($$SELECT max_new_episodes_per_day, renotice_days, min_days_between_contacts FROM dunning.settings$$,
+                  $$VALUES (NULL::integer, 7, 5)$$, 'NULL restores a default (pacing off)');
+SELECT throws_ok($$UPDATE dunning.settings SET max_contacts_per_week = 0$$, '23514', NULL,
+                 'the checks of dunning.setting hold through the view');
+SET LOCAL ROLE dunning_analyst;
+SELECT throws_ok($$UPDATE dunning.settings SET max_contacts_per_week = 3$$, '42501', NULL,
+                 'an analyst may read the settings, not change them');
+RESET ROLE;
 -- Tokens (the key is made on first use).
 SELECT isnt(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days'), NULL, 'pay_token makes a token');
 SELECT ok((SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days'), now() + interval '29 days')),

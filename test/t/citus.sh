@@ -94,6 +94,10 @@ layout=$(cq $DB "SET client_min_messages = warning; $layout_sql")
 ok $? "dunning.distribute() on the loaded ledger ($layout)"
 is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense")" "$(q $DB "SELECT count(*) FROM dunning.payment WHERE customer_id IS NULL")" \
    "the unidentified cash moved to dunning.payment_suspense"
+# a setting changed through the view (its trigger upserts the reference table)
+is "$(cq $DB "UPDATE dunning.settings SET max_new_episodes_per_day = 40 RETURNING max_new_episodes_per_day"
+      cq $DB "UPDATE dunning.settings SET max_new_episodes_per_day = NULL RETURNING renotice_days")" "40
+14" "UPDATE dunning.settings sets and resets a setting on Citus"
 
 # compare QUERY on both: same rows, both ways
 same() {    # same NAME SQL
