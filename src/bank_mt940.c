@@ -30,6 +30,9 @@ typedef struct Mt
 	bool		en_details;		/* its :86: has been read */
 	int			n_stmt;
 	int			message_line;	/* a SWIFT message begun there ({1: to {4:) is not closed yet (-}) */
+	bool		message_ended;	/* the last line ended a SWIFT message (-}): trailer blocks may follow */
+	int			trailer_depth;	/* the braces of its trailer blocks ({5:{CHK:...}}) still open */
+	int			trailer_line;	/* where the first of them was opened */
 	BankEmit	emit;
 	void	   *arg;
 } Mt;
@@ -249,6 +252,10 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 		m->st->currency = currency;
 	else if (strcmp(currency, m->st->currency) != 0)
 		dunning_bank_refuse(where, psprintf("the balance is in %s, the statement in %s", currency, m->st->currency));
+	/* (a :61: amount may lack it, never a balance's: a cut there drops it) */
+	if (strpbrk(f + 10, ",.") == NULL)
+		dunning_bank_refuse(where, psprintf("\"%s\" has no decimal comma (MT940 writes 1234,56 or 1234,): the file is cut short or altered",
+											dunning_clip(f + 10, strlen(f + 10), DUNNING_QUOTE_MAX)));
 	amount = amount_at(f + 10, where);
 	return debit ? psprintf("-%s", amount) : amount;
 }
@@ -602,6 +609,23 @@ follows_field(Mt *m, const char *tag)
 	return strcmp(tag, "20") == 0 && (m->st == NULL || m->st->closing != NULL);
 }
 
+/*
+ * The trailer blocks after a SWIFT message's end ("-}{5:{CHK:...}}", on
+ * that line or the next): their braces must close, or the file was cut in
+ * them.
+ */
+static void
+read_trailer(Mt *m, const char *s)
+{
+	for (; *s; s++)
+	{
+		if (*s == '{' && m->trailer_depth++ == 0)
+			m->trailer_line = m->line;
+		else if (*s == '}' && m->trailer_depth > 0)
+			m->trailer_depth--;
+	}
+}
+
 /* One line of the file. */
 static void
 read_line(Mt *m, char *line)
@@ -609,13 +633,22 @@ read_line(Mt *m, char *line)
 	char		tag[5];
 	int			n;
 	char	   *block;
+	bool		message_ended = m->message_ended;
 
+	m->message_ended = false;
 	if (line[0] == '{' && line[1] >= '1' && line[1] <= '4')
 		m->message_line = m->line;
 	if (line[0] == '{' && (block = strstr(line, "{4:")) != NULL)
 		line = block + 3;		/* SWIFT blocks 1-3 before the text block */
 	else if (line[0] == '{')
+	{
+		if (message_ended || m->trailer_depth > 0)
+		{
+			read_trailer(m, line);
+			m->message_ended = true;
+		}
 		return;
+	}
 	if (line[0] == ' ' && field_tag(line + strspn(line, " "), tag) > 0)
 		line += strspn(line, " ");	/* a field after blanks (a DOS end-of-file byte, made a space) */
 	if ((n = field_tag(line, tag)) > 0 && follows_field(m, tag))
@@ -628,7 +661,11 @@ read_line(Mt *m, char *line)
 	else if (ends_message(m, line))
 	{
 		if (line[strspn(line, " ") + 1] == '}')
+		{
 			m->message_line = 0;	/* "-}": the message's end */
+			m->message_ended = true;
+			read_trailer(m, line + strspn(line, " ") + 2);
+		}
 		end_field(m);
 		end_statement(m);
 	}
@@ -676,6 +713,9 @@ dunning_mt940_read(const char *data, int len, const char *encoding, BankEmit emi
 	if (m.message_line > 0)
 		dunning_bank_refuse(at_line(m.message_line),
 							"a SWIFT message begins here, but the file ends before its end (-}): it is cut short");
+	if (m.trailer_depth > 0)
+		dunning_bank_refuse(at_line(m.trailer_line),
+							"a SWIFT trailer block ({5:) begins here, but the file ends before its closing brace: it is cut short");
 	end_statement(&m);
 	MemoryContextDelete(m.stmt_cxt);
 }
