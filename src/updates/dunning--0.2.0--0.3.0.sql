@@ -960,3 +960,99 @@ BEGIN
     END IF;
 END
 $bounds$;
+
+-----------------------------------------------------------------------------
+-- The ladder carried over from 0.2.0's outbox (doc/dunning.md, "Updating
+-- from 0.2.0").  0.2.0 kept no level: without this, the first run of 0.3.0
+-- would start every customer again at reminder 1, after a formal notice or
+-- a legal escalation.  A customer whose 0.2.0 notices at a rung listed an
+-- item still open has been overdue since: it is in an episode, at the
+-- highest rung those notices reached (its last notice at that rung dates
+-- the level); a legal escalation opens its legal case.  Every customer
+-- keeps its last contacts (the guardrails) and its last pre-due reminder.
+-- Each carried level is logged in level_change.
+-----------------------------------------------------------------------------
+DO $carry$
+DECLARE
+    n_episodes bigint;
+    n_legal bigint;
+BEGIN
+    WITH notice AS (
+        -- 0.2.0's notices at a rung, not cancelled, that listed an item overdue
+        -- then and still open
+        SELECT a.customer_id, a.action_id, a.action_date, a.step_id, r.offset_days, r.rung, r.channel, r.scenario_id
+          FROM dunning.action a
+          JOIN dunning.scenario_rung r ON r.step_id = a.step_id
+         WHERE a.kind = 'notice' AND a.status <> 'cancelled'
+           AND EXISTS (SELECT FROM dunning.action_item ai
+                         JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
+                        WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
+                          AND i.amount > 0 AND i.settled_amount < i.amount AND i.due_on < a.action_date)
+    ), reached AS (
+        SELECT DISTINCT ON (n.customer_id) n.*
+          FROM notice n ORDER BY n.customer_id, n.rung DESC, n.action_date DESC, n.action_id DESC
+    ), latest AS (
+        SELECT DISTINCT ON (n.customer_id) n.customer_id, n.action_id, n.action_date
+          FROM notice n ORDER BY n.customer_id, n.action_date DESC, n.action_id DESC
+    ), contacts AS (
+        SELECT a.customer_id,
+               max(a.action_date) FILTER (WHERE dunning_internal.is_contact(a.channel)) AS last_contact_on,
+               pg_catalog.array_agg(DISTINCT a.action_date)
+                   FILTER (WHERE dunning_internal.is_contact(a.channel)
+                             AND a.action_date > (SELECT max(x.action_date) FROM dunning.action x) - 7) AS recent,
+               max(a.action_date) FILTER (WHERE a.kind = 'pre_due') AS last_pre_due_on
+          FROM dunning.action a
+         WHERE a.status <> 'cancelled'
+         GROUP BY a.customer_id
+    ), carried AS MATERIALIZED (
+        SELECT c.customer_id, COALESCE(r.scenario_id, csn.scenario_id) AS scenario_id, r.step_id, r.offset_days,
+               r.action_date AS level_on, r.action_id AS level_action_id, r.channel = 'legal' AS at_legal,
+               -- the day its oldest item still open fell overdue
+               CASE WHEN r.customer_id IS NOT NULL
+                    THEN (SELECT min(i.due_on) + 1 FROM dunning.invoice i
+                           WHERE i.customer_id = c.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+                             AND i.due_on < r.action_date) END AS episode_started_on,
+               l.action_id AS last_notice_action_id, l.action_date AS last_notice_on, c.last_contact_on,
+               COALESCE(c.recent, '{}') AS recent_contacts, c.last_pre_due_on,
+               CASE WHEN r.channel = 'legal'
+                    THEN pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('dunning.legal_case', 'case_id')) END AS case_id
+          FROM contacts c
+          JOIN dunning.customer_scenario csn ON csn.customer_id = c.customer_id
+          LEFT JOIN reached r ON r.customer_id = c.customer_id
+          LEFT JOIN latest l ON l.customer_id = c.customer_id
+    ), legal AS (
+        INSERT INTO dunning.legal_case (customer_id, case_id, opened_on, action_id, notes)
+        SELECT k.customer_id, k.case_id, k.level_on, k.level_action_id, 'opened by the update from 0.2.0: its legal escalation'
+          FROM carried k WHERE k.case_id IS NOT NULL
+    ), state AS (
+        INSERT INTO dunning.customer_dunning (customer_id, scenario_id, episode_started_on, level_step_id, level_offset,
+                                              level_on, last_notice_action_id, last_notice_on, last_pre_due_on,
+                                              last_contact_on, recent_contacts, legal_case_id)
+        SELECT k.customer_id, k.scenario_id, k.episode_started_on, k.step_id, k.offset_days, k.level_on,
+               k.last_notice_action_id, k.last_notice_on, k.last_pre_due_on, k.last_contact_on, k.recent_contacts, k.case_id
+          FROM carried k
+    ), logged AS (
+        INSERT INTO dunning.level_change (customer_id, changed_on, event, from_step_id, to_step_id, action_id, reason)
+        SELECT k.customer_id, e.day, e.event, NULL, e.to_step, e.action_id, e.reason
+          FROM carried k
+         CROSS JOIN LATERAL (VALUES
+                ('episode_start', k.episode_started_on, NULL::bigint, NULL::bigint,
+                 'carried over from 0.2.0: an item listed by its notices is still open'),
+                ('climb', k.level_on, k.step_id, k.level_action_id,
+                 'carried over from 0.2.0: the highest rung its notices on items still open reached'),
+                (CASE WHEN k.at_legal THEN 'legal_open' END, k.level_on, k.step_id, k.level_action_id,
+                 'carried over from 0.2.0: legal escalation, automation stops until the case is closed'))
+                AS e (event, day, to_step, action_id, reason)
+         WHERE k.step_id IS NOT NULL AND e.event IS NOT NULL
+    )
+    SELECT pg_catalog.count(*) FILTER (WHERE k.step_id IS NOT NULL), pg_catalog.count(*) FILTER (WHERE k.at_legal)
+      INTO n_episodes, n_legal
+      FROM carried k;
+    -- (an update shows warnings only)
+    IF n_legal > 0 THEN
+        RAISE WARNING 'dunning 0.3.0: % customers carried over from 0.2.0 at legal: their legal cases are open, and no automated reminder reaches them until a person closes the case (% customers in an episode in all)',
+            n_legal, n_episodes
+            USING HINT = 'See dunning.collector_worklist; close a case with dunning.close_legal_case(customer_id, outcome, notes).';
+    END IF;
+END
+$carry$;

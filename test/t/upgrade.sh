@@ -143,6 +143,42 @@ err=$(psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION dunning UPDATE" 2
 ok $(echo "$err" | grep -q "customer 1: HX-0001, hx 0001"; echo $?) "duplicate invoice numbers stop the update, named"
 is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "0.2.0" "... and leave 0.2.0 in place"
 
+# The ladder carried over from 0.2.0's outbox: customers its notices left
+# at a rung stay there (at legal: a legal case, no automated reminder); a
+# customer whose listed items were paid is in no episode.
+drop_db $DB
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $DB <<'SQL'
+CREATE EXTENSION dunning VERSION '0.2.0';
+INSERT INTO dunning.customer (customer_id, name, email, timezone)
+VALUES (1, 'Long Overdue', 'ap@long.test', 'UTC'), (2, 'Recent', 'ap@recent.test', 'UTC'), (3, 'Paid Since', 'ap@paid.test', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1, 1, 'L-1', '2025-11-01', '2025-12-01', 900.00), (2, 2, 'R-1', '2026-02-01', '2026-03-06', 200.00),
+       (3, 3, 'P-1', '2026-02-01', '2026-03-06', 300.00);
+SELECT dunning.run('2026-03-16 15:00+00');
+SELECT dunning.mark_sent(action_id, '2026-03-16 16:00+00') FROM dunning.action;
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (1, '2026-03-17', 300.00, 3);
+SELECT dunning.allocate(1, 3);
+SQL
+is "$(q $DB "SELECT string_agg(customer_id || ':' || step_name, ' ' ORDER BY customer_id) FROM dunning.action")" \
+   "1:legal escalation 2:reminder 1 3:reminder 1" "0.2.0 sent a legal escalation and two first reminders"
+warnings=$(psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION dunning UPDATE" 2>&1)
+ok $? "updated from 0.2.0 with its outbox"
+ok $(echo "$warnings" | grep -q "1 customers carried over from 0.2.0 at legal"; echo $?) "the update warns of the legal cases it opened"
+is "$(q $DB "SELECT string_agg(customer_id || ':' || COALESCE(level_step_name, '-') || ':' || COALESCE(waits_for, '-'), ' ' ORDER BY customer_id)
+              FROM dunning.customer_ladder")" \
+   "1:legal escalation:legal case 2:reminder 1:- 3:-:-" \
+   "levels carried over: at legal with its case, at reminder 1, none for the customer that paid"
+q $DB "SELECT dunning.run('2026-03-18 15:00+00')" >/dev/null
+is "$(q $DB "SELECT string_agg(customer_id || ':' || kind, ' ' ORDER BY customer_id) FROM dunning.action WHERE action_date = '2026-03-18'")" \
+   "3:confirmation" \
+   "the first run of $current: no reminder 1 again, nothing after the legal escalation; the reminded customer that paid is thanked"
+q $DB "SELECT dunning.run('2026-03-30 15:00+00')" >/dev/null
+is "$(q $DB "SELECT string_agg(customer_id || ':' || step_name, ' ' ORDER BY customer_id) FROM dunning.action WHERE action_date = '2026-03-30'")" \
+   "2:reminder 2" "the customer at reminder 1 climbs to reminder 2 at its spacing; the one at legal hears nothing"
+is "$(q $DB "SELECT string_agg(event, ',' ORDER BY change_id) FROM dunning.level_change WHERE customer_id = 1")" \
+   "episode_start,climb,legal_open" "the carried level is logged"
+
 is "$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$top/META.json" | sort -u)" "$current" \
    "META.json names the control file's version"
 drop_db $DB
