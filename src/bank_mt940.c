@@ -252,7 +252,7 @@ read_balance(Mt *m, const char *f, DateADT *on, bool *has_on)
 		m->st->currency = currency;
 	else if (strcmp(currency, m->st->currency) != 0)
 		dunning_bank_refuse(where, psprintf("the balance is in %s, the statement in %s", currency, m->st->currency));
-	/* (a :61: amount may lack it, never a balance's: a cut there drops it) */
+	/* SWIFT requires the decimal comma (a Knab :61: omits it, no balance does): a cut in the amount drops it */
 	if (strpbrk(f + 10, ",.") == NULL)
 		dunning_bank_refuse(where, psprintf("\"%s\" has no decimal comma (MT940 writes 1234,56 or 1234,): the file is cut short or altered",
 											dunning_clip(f + 10, strlen(f + 10), DUNNING_QUOTE_MAX)));
