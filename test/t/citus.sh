@@ -94,10 +94,14 @@ layout=$(cq $DB "SET client_min_messages = warning; $layout_sql")
 ok $? "dunning.distribute() on the loaded ledger ($layout)"
 is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense")" "$(q $DB "SELECT count(*) FROM dunning.payment WHERE customer_id IS NULL")" \
    "the unidentified cash moved to dunning.payment_suspense"
-# a setting changed through the view (its trigger upserts the reference table)
-is "$(cq $DB "UPDATE dunning.settings SET max_new_episodes_per_day = 40 RETURNING max_new_episodes_per_day"
-      cq $DB "UPDATE dunning.settings SET max_new_episodes_per_day = NULL RETURNING renotice_days")" "40
-14" "UPDATE dunning.settings sets and resets a setting on Citus"
+# a setting changed on Citus: through the table (Citus cannot plan an
+# UPDATE through the view of a reference table, doc/scale-out.md)
+is "$(cq $DB "INSERT INTO dunning.setting (max_new_episodes_per_day) VALUES (40)
+              ON CONFLICT (id) DO UPDATE SET max_new_episodes_per_day = EXCLUDED.max_new_episodes_per_day"
+      cq $DB "SELECT max_new_episodes_per_day FROM dunning.settings"
+      cq $DB "UPDATE dunning.setting SET max_new_episodes_per_day = NULL"
+      cq $DB "SELECT COALESCE(max_new_episodes_per_day, 0) || ' ' || renotice_days FROM dunning.settings")" "40
+0 14" "settings set and reset through dunning.setting on Citus, read through dunning.settings"
 
 # compare QUERY on both: same rows, both ways
 same() {    # same NAME SQL
