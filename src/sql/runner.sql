@@ -324,9 +324,14 @@ WITH s AS MATERIALIZED (
             SELECT a.status, a.channel, a.next_attempt_at FROM dunning.action a
              WHERE a.action_id = cu.last_notice_action_id AND (one IS NULL OR a.customer_id = one)) la ON true
 ), asks AS (
-    -- what the ladder asks for today
+    -- what the ladder asks for today: a notice lost for good is carried on
+    -- its next channel first (a climb would leave the rung the customer
+    -- never heard unsaid, and go to the same dead address), then a climb,
+    -- then a notice for items that fell overdue since the last one
     SELECT ev.*,
-           CASE WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
+           CASE WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL AND ev.last_notice_lost
+                     AND ev.last_notice_channel <> 'task' THEN 'renotice'
+                WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
                      AND NOT COALESCE(ev.held_until >= ev.local_date, false) THEN 'climb'
                 WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL
                      AND (ev.newest_due_at_rung1 > ev.last_notice_on - ev.first_rung_offset

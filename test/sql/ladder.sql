@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(80);
+SELECT plan(82);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -258,6 +258,8 @@ SELECT is((SELECT scenario_id || ':' || assigned_by FROM dunning.customer_scenar
 --  14 a collector set its level to the call by hand (called before go-live)
 --  15 as 12, without e-mail, on a ladder whose reminder 2 falls back to a
 --     call before a letter: the written reminder goes by letter, not by call
+--  16 a backlog invoice 63 days overdue: its first reminder's e-mail fails
+--     for good while reminder 2 is already due
 -----------------------------------------------------------------------------
 INSERT INTO dunning.customer (customer_id, name, email, phone, timezone) VALUES
   (9, 'Late Booking SA', 'ap@late-booking.example', NULL, 'UTC'), (10, 'Overlap SA', 'ap@overlap.example', NULL, 'UTC'),
@@ -266,6 +268,8 @@ INSERT INTO dunning.customer (customer_id, name, email, phone, timezone) VALUES
   (14, 'Called SA', 'ap@called.example', '+33 1 00 00 00 14', 'UTC');
 INSERT INTO dunning.customer (customer_id, name, phone, postal_address, timezone) VALUES
   (15, 'Paper SA', '+33 1 00 00 00 15', '15 rue P, Paris', 'UTC');
+INSERT INTO dunning.customer (customer_id, name, email, postal_address, timezone) VALUES
+  (16, 'Dead Mail SA', 'ap@dead-mail.example', '16 rue Q, Paris', 'UTC');
 INSERT INTO dunning.scenario (name, description) VALUES ('call first', 'reminder 2 falls back to a call before a letter');
 INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template, min_overdue_amount, fallback_channels)
 SELECT sc.scenario_id, v.*
@@ -286,10 +290,23 @@ INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on,
 SELECT dunning.open_dispute(i, 'quantity', NULL, NULL, NULL, '2026-08-20') FROM unnest(ARRAY[1202, 1302]) i;
 INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount) VALUES
   (1401, 14, 'CA-1', '2026-07-01', '2026-08-01', 700.00),
-  (1501, 15, 'PP-1', '2026-07-01', '2026-08-01', 500.00), (1502, 15, 'PP-2', '2026-07-01', '2026-08-01', 400.00);
+  (1501, 15, 'PP-1', '2026-07-01', '2026-08-01', 500.00), (1502, 15, 'PP-2', '2026-07-01', '2026-08-01', 400.00),
+  (1601, 16, 'DM-1', '2026-06-01', '2026-07-01', 300.00);
 SELECT dunning.open_dispute(1502, 'quantity', NULL, NULL, NULL, '2026-08-20');
 SELECT dunning.set_level(14, 4, 'called on 09-01, no payment', '2026-09-01');
-SELECT pg_temp.days('2026-09-02', '2026-09-23');
+SELECT pg_temp.run('2026-09-02');
+SELECT dunning.mark_failed(a.action_id, 'mailbox unknown', false)
+  FROM dunning.action a WHERE a.customer_id = 16 AND a.status = 'queued';
+SELECT pg_temp.send('2026-09-02');
+SELECT pg_temp.days('2026-09-03', '2026-09-23');
+SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date || ' ' || status
+                             || COALESCE(' replaces ' || replaces_action_id, ''), ', ' ORDER BY action_id)
+             FROM dunning.action WHERE customer_id = 16),
+          (SELECT format('reminder 1 email 2026-09-02 failed, reminder 1 letter 2026-09-07 sent replaces %s, reminder 2 email 2026-09-21 sent',
+                         min(action_id)) FROM dunning.action WHERE customer_id = 16),
+          'rule 7: a lost reminder is carried on its next channel before the climb that is already due (after the guardrail''s 5 days), the climb at its spacing from it');
+SELECT is((SELECT count(*)::integer FROM dunning.level_change WHERE customer_id = 16 AND event = 'climb'), 2,
+          'the carried reminder is no climb: reminder 1, then reminder 2');
 SELECT is(pg_temp.notices(9) || '/' || pg_temp.notices(10), 'reminder 1,reminder 2/reminder 1,reminder 2',
           '9 and 10 reached reminder 2');
 SELECT pg_temp.pay(901, '2026-09-21');
@@ -350,8 +367,8 @@ SELECT is((SELECT action_date FROM dunning.action WHERE customer_id = 12 AND ste
           '2026-10-27'::date, 'the formal notice follows at its spacing after the written reminder');
 SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
             WHERE customer_id = 13 AND kind = 'notice' AND action_date >= '2026-10-01'),
-          'collector call email 2026-10-12,formal notice email 2026-10-27',
-          'a written reminder that failed for good does not hold the formal notice back twice');
+          'collector call email 2026-10-12,collector call call 2026-10-13,formal notice email 2026-10-28',
+          'a written reminder that failed for good is carried on at once (no postal address: by the rung''s call), and does not hold the formal notice back twice');
 SELECT is((SELECT string_agg(step_name || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
             WHERE customer_id = 14 AND kind = 'notice'),
           'formal notice 2026-09-15,legal escalation 2026-10-15',
