@@ -249,44 +249,63 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning.release_level(bigint, text) IS 'ends a hold of the level before its day; logged';
 
-CREATE OR REPLACE FUNCTION dunning.close_legal_case(customer_id bigint, outcome text, notes text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION dunning.close_legal_case(customer_id bigint, outcome text, notes text DEFAULT NULL,
+                                                    on_day date DEFAULT CURRENT_DATE)
 RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     st dunning.customer_dunning;
     closed bigint;
+    opened date;
+    overdue integer;
 BEGIN
     IF outcome IS NULL OR outcome NOT IN ('paid', 'settled', 'payment_plan', 'written_off', 'withdrawn', 'insolvency') THEN
         RAISE EXCEPTION 'a legal case closes as paid, settled, payment_plan, written_off, withdrawn or insolvency, not %',
                 COALESCE(pg_catalog.left(outcome, 40), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF on_day IS NULL OR NOT on_day BETWEEN DATE '1900-01-01' AND DATE '2999-12-31' THEN
+        RAISE EXCEPTION 'a legal case closes on a day, not %', COALESCE(on_day::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     st := dunning_internal.lock_customer_dunning(close_legal_case.customer_id);
-    UPDATE dunning.legal_case l
-       SET status = 'closed', closed_on = CURRENT_DATE, outcome = close_legal_case.outcome,
-           notes = close_legal_case.notes, closed_by = CURRENT_USER
-     WHERE l.customer_id = close_legal_case.customer_id AND l.status = 'open'
-    RETURNING l.case_id INTO closed;
+    SELECT l.case_id, l.opened_on INTO closed, opened FROM dunning.legal_case l
+     WHERE l.customer_id = close_legal_case.customer_id AND l.status = 'open';
     IF closed IS NULL THEN
         RAISE EXCEPTION 'customer % has no open legal case', close_legal_case.customer_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    -- The episode that led to court is over: what is still overdue starts a
-    -- new one at the foot of the ladder at the next run.
-    UPDATE dunning.customer_dunning d
-       SET legal_case_id = NULL, episode_started_on = NULL, level_step_id = NULL, level_offset = NULL,
-           level_on = CURRENT_DATE, last_notice_action_id = NULL, last_notice_on = NULL,
-           updated_at = pg_catalog.now()
+    IF on_day < opened THEN
+        RAISE EXCEPTION 'the legal case of customer % opened on %: it cannot close on %', close_legal_case.customer_id,
+                opened, on_day
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE dunning.legal_case l
+       SET status = 'closed', closed_on = close_legal_case.on_day, outcome = close_legal_case.outcome,
+           notes = COALESCE(close_legal_case.notes, l.notes), closed_by = CURRENT_USER
+     WHERE l.customer_id = close_legal_case.customer_id AND l.case_id = closed;
+    -- Automation resumes; the episode is not over while something is
+    -- overdue, and its level never goes down: the customer stays at its
+    -- rung (the next run ends the episode when nothing is overdue any more).
+    UPDATE dunning.customer_dunning d SET legal_case_id = NULL, updated_at = pg_catalog.now()
      WHERE d.customer_id = close_legal_case.customer_id;
     INSERT INTO dunning.level_change (customer_id, changed_on, event, from_step_id, to_step_id, reason)
-    VALUES (close_legal_case.customer_id, CURRENT_DATE, 'legal_close', st.level_step_id, NULL,
+    VALUES (close_legal_case.customer_id, close_legal_case.on_day, 'legal_close', st.level_step_id, st.level_step_id,
             'legal case closed: ' || outcome || COALESCE(': ' || pg_catalog.left(notes, 200), ''));
+    SELECT count(*) INTO overdue FROM dunning.invoice i
+     WHERE i.customer_id = close_legal_case.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
+       AND i.due_on < close_legal_case.on_day;
+    IF overdue > 0 THEN
+        RAISE NOTICE 'customer % still has % overdue invoices: its episode goes on at its rung, and items overdue since its last notice are named at that rung by the next run',
+            close_legal_case.customer_id, overdue
+            USING HINT = 'To resume lower on the ladder, dunning.set_level(customer_id, step_no, reason).';
+    END IF;
     RETURN closed;
 END
 $fn$;
-COMMENT ON FUNCTION dunning.close_legal_case(bigint, text, text) IS
-    'closes the open legal case of a customer with an outcome (paid, settled, payment_plan, written_off, withdrawn, insolvency); automation resumes with a new episode; returns the case id';
+COMMENT ON FUNCTION dunning.close_legal_case(bigint, text, text, date) IS
+    'closes the open legal case of a customer on a day (default today) with an outcome (paid, settled, payment_plan, written_off, withdrawn, insolvency); automation resumes, the customer keeps its rung while anything stays overdue; returns the case id';
 
 -----------------------------------------------------------------------------
 -- Where each customer stands
@@ -444,7 +463,7 @@ GRANT SELECT ON dunning.customer_dunning, dunning.level_change, dunning.legal_ca
     TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.customer_timeline(bigint) TO dunning_analyst;
 GRANT EXECUTE ON FUNCTION dunning.set_level(bigint, integer, text, date), dunning.hold_level(bigint, date, text),
-    dunning.release_level(bigint, text), dunning.close_legal_case(bigint, text, text)
+    dunning.release_level(bigint, text), dunning.close_legal_case(bigint, text, text, date)
     TO dunning_collector;
 
 -----------------------------------------------------------------------------

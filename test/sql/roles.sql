@@ -118,7 +118,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_collector', 'set_level(bigint,integer,text,date)', $$SELECT dunning.set_level(2, 2, 'called')$$, ''),
   ('dunning_collector', 'hold_level(bigint,date,text)', $$SELECT dunning.hold_level(2, '2026-04-01', 'review')$$, ''),
   ('dunning_collector', 'release_level(bigint,text)', $$SELECT dunning.release_level(2)$$, ''),
-  ('dunning_collector', 'close_legal_case(bigint,text,text)', $$SELECT dunning.close_legal_case(2, 'paid')$$, '55000'),
+  ('dunning_collector', 'close_legal_case(bigint,text,text,date)', $$SELECT dunning.close_legal_case(2, 'paid')$$, '55000'),
   ('dunning_collector', 'agree_payment_plan(bigint[],date[],numeric[],text,integer,date)',
    $$SELECT dunning.agree_payment_plan('{4}', '{2026-04-01}', '{300}', 'one go', 5, '2026-03-01')$$, ''),
   ('dunning_collector', 'cancel_payment_plan(bigint,bigint,text)',
