@@ -512,7 +512,8 @@ WITH s AS MATERIALIZED (
                      THEN CASE WHEN h.missing_materiality THEN 'no materiality rule' ELSE 'materiality' END
                 WHEN h.want <> 'pre_due' AND NOT COALESCE(h.any_at_minimum, false) THEN 'step minimum'
                 WHEN h.want <> 'pre_due' AND h.max_days < h.t_min_days THEN 'days overdue'
-                WHEN h.a_channel IS NULL THEN 'no recipient'
+                -- (a pre-due reminder has no fallback: said apart, not to read as the next rung's)
+                WHEN h.a_channel IS NULL THEN CASE WHEN h.want = 'pre_due' THEN 'no pre-due recipient' ELSE 'no recipient' END
                 WHEN h.local_time < h.t_send_time THEN 'send time'
                 WHEN dunning_internal.is_contact(h.a_channel)
                      AND (h.last_contact_on >= h.local_date - GREATEST(s.min_days_between_contacts, 1) + 1

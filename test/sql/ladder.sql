@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(85);
+SELECT plan(86);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -384,6 +384,16 @@ SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, 
             WHERE customer_id = 15 AND kind = 'notice' AND action_date >= '2026-10-01'),
           'collector call letter 2026-10-12,formal notice letter 2026-10-27',
           'the written reminder goes by a channel that writes (a letter), not by the call its rung falls back to first');
+
+-- A customer without e-mail whose invoice comes due: its pre-due reminder
+-- (e-mail, no fallback) is skipped, and says so apart from the rungs
+INSERT INTO dunning.customer (customer_id, name, postal_address, timezone) VALUES (17, 'Post Only SA', '17 rue R, Paris', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1701, 17, 'PO-17', '2026-10-01', '2026-11-02', 300.00);
+SELECT pg_temp.run('2026-10-29');
+SELECT is((SELECT COALESCE(waits_for, '-') || ' ' || COALESCE(next_step_name, '-') FROM dunning.customer_ladder WHERE customer_id = 17),
+          'no pre-due recipient reminder 1',
+          'a pre-due reminder without a recipient waits as such, not as "no recipient" beside the next rung');
 
 SELECT * FROM finish();
 ROLLBACK;
