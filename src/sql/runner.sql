@@ -221,6 +221,15 @@ WITH s AS MATERIALIZED (
            pa.invoice_id IS NULL OR NOT (pa.disputed OR pa.planned OR COALESCE(pa.promised_on >= cu.local_date, false))
                AS dunnable,
            cu.first_rung_offset,
+           -- at the first rung since the last notice, and not named by it (an
+           -- item already overdue then was, unless it was loaded since: only
+           -- those are looked up)
+           cu.local_date - i.due_on >= cu.first_rung_offset AND i.due_on + cu.first_rung_offset > cu.last_notice_on
+             AND (i.due_on >= cu.last_notice_on
+                  OR NOT EXISTS (SELECT 1 FROM dunning.action_item ai
+                                  WHERE ai.customer_id = COALESCE(one, cu.customer_id)
+                                    AND ai.action_id = cu.last_notice_action_id AND ai.invoice_id = i.invoice_id))
+               AS unnamed_at_rung1,
            -- coming due, in the pre-due window and not reminded yet
            cu.local_date - i.due_on <= 0 AND cu.local_date - i.due_on >= cu.pre_offset
              AND (cu.last_pre_due_on IS NULL OR i.due_on + cu.pre_offset > cu.last_pre_due_on) AS coming
@@ -238,8 +247,7 @@ WITH s AS MATERIALIZED (
            bool_or(x.days > 0 AND x.disputed) AS overdue_disputed,
            bool_or(x.days > 0 AND x.promised) AS overdue_promised,
            bool_or(x.days > 0 AND x.planned) AS overdue_planned,
-           max(x.due_on) FILTER (WHERE x.days > 0 AND x.dunnable AND x.days >= x.first_rung_offset)
-               AS newest_due_at_rung1,
+           COALESCE(bool_or(x.days > 0 AND x.dunnable AND x.unnamed_at_rung1), false) AS unnamed_at_rung1,
            sum(x.open_amount) FILTER (WHERE x.days > 0 AND x.dunnable) AS overdue_total,
            sum(x.open_amount) FILTER (WHERE x.coming AND x.dunnable) AS coming_total
       FROM open_items x
@@ -250,7 +258,7 @@ WITH s AS MATERIALIZED (
     SELECT p.customer_id, COALESCE(bool_or(p.has_overdue), false) AS has_overdue, min(p.oldest_due_on) AS oldest_due_on,
            max(p.max_days) AS max_days,
            bool_or(p.overdue_disputed) AS overdue_disputed, bool_or(p.overdue_promised) AS overdue_promised,
-           bool_or(p.overdue_planned) AS overdue_planned, max(p.newest_due_at_rung1) AS newest_due_at_rung1,
+           bool_or(p.overdue_planned) AS overdue_planned, bool_or(p.unnamed_at_rung1) AS unnamed_at_rung1,
            COALESCE(bool_or(p.coming_total > 0), false) AS coming_due,
            pg_catalog.array_agg(p.currency) FILTER (WHERE p.currency IS NOT NULL) AS currencies,
            pg_catalog.array_agg(COALESCE(p.overdue_total, 0)) FILTER (WHERE p.currency IS NOT NULL) AS overdue_totals,
@@ -264,7 +272,7 @@ WITH s AS MATERIALIZED (
 ), ev AS (
     -- the episode, the level on the current scenario's ladder, the rung due
     SELECT cu.*, pc.has_overdue, pc.max_days, pc.overdue_disputed, pc.overdue_promised, pc.overdue_planned,
-           pc.newest_due_at_rung1, pc.coming_due, pc.currencies, pc.overdue_totals, pc.coming_totals,
+           pc.unnamed_at_rung1, pc.coming_due, pc.currencies, pc.overdue_totals, pc.coming_totals,
            pc.materialities,
            CASE WHEN NOT pc.has_overdue
                 THEN CASE WHEN cu.episode_started_on IS NOT NULL THEN 'end' ELSE 'none' END
@@ -334,7 +342,7 @@ WITH s AS MATERIALIZED (
                 WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
                      AND NOT COALESCE(ev.held_until >= ev.local_date, false) THEN 'climb'
                 WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL
-                     AND (ev.newest_due_at_rung1 > ev.last_notice_on - ev.first_rung_offset
+                     AND (ev.unnamed_at_rung1
                           OR ev.last_notice_status = 'cancelled' OR ev.last_notice_lost) THEN 'renotice'
                 WHEN ev.coming_due AND COALESCE(ev.level_rung, 0) = 0 AND ev.pre_offset IS NOT NULL THEN 'pre_due'
            END AS asks

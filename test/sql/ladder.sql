@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(86);
+SELECT plan(88);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -394,6 +394,27 @@ SELECT pg_temp.run('2026-10-29');
 SELECT is((SELECT COALESCE(waits_for, '-') || ' ' || COALESCE(next_step_name, '-') FROM dunning.customer_ladder WHERE customer_id = 17),
           'no pre-due recipient reminder 1',
           'a pre-due reminder without a recipient waits as such, not as "no recipient" beside the next rung');
+
+-- Renotice: on a ladder of one rung, an item the notice named a few days
+-- overdue calls for no notice of its own; one not overdue then does
+INSERT INTO dunning.scenario (name, description) VALUES ('one rung', 'a single reminder');
+INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template, fallback_channels)
+SELECT sc.scenario_id, 1, 'reminder 1', 7, 'email', 'reminder_1', '{letter}' FROM dunning.scenario sc WHERE sc.name = 'one rung';
+INSERT INTO dunning.customer (customer_id, name, email, timezone) VALUES (18, 'Named SA', 'ap@named.example', 'UTC');
+INSERT INTO dunning.customer_setting (customer_id, scenario_id) SELECT 18, scenario_id FROM dunning.scenario WHERE name = 'one rung';
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1801, 18, 'NA-1', '2026-09-10', '2026-10-10', 300.00), (1802, 18, 'NA-2', '2026-09-26', '2026-10-26', 200.00);
+SELECT pg_temp.days('2026-10-30', '2026-11-20');
+SELECT is(pg_temp.notices(18), 'reminder 1',
+          'renotice: the item 4 days overdue that reminder 1 named reaches the rung later, and calls for no notice');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1803, 18, 'NA-3', '2026-10-10', '2026-11-10', 100.00);
+SELECT pg_temp.days('2026-11-21', '2026-11-23');
+SELECT is((SELECT string_agg(a.action_date || ':' || (SELECT string_agg(ai.invoice_id::text, ',' ORDER BY ai.invoice_id)
+                                                        FROM dunning.action_item ai WHERE ai.action_id = a.action_id), ' ' ORDER BY a.action_id)
+             FROM dunning.action a WHERE a.customer_id = 18 AND a.kind = 'notice'),
+          '2026-10-30:1801,1802 2026-11-23:1801,1802,1803',
+          'an invoice not yet due at the notice, loaded late and past the rung, gets one at the same rung (on the next business day), naming all');
 
 SELECT * FROM finish();
 ROLLBACK;
