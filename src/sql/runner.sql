@@ -477,17 +477,30 @@ WITH s AS MATERIALIZED (
            cardinality(t.material) > 0 AS any_at_minimum, cardinality(t.coming_material) > 0 AS any_coming_material
       FROM tgt2 t
       LEFT JOIN LATERAL (
-            SELECT u.channel,
-                   CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
-                                  WHEN 'task' THEN COALESCE(t.collector, '(unassigned)')
-                                  ELSE t.postal_address END AS recipient
-              FROM pg_catalog.unnest(t.t_channels) WITH ORDINALITY AS u (channel, k)
-             WHERE CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
-                                  WHEN 'task' THEN '' ELSE t.postal_address END IS NOT NULL
+            SELECT r.channel, r.recipient
+              FROM (SELECT u.channel, u.k,
+                           CASE u.channel WHEN 'email' THEN t.email WHEN 'sms' THEN t.phone WHEN 'call' THEN t.phone
+                                          WHEN 'task' THEN COALESCE(t.collector, '(unassigned)')
+                                          ELSE t.postal_address END AS recipient
+                      FROM pg_catalog.unnest(t.t_channels) WITH ORDINALITY AS u (channel, k)) r
+             WHERE r.recipient IS NOT NULL
                -- after a delivery lost for good, only the channels after its own
                AND (NOT (t.want IN ('renotice', 'warn') AND t.last_notice_lost)
-                    OR u.k > COALESCE(pg_catalog.array_position(t.t_channels, t.last_notice_channel), 0))
-             ORDER BY u.k LIMIT 1) ch ON t.want IS NOT NULL
+                    OR r.k > COALESCE(pg_catalog.array_position(t.t_channels, t.last_notice_channel), 0))
+               -- not an address a delivery was lost to for good, with none
+               -- delivered to it since (a bounced e-mail address is not
+               -- written to again until it is changed or reaches someone)
+               AND NOT (r.channel IN ('email', 'sms', 'letter', 'legal') AND EXISTS (
+                        SELECT 1 FROM dunning.action x
+                         WHERE x.customer_id = COALESCE(one, t.customer_id) AND x.recipient = r.recipient
+                           AND x.status = 'failed' AND x.next_attempt_at IS NULL
+                           AND CASE WHEN x.channel IN ('email', 'thanks') THEN 'email' WHEN x.channel = 'legal' THEN 'letter'
+                                    ELSE x.channel END
+                               = CASE WHEN r.channel = 'legal' THEN 'letter' ELSE r.channel END
+                           AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                            WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
+                                              AND y.recipient = x.recipient AND y.status = 'sent')))
+             ORDER BY r.k LIMIT 1) ch ON t.want IS NOT NULL
 ), dec AS (
     -- why nothing goes today, or NULL: it goes
     SELECT h.*,

@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(88);
+SELECT plan(89);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -309,9 +309,9 @@ SELECT pg_temp.days('2026-09-03', '2026-09-23');
 SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date || ' ' || status
                              || COALESCE(' replaces ' || replaces_action_id, ''), ', ' ORDER BY action_id)
              FROM dunning.action WHERE customer_id = 16),
-          (SELECT format('reminder 1 email 2026-09-02 failed, reminder 1 letter 2026-09-07 sent replaces %s, reminder 2 email 2026-09-21 sent',
+          (SELECT format('reminder 1 email 2026-09-02 failed, reminder 1 letter 2026-09-07 sent replaces %s, reminder 2 letter 2026-09-21 sent',
                          min(action_id)) FROM dunning.action WHERE customer_id = 16),
-          'rule 7: a lost reminder is carried on its next channel before the climb that is already due (after the guardrail''s 5 days), the climb at its spacing from it');
+          'rule 7: a lost reminder is carried on its next channel before the climb that is already due (after the guardrail''s 5 days), the climb at its spacing from it, and not to the address that bounced');
 SELECT is((SELECT count(*)::integer FROM dunning.level_change WHERE customer_id = 16 AND event = 'climb'), 2,
           'the carried reminder is no climb: reminder 1, then reminder 2');
 SELECT is(pg_temp.notices(9) || '/' || pg_temp.notices(10), 'reminder 1,reminder 2/reminder 1,reminder 2',
@@ -374,8 +374,8 @@ SELECT is((SELECT action_date FROM dunning.action WHERE customer_id = 12 AND ste
           '2026-10-27'::date, 'the formal notice follows at its spacing after the written reminder');
 SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
             WHERE customer_id = 13 AND kind = 'notice' AND action_date >= '2026-10-01'),
-          'collector call email 2026-10-12,collector call call 2026-10-13,formal notice email 2026-10-28',
-          'a written reminder that failed for good is carried on at once (no postal address: by the rung''s call), and does not hold the formal notice back twice');
+          'collector call email 2026-10-12,collector call call 2026-10-13,formal notice task 2026-10-28',
+          'a written reminder that failed for good is carried on at once (no postal address: by the rung''s call), and does not hold the formal notice back twice (a task: its e-mail fallback is the address that bounced)');
 SELECT is((SELECT string_agg(step_name || ' ' || action_date, ',' ORDER BY action_id) FROM dunning.action
             WHERE customer_id = 14 AND kind = 'notice'),
           'formal notice 2026-09-15,legal escalation 2026-10-15',
@@ -415,6 +415,22 @@ SELECT is((SELECT string_agg(a.action_date || ':' || (SELECT string_agg(ai.invoi
              FROM dunning.action a WHERE a.customer_id = 18 AND a.kind = 'notice'),
           '2026-10-30:1801,1802 2026-11-23:1801,1802,1803',
           'an invoice not yet due at the notice, loaded late and past the rung, gets one at the same rung (on the next business day), naming all');
+
+-- An address that bounced is written to again once it is changed
+INSERT INTO dunning.customer (customer_id, name, email, postal_address, timezone)
+VALUES (19, 'New Mail SA', 'ap@old-mail.example', '19 rue S, Paris', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1901, 19, 'NM-1', '2026-10-16', '2026-11-16', 300.00);
+SELECT pg_temp.run('2026-11-24');
+SELECT dunning.mark_failed(a.action_id, 'mailbox unknown', false) FROM dunning.action a WHERE a.customer_id = 19 AND a.status = 'queued';
+SELECT pg_temp.send('2026-11-24');
+SELECT pg_temp.days('2026-11-25', '2026-12-01');
+UPDATE dunning.customer SET email = 'ap@new-mail.example' WHERE customer_id = 19;
+SELECT pg_temp.days('2026-12-02', '2026-12-15');
+SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || recipient || ' ' || status, ', ' ORDER BY action_id)
+             FROM dunning.action WHERE customer_id = 19),
+          'reminder 1 email ap@old-mail.example failed, reminder 1 letter 19 rue S, Paris sent, reminder 2 email ap@new-mail.example sent',
+          'the next rung goes to the new e-mail address');
 
 SELECT * FROM finish();
 ROLLBACK;
