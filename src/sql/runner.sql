@@ -669,19 +669,28 @@ WITH s AS MATERIALIZED (
                           AND x.kind = 'confirmation' AND x.status <> 'cancelled')
      GROUP BY i.customer_id, i.invoice_id, i.invoice_number, i.due_on, i.currency, i.amount
 ), conf_cu AS MATERIALIZED (
-    -- confirmations go on the customer's business days, by e-mail (else a letter)
-    SELECT x.customer_id, l.local_date,
-           CASE WHEN c.email IS NOT NULL THEN c.email ELSE c.postal_address END AS a_recipient
+    -- confirmations go on the customer's business days, by e-mail (else a
+    -- letter; not to an address a delivery was lost to, as notices: chan)
+    SELECT x.customer_id, l.local_date, r.a_recipient
       FROM (SELECT DISTINCT conf.customer_id FROM conf) x
       JOIN dunning.customer c ON c.customer_id = x.customer_id AND ($3 IS NULL OR c.customer_id = $3)
      CROSS JOIN s
      CROSS JOIN LATERAL (SELECT ($2 AT TIME ZONE c.timezone)::date AS local_date,
                                 ($2 AT TIME ZONE c.timezone)::time AS local_time) l
+     CROSS JOIN LATERAL (
+            SELECT CASE WHEN c.email IS NOT NULL AND NOT EXISTS (
+                                 SELECT 1 FROM dunning.action f
+                                  WHERE f.customer_id = COALESCE($3, c.customer_id) AND f.recipient = c.email
+                                    AND f.channel IN ('email', 'thanks') AND f.status = 'failed' AND f.next_attempt_at IS NULL
+                                    AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                                     WHERE y.customer_id = f.customer_id AND y.action_id > f.action_id
+                                                       AND y.recipient = f.recipient AND y.status = 'sent'))
+                        THEN c.email ELSE c.postal_address END AS a_recipient) r
      WHERE NOT (pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days))
        AND NOT EXISTS (SELECT 1 FROM dunning.holiday h
                         WHERE h.country = c.country AND h.day = l.local_date
                           AND h.subdivision IN ('', COALESCE(c.subdivision, '')))
-       AND COALESCE(c.email, c.postal_address) IS NOT NULL
+       AND r.a_recipient IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM dunning.action a
                         WHERE a.customer_id = COALESCE($3, x.customer_id) AND a.kind = 'confirmation'
                           AND a.action_date = l.local_date)

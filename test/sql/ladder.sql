@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(89);
+SELECT plan(90);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -431,6 +431,10 @@ SELECT is((SELECT string_agg(step_name || ' ' || channel || ' ' || recipient || 
              FROM dunning.action WHERE customer_id = 19),
           'reminder 1 email ap@old-mail.example failed, reminder 1 letter 19 rue S, Paris sent, reminder 2 email ap@new-mail.example sent',
           'the next rung goes to the new e-mail address');
+SELECT pg_temp.pay(1601, '2026-12-16');
+SELECT pg_temp.day('2026-12-16');
+SELECT is((SELECT channel || ' ' || recipient FROM dunning.action WHERE customer_id = 16 AND kind = 'confirmation'),
+          'thanks 16 rue Q, Paris', 'the confirmation does not go to the e-mail address that bounced either: by letter');
 
 SELECT * FROM finish();
 ROLLBACK;
