@@ -224,11 +224,14 @@ WITH s AS MATERIALIZED (
            -- at the first rung since the last notice, and not named by it (an
            -- item already overdue then was, unless it was loaded since: only
            -- those are looked up)
-           cu.local_date - i.due_on >= cu.first_rung_offset AND i.due_on + cu.first_rung_offset > cu.last_notice_on
+           -- (false first for a customer without a notice: AND stops only at
+           -- false; a count, not EXISTS: no hashed sub-plan reading every item)
+           cu.last_notice_on IS NOT NULL AND cu.local_date - i.due_on >= cu.first_rung_offset
+             AND i.due_on + cu.first_rung_offset > cu.last_notice_on
              AND (i.due_on >= cu.last_notice_on
-                  OR NOT EXISTS (SELECT 1 FROM dunning.action_item ai
-                                  WHERE ai.customer_id = COALESCE(one, cu.customer_id)
-                                    AND ai.action_id = cu.last_notice_action_id AND ai.invoice_id = i.invoice_id))
+                  OR (SELECT count(*) FROM dunning.action_item ai
+                       WHERE ai.customer_id = COALESCE(one, cu.customer_id)
+                         AND ai.action_id = cu.last_notice_action_id AND ai.invoice_id = i.invoice_id) = 0)
                AS unnamed_at_rung1,
            -- coming due, in the pre-due window and not reminded yet
            cu.local_date - i.due_on <= 0 AND cu.local_date - i.due_on >= cu.pre_offset
@@ -285,6 +288,7 @@ WITH s AS MATERIALIZED (
                      <= s.max_new_episodes_per_day - s.started_today THEN 'start'
                 ELSE 'deferred' END AS episode,
            lv.rung AS level_rung, lv.step_id AS level_step_id, lv.offset_days AS level_offset,
+           lv.min_overdue_amount AS level_min_amount, lv.min_days_overdue AS level_min_days,
            CASE WHEN rs.restart THEN pc.oldest_due_on END AS ended_on,
            dr.rung AS due_rung, la.status AS last_notice_status, la.channel AS last_notice_channel,
            -- a notice whose delivery failed for good: carried on the next channel
@@ -320,7 +324,7 @@ WITH s AS MATERIALIZED (
                                    < pc.oldest_due_on)
                    ELSE false END AS restart) rs
       LEFT JOIN LATERAL (
-            SELECT g.rung, g.step_id, g.offset_days FROM rung g
+            SELECT g.rung, g.step_id, g.offset_days, g.min_overdue_amount, g.min_days_overdue FROM rung g
              WHERE g.scenario_id = cu.scenario_id AND g.offset_days <= cu.state_level_offset
              ORDER BY g.rung DESC LIMIT 1) lv ON cu.episode_started_on IS NOT NULL AND pc.has_overdue AND NOT rs.restart
       LEFT JOIN LATERAL (
@@ -338,7 +342,14 @@ WITH s AS MATERIALIZED (
     -- then a notice for items that fell overdue since the last one
     SELECT ev.*,
            CASE WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL AND ev.last_notice_lost
-                     AND ev.last_notice_channel <> 'task' THEN 'renotice'
+                     AND ev.last_notice_channel <> 'task'
+                     -- (when the level's step can go: its minimum out of reach would
+                     -- hold a due climb back for ever)
+                     AND ev.max_days >= COALESCE(ev.level_min_days, 0)
+                     AND (ev.level_min_amount IS NULL
+                          OR EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(ev.overdue_totals),
+                                                              pg_catalog.unnest(ev.materialities)) u (o, m)
+                                      WHERE u.o >= u.m AND u.o >= ev.level_min_amount)) THEN 'renotice'
                 WHEN ev.episode IN ('start', 'restart', 'open') AND ev.due_rung > COALESCE(ev.level_rung, 0)
                      AND NOT COALESCE(ev.held_until >= ev.local_date, false) THEN 'climb'
                 WHEN ev.episode = 'open' AND ev.level_rung >= 1 AND ev.max_days IS NOT NULL
@@ -383,8 +394,16 @@ WITH s AS MATERIALIZED (
                                           WHERE lv.scenario_id = a.scenario_id AND lv.rung = a.level_rung
                                             AND CASE ch WHEN 'email' THEN a.email WHEN 'sms' THEN a.phone
                                                         WHEN 'letter' THEN a.postal_address END IS NOT NULL
-                                            -- not the channel whose delivery the last notice lost
-                                            AND ch IS DISTINCT FROM CASE WHEN a.last_notice_lost THEN a.last_notice_channel END)
+                                            -- not the channel whose delivery the last notice lost,
+                                            -- nor an address lost (as chan says it)
+                                            AND ch IS DISTINCT FROM CASE WHEN a.last_notice_lost THEN a.last_notice_channel END
+                                            AND NOT EXISTS (SELECT 1 FROM dunning.action x
+                                                     WHERE x.customer_id = COALESCE(one, a.customer_id) AND x.recipient = CASE ch WHEN 'email' THEN a.email WHEN 'sms' THEN a.phone ELSE a.postal_address END
+                                                       AND x.channel IN ('email', 'thanks', 'sms', 'letter', 'legal') AND x.status = 'failed'
+                                                       AND x.next_attempt_at IS NULL AND x.attempts BETWEEN 1 AND (SELECT s.max_attempts FROM s) - 1
+                                                       AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                                                        WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
+                                                                          AND y.recipient = x.recipient AND y.status = 'sent')))
                         THEN NOT EXISTS (
                        SELECT 1 FROM dunning.invoice i
                         WHERE i.customer_id = COALESCE(one, a.customer_id) AND i.amount > 0
@@ -424,13 +443,22 @@ WITH s AS MATERIALIZED (
     SELECT w.*, t.*
       FROM want w
       LEFT JOIN LATERAL (
-            SELECT g.step_id AS t_step_id, g.name AS t_name, g.offset_days AS t_offset, g.channel AS t_channel,
-                   g.template AS t_template, g.send_time AS t_send_time, g.fallback_channels AS t_fallback,
+            -- a notice at the level; at a formal rung, for items that fell
+            -- overdue since (not a lost notice carried on), in the words and
+            -- written channels of the written rung below it, as 'warn' is:
+            -- no new item is first named in a formal notice, and no legal
+            -- case opens again after a person closed one
+            SELECT g.step_id AS t_step_id, g.name AS t_name, g.offset_days AS t_offset,
+                   CASE WHEN fw.written THEN g.written_channel ELSE g.channel END AS t_channel,
+                   CASE WHEN fw.written THEN g.written_template ELSE g.template END AS t_template,
+                   g.send_time AS t_send_time,
+                   CASE WHEN fw.written THEN g.written_fallback ELSE g.fallback_channels END AS t_fallback,
                    g.min_overdue_amount AS t_min_amount, g.min_days_overdue AS t_min_days, g.fee AS t_fee,
-                   g.spacing_days AS t_spacing, g.rung AS t_rung, g.channel = 'legal' AS t_legal,
+                   g.spacing_days AS t_spacing, g.rung AS t_rung, g.channel = 'legal' AND NOT fw.written AS t_legal,
                    g.charged AS t_charged, g.interest_margin AS t_margin, g.fixed_compensation AS t_compensation,
                    g.compensation_currency AS t_compensation_currency, NULL::text AS passed_over
               FROM rung g
+             CROSS JOIN LATERAL (SELECT COALESCE(g.formal AND NOT w.last_notice_lost, false) AS written) fw
              WHERE w.want = 'renotice' AND g.scenario_id = w.scenario_id AND g.rung = w.level_rung
             UNION ALL
             SELECT g.step_id, g.name, g.offset_days, g.channel, g.template, g.send_time, g.fallback_channels,
@@ -487,19 +515,18 @@ WITH s AS MATERIALIZED (
                -- after a delivery lost for good, only the channels after its own
                AND (NOT (t.want IN ('renotice', 'warn') AND t.last_notice_lost)
                     OR r.k > COALESCE(pg_catalog.array_position(t.t_channels, t.last_notice_channel), 0))
-               -- not an address a delivery was lost to for good, with none
-               -- delivered to it since (a bounced e-mail address is not
-               -- written to again until it is changed or reaches someone)
-               AND NOT (r.channel IN ('email', 'sms', 'letter', 'legal') AND EXISTS (
-                        SELECT 1 FROM dunning.action x
-                         WHERE x.customer_id = COALESCE(one, t.customer_id) AND x.recipient = r.recipient
-                           AND x.status = 'failed' AND x.next_attempt_at IS NULL
-                           AND CASE WHEN x.channel IN ('email', 'thanks') THEN 'email' WHEN x.channel = 'legal' THEN 'letter'
-                                    ELSE x.channel END
-                               = CASE WHEN r.channel = 'legal' THEN 'letter' ELSE r.channel END
-                           AND NOT EXISTS (SELECT 1 FROM dunning.action y
-                                            WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
-                                              AND y.recipient = x.recipient AND y.status = 'sent')))
+               -- not an address lost: a delivery to it given up before its
+               -- retries ran out (by the sender, mark_failed(retry => false),
+               -- or a hard bounce; not a notice without a template, nor
+               -- retries run out), and none delivered to it since.  Written
+               -- the same in un, inst and conf_cu.
+               AND NOT (r.channel <> ALL (ARRAY['call', 'task']) AND EXISTS (SELECT 1 FROM dunning.action x
+                                     WHERE x.customer_id = COALESCE(one, t.customer_id) AND x.recipient = r.recipient
+                                       AND x.channel IN ('email', 'thanks', 'sms', 'letter', 'legal') AND x.status = 'failed'
+                                       AND x.next_attempt_at IS NULL AND x.attempts BETWEEN 1 AND (SELECT s.max_attempts FROM s) - 1
+                                       AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                                        WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
+                                                          AND y.recipient = x.recipient AND y.status = 'sent')))
              ORDER BY r.k LIMIT 1) ch ON t.want IS NOT NULL
 ), dec AS (
     -- why nothing goes today, or NULL: it goes
@@ -633,9 +660,19 @@ WITH s AS MATERIALIZED (
       JOIN dunning.payment_plan_instalment k
         ON k.customer_id = p.customer_id AND k.plan_id = p.plan_id AND k.instalment_no = ps.missed_instalment
       JOIN dunning.customer c ON c.customer_id = d.customer_id
-     CROSS JOIN LATERAL (SELECT CASE WHEN c.email IS NOT NULL THEN 'email' WHEN c.postal_address IS NOT NULL
+     -- by e-mail, else a letter, else a task (not to an address lost, as chan says it)
+     CROSS JOIN LATERAL (SELECT NOT (c.email IS NOT NULL AND EXISTS (SELECT 1 FROM dunning.action x
+                                                                      WHERE x.customer_id = COALESCE($3, c.customer_id) AND x.recipient = c.email
+                                                                        AND x.channel IN ('email', 'thanks', 'sms', 'letter', 'legal') AND x.status = 'failed'
+                                                                        AND x.next_attempt_at IS NULL AND x.attempts BETWEEN 1 AND s.max_attempts - 1
+                                                                        AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                                                                         WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
+                                                                                           AND y.recipient = x.recipient AND y.status = 'sent')))
+                                AS email_ok) em
+     CROSS JOIN LATERAL (SELECT CASE WHEN c.email IS NOT NULL AND em.email_ok THEN 'email' WHEN c.postal_address IS NOT NULL
                                      THEN 'letter' ELSE 'task' END AS channel,
-                                COALESCE(c.email, c.postal_address, c.collector, '(unassigned)') AS recipient) ch
+                                COALESCE(CASE WHEN em.email_ok THEN c.email END, c.postal_address, c.collector, '(unassigned)')
+                                    AS recipient) ch
      WHERE k.reminded_on IS NULL AND d.legal_case_id IS NULL AND NOT d.on_hold AND NOT d.day_off
        -- a hashed subplan, built once (an anti join was planned as a hash
        -- of billions of estimated rows built again for every instalment)
@@ -678,13 +715,13 @@ WITH s AS MATERIALIZED (
      CROSS JOIN LATERAL (SELECT ($2 AT TIME ZONE c.timezone)::date AS local_date,
                                 ($2 AT TIME ZONE c.timezone)::time AS local_time) l
      CROSS JOIN LATERAL (
-            SELECT CASE WHEN c.email IS NOT NULL AND NOT EXISTS (
-                                 SELECT 1 FROM dunning.action f
-                                  WHERE f.customer_id = COALESCE($3, c.customer_id) AND f.recipient = c.email
-                                    AND f.channel IN ('email', 'thanks') AND f.status = 'failed' AND f.next_attempt_at IS NULL
-                                    AND NOT EXISTS (SELECT 1 FROM dunning.action y
-                                                     WHERE y.customer_id = f.customer_id AND y.action_id > f.action_id
-                                                       AND y.recipient = f.recipient AND y.status = 'sent'))
+            SELECT CASE WHEN c.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dunning.action x
+                                     WHERE x.customer_id = COALESCE($3, c.customer_id) AND x.recipient = c.email
+                                       AND x.channel IN ('email', 'thanks', 'sms', 'letter', 'legal') AND x.status = 'failed'
+                                       AND x.next_attempt_at IS NULL AND x.attempts BETWEEN 1 AND s.max_attempts - 1
+                                       AND NOT EXISTS (SELECT 1 FROM dunning.action y
+                                                        WHERE y.customer_id = x.customer_id AND y.action_id > x.action_id
+                                                          AND y.recipient = x.recipient AND y.status = 'sent'))
                         THEN c.email ELSE c.postal_address END AS a_recipient) r
      WHERE NOT (pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days))
        AND NOT EXISTS (SELECT 1 FROM dunning.holiday h
