@@ -612,13 +612,18 @@ follows_field(Mt *m, const char *tag)
 /*
  * The trailer blocks after a SWIFT message's end ("-}{5:{CHK:...}}", on
  * that line or the next): their braces must close, or the file was cut in
- * them.
+ * them.  They end where the next message's header begins ({1:).
  */
 static void
 read_trailer(Mt *m, const char *s)
 {
 	for (; *s; s++)
 	{
+		if (strncmp(s, "{1:", 3) == 0)
+		{
+			m->trailer_depth = 0;
+			return;
+		}
 		if (*s == '{' && m->trailer_depth++ == 0)
 			m->trailer_line = m->line;
 		else if (*s == '}' && m->trailer_depth > 0)

@@ -265,9 +265,10 @@ BEGIN
                 COALESCE(pg_catalog.left(outcome, 40), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF on_day IS NULL OR NOT on_day BETWEEN DATE '1900-01-01' AND DATE '2999-12-31' THEN
-        RAISE EXCEPTION 'a legal case closes on a day, not %', COALESCE(on_day::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
+    IF on_day IS NULL OR NOT on_day BETWEEN DATE '1900-01-01' AND CURRENT_DATE THEN
+        RAISE EXCEPTION 'a legal case closes on a day up to today, not %', COALESCE(on_day::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Closing takes effect at once: automation resumes at the next run.';
     END IF;
     st := dunning_internal.lock_customer_dunning(close_legal_case.customer_id);
     SELECT l.case_id, l.opened_on INTO closed, opened FROM dunning.legal_case l
@@ -297,7 +298,7 @@ BEGIN
      WHERE i.customer_id = close_legal_case.customer_id AND i.amount > 0 AND i.settled_amount < i.amount
        AND i.due_on < close_legal_case.on_day;
     IF overdue > 0 THEN
-        RAISE NOTICE 'customer % still has % overdue invoices: its episode goes on at its rung, and items overdue since its last notice are named at that rung by the next run',
+        RAISE NOTICE 'customer % still has % overdue invoices: its episode goes on at its rung, and items overdue since its last notice are named at that rung by the next run, in writing (no new case)',
             close_legal_case.customer_id, overdue
             USING HINT = 'To resume lower on the ladder, dunning.set_level(customer_id, step_no, reason).';
     END IF;

@@ -978,12 +978,13 @@ DECLARE
     n_legal bigint;
 BEGIN
     WITH notice AS (
-        -- 0.2.0's notices at a rung, not cancelled, that listed an item overdue
-        -- then and still open
+        -- 0.2.0's notices at a rung, sent or still to be (not cancelled, not
+        -- given up: 0.2.0 left a customer without e-mail failed for ever),
+        -- that listed an item overdue then and still open
         SELECT a.customer_id, a.action_id, a.action_date, a.step_id, r.offset_days, r.rung, r.channel, r.scenario_id
           FROM dunning.action a
           JOIN dunning.scenario_rung r ON r.step_id = a.step_id
-         WHERE a.kind = 'notice' AND a.status <> 'cancelled'
+         WHERE a.kind = 'notice' AND (a.status IN ('sent', 'queued') OR a.status = 'failed' AND a.next_attempt_at IS NOT NULL)
            AND EXISTS (SELECT FROM dunning.action_item ai
                          JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
                         WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
