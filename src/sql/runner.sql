@@ -300,10 +300,14 @@ WITH s AS MATERIALIZED (
       -- were the items before them settled (by value date) before the
       -- oldest of them fell overdue?  Then nothing was overdue that day and
       -- the episode ended, though no evaluation saw it (no run that day, or
-      -- the payment booked later): a new episode starts at level 0.
+      -- the payment booked later): a new episode starts at level 0.  Not
+      -- when a notice went since that day, at the level then: the customer
+      -- has heard that rung in what is now the new episode, and the ladder
+      -- goes on from it (a reminder 1 after it would be a descent).
      CROSS JOIN LATERAL (
             -- (sub-plans by index, not joins: phase 1 runs without nested loops)
             SELECT CASE WHEN cu.episode_started_on IS NOT NULL AND pc.oldest_due_on >= cu.episode_started_on
+                             AND NOT COALESCE(cu.last_notice_on > pc.oldest_due_on, false)
                    THEN NOT EXISTS (
                             SELECT 1 FROM dunning.allocation a
                              WHERE a.customer_id = COALESCE(one, cu.customer_id)

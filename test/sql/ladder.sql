@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(91);
+SELECT plan(93);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -438,6 +438,21 @@ SELECT pg_temp.pay(1601, '2026-12-16');
 SELECT pg_temp.day('2026-12-16');
 SELECT is((SELECT channel || ' ' || recipient FROM dunning.action WHERE customer_id = 16 AND kind = 'confirmation'),
           'thanks 16 rue Q, Paris', 'the confirmation does not go to the e-mail address that bounced either: by letter');
+
+-- Rule 1: an episode whose end is seen only after a notice went in what is
+-- now the next one (the payment booked days later) goes on from that notice
+INSERT INTO dunning.customer (customer_id, name, email, timezone) VALUES (20, 'Slow Bank SA', 'ap@slow-bank.example', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (2001, 20, 'SB-1', '2026-11-01', '2026-12-01', 400.00), (2002, 20, 'SB-2', '2026-11-30', '2026-12-30', 100.00);
+SELECT pg_temp.days('2026-12-17', '2027-01-03');
+INSERT INTO dunning.payment (received_on, amount, currency, customer_id) VALUES ('2026-12-30', 400.00, 'EUR', 20);
+SELECT dunning.allocate((SELECT max(payment_id) FROM dunning.payment), 2001);
+SELECT pg_temp.days('2027-01-04', '2027-01-12');
+SELECT is(pg_temp.notices(20), 'reminder 1,reminder 2',
+          'paid by value date the day the next invoice fell due, booked after reminder 2 went: no reminder 1 again');
+SELECT is((SELECT episode_started_on || ' ' || level_step_id FROM dunning.customer_dunning WHERE customer_id = 20),
+          (SELECT '2026-12-17 ' || step_id FROM dunning.scenario_step WHERE scenario_id = 1 AND step_no = 3),
+          'the episode goes on at reminder 2');
 
 SELECT * FROM finish();
 ROLLBACK;
