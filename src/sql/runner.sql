@@ -169,6 +169,12 @@ WITH s AS MATERIALIZED (
            d.episode_started_on, d.level_step_id AS state_level_step_id, d.level_offset AS state_level_offset,
            d.scenario_id AS state_scenario_id, d.held_until, d.last_notice_action_id,
            d.last_notice_on, d.last_pre_due_on, d.last_contact_on, d.recent_contacts, d.legal_case_id,
+           -- when the last notice was made: an invoice loaded after it was not in it
+           -- (by primary key; phase 1 runs without nested loops)
+           CASE WHEN d.last_notice_action_id IS NOT NULL THEN (
+               SELECT n.created_at FROM dunning.action n
+                WHERE n.customer_id = COALESCE(one, d.customer_id) AND n.action_id = d.last_notice_action_id)
+           END AS last_notice_made_at,
            c.email, c.phone, c.postal_address, c.collector,
            c.on_hold OR COALESCE(cs.snoozed_until >= l.local_date, false) AS on_hold,
            pg_catalog.date_part('isodow', l.local_date)::integer = ANY (s.weekend_days)
@@ -221,13 +227,15 @@ WITH s AS MATERIALIZED (
            pa.invoice_id IS NULL OR NOT (pa.disputed OR pa.planned OR COALESCE(pa.promised_on >= cu.local_date, false))
                AS dunnable,
            cu.first_rung_offset,
-           -- at the first rung since the last notice, and not named by it (an
-           -- item already overdue then was, unless it was loaded since: only
-           -- those are looked up)
+           -- at the first rung, and not named by the last notice: an item that
+           -- reached the rung since it (one already overdue then was named,
+           -- unless it was loaded since), or one loaded since that notice was
+           -- made, however overdue (an invoice the ERP sent late); only those
+           -- are looked up
            -- (false first for a customer without a notice: AND stops only at
            -- false; a count, not EXISTS: no hashed sub-plan reading every item)
            cu.last_notice_on IS NOT NULL AND cu.local_date - i.due_on >= cu.first_rung_offset
-             AND i.due_on + cu.first_rung_offset > cu.last_notice_on
+             AND (i.due_on + cu.first_rung_offset > cu.last_notice_on OR i.created_at > cu.last_notice_made_at)
              AND (i.due_on >= cu.last_notice_on
                   OR (SELECT count(*) FROM dunning.action_item ai
                        WHERE ai.customer_id = COALESCE(one, cu.customer_id)

@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(93);
+SELECT plan(94);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -418,6 +418,11 @@ SELECT is((SELECT string_agg(a.action_date || ':' || (SELECT string_agg(ai.invoi
              FROM dunning.action a WHERE a.customer_id = 18 AND a.kind = 'notice'),
           '2026-10-30:1801,1802 2026-11-23:1801,1802,1803',
           'an invoice not yet due at the notice, loaded late and past the rung, gets one at the same rung (on the next business day), naming all');
+-- ... and so does one the ERP sends weeks after it fell overdue (loaded after
+-- that notice was made: created_at, which a load in this transaction sets
+-- to now()), at the renotice spacing (checked at the end)
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount, created_at)
+VALUES (1804, 18, 'NA-4', '2026-10-05', '2026-11-05', 50.00, now() + interval '1 minute');
 
 -- An address that bounced is written to again once it is changed
 INSERT INTO dunning.customer (customer_id, name, email, postal_address, timezone)
@@ -453,6 +458,12 @@ SELECT is(pg_temp.notices(20), 'reminder 1,reminder 2',
 SELECT is((SELECT episode_started_on || ' ' || level_step_id FROM dunning.customer_dunning WHERE customer_id = 20),
           (SELECT '2026-12-17 ' || step_id FROM dunning.scenario_step WHERE scenario_id = 1 AND step_no = 3),
           'the episode goes on at reminder 2');
+
+SELECT is((SELECT string_agg(a.action_date || ':' || (SELECT string_agg(ai.invoice_id::text, ',' ORDER BY ai.invoice_id)
+                                                        FROM dunning.action_item ai WHERE ai.action_id = a.action_id), ' ' ORDER BY a.action_id)
+             FROM dunning.action a WHERE a.customer_id = 18 AND a.kind = 'notice' AND a.action_date > '2026-11-23'),
+          '2026-12-07:1801,1802,1803,1804',
+          'an invoice loaded weeks overdue after the last notice gets a notice at the same rung, renotice_days after the last, naming all');
 
 SELECT * FROM finish();
 ROLLBACK;
