@@ -784,65 +784,83 @@ DECLARE
     -- rows corrected so far
     fixed bigint := 0;
     n bigint;
-    bad record;
+    -- allocations and write-offs across customers or currencies: how many,
+    -- the first ten
+    wrong record;
+    bad_count bigint := 0;
+    bad_list text;
 BEGIN
     PERFORM pg_catalog.set_config('dunning.internal_write', 'on', true);
     LOCK TABLE dunning.allocation, dunning.write_off IN SHARE MODE;
     -- the settlement facts first: settled_on is read from them
     fixed := fixed + dunning_internal.repair_settlement_facts();
+    -- (every join through the customer: on Citus each shard is rebuilt
+    -- by itself)
     UPDATE dunning.invoice i
        SET settled_amount = COALESCE(d.total, 0), settled_on = e.last_on
       FROM dunning.invoice i2
-      LEFT JOIN (SELECT t.id, sum(t.amount) AS total
-                   FROM (SELECT a.invoice_id AS id, a.amount FROM dunning.allocation a
+      LEFT JOIN (SELECT t.customer_id, t.id, sum(t.amount) AS total
+                   FROM (SELECT a.customer_id, a.invoice_id AS id, a.amount FROM dunning.allocation a
                          UNION ALL
-                         SELECT a.credit_note_id, a.amount FROM dunning.allocation a
+                         SELECT a.customer_id, a.credit_note_id, a.amount FROM dunning.allocation a
                           WHERE a.credit_note_id IS NOT NULL
                          UNION ALL
-                         SELECT w.invoice_id, w.amount FROM dunning.write_off w) t
-                  GROUP BY t.id) d ON d.id = i2.invoice_id
-      LEFT JOIN (SELECT s.invoice_id, max(s.settled_on) AS last_on FROM dunning.settlement s
-                  GROUP BY s.invoice_id) e ON e.invoice_id = i2.invoice_id
-     WHERE i.invoice_id = i2.invoice_id
+                         SELECT w.customer_id, w.invoice_id, w.amount FROM dunning.write_off w) t
+                  GROUP BY t.customer_id, t.id) d ON d.customer_id = i2.customer_id AND d.id = i2.invoice_id
+      LEFT JOIN (SELECT s.customer_id, s.invoice_id, max(s.settled_on) AS last_on FROM dunning.settlement s
+                  GROUP BY s.customer_id, s.invoice_id) e
+             ON e.customer_id = i2.customer_id AND e.invoice_id = i2.invoice_id
+     WHERE i.customer_id = i2.customer_id AND i.invoice_id = i2.invoice_id
        AND (i.settled_amount IS DISTINCT FROM COALESCE(d.total, 0) OR i.settled_on IS DISTINCT FROM e.last_on);
     GET DIAGNOSTICS n = ROW_COUNT;
     fixed := fixed + n;
     UPDATE dunning.payment p
        SET allocated_amount = COALESCE(d.total, 0)
       FROM dunning.payment p2
-      LEFT JOIN (SELECT a.payment_id, sum(a.amount) AS total
+      LEFT JOIN (SELECT a.customer_id, a.payment_id, sum(a.amount) AS total
                    FROM dunning.allocation a WHERE a.payment_id IS NOT NULL
-                  GROUP BY a.payment_id) d ON d.payment_id = p2.payment_id
-     WHERE p.payment_id = p2.payment_id
+                  GROUP BY a.customer_id, a.payment_id) d
+             ON d.customer_id = p2.customer_id AND d.payment_id = p2.payment_id
+     WHERE p.customer_id = p2.customer_id AND p.payment_id = p2.payment_id
        AND p.allocated_amount IS DISTINCT FROM COALESCE(d.total, 0);
     GET DIAGNOSTICS n = ROW_COUNT;
+    fixed := fixed + n;
+    -- cash of an unknown payer has no allocation (their key names the customer)
+    UPDATE dunning.payment p SET allocated_amount = 0 WHERE p.customer_id IS NULL AND p.allocated_amount <> 0;
+    GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM pg_catalog.set_config('dunning.internal_write', 'off', true);
-    -- sides joined by id alone: a mismatch of customer is what is looked for
-    SELECT count(*) AS n, string_agg(x.what, '; ' ORDER BY x.what) FILTER (WHERE x.k <= 10) AS list INTO bad
-      FROM (SELECT y.what, row_number() OVER (ORDER BY y.what) AS k FROM (
-            SELECT 'allocation ' || a.allocation_id AS what
-              FROM dunning.allocation a
-              JOIN dunning.invoice i ON i.invoice_id = a.invoice_id
-              LEFT JOIN dunning.payment p ON p.payment_id = a.payment_id
-              LEFT JOIN dunning.invoice c ON c.invoice_id = a.credit_note_id
-             WHERE i.customer_id <> a.customer_id OR i.amount < 0
-                OR (a.payment_id IS NOT NULL AND (p.customer_id IS DISTINCT FROM a.customer_id
-                                                  OR p.currency <> i.currency))
-                OR c.customer_id <> a.customer_id OR c.currency <> i.currency OR c.amount > 0
-            UNION ALL
-            SELECT 'write-off ' || w.write_off_id
-              FROM dunning.write_off w
-              JOIN dunning.invoice i ON i.invoice_id = w.invoice_id
-              LEFT JOIN dunning.payment p ON p.payment_id = w.payment_id
-             WHERE i.customer_id <> w.customer_id
-                OR (w.payment_id IS NOT NULL AND (p.customer_id IS DISTINCT FROM w.customer_id
-                                                  OR p.currency <> i.currency))) y) x;
-    IF bad.n > 0 THEN
+    -- each side looked up under the row's own customer: one not found there
+    -- is of another customer (or gone), which is what is looked for (each
+    -- query joined through the customer: Citus runs it on the shards)
+    FOR wrong IN
+        SELECT 'allocation ' || a.allocation_id AS what
+          FROM dunning.allocation a
+          LEFT JOIN dunning.invoice i ON i.customer_id = a.customer_id AND i.invoice_id = a.invoice_id
+          LEFT JOIN dunning.payment p ON p.customer_id = a.customer_id AND p.payment_id = a.payment_id
+          LEFT JOIN dunning.invoice c ON c.customer_id = a.customer_id AND c.invoice_id = a.credit_note_id
+         WHERE i.invoice_id IS NULL OR i.amount < 0
+            OR (a.payment_id IS NOT NULL AND (p.payment_id IS NULL OR p.currency <> i.currency))
+            OR (a.credit_note_id IS NOT NULL AND (c.invoice_id IS NULL OR c.currency <> i.currency OR c.amount > 0))
+        UNION ALL
+        SELECT 'write-off ' || w.write_off_id
+          FROM dunning.write_off w
+          LEFT JOIN dunning.invoice i ON i.customer_id = w.customer_id AND i.invoice_id = w.invoice_id
+          LEFT JOIN dunning.payment p ON p.customer_id = w.customer_id AND p.payment_id = w.payment_id
+         WHERE i.invoice_id IS NULL
+            OR (w.payment_id IS NOT NULL AND (p.payment_id IS NULL OR p.currency <> i.currency))
+         ORDER BY 1
+    LOOP
+        bad_count := bad_count + 1;
+        IF bad_count <= 10 THEN
+            bad_list := concat_ws('; ', bad_list, wrong.what);
+        END IF;
+    END LOOP;
+    IF bad_count > 0 THEN
         RAISE WARNING '% allocations or write-offs settle items of another customer or currency: %',
-                bad.n, bad.list
+                bad_count, bad_list
             USING HINT = 'Unletter them with dunning.unletter() and letter again; the keys refuse such rows, so they were loaded with triggers disabled.';
     END IF;
-    RETURN fixed + n + bad.n;
+    RETURN fixed + n + bad_count;
 END
 $fn$;
 COMMENT ON FUNCTION dunning.rebuild_totals() IS

@@ -47,6 +47,8 @@ AS $fn$
 DECLARE
     info record;
     new_id bigint;
+    -- (computed here, not in the INSERT: Citus takes no sub-query there)
+    distinct_ids bigint[];
 BEGIN
     IF invoice_ids IS NULL OR cardinality(invoice_ids) = 0 OR amount IS NULL OR promised_on IS NULL THEN
         RAISE EXCEPTION 'a promise needs invoices, an amount and a date' USING ERRCODE = 'null_value_not_allowed';
@@ -60,7 +62,11 @@ BEGIN
            bool_or(i.amount < 0) AS credit_note
       INTO info
       FROM dunning.invoice i WHERE i.invoice_id = ANY (promise_to_pay.invoice_ids);
-    IF info.n <> (SELECT count(DISTINCT x) FROM unnest(promise_to_pay.invoice_ids) x) THEN
+    distinct_ids := ARRAY(SELECT DISTINCT x FROM unnest(promise_to_pay.invoice_ids) x ORDER BY x);
+    IF array_position(distinct_ids, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'a promise names its invoices, not NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF info.n <> cardinality(distinct_ids) THEN
         RAISE EXCEPTION 'a promise names an invoice that does not exist' USING ERRCODE = 'undefined_object';
     END IF;
     IF info.customers <> 1 OR info.currencies <> 1 OR info.credit_note THEN
@@ -71,8 +77,7 @@ BEGIN
         RAISE EXCEPTION 'the invoices of the promise are already settled' USING ERRCODE = 'check_violation';
     END IF;
     INSERT INTO dunning.promise (customer_id, invoice_ids, amount, currency, promised_on, open_at_promise, note)
-    VALUES (info.customer_id, (SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(promise_to_pay.invoice_ids) x),
-            amount, info.currency, promised_on, info.open_amount, note)
+    VALUES (info.customer_id, distinct_ids, amount, info.currency, promised_on, info.open_amount, note)
     RETURNING promise_id INTO new_id;
     RETURN new_id;
 END
@@ -120,16 +125,22 @@ COMMENT ON FUNCTION dunning.refresh_promises(timestamptz) IS
 CREATE OR REPLACE FUNCTION dunning.cancel_promise(promise_id bigint, note text DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    -- the promise's customer, looked up by id: the update then names it
+    -- (on Citus it goes to the customer's shard)
+    promise_customer bigint;
+    today date := CURRENT_DATE;
 BEGIN
-    UPDATE dunning.promise p
-       SET status = 'cancelled', status_on = CURRENT_DATE,
-           note = COALESCE(p.note || E'\n', '') || COALESCE(cancel_promise.note, 'cancelled')
-     WHERE p.promise_id = cancel_promise.promise_id AND p.status = 'open';
+    SELECT p.customer_id INTO promise_customer FROM dunning.promise p WHERE p.promise_id = cancel_promise.promise_id;
     IF NOT FOUND THEN
-        IF EXISTS (SELECT FROM dunning.promise p WHERE p.promise_id = cancel_promise.promise_id) THEN
-            RAISE EXCEPTION 'promise % is not open', promise_id USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
         RAISE EXCEPTION 'promise % does not exist', promise_id USING ERRCODE = 'undefined_object';
+    END IF;
+    UPDATE dunning.promise p
+       SET status = 'cancelled', status_on = today,
+           note = COALESCE(p.note || E'\n', '') || COALESCE(cancel_promise.note, 'cancelled')
+     WHERE p.customer_id = promise_customer AND p.promise_id = cancel_promise.promise_id AND p.status = 'open';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'promise % is not open', promise_id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 END
 $fn$;
@@ -142,15 +153,20 @@ RETURNS bigint
 AS $fn$
 DECLARE
     new_id bigint;
+    -- the invoice's customer, looked up by id: the insert then names it (on
+    -- Citus a row goes to its shard by customer)
+    invoice_customer bigint;
+    on_day date := COALESCE(opened_on, CURRENT_DATE);
 BEGIN
     IF reason IS NULL OR btrim(reason) = '' THEN
         RAISE EXCEPTION 'a dispute needs a reason' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF NOT EXISTS (SELECT FROM dunning.invoice i WHERE i.invoice_id = open_dispute.invoice_id) THEN
+    SELECT i.customer_id INTO invoice_customer FROM dunning.invoice i WHERE i.invoice_id = open_dispute.invoice_id;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = 'undefined_object';
     END IF;
-    INSERT INTO dunning.dispute (invoice_id, amount, reason, owner, notes, opened_on)
-    VALUES (invoice_id, amount, btrim(reason), owner, notes, COALESCE(opened_on, CURRENT_DATE))
+    INSERT INTO dunning.dispute (customer_id, invoice_id, amount, reason, owner, notes, opened_on)
+    VALUES (invoice_customer, invoice_id, amount, btrim(reason), owner, notes, on_day)
     RETURNING dispute_id INTO new_id;
     RETURN new_id;
 END
@@ -162,21 +178,29 @@ CREATE OR REPLACE FUNCTION dunning.resolve_dispute(dispute_id bigint, status tex
 RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    -- the dispute's customer, looked up by id: the update then names it (on
+    -- Citus it goes to the customer's shard)
+    dispute_customer bigint;
+    -- (a value, not CURRENT_DATE in the update: Citus takes no stable
+    -- function in its COALESCE)
+    on_day date := COALESCE(resolved_on, CURRENT_DATE);
 BEGIN
     IF status IS NULL OR status NOT IN ('resolved', 'rejected', 'credited') THEN
         RAISE EXCEPTION 'a dispute is closed as resolved, rejected or credited, not %', COALESCE(left(status, 100), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    SELECT d.customer_id INTO dispute_customer FROM dunning.dispute d WHERE d.dispute_id = resolve_dispute.dispute_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'dispute % does not exist', dispute_id USING ERRCODE = 'undefined_object';
+    END IF;
     UPDATE dunning.dispute d
-       SET status = resolve_dispute.status, resolved_on = COALESCE(resolve_dispute.resolved_on, CURRENT_DATE),
+       SET status = resolve_dispute.status, resolved_on = on_day,
            notes = CASE WHEN resolve_dispute.notes IS NULL THEN d.notes
                         ELSE COALESCE(d.notes || E'\n', '') || resolve_dispute.notes END
-     WHERE d.dispute_id = resolve_dispute.dispute_id AND d.status = 'open';
+     WHERE d.customer_id = dispute_customer AND d.dispute_id = resolve_dispute.dispute_id AND d.status = 'open';
     IF NOT FOUND THEN
-        IF EXISTS (SELECT FROM dunning.dispute d WHERE d.dispute_id = resolve_dispute.dispute_id) THEN
-            RAISE EXCEPTION 'dispute % is not open', dispute_id USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
-        RAISE EXCEPTION 'dispute % does not exist', dispute_id USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION 'dispute % is not open', dispute_id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 END
 $fn$;

@@ -249,6 +249,9 @@ COMMENT ON COLUMN dunning.scenario_step.charges IS 'true: the action shows late-
 COMMENT ON COLUMN dunning.scenario_step.seeded IS 'true for a step shipped with the extension (read only, not dumped)';
 
 -- Steps are kept in offset order: step_no increases with offset_days.
+-- Checked per row, for the row's scenario, after the statement: a
+-- statement trigger's transition table cannot be joined with a reference
+-- table on Citus (no step could be added there).
 CREATE OR REPLACE FUNCTION dunning_internal.scenario_step_check_order() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -259,7 +262,7 @@ BEGIN
       FROM dunning.scenario_step a
       JOIN dunning.scenario_step b ON b.scenario_id = a.scenario_id
                                  AND b.step_no > a.step_no AND b.offset_days < a.offset_days
-     WHERE a.scenario_id IN (SELECT n.scenario_id FROM new_rows n)
+     WHERE a.scenario_id = NEW.scenario_id
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'steps of scenario % are out of order: "%" comes after "%" but fires earlier',
@@ -273,11 +276,9 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.scenario_step_check_order() IS
     'trigger on scenario_step: step_no increases with offset_days within a scenario (internal)';
 CREATE OR REPLACE TRIGGER scenario_step_order_insert AFTER INSERT ON dunning.scenario_step
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
 CREATE OR REPLACE TRIGGER scenario_step_order_update AFTER UPDATE ON dunning.scenario_step
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
+    FOR EACH ROW EXECUTE FUNCTION dunning_internal.scenario_step_check_order();
 -- @schema
 
 -----------------------------------------------------------------------------

@@ -517,7 +517,8 @@ AS $fn$
                           AND i.amount + pg_catalog.sum(s.open_change) FILTER (WHERE s.settled_on < a.action_date) = 0
                           AS paid_before
                  FROM dunning.settlement s
-                WHERE s.invoice_id = ai.invoice_id AND s.settled_on <= step_effectiveness_as_of.as_of) x
+                WHERE s.customer_id = ai.customer_id AND s.invoice_id = ai.invoice_id
+                  AND s.settled_on <= step_effectiveness_as_of.as_of) x
          WHERE a.status = 'sent' AND a.kind <> 'confirmation' AND a.action_date <= step_effectiveness_as_of.as_of
            AND NOT x.paid_before
     )

@@ -89,6 +89,12 @@ DECLARE
     pseudonym text;
     n jsonb := '{}';
     k bigint;
+    pay record;
+    entry record;
+    payments bigint := 0;
+    entries bigint := 0;
+    -- (a value: Citus takes no stable function in an UPDATE's CASE)
+    erased_at timestamptz := pg_catalog.now();
 BEGIN
     SELECT * INTO c FROM dunning.customer x WHERE x.customer_id = erase_customer.customer_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -100,23 +106,30 @@ BEGIN
            name = CASE WHEN keep_name THEN x.name ELSE pseudonym END
      WHERE x.customer_id = c.customer_id;
     n := n || jsonb_build_object('customer', 1);
-    -- payments: no column of the ledger's figures changes (no trigger fires)
-    UPDATE dunning.payment p
-       SET payer_iban = NULL,
-           payer_name = CASE WHEN keep_name THEN p.payer_name END,
-           remittance_info = dunning_internal.remittance_keep_references(c.customer_id, p.remittance_info)
-     WHERE p.customer_id = c.customer_id;
-    GET DIAGNOSTICS k = ROW_COUNT;
-    n := n || jsonb_build_object('payments', k);
-    -- the bank entries of its payments (made or returned): the same
-    UPDATE dunning.bank_entry e
-       SET counterparty_iban = NULL,
-           counterparty_name = CASE WHEN keep_name THEN e.counterparty_name END,
-           remittance = dunning_internal.remittance_keep_references(c.customer_id, e.remittance)
-      FROM dunning.payment p
-     WHERE p.customer_id = c.customer_id AND (e.payment_id = p.payment_id OR e.returned_payment_id = p.payment_id);
-    GET DIAGNOSTICS k = ROW_COUNT;
-    n := n || jsonb_build_object('bank_entries', k);
+    -- payments: no column of the ledger's figures changes (no trigger fires);
+    -- then the bank entries of each (made or returned): the same.  Row by
+    -- row, each text reduced from a value read first: Citus takes no stable
+    -- function of a column in an UPDATE, nor a reference table (the bank
+    -- entries) updated through a join with a distributed one.
+    FOR pay IN SELECT p.payment_id, p.remittance_info FROM dunning.payment p
+                WHERE p.customer_id = c.customer_id ORDER BY p.payment_id LOOP
+        UPDATE dunning.payment p
+           SET payer_iban = NULL,
+               payer_name = CASE WHEN keep_name THEN p.payer_name END,
+               remittance_info = dunning_internal.remittance_keep_references(c.customer_id, pay.remittance_info)
+         WHERE p.customer_id = c.customer_id AND p.payment_id = pay.payment_id;
+        payments := payments + 1;
+        FOR entry IN SELECT e.entry_id, e.remittance FROM dunning.bank_entry e
+                      WHERE e.payment_id = pay.payment_id OR e.returned_payment_id = pay.payment_id LOOP
+            UPDATE dunning.bank_entry e
+               SET counterparty_iban = NULL,
+                   counterparty_name = CASE WHEN keep_name THEN e.counterparty_name END,
+                   remittance = dunning_internal.remittance_keep_references(c.customer_id, entry.remittance)
+             WHERE e.entry_id = entry.entry_id;
+            entries := entries + 1;
+        END LOOP;
+    END LOOP;
+    n := n || jsonb_build_object('payments', payments, 'bank_entries', entries);
     IF NOT keep_name THEN
         UPDATE dunning.letter l SET explanation = replace(l.explanation, c.name, pseudonym)
          WHERE l.customer_id = c.customer_id AND strpos(l.explanation, c.name) > 0;
@@ -139,7 +152,7 @@ BEGIN
        SET recipient = NULL, subject = NULL, body = NULL,
            payload = a.payload - ARRAY['customer_name', 'customer_ref', 'pay_link'],
            status = CASE WHEN a.status IN ('queued', 'failed') THEN 'cancelled' ELSE a.status END,
-           cancelled_at = CASE WHEN a.status IN ('queued', 'failed') THEN pg_catalog.now() ELSE a.cancelled_at END,
+           cancelled_at = CASE WHEN a.status IN ('queued', 'failed') THEN erased_at ELSE a.cancelled_at END,
            next_attempt_at = NULL
      WHERE a.customer_id = c.customer_id;
     GET DIAGNOSTICS k = ROW_COUNT;

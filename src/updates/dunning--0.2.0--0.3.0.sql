@@ -1057,3 +1057,14 @@ BEGIN
     END IF;
 END
 $carry$;
+
+-----------------------------------------------------------------------------
+-- The materialized views: the code regions above computed them before the
+-- settlement facts they read were made (every payment then looked
+-- unapplied); computed again over them.  A bound the data breaks leaves a
+-- view unpopulated with a warning, as at install (dunning_internal.populate).
+-----------------------------------------------------------------------------
+REFRESH MATERIALIZED VIEW dunning.kpi_monthly WITH NO DATA;
+SELECT dunning_internal.populate('dunning.kpi_monthly');
+REFRESH MATERIALIZED VIEW dunning.customer_risk WITH NO DATA;
+SELECT dunning_internal.populate('dunning.customer_risk');

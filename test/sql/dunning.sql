@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(75);
+SELECT plan(76);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -155,6 +155,7 @@ SELECT throws_ok($$SELECT dunning.late_interest(1, 'EUR', '2026-01-01', '2026-02
 SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[1, 5]::bigint[], 10, '2026-05-01')$$, '23514', NULL, 'promise across customers');
 SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[-5]::bigint[], 10, '2026-05-01')$$, '42704', NULL, 'promise on an unknown invoice');
 SELECT throws_ok($$SELECT dunning.promise_to_pay(NULL, 10, '2026-05-01')$$, '22004', NULL, 'promise without invoices');
+SELECT throws_ok($$SELECT dunning.promise_to_pay(ARRAY[1, NULL]::bigint[], 10, '2026-05-01')$$, '22004', NULL, 'promise naming a NULL invoice');
 SELECT throws_ok($$UPDATE dunning.scenario_step SET fee = 5 WHERE step_id = 12$$, '42501', NULL, 'shipped steps are read only');
 SELECT throws_ok($$INSERT INTO dunning.template (template_key, language, body) VALUES ('x', 'en', '{{nope}}')$$,
                  '23514', NULL, 'unknown placeholder refused');

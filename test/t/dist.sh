@@ -21,11 +21,14 @@ print('version', m['version'] == v and p['version'] == v)
 print('file', p['file'])
 print('status', m['release_status'] in ('stable', 'testing', 'unstable'))
 print('spec', m['meta-spec']['version'])
+r = m.get('resources', {})
+print('resources', bool(r) and all(isinstance(u, str) and u.startswith('https://') for k, u in r.items() if k == 'homepage'))
 PY
 ok $? "META.json is valid JSON"
 is "$(sed -n 's/^version //p' "$tmp/meta")" "True" "META.json's versions are the control file's default_version ($version)"
 is "$(sed -n 's/^status //p' "$tmp/meta")" "True" "META.json's release_status is one of stable, testing, unstable"
 is "$(sed -n 's/^spec //p' "$tmp/meta")" "1.0.0" "META.json follows the PGXN meta spec 1.0.0"
+is "$(sed -n 's/^resources //p' "$tmp/meta")" "True" "META.json names its resources (a homepage URL)"
 file=$(sed -n 's/^file //p' "$tmp/meta")
 is "$file" "dunning--$version.sql" "provides names the install script"
 
