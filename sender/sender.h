@@ -112,4 +112,7 @@ extern int	dunning_stop_fd;
  */
 extern int	dunning_sleep(long ms, int fd);
 
+/* Installs the SIGTERM/SIGINT handlers (and ignores SIGPIPE); -1 on error. */
+extern int	dunning_setup_signals(void);
+
 #endif

@@ -39,25 +39,25 @@ is "$long_functions" "" "no C function above $MAX_FUNCTION_LINES lines"
 
 # --- headers and their providers
 bad_headers=""
-for h in src/*.h; do
-    base=$(basename "$h" .h)
+for h in src/*.h sender/*.h; do
+    base=$(basename "$h" .h); dir=$(dirname "$h")
     case " $HEADER_ONLY " in
     *" $base.h "*)
         grep -qE '^extern' "$h" && bad_headers+=" $base.h (header-only, yet declares extern symbols)"
         continue ;;
     esac
-    if [ ! -f "src/$base.c" ]; then
-        bad_headers+=" $base.h (no src/$base.c)"
+    if [ ! -f "$dir/$base.c" ]; then
+        bad_headers+=" $base.h (no $dir/$base.c)"
         continue
     fi
     # every extern function or variable it declares is defined in its namesake .c
     for sym in $(grep -E '^extern' "$h" | sed -E 's/^extern[^(;[]*[^A-Za-z0-9_(;[]([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*[(;[].*/\1/'); do
-        grep -qE "^$sym\(|^[A-Za-z].*[[:space:]*]$sym(\[[^]]*\])?[[:space:]]*=" "src/$base.c" ||
+        grep -qE "^$sym\(|^[A-Za-z].*[[:space:]*]$sym(\[[^]]*\])?[[:space:]]*=" "$dir/$base.c" ||
             bad_headers+=" $base.h ($sym not defined in $base.c)"
     done
     # simplehash tables it declares are defined in its namesake .c
     for prefix in $(awk '/#define[ \t]+SH_PREFIX/ { p = $3 } /#define[ \t]+SH_DECLARE/ { print p }' "$h"); do
-        awk -v p="$prefix" '/#define[ \t]+SH_PREFIX/ { cur = $3 } /#define[ \t]+SH_DEFINE/ && cur == p { found = 1 } END { exit !found }' "src/$base.c" ||
+        awk -v p="$prefix" '/#define[ \t]+SH_PREFIX/ { cur = $3 } /#define[ \t]+SH_DEFINE/ && cur == p { found = 1 } END { exit !found }' "$dir/$base.c" ||
             bad_headers+=" $base.h (hash table $prefix not defined in $base.c)"
     done
 done
