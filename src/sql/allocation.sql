@@ -1655,12 +1655,19 @@ $fn$;
 COMMENT ON FUNCTION dunning.unletter(bigint, text) IS
     'unletters a whole letter group: removes its allocations and write-offs (kept in dunning.letter_history), reopens the items exactly, gives a payment whose payer lettering inferred back its unknown payer, and remembers the group as a rejected answer that auto_letter does not give again; returns the amount released';
 CREATE OR REPLACE FUNCTION dunning.unletter_code(customer_id bigint, letter_code text, reason text DEFAULT NULL) RETURNS numeric
-    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT dunning.unletter(
-        (SELECT COALESCE(min(l.letter_id), -1) FROM dunning.letter l
-          WHERE l.customer_id = unletter_code.customer_id AND l.letter_code = upper(unletter_code.letter_code)),
-        reason);
+DECLARE
+    group_id bigint;
+BEGIN
+    SELECT min(l.letter_id) INTO group_id FROM dunning.letter l
+     WHERE l.customer_id = unletter_code.customer_id AND l.letter_code = upper(unletter_code.letter_code);
+    IF group_id IS NULL THEN
+        RAISE EXCEPTION 'customer % has no letter group %', unletter_code.customer_id, left(unletter_code.letter_code, 20)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN dunning.unletter(group_id, unletter_code.reason);
+END
 $fn$;
 COMMENT ON FUNCTION dunning.unletter_code(bigint, text, text) IS
     'unletters the letter group with this code (AA, AB, ...) in a customer account; see unletter(letter_id)';

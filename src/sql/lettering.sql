@@ -89,6 +89,9 @@ AS $fn$
 DECLARE
     owner bigint := (SELECT x.customer_id FROM dunning.proposal x WHERE x.proposal_id = reject_proposal.proposal_id);
 BEGIN
+    IF owner IS NULL THEN
+        RAISE EXCEPTION 'proposal % does not exist', reject_proposal.proposal_id USING ERRCODE = 'undefined_object';
+    END IF;
     -- through its customer (a proposal never changes customer): one shard on Citus
     UPDATE dunning.proposal p
        SET status = 'rejected', decided_at = pg_catalog.now(), decided_by = CURRENT_USER,
@@ -114,6 +117,9 @@ DECLARE
     pay_total numeric := 0;
     owner bigint := (SELECT x.customer_id FROM dunning.proposal x WHERE x.proposal_id = confirm_proposal.proposal_id);
 BEGIN
+    IF owner IS NULL THEN
+        RAISE EXCEPTION 'proposal % does not exist', confirm_proposal.proposal_id USING ERRCODE = 'undefined_object';
+    END IF;
     -- locked through its customer (a proposal never changes customer): the
     -- only locking read Citus routes
     SELECT * INTO p FROM dunning.proposal x

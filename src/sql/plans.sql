@@ -217,6 +217,10 @@ BEGIN
      WHERE p.customer_id = cancel_payment_plan.customer_id AND p.plan_id = cancel_payment_plan.plan_id
        AND p.status = 'active';
     IF NOT FOUND THEN
+        IF NOT EXISTS (SELECT 1 FROM dunning.payment_plan p
+                        WHERE p.customer_id = cancel_payment_plan.customer_id AND p.plan_id = cancel_payment_plan.plan_id) THEN
+            RAISE EXCEPTION 'customer % has no payment plan %', customer_id, plan_id USING ERRCODE = 'undefined_object';
+        END IF;
         RAISE EXCEPTION 'customer % has no active payment plan %', customer_id, plan_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;

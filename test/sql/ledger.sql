@@ -1,7 +1,7 @@
 -- pgTAP: the ledger model's contract, security and invariants.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(100);
+SELECT plan(104);
 
 -- The contract: names that integrations and outside tests use.
 SELECT has_schema('dunning');
@@ -94,6 +94,10 @@ RESET ROLE;
 SELECT throws_ok($$SELECT dunning.allocate(2, 2, 1000)$$, '23514', NULL, 'over-allocation: check_violation');
 SELECT throws_ok($$SELECT dunning.allocate(2, 4, -1)$$, '22023', NULL, 'negative amount: invalid_parameter_value');
 SELECT throws_ok($$SELECT dunning.allocate(999, 2)$$, '42704', NULL, 'unknown payment: undefined_object (doc/errors.md)');
+SELECT throws_ok($$SELECT dunning.confirm_proposal(-1)$$, '42704', NULL, 'confirm an unknown proposal: undefined_object');
+SELECT throws_ok($$SELECT dunning.reject_proposal(-1)$$, '42704', NULL, 'reject an unknown proposal: undefined_object');
+SELECT throws_ok($$SELECT dunning.unletter_code(1, 'ZZ')$$, '42704', 'customer 1 has no letter group ZZ', 'unletter an unknown letter code: named, undefined_object');
+SELECT throws_ok($$SELECT dunning.cancel_payment_plan(1, -1)$$, '42704', NULL, 'cancel an unknown payment plan: undefined_object');
 SELECT throws_ok($$UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 2$$, '42501', NULL,
                  'settled_amount is read only');
 
