@@ -579,23 +579,35 @@ SELECT s.statement_id, s.account, s.statement_ref, s.format, s.closing_on,
        COALESCE(-sum(e.amount) FILTER (WHERE e.amount < 0), 0)::numeric(20,4) AS debit_amount,
        count(p.payment_id) FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount = p.amount) AS lettered,
        COALESCE(sum(p.allocated_amount) FILTER (WHERE p.returned_on IS NULL), 0)::numeric(20,4) AS lettered_amount,
-       count(p.payment_id) FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND q.pending)
+       count(p.payment_id) FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND p.pending)
            AS proposed,
        COALESCE(sum(p.amount - p.allocated_amount)
-                    FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND q.pending), 0)::numeric(20,4)
+                    FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND p.pending), 0)::numeric(20,4)
            AS proposed_amount,
-       count(p.payment_id) FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND NOT q.pending)
+       count(p.payment_id) FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND NOT p.pending)
            AS unapplied,
        COALESCE(sum(p.amount - p.allocated_amount)
-                    FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND NOT q.pending), 0)::numeric(20,4)
+                    FILTER (WHERE p.returned_on IS NULL AND p.allocated_amount < p.amount AND NOT p.pending), 0)::numeric(20,4)
            AS unapplied_amount,
        count(p.payment_id) FILTER (WHERE p.returned_on IS NOT NULL) AS returned,
        COALESCE(sum(p.amount) FILTER (WHERE p.returned_on IS NOT NULL), 0)::numeric(20,4) AS returned_amount
   FROM dunning.bank_statement s
   LEFT JOIN dunning.bank_entry e ON e.statement_id = s.statement_id
-  LEFT JOIN dunning.payment p ON p.payment_id = e.payment_id
-  LEFT JOIN LATERAL (SELECT EXISTS (SELECT FROM dunning.proposal x
-                                     WHERE x.payment_id = p.payment_id AND x.status = 'pending') AS pending) q ON true
+  -- the payment each credit made, whether a proposal for it is pending (the
+  -- proposals joined through its customer), and on Citus a payment of an
+  -- unknown payer from the suspense, where it waits (doc/scale-out.md)
+  LEFT JOIN (SELECT pe.entry_id, x.payment_id, x.amount, x.allocated_amount, x.returned_on,
+                    pr.payment_id IS NOT NULL AS pending
+               FROM dunning.bank_entry pe
+               JOIN dunning.payment x ON x.payment_id = pe.payment_id
+               LEFT JOIN (SELECT DISTINCT y.customer_id, y.payment_id FROM dunning.proposal y
+                           WHERE y.status = 'pending') pr
+                      ON pr.customer_id = x.customer_id AND pr.payment_id = x.payment_id
+             UNION ALL
+             SELECT pe.entry_id, w.payment_id, (w.payment->>'amount')::numeric, (w.payment->>'allocated_amount')::numeric,
+                    (w.payment->>'returned_on')::date, false
+               FROM dunning.bank_entry pe
+               JOIN dunning.payment_suspense w ON w.payment_id = pe.payment_id) p ON p.entry_id = e.entry_id
  GROUP BY s.statement_id;
 COMMENT ON VIEW dunning.bank_reconciliation IS
     'per imported bank statement: its entries (credits, debits) and what became of the payments its credits made: lettered, proposed, unapplied, returned (counts and amounts)';

@@ -567,16 +567,20 @@ BEGIN
         ON CONFLICT (country, subdivision, day) DO UPDATE
        SET name = excluded.name, cancels = excluded.cancels, source = excluded.source
      WHERE t.seeded;
-    CREATE TEMP TABLE shipped_holiday ON COMMIT DROP AS
-        SELECT * FROM dunning_internal.holiday_days(2020, 2035, true);
-    DELETE FROM dunning.holiday t
-     WHERE t.seeded AND NOT EXISTS (SELECT FROM shipped_holiday s
-                                     WHERE (s.country, s.day, s.subdivision) = (t.country, t.day, t.subdivision));
+    -- the days computed once for both writes, in one statement (no
+    -- temporary table: on a Citus coordinator, whose CREATE EXTENSION is
+    -- prepared on the workers too, a transaction that used one cannot be)
+    WITH shipped AS MATERIALIZED (
+        SELECT * FROM dunning_internal.holiday_days(2020, 2035, true)
+    ), gone AS (
+        DELETE FROM dunning.holiday t
+         WHERE t.seeded AND NOT EXISTS (SELECT 1 FROM shipped s
+                                         WHERE (s.country, s.day, s.subdivision) = (t.country, t.day, t.subdivision))
+    )
     INSERT INTO dunning.holiday AS t (country, day, name, subdivision, seeded)
-    SELECT s.country, s.day, s.name, s.subdivision, true FROM shipped_holiday s
+    SELECT s.country, s.day, s.name, s.subdivision, true FROM shipped s
         ON CONFLICT (country, day, subdivision) DO UPDATE SET name = excluded.name
      WHERE t.seeded AND t.name IS DISTINCT FROM excluded.name;
-    DROP TABLE shipped_holiday;
     PERFORM pg_catalog.set_config('dunning.seeding', 'off', true);
 END
 $fn$;

@@ -385,7 +385,8 @@ COMMENT ON FUNCTION dunning.cash_forecast_item_as_of(date) IS
 CREATE OR REPLACE FUNCTION dunning.cash_forecast_as_of(as_of date)
 RETURNS TABLE (currency char(3), week integer, week_start date, week_end date, expected_amount numeric,
                invoice_count bigint)
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    -- inlinable (no SET; every name qualified)
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     WITH f AS (
         SELECT f.currency, f.week, pg_catalog.sum(f.expected_amount) AS amount, pg_catalog.count(*) AS n
@@ -504,7 +505,9 @@ CREATE OR REPLACE FUNCTION dunning.step_effectiveness_as_of(as_of date)
 RETURNS TABLE (scenario_id bigint, step_id bigint, step_name text, channel text, actions bigint, items bigint,
                paid_within_7 numeric, paid_within_14 numeric, paid_within_30 numeric,
                items_7 bigint, items_14 bigint, items_30 bigint)
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off
+    -- inlinable (no SET; every name qualified): Citus plans the inlined
+    -- query, and a filter on the result reaches the tables
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     WITH item AS (
         SELECT a.scenario_id, a.step_id, a.step_name, a.channel, a.action_id, a.action_date, x.paid_on

@@ -48,27 +48,35 @@ wq() {      # wq HOST:PORT DB SQL...
     local w=$1 db=$2; shift 2
     PGHOST=${w%:*} PGPORT=${w#*:} PGUSER=$cuser psql -X -q -v ON_ERROR_STOP=1 -d $db -c "SET client_min_messages = warning" "$@"
 }
-cluster_db() {  # cluster_db DB
+cluster_db() {  # cluster_db DB [plain]: plain, a CREATE EXTENSION on the coordinator alone (Citus propagates it)
     cq postgres "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1
     cq postgres "CREATE DATABASE $1" >/dev/null 2>&1
     for w in $workers; do
         # Citus does not create databases on the workers (by default)
         wq $w postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null 2>&1
-        wq $w $1 -c "CREATE EXTENSION citus" -c "SET citus.enable_ddl_propagation = off" -c "CREATE EXTENSION dunning" >/dev/null || return 1
+        wq $w $1 -c "CREATE EXTENSION citus" >/dev/null || return 1
+        [ "${2:-}" = plain ] ||
+            wq $w $1 -c "SET citus.enable_ddl_propagation = off" -c "CREATE EXTENSION dunning" >/dev/null || return 1
     done
     cq $1 "SET client_min_messages = warning; CREATE EXTENSION citus" >/dev/null || return 1
     cq $1 "SELECT citus_set_coordinator_host('$coordinator', $cport)" >/dev/null || return 1
     for w in $workers; do
         cq $1 "SELECT citus_add_node('${w%:*}', ${w#*:})" >/dev/null || return 1
     done
-    cq $1 "SET client_min_messages = warning; SET citus.enable_ddl_propagation = off; CREATE EXTENSION dunning" >/dev/null
+    if [ "${2:-}" = plain ]; then
+        cq $1 "SET client_min_messages = warning; CREATE EXTENSION dunning" >/dev/null
+    else
+        cq $1 "SET client_min_messages = warning; SET citus.enable_ddl_propagation = off; CREATE EXTENSION dunning" >/dev/null
+    fi
 }
 layout_sql="SELECT count(*) FILTER (WHERE layout = 'distributed by customer_id') || ' ' || count(*) FILTER (WHERE layout = 'reference') || ' ' || count(*) FILTER (WHERE layout = 'local') FROM dunning.distribute()"
 
 # distribute() on an empty ledger, then the sample generator
 EMPTY=${DB}_empty
-cluster_db $EMPTY
-ok $? "a cluster database with citus, $(echo $workers | wc -w) workers and dunning"
+cluster_db $EMPTY plain
+ok $? "a cluster database with citus, $(echo $workers | wc -w) workers and dunning, by one CREATE EXTENSION on the coordinator"
+is "$(for w in $workers; do wq $w $EMPTY -qAt -c "SELECT extversion FROM pg_extension WHERE extname = 'dunning'"; done | sort -u)" \
+   "$(cq $EMPTY "SELECT extversion FROM pg_extension WHERE extname = 'dunning'")" "... which Citus took to the workers"
 layout=$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")
 ok $? "dunning.distribute() on the empty ledger ($layout: distributed, reference, local)"
 is "${layout##* }" "0" "no table of the extension is left local"
@@ -201,6 +209,32 @@ for n in 1 2; do
                                                   WHERE invoice_id = ANY ('$items'::bigint[])) - 10.00],
                                    'test', $grace, DATE '$as_of' - 20) IS NOT NULL"
 done
+# disputes and promises as a collector records them, by invoice or id alone
+# (the functions find the customer; ids of rows the two loaded apart differ,
+# so each side looks its own up)
+disputed=$(q $DB "SELECT min(o.invoice_id) FROM dunning.open_item o
+                   WHERE o.is_overdue AND NOT o.in_dispute AND NOT o.is_credit_note")
+same open_dispute "SELECT dunning.open_dispute($disputed, 'quality', owner => 'carol', opened_on => DATE '$as_of' - 3) IS NOT NULL"
+rejected=$(q $DB "SELECT min(invoice_id) FROM dunning.dispute WHERE status = 'open' AND invoice_id <> $disputed")
+same resolve_dispute "SELECT dunning.resolve_dispute((SELECT dispute_id FROM dunning.dispute WHERE invoice_id = $rejected AND status = 'open'),
+                                                     'rejected', 'checked', DATE '$as_of' - 1);
+                      SELECT status, resolved_on, notes FROM dunning.dispute WHERE invoice_id = $rejected"
+same disputes_recorded "SELECT customer_id, invoice_id, reason, owner, status, opened_on, resolved_on, notes FROM dunning.dispute"
+promised=$(q $DB "SELECT array_agg(o.invoice_id ORDER BY o.invoice_id) FROM dunning.open_item o
+                   WHERE o.customer_id = (SELECT min(customer_id) FROM dunning.open_item
+                                           WHERE is_overdue AND NOT in_dispute AND NOT is_credit_note AND currency = 'EUR')
+                     AND o.is_overdue AND NOT o.in_dispute AND NOT o.is_credit_note AND o.currency = 'EUR'")
+same promise_to_pay "SELECT dunning.promise_to_pay('$promised'::bigint[], 10.00, DATE '$as_of' + 7, 'on the phone') IS NOT NULL"
+same cancel_promise "SELECT dunning.promise_to_pay('$promised'::bigint[], 5.00, DATE '$as_of' + 9, 'withdrawn later');
+                     SELECT dunning.cancel_promise((SELECT promise_id FROM dunning.promise WHERE note = 'withdrawn later'), 'by the customer')"
+same promises_recorded "SELECT customer_id, invoice_ids, amount, currency, promised_on, status, status_on IS NOT NULL, note FROM dunning.promise"
+# a scenario of its own: copied, and a step added (reference tables)
+same copy_scenario "SELECT dunning.copy_scenario('standard', 'standard copy') IS NOT NULL;
+                    INSERT INTO dunning.scenario_step (scenario_id, step_no, name, offset_days, channel, template)
+                    SELECT scenario_id, 99, 'last word', 400, 'letter', 'reminder_1' FROM dunning.scenario WHERE name = 'standard copy';
+                    SELECT st.step_no, st.name, st.offset_days, st.channel FROM dunning.scenario_step st
+                      JOIN dunning.scenario sc USING (scenario_id) WHERE sc.name = 'standard copy'"
+same rebuild_totals "SELECT dunning.rebuild_totals()"
 same preview "SELECT customer_id, step_id, action_date, channel, recipient, invoice_count, totals, md5(body)
                 FROM dunning.preview('$as_of 09:00+00')"
 same run "SELECT dunning.run('$as_of 09:00+00')"
@@ -247,6 +281,8 @@ is "$(cq $DB "SELECT count(*) || ' ' || count(DISTINCT action_id) || ' ' || (cou
    "$expect $expect true" \
    "four concurrent claims on Citus: $expect of the $claimable claimable actions, each claimed once"
 cq $DB "DROP TABLE claim_log"
+same step_effectiveness "UPDATE dunning.action SET status = 'sent', sent_at = '$as_of 12:00+00' WHERE status IN ('queued', 'failed');
+                         SELECT * FROM dunning.step_effectiveness_as_of(DATE '$as_of' + 40)"
 same refresh_segments "SELECT dunning.refresh_segments($d)"
 same segments "SELECT customer_id, risk_segment FROM dunning.customer"
 
@@ -290,6 +326,9 @@ same returned_payment "SELECT p.returned_on, p.return_reason, p.customer_id, p.a
                          FROM dunning.payment_suspense s WHERE s.payment->>'returned_on' IS NOT NULL"
 same returned_reopened "SELECT invoice_id, open_amount FROM dunning.open_item"
 same facts_after_return "$facts"
+same bank_reconciliation "SELECT account, statement_ref, format, closing_on, entries, credits, credit_amount, debits, debit_amount,
+                                 lettered, lettered_amount, proposed, unapplied, unapplied_amount, returned, returned_amount
+                            FROM dunning.bank_reconciliation"
 # a payment's day, a credit note's issue day and an invoice's due day moved
 # (as an admin would): the facts made again on the shards as on a single node
 read pc pp <<< "$(q $DB "SELECT customer_id, payment_id FROM dunning.allocation WHERE payment_id IS NOT NULL
@@ -327,6 +366,10 @@ is "$(cq $DB "SELECT count(*) FROM dunning.payment_suspense WHERE payment->>'pay
 same unapplied_after_insert "SELECT payment_id IS NOT NULL, customer_id, amount FROM dunning.unapplied_payment
                               WHERE amount IN (2.00, 3.00, 4.00, 5.00, 6.00, 8.00, 12.34)"
 same refresh_kpi "SELECT dunning.refresh_kpi(); SELECT to_jsonb(k) - 'refreshed_at' FROM dunning.kpi_monthly k"
+# a customer's personal data erased (its payments' and bank entries' texts
+# reduced row by row on Citus)
+same erase_customer "SELECT dunning.erase_customer($pc, false, 'test')"
+same erased_payments "SELECT received_on, amount, payer_name, payer_iban, remittance_info FROM dunning.payment WHERE customer_id = $pc"
 
 if [ -z "${DUNNING_CITUS_KEEP:-}" ]; then
     drop_db $DB
