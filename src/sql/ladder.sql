@@ -412,7 +412,8 @@ AS $fn$
         UNION ALL
         SELECT p.received_on, 0, 'payment received',
                p.amount::text || ' ' || p.currency || ', ' || p.allocated_amount::text || ' applied', NULL,
-               ARRAY(SELECT a.invoice_id FROM dunning.allocation a WHERE a.payment_id = p.payment_id ORDER BY 1)
+               ARRAY(SELECT a.invoice_id FROM dunning.allocation a
+                      WHERE a.customer_id = p.customer_id AND a.payment_id = p.payment_id ORDER BY 1)
           FROM dunning.payment p WHERE p.customer_id = customer_timeline.customer_id
         UNION ALL
         SELECT x.day, 4, x.event, x.detail, NULL, ARRAY[d.invoice_id]
@@ -425,7 +426,10 @@ AS $fn$
         SELECT x.day, 4, x.event, p.amount::text || ' ' || p.currency || ' by ' || p.promised_on
                || COALESCE(': ' || p.note, ''), NULL, p.invoice_ids
           FROM dunning.promise p
-         CROSS JOIN LATERAL (VALUES (p.created_at::date, 'promise to pay'),
+          JOIN dunning.customer c ON c.customer_id = p.customer_id
+          -- (the day it was recorded, the customer's; on Citus only
+          -- immutable expressions may stand in VALUES)
+         CROSS JOIN LATERAL (VALUES ((p.created_at AT TIME ZONE c.timezone)::date, 'promise to pay'),
                                     (p.status_on, 'promise ' || p.status)) x (day, event)
          WHERE p.customer_id = customer_timeline.customer_id AND x.day IS NOT NULL
         UNION ALL
@@ -433,10 +437,10 @@ AS $fn$
                ARRAY(SELECT pi.invoice_id FROM dunning.payment_plan_item pi
                       WHERE pi.customer_id = pp.customer_id AND pi.plan_id = pp.plan_id ORDER BY 1)
           FROM dunning.payment_plan pp
-         CROSS JOIN LATERAL (VALUES (pp.agreed_on, 'payment plan agreed',
-                                     (SELECT count(*) || ' instalments, ' || sum(k.amount) || ' ' || pp.currency
-                                        FROM dunning.payment_plan_instalment k
-                                       WHERE k.customer_id = pp.customer_id AND k.plan_id = pp.plan_id)),
+         CROSS JOIN LATERAL (SELECT count(*) || ' instalments, ' || sum(k.amount) || ' ' || pp.currency AS terms
+                               FROM dunning.payment_plan_instalment k
+                              WHERE k.customer_id = pp.customer_id AND k.plan_id = pp.plan_id) n
+         CROSS JOIN LATERAL (VALUES (pp.agreed_on, 'payment plan agreed', n.terms),
                                     (pp.status_on, 'payment plan ' || pp.status, pp.note)) x (day, event, detail)
          WHERE pp.customer_id = customer_timeline.customer_id AND x.day IS NOT NULL
         UNION ALL
@@ -448,7 +452,7 @@ AS $fn$
          WHERE lc.customer_id = customer_timeline.customer_id AND x.day IS NOT NULL
     )
     SELECT ev.day, ev.event, ev.detail, ev.action_id, ev.invoice_ids
-      FROM ev ORDER BY ev.day, ev.ord, ev.action_id NULLS FIRST, ev.event
+      FROM ev ORDER BY ev.day, ev.ord, ev.action_id NULLS FIRST, ev.event, ev.detail, ev.invoice_ids
 $fn$;
 COMMENT ON FUNCTION dunning.customer_timeline(bigint) IS
     'everything that happened to a customer''s collection, day by day: payments, episodes and level changes (with who and why), notices and reminders with their channel and status, confirmations, disputes, promises, payment plans, legal cases';

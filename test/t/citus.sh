@@ -245,6 +245,10 @@ same run_items "SELECT a.customer_id, a.kind, i.invoice_id, i.open_amount, i.day
 same run_state "SELECT customer_id, episode_started_on, level_step_id, level_offset, last_notice_on, last_contact_on,
                        evaluated_on, waits_for FROM dunning.customer_dunning"
 same run_log "SELECT customer_id, changed_on, event, from_step_id, to_step_id, reason FROM dunning.level_change"
+# a customer's timeline (the action ids left out: Citus numbers them customer by customer)
+busy=$(q $DB "SELECT customer_id FROM dunning.payment WHERE customer_id IN (SELECT customer_id FROM dunning.action)
+               GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1")
+same customer_timeline "SELECT day, event, detail, invoice_ids FROM dunning.customer_timeline($busy)"
 same run_instalment "SELECT customer_id, kind, channel, payload->>'instalment_no' FROM dunning.action WHERE kind = 'instalment'"
 same run_plans "SELECT customer_id, status, status_on, (SELECT array_agg(k.reminded_on ORDER BY k.instalment_no)
                                                       FROM dunning.payment_plan_instalment k
