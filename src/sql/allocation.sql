@@ -1417,6 +1417,8 @@ CREATE TABLE dunning.letter_history (
     removed_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     removed_by      name NOT NULL DEFAULT CURRENT_USER,
     customer_id     bigint NOT NULL,
+    -- (a removed allocation or write-off is removed once)
+    CONSTRAINT letter_history_pkey PRIMARY KEY (customer_id, kind, id),
     CONSTRAINT letter_history_kind_known CHECK (kind IN ('allocation', 'write_off'))
 );
 CREATE INDEX letter_history_letter_idx ON dunning.letter_history (letter_id);

@@ -296,7 +296,7 @@ BEGIN
         END IF;
 
         -- 3. keys over all customers: plain indexes
-        FOR r IN SELECT k.conrelid::regclass AS rel, k.conname,
+        FOR r IN SELECT k.conrelid::regclass AS rel, k.conname, k.contype,
                         (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.o)
                            FROM unnest(k.conkey) WITH ORDINALITY x (n, o)
                            JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.n) AS cols
@@ -309,6 +309,13 @@ BEGIN
                     AND NOT (k.conrelid = 'dunning.customer'::regclass AND k.contype = 'p') LOOP
             PERFORM dunning_internal.distribute_ddl(format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname));
             PERFORM dunning_internal.distribute_ddl(format('CREATE INDEX IF NOT EXISTS %I ON %s (%s)', r.conname || '_idx', r.rel, r.cols));
+            -- a primary key (the payment's, its id alone) is keyed by the
+            -- customer then, as every other table's (customer_id is NOT NULL
+            -- there: step 2)
+            IF r.contype = 'p' THEN
+                PERFORM dunning_internal.distribute_ddl(format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (customer_id, %s)',
+                                                               r.rel, r.conname, r.cols));
+            END IF;
         END LOOP;
         FOR r IN SELECT i.indexrelid::regclass AS idx, pg_get_indexdef(i.indexrelid) AS def
                    FROM pg_index i

@@ -153,7 +153,8 @@ ALTER TABLE dunning.write_off ALTER COLUMN customer_id SET NOT NULL,
     ADD CONSTRAINT write_off_letter_fkey FOREIGN KEY (customer_id, letter_id)
         REFERENCES dunning.letter (customer_id, letter_id);
 CREATE INDEX write_off_payment_idx ON dunning.write_off (payment_id) WHERE payment_id IS NOT NULL;
-ALTER TABLE dunning.letter_history ALTER COLUMN customer_id SET NOT NULL;
+ALTER TABLE dunning.letter_history ALTER COLUMN customer_id SET NOT NULL,
+    ADD CONSTRAINT letter_history_pkey PRIMARY KEY (customer_id, kind, id);
 ALTER TABLE dunning.proposal ALTER COLUMN customer_id SET NOT NULL,
     ADD CONSTRAINT proposal_pkey PRIMARY KEY (customer_id, proposal_id),
     ADD CONSTRAINT proposal_letter_fkey FOREIGN KEY (customer_id, letter_id)

@@ -80,6 +80,12 @@ is "$(for w in $workers; do wq $w $EMPTY -qAt -c "SELECT extversion FROM pg_exte
 layout=$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")
 ok $? "dunning.distribute() on the empty ledger ($layout: distributed, reference, local)"
 is "${layout##* }" "0" "no table of the extension is left local"
+is "$(cq $EMPTY "SELECT COALESCE(string_agg(p.logicalrelid::text, ' '), 'none') FROM pg_dist_partition p
+                 WHERE p.partmethod = 'h'
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                                     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+                                    WHERE k.conrelid = p.logicalrelid AND k.contype = 'p' AND a.attname = 'customer_id')")" \
+   "none" "every distributed table has a primary key that starts with customer_id"
 is "$(cq $EMPTY "SET client_min_messages = warning; $layout_sql")" "$layout" "distribute() again changes nothing (idempotent)"
 PGHOST=$chost PGPORT=$cport PGUSER=$cuser psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $EMPTY $load
 ok $? "the sample ledger loads into the distributed ledger"
