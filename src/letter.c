@@ -33,6 +33,7 @@
 #include "iban.h"
 #include "letter_match.h"
 #include "letter_write.h"
+#include "lock_keys.h"
 #include "miscadmin.h"
 #include "money.h"
 #include "scaleout.h"
@@ -45,8 +46,6 @@
 #define BATCH_PAYMENTS	5000	/* payments decided and written together */
 /* Lettering passes before the proposing one. */
 #define MAX_LETTER_PASSES 3
-/* Advisory lock key of auto_letter (the bytes of "dunning" and 1). */
-#define AUTO_LETTER_LOCK INT64CONST(0x64756e6e696e6701)
 /* Answers below this confidence are not worth a human's time. */
 #define PROPOSAL_FLOOR	0.30f
 #define PROPOSALS_KEPT	3
@@ -388,7 +387,7 @@ letter_entry(FunctionCallInfo fcinfo, const char *unreturned)
 	LetterRun	run = {0};
 	TupleDesc	tupdesc;
 	Oid			lock_type[1] = {INT8OID};
-	Datum		lock_value[1] = {Int64GetDatum(AUTO_LETTER_LOCK)};
+	Datum		lock_value[1] = {Int64GetDatum(dunning_lock_key("auto_letter"))};
 	int			ret;
 
 	run.unreturned = unreturned;

@@ -500,7 +500,7 @@ BEGIN
     IF content IS NULL THEN
         RAISE EXCEPTION 'no bank file given (content is NULL)' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('dunning.import_statement'));
+    PERFORM pg_advisory_xact_lock(dunning_internal.lock_key('import_statement'));
     IF dunning_internal.ledger_distributed() THEN
         -- Citus writes the bank statements (reference tables with foreign
         -- keys) after reading the distributed payments only over one

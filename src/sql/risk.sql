@@ -411,7 +411,7 @@ BEGIN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- One refresh at a time: two would log the same change twice.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('dunning.refresh_segments'));
+    PERFORM pg_catalog.pg_advisory_xact_lock(dunning_internal.lock_key('refresh_segments'));
     user_rules := EXISTS (SELECT FROM dunning.segment_rule r WHERE NOT r.seeded);
     WITH target AS (
         SELECT c.customer_id, c.risk_segment AS old_segment, s.risk_score,

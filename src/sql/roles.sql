@@ -80,3 +80,17 @@ COMMENT ON FUNCTION dunning.drop_roles() IS
 -- @schema
 CREATE SCHEMA dunning_internal;
 COMMENT ON SCHEMA dunning_internal IS 'internals of the dunning extension: not an interface, may change in any release';
+
+-- The advisory-lock keys of the jobs that run one at a time per database
+-- (auto_letter, run, import_statement, refresh_segments), defined once in C
+-- (src/lock_keys.c), where auto_letter takes its own.
+-- @code
+CREATE OR REPLACE FUNCTION dunning_internal.lock_key(job text) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'lock_key'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dunning_internal.lock_key(text) IS
+    'the advisory-lock key of a job run one at a time per database (auto_letter, run, import_statement, refresh_segments); an unknown job is refused (22023) (internal)';
+-- refresh_segments runs as its caller (its log names who ran it): an admin
+-- takes its lock, and may call this function and nothing else of the schema
+GRANT USAGE ON SCHEMA dunning_internal TO dunning_admin;
+GRANT EXECUTE ON FUNCTION dunning_internal.lock_key(text) TO dunning_admin;

@@ -1085,9 +1085,9 @@ BEGIN
     IF NOT (as_of > '-infinity' AND as_of < 'infinity') THEN
         RAISE EXCEPTION 'as_of must be finite, got %', as_of USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- 'dunning' in ASCII: one run at a time, in every database of the cluster
-    -- separately (advisory locks are per database).
-    PERFORM pg_advisory_xact_lock(110, 1970172526);
+    -- one run at a time, in every database of the cluster separately
+    -- (advisory locks are per database; the keys: src/lock_keys.c)
+    PERFORM pg_advisory_xact_lock(dunning_internal.lock_key('run'));
     PERFORM dunning.refresh_promises(as_of);
     PERFORM dunning_internal.refresh_payment_plans(as_of);
     PERFORM dunning.cancel_paid_actions();

@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(76);
+SELECT plan(79);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -188,5 +188,16 @@ SELECT ok((SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY
 SELECT ok(NOT (SELECT valid FROM dunning.verify_pay_token(dunning.pay_token(1, ARRAY[2]::bigint[], 'EUR 1.00', now() + interval '30 days') || 'x', now() + interval '29 days')),
           'a token with a changed signature does not');
 
+-- the advisory-lock keys, defined once (src/lock_keys.c): one per job, an
+-- unknown job refused, and run() holds its own
+SELECT is((SELECT count(DISTINCT dunning_internal.lock_key(j))
+             FROM unnest(ARRAY['auto_letter', 'run', 'import_statement', 'refresh_segments']) j), 4::bigint,
+          'four jobs run one at a time, four lock keys');
+SELECT throws_ok($$SELECT dunning_internal.lock_key('nightly')$$, '22023', NULL, 'no lock key for an unknown job');
+SELECT dunning.run('2026-06-01 12:00+00');
+SELECT is((SELECT count(*) FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.objsubid = 1
+              AND (l.classid::bigint << 32) + l.objid::bigint = dunning_internal.lock_key('run')), 1::bigint,
+          'run() holds the lock of its key');
 SELECT * FROM finish();
 ROLLBACK;
