@@ -336,13 +336,15 @@ SELECT c.customer_id, c.name AS customer_name, csn.scenario_id,
   LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
   LEFT JOIN dunning.customer_dunning d ON d.customer_id = c.customer_id
   LEFT JOIN dunning.action la ON la.customer_id = d.customer_id AND la.action_id = d.last_notice_action_id
-  LEFT JOIN LATERAL (
-        SELECT g.rung, g.step_id, g.name FROM dunning.scenario_rung g
-         WHERE g.scenario_id = csn.scenario_id AND g.offset_days <= d.level_offset
-         ORDER BY g.rung DESC LIMIT 1) lv ON d.episode_started_on IS NOT NULL
-  LEFT JOIN LATERAL (
-        SELECT g.step_id, g.name, g.offset_days, g.spacing_days FROM dunning.scenario_rung g
-         WHERE g.scenario_id = csn.scenario_id AND g.rung = COALESCE(lv.rung, 0) + 1) nx ON true
+  -- the level: the highest rung at or below the level's offset (each rung
+  -- with the next one's offset beside it: the rungs are joined, not read
+  -- by a lateral sub-query, which Citus refuses over a reference table)
+  LEFT JOIN (SELECT g.scenario_id, g.rung, g.step_id, g.name, g.offset_days,
+                    pg_catalog.lead(g.offset_days) OVER (PARTITION BY g.scenario_id ORDER BY g.rung) AS next_offset
+               FROM dunning.scenario_rung g) lv
+         ON d.episode_started_on IS NOT NULL AND lv.scenario_id = csn.scenario_id
+        AND lv.offset_days <= d.level_offset AND (lv.next_offset IS NULL OR lv.next_offset > d.level_offset)
+  LEFT JOIN dunning.scenario_rung nx ON nx.scenario_id = csn.scenario_id AND nx.rung = COALESCE(lv.rung, 0) + 1
   LEFT JOIN LATERAL (
         -- the oldest open item no dispute, promise or plan pauses
         SELECT min(i.due_on) AS oldest_due_on FROM dunning.invoice i
@@ -356,7 +358,7 @@ SELECT c.customer_id, c.name AS customer_name, csn.scenario_id,
            AND NOT EXISTS (SELECT 1 FROM dunning.payment_plan_item pi
                              JOIN dunning.payment_plan pp ON pp.customer_id = pi.customer_id AND pp.plan_id = pi.plan_id
                             WHERE pi.customer_id = c.customer_id AND pi.invoice_id = i.invoice_id
-                              AND pp.status = 'active')) o ON nx.step_id IS NOT NULL;
+                              AND pp.status = 'active')) o ON true;
 COMMENT ON VIEW dunning.customer_ladder IS
     'per customer: its dunning episode, the rung it stands on (level), its last notice, the next rung and the earliest day it can go, and why it waits (dispute, promise, plan, hold, level held, legal case, guardrail, calendar, spacing, delivery, materiality, ...), as of its last evaluation';
 COMMENT ON COLUMN dunning.customer_ladder.customer_id IS 'the customer';

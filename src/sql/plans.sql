@@ -127,12 +127,22 @@ CREATE OR REPLACE FUNCTION dunning.payment_plan_status(as_of date DEFAULT CURREN
 RETURNS TABLE (customer_id bigint, plan_id bigint, status text, paid numeric, due_so_far numeric,
                missed_instalment integer, missed_since date, next_instalment_on date, plan_total numeric)
     -- definer: the per-plan arithmetic is internal (dunning_internal)
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT p.customer_id, p.plan_id, p.status, s.paid, s.due_so_far, s.missed_instalment, s.missed_since,
-           s.next_instalment_on, s.plan_total
-      FROM dunning.payment_plan p
-     CROSS JOIN LATERAL dunning_internal.payment_plan_state(p.customer_id, p.plan_id, as_of) s;
+DECLARE
+    p record;
+BEGIN
+    -- plan by plan, each state computed here: on Citus a function called
+    -- inside a statement routed to a worker would run there, and its own
+    -- queries could not
+    FOR p IN SELECT x.customer_id, x.plan_id, x.status FROM dunning.payment_plan x
+              ORDER BY x.customer_id, x.plan_id LOOP
+        RETURN QUERY
+        SELECT p.customer_id, p.plan_id, p.status, s.paid, s.due_so_far, s.missed_instalment, s.missed_since,
+               s.next_instalment_on, s.plan_total
+          FROM dunning_internal.payment_plan_state(p.customer_id, p.plan_id, payment_plan_status.as_of) s;
+    END LOOP;
+END
 $fn$;
 COMMENT ON FUNCTION dunning.payment_plan_status(date) IS
     'per payment plan at a day: what its items received since it was agreed, what was due so far, the first missed instalment (and its day), the next instalment day, the plan total';

@@ -251,6 +251,11 @@ same run_items "SELECT a.customer_id, a.kind, i.invoice_id, i.open_amount, i.day
 same run_state "SELECT customer_id, episode_started_on, level_step_id, level_offset, last_notice_on, last_contact_on,
                        evaluated_on, waits_for FROM dunning.customer_dunning"
 same run_log "SELECT customer_id, changed_on, event, from_step_id, to_step_id, reason FROM dunning.level_change"
+same customer_ladder "SELECT customer_id, customer_name, scenario_id, episode_started_on, level, level_step_id, level_step_name,
+                             level_on, last_notice_step_name, last_notice_on, last_notice_channel, last_notice_status,
+                             next_step_id, next_step_name, next_earliest_on, waits_for, held_until, legal_case_id,
+                             last_contact_on, evaluated_on FROM dunning.customer_ladder"
+same payment_plan_status "SELECT * FROM dunning.payment_plan_status(DATE '$as_of' + 5)"
 # a customer's timeline (the action ids left out: Citus numbers them customer by customer)
 busy=$(q $DB "SELECT customer_id FROM dunning.payment WHERE customer_id IN (SELECT customer_id FROM dunning.action)
                GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1")
