@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(79);
+SELECT plan(82);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -199,5 +199,17 @@ SELECT is((SELECT count(*) FROM pg_locks l
             WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.objsubid = 1
               AND (l.classid::bigint << 32) + l.objid::bigint = dunning_internal.lock_key('run')), 1::bigint,
           'run() holds the lock of its key');
+-- Tables never analyzed (a session that runs day after day without going
+-- idle reports no counts to autovacuum): run() analyzes those holding rows
+-- before it plans, and leaves empty ones alone.
+UPDATE pg_class SET reltuples = -1
+ WHERE oid IN ('dunning.action'::regclass, 'dunning.customer_dunning'::regclass, 'dunning.write_off'::regclass);
+SELECT dunning.run('2026-06-02 12:00+00');
+SELECT ok((SELECT bool_and(reltuples >= 1) FROM pg_class
+            WHERE oid IN ('dunning.action'::regclass, 'dunning.customer_dunning'::regclass)),
+          'run() analyzes the tables with rows that were never analyzed');
+SELECT is((SELECT reltuples FROM pg_class WHERE oid = 'dunning.write_off'::regclass), -1::real,
+          'and leaves an empty one alone');
+SELECT is(dunning_internal.analyze_unanalyzed_tables(), 0, 'after which none is left');
 SELECT * FROM finish();
 ROLLBACK;
