@@ -6,7 +6,7 @@
 -- History weights: an invoice due a days before D weighs 0.5^(a / 365).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(49);
+SELECT plan(54);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'cash_forecast', 'view cash_forecast');
@@ -281,11 +281,39 @@ SELECT is_empty($$SELECT * FROM dunning.step_effectiveness EXCEPT SELECT * FROM 
                 'step_effectiveness = step_effectiveness_as_of(today)');
 
 -- Privileges --------------------------------------------------------------------
+CREATE TEMP TABLE owner_forecast AS SELECT * FROM dunning.cash_forecast_item_as_of('2026-06-30');
+GRANT SELECT ON owner_forecast TO dunning_analyst;
+SELECT ok((SELECT count(*) FROM owner_forecast) > 0, 'the owner''s forecast as of 2026-06-30 has rows');
 SET LOCAL ROLE dunning_analyst;
 SELECT lives_ok($$SELECT * FROM dunning.cash_forecast_backtest('2026-06-30'); SELECT * FROM dunning.cash_forecast_item;
                   SELECT * FROM dunning.step_effectiveness; SELECT * FROM dunning.forecast_setting$$,
                 'an analyst reads the forecast, the backtest and the effectiveness');
+-- cash_forecast_item_as_of runs with the analyst's rights (inlined: no
+-- SECURITY DEFINER) and gives what it gives its owner
+SELECT set_eq($$SELECT * FROM dunning.cash_forecast_item_as_of('2026-06-30')$$, 'SELECT * FROM owner_forecast',
+              'an analyst''s forecast as of a day is its owner''s');
+SELECT ok((SELECT count(*) FROM dunning.invoice_state_as_of('2026-06-30')) > 0, 'an analyst reads invoice_state_as_of');
 RESET ROLE;
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+    r text;
+    s text := '';
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        s := s || r || E'\n';
+    END LOOP;
+    RETURN s;
+END
+$fn$;
+SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.cash_forecast_as_of('2026-06-30') WHERE week = 1$$),
+               '%Function Scan on cash_forecast%', 'the forecast''s functions are inlined into the calling query');
+-- today's views plan it with JIT off (a function SET clause, which the
+-- inlinable functions cannot have)
+SELECT is((SELECT count(*) FROM pg_proc p JOIN pg_rewrite r ON true JOIN pg_depend d
+             ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refobjid = p.oid
+            WHERE r.ev_class IN ('dunning.cash_forecast'::regclass, 'dunning.cash_forecast_item'::regclass)
+              AND 'jit=off' = ANY (p.proconfig)), 2::bigint,
+          'each of today''s two views reads a function that sets jit = off');
 
 SELECT * FROM finish();
 ROLLBACK;

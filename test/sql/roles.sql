@@ -82,6 +82,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_analyst', 'customer_risk_as_of(date)', $$SELECT * FROM dunning.customer_risk_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'cash_forecast_as_of(date)', $$SELECT * FROM dunning.cash_forecast_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'cash_forecast_item_as_of(date)', $$SELECT * FROM dunning.cash_forecast_item_as_of('2026-03-01')$$, ''),
+  ('dunning_analyst', 'invoice_state_as_of(date)', $$SELECT * FROM dunning.invoice_state_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'cash_forecast_backtest(date,integer)', $$SELECT * FROM dunning.cash_forecast_backtest('2026-02-01', 2)$$, ''),
   ('dunning_analyst', 'step_effectiveness_as_of(date)', $$SELECT * FROM dunning.step_effectiveness_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'payment_plan_status(date)', $$SELECT * FROM dunning.payment_plan_status('2026-03-01')$$, ''),
