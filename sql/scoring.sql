@@ -136,7 +136,7 @@ FROM (VALUES (date '2025-01-01', 12)) AS v(due_on, open_amount) WHERE false;
 
 -- State types: the text form Citus ships between nodes.
 SELECT '(3,11,60000000,240000000)'::dunning.payer_state AS payer_state;
-SELECT dunning.payer_weighted_final('(3,11,60000000,240000000)') AS from_text;
+SELECT dunning_internal.payer_weighted_final('(3,11,60000000,240000000)') AS from_text;
 SELECT '(1,2,3)'::dunning.payer_state;
 SELECT '(-1,0,0,0)'::dunning.payer_state;
 SELECT '(1,2,3,4) x'::dunning.payer_state;
@@ -149,7 +149,7 @@ SET ROLE dunning_analyst;
 SELECT round(dunning.weighted_days_late(d, d + k, a), 2) AS as_analyst,
        dunning.paydex_score(10) AS score, dunning.dso(15000, 10000, 30) AS dso
 FROM (VALUES (date '2026-01-01', 2, 1000), (date '2026-01-01', 5, 2000), (date '2026-01-01', 4, 3000)) AS v(d, k, a);
-SELECT dunning.payer_weighted_final('(3,11,60000000,240000000)') AS support_function;
+SELECT dunning_internal.payer_weighted_final('(3,11,60000000,240000000)') AS support_function;
 RESET ROLE;
 
 DROP EXTENSION dunning;

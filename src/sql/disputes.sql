@@ -129,6 +129,8 @@ DECLARE
     -- the promise's customer, looked up by id: the update then names it
     -- (on Citus it goes to the customer's shard)
     promise_customer bigint;
+    -- a value, not CURRENT_DATE in the UPDATE: Citus routes no UPDATE whose
+    -- SET calls a stable function
     today date := CURRENT_DATE;
 BEGIN
     SELECT p.customer_id INTO promise_customer FROM dunning.promise p WHERE p.promise_id = cancel_promise.promise_id;

@@ -12,7 +12,8 @@
 CREATE SCHEMA dunning_internal;
 COMMENT ON SCHEMA dunning_internal IS 'internals of the dunning extension: not an interface, may change in any release';
 -- The internals 0.2.0 had in schema dunning: the lettering's writers, the
--- token and rendering helpers, the trigger functions.
+-- token and rendering helpers, the trigger functions, the aggregates'
+-- support functions (transition, inverse, combine, final, state I/O).
 DO $move$
 DECLARE
     f regprocedure;
@@ -27,7 +28,16 @@ BEGIN
                                            'scenario_step_check_order', 'seeded_read_only',
                                            'segment_rule_seeded_read_only', 'totals_read_only',
                                            'totals_reset_on_insert', 'write_off_immutable', 'write_off_keep_history',
-                                           'write_off_sync']) LOOP
+                                           'write_off_sync',
+                                           -- the aggregates' support functions
+                                           'payer_state_in', 'payer_state_out', 'risk_state_in', 'risk_state_out',
+                                           'aging_state_in', 'aging_state_out', 'payer_late_sfunc', 'payer_late_invfunc',
+                                           'payer_beyond_sfunc', 'payer_beyond_invfunc', 'payer_days_sfunc',
+                                           'payer_days_invfunc', 'payer_state_combine', 'payer_weighted_final',
+                                           'payer_avg_final', 'payer_paydex_final', 'risk_sfunc', 'risk_state_combine',
+                                           'risk_final', 'aging_sfunc', 'aging_state_combine', 'aging_final',
+                                           'dso_period_sfunc', 'dso_period_invfunc', 'dso_countback_final',
+                                           'rolling_dso_final']) LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA dunning_internal', f);
     END LOOP;
 END

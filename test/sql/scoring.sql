@@ -4,7 +4,7 @@
 --   the state text round trip (how Citus ships partial states), SQLSTATEs.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(47);
+SELECT plan(48);
 
 -- A regular table (parallel workers cannot read temporary ones); rolled back.
 CREATE TABLE public.tap_item AS
@@ -97,33 +97,33 @@ SELECT is((SELECT g FROM serial_global),
 -- Combine of split partial states == whole; states survive the text round
 -- trip that Citus uses between nodes.
 CREATE AGGREGATE pg_temp.payer_partial(date, date, numeric) (
-    SFUNC = dunning.payer_late_sfunc, STYPE = dunning.payer_state);
+    SFUNC = dunning_internal.payer_late_sfunc, STYPE = dunning.payer_state);
 CREATE AGGREGATE pg_temp.risk_partial(date, date, numeric, date) (
-    SFUNC = dunning.risk_sfunc, STYPE = dunning.risk_state);
+    SFUNC = dunning_internal.risk_sfunc, STYPE = dunning.risk_state);
 CREATE AGGREGATE pg_temp.aging_partial(date, numeric, date) (
-    SFUNC = dunning.aging_sfunc, STYPE = dunning.aging_state);
+    SFUNC = dunning_internal.aging_sfunc, STYPE = dunning.aging_state);
 CREATE TEMP TABLE split AS
 SELECT customer % 3 AS part,
        pg_temp.payer_partial(due_on, paid_on, amount)::text AS payer,
        pg_temp.risk_partial(due_on, CASE WHEN age % 5 = 0 THEN NULL ELSE paid_on END, amount, date '2026-03-01')::text AS risk,
        pg_temp.aging_partial(due_on, amount, date '2026-03-01')::text AS aging
 FROM public.tap_item GROUP BY 1;
-SELECT is(dunning.payer_weighted_final(dunning.payer_state_combine(dunning.payer_state_combine(
+SELECT is(dunning_internal.payer_weighted_final(dunning_internal.payer_state_combine(dunning_internal.payer_state_combine(
               (SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
               (SELECT payer FROM split WHERE part = 1)::dunning.payer_state),
               (SELECT payer FROM split WHERE part = 2)::dunning.payer_state))::text,
           (SELECT w::text FROM serial_global), 'payer states: combine of three text-shipped splits == whole');
-SELECT is(dunning.payer_paydex_final(dunning.payer_state_combine(
+SELECT is(dunning_internal.payer_paydex_final(dunning_internal.payer_state_combine(
               (SELECT payer FROM split WHERE part = 2)::dunning.payer_state,
-              dunning.payer_state_combine((SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
+              dunning_internal.payer_state_combine((SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
                                           (SELECT payer FROM split WHERE part = 1)::dunning.payer_state))),
           (SELECT x FROM serial_global), 'payer states: combine is associative and commutative (paydex)');
-SELECT is(dunning.risk_final(dunning.risk_state_combine(dunning.risk_state_combine(
+SELECT is(dunning_internal.risk_final(dunning_internal.risk_state_combine(dunning_internal.risk_state_combine(
               (SELECT risk FROM split WHERE part = 0)::dunning.risk_state,
               (SELECT risk FROM split WHERE part = 1)::dunning.risk_state),
               (SELECT risk FROM split WHERE part = 2)::dunning.risk_state)),
           (SELECT r FROM serial_global), 'risk states: combine of splits == whole');
-SELECT is(dunning.aging_final(dunning.aging_state_combine(dunning.aging_state_combine(
+SELECT is(dunning_internal.aging_final(dunning_internal.aging_state_combine(dunning_internal.aging_state_combine(
               (SELECT aging FROM split WHERE part = 0)::dunning.aging_state,
               (SELECT aging FROM split WHERE part = 1)::dunning.aging_state),
               (SELECT aging FROM split WHERE part = 2)::dunning.aging_state))::text,
@@ -350,5 +350,19 @@ SELECT throws_ok($$SELECT 'garbage'::dunning.payer_state$$,
 SELECT throws_ok($$SELECT dunning.paydex_score('NaN')$$,
                  '22023', NULL, 'paydex_score(NaN): 22023');
 
+-- The aggregates' support functions (transition, inverse, combine, final,
+-- serialization) and the state types' I/O are internals: none in schema
+-- dunning.
+SELECT is_empty($$
+    SELECT f::regprocedure::text FROM (
+        SELECT unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                            a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn])::oid AS f
+          FROM pg_aggregate a
+        UNION
+        SELECT unnest(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend])::oid
+          FROM pg_type t WHERE t.typnamespace = 'dunning'::regnamespace AND t.typtype = 'b' AND t.typelem = 0) x
+      JOIN pg_proc p ON p.oid = x.f
+     WHERE p.pronamespace = 'dunning'::regnamespace
+$$, 'no aggregate support function or state I/O function in schema dunning');
 SELECT * FROM finish();
 ROLLBACK;
