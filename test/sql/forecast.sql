@@ -294,17 +294,7 @@ SELECT set_eq($$SELECT * FROM dunning.cash_forecast_item_as_of('2026-06-30')$$, 
               'an analyst''s forecast as of a day is its owner''s');
 SELECT ok((SELECT count(*) FROM dunning.invoice_state_as_of('2026-06-30')) > 0, 'an analyst reads invoice_state_as_of');
 RESET ROLE;
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $fn$
-DECLARE
-    r text;
-    s text := '';
-BEGIN
-    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-        s := s || r || E'\n';
-    END LOOP;
-    RETURN s;
-END
-$fn$;
+\i test/lib/plan_of.sql
 SELECT unalike(pg_temp.plan_of($$SELECT * FROM dunning.cash_forecast_as_of('2026-06-30') WHERE week = 1$$),
                '%Function Scan on cash_forecast%', 'the forecast''s functions are inlined into the calling query');
 -- today's views plan it with JIT off (a function SET clause, which the

@@ -137,17 +137,7 @@ SELECT is_empty($$
        AND (p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'sql') OR p.proisstrict
             OR p.proconfig IS NOT NULL OR p.prosecdef OR NOT p.proretset)
 $$, 'the *_as_of functions are inlinable');
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $fn$
-DECLARE
-    r text;
-    s text := '';
-BEGIN
-    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-        s := s || r || E'\n';
-    END LOOP;
-    RETURN s;
-END
-$fn$;
+\i test/lib/plan_of.sql
 -- A customer filter reaches the indexes: no sequential scan remains when
 -- they are discouraged, and no function is scanned (inlined).
 SET LOCAL enable_seqscan = off;

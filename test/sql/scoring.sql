@@ -17,12 +17,7 @@ FROM generate_series(1::bigint, 60000) AS i;
 ALTER TABLE public.tap_item SET (parallel_workers = 2);
 ANALYZE public.tap_item;
 
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text; t text := '';
-BEGIN
-    FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP t := t || r || E'\n'; END LOOP;
-    RETURN t;
-END $$;
+\i test/lib/plan_of.sql
 
 -- Serial results.
 SET LOCAL max_parallel_workers_per_gather = 0;
