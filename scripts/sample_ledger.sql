@@ -1047,6 +1047,13 @@ COMMIT;
 ANALYZE dunning.customer, dunning.invoice, dunning.payment, dunning.allocation, dunning.dispute,
         dunning_sample.customer_profile, dunning_sample.payment_truth, dunning_sample.payment_kind,
         dunning_sample.credit_note;
+-- The KPI materialized views as of the ledger just loaded, so that they are
+-- neither empty nor silent about when they were made (refreshed_at); a
+-- release before 0.2.0 has no refresh_kpi().
+SELECT pg_catalog.to_regprocedure('dunning.refresh_kpi()') IS NOT NULL AS sl_has_refresh_kpi \gset
+\if :sl_has_refresh_kpi
+SELECT dunning.refresh_kpi() IS NULL AS sl_x \gset
+\endif
 
 \if :quiet
 \else
