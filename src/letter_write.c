@@ -5,7 +5,7 @@
  * A batch is written with a few set-based statements whose arguments are
  * arrays (built with ArrayBuildState), never row by row: the letters of the
  * batch with their codes (one per customer and letter, counted in
- * dunning.letter_counter), the allocations in invoice order so that index
+ * dunning_internal.letter_counter), the allocations in invoice order so that index
  * entries and the totals' updates go page by page, the bank fees written
  * off, and the proposals.  Before writing, the rows are locked in the
  * writers' order and every decision is checked against what is open now:
@@ -410,7 +410,7 @@ decision_rows(const Store *st, const Decision *d, int k, LetterRows *lr, Allocat
 
 /*
  * Inserts the letters with their codes (the customer's next numbers in
- * dunning.letter_counter) and pushes each allocation's code, by letter id
+ * dunning_internal.letter_counter) and pushes each allocation's code, by letter id
  * (no join back to dunning.letter).
  */
 static void
@@ -427,7 +427,7 @@ insert_letters(LetterRows *lr, AllocationRows *ar, int n_dec)
 					 "             AS u(letter_id, customer_id, method, confidence, explanation)),"
 					 " n AS (SELECT d.*, pg_catalog.row_number() OVER (PARTITION BY d.customer_id ORDER BY d.letter_id) - 1 AS k,"
 					 "              pg_catalog.count(*) OVER (PARTITION BY d.customer_id) AS cnt FROM d),"
-					 " c AS (INSERT INTO dunning.letter_counter AS lc (customer_id, last_number)"
+					 " c AS (INSERT INTO dunning_internal.letter_counter AS lc (customer_id, last_number)"
 					 "       SELECT n.customer_id, pg_catalog.max(n.cnt) - 1 FROM n GROUP BY n.customer_id"
 					 "       ON CONFLICT (customer_id) DO UPDATE SET last_number = lc.last_number + excluded.last_number + 1"
 					 "       RETURNING lc.customer_id, lc.last_number)"

@@ -49,14 +49,14 @@ COMMENT ON COLUMN dunning.letter.unletter_reason IS 'why it was unlettered';
 -- each page is kept free for HOT updates (a page holds ~220 counters: at the
 -- default fill factor a lettering run of 230,000 letters made 205,000 non-HOT
 -- updates, each a new primary-key entry; at 50, 63 % are HOT).
-CREATE TABLE dunning.letter_counter (
+CREATE TABLE dunning_internal.letter_counter (
     customer_id  bigint PRIMARY KEY REFERENCES dunning.customer,
     last_number  bigint NOT NULL
 ) WITH (fillfactor = 50);
 -- @code
-COMMENT ON TABLE dunning.letter_counter IS 'last letter number handed out per customer (internal)';
-COMMENT ON COLUMN dunning.letter_counter.customer_id IS 'the customer';
-COMMENT ON COLUMN dunning.letter_counter.last_number IS 'number of the last letter code given (0 = AA)';
+COMMENT ON TABLE dunning_internal.letter_counter IS 'last letter number handed out per customer (internal: the letter codes)';
+COMMENT ON COLUMN dunning_internal.letter_counter.customer_id IS 'the customer';
+COMMENT ON COLUMN dunning_internal.letter_counter.last_number IS 'number of the last letter code given (0 = AA)';
 
 -- Letter code of the n-th group of an account (n from 0): two letters, then
 -- three, ...: AA..ZZ are 0..675, AAA follows.  In C: auto_letter
@@ -71,7 +71,7 @@ COMMENT ON FUNCTION dunning.letter_code(bigint) IS
 CREATE OR REPLACE FUNCTION dunning_internal.next_letter_numbers(p_customer_id bigint, p_count integer) RETURNS bigint
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
 AS $fn$
-    INSERT INTO dunning.letter_counter AS c (customer_id, last_number)
+    INSERT INTO dunning_internal.letter_counter AS c (customer_id, last_number)
     VALUES (p_customer_id, p_count - 1)
     ON CONFLICT (customer_id) DO UPDATE SET last_number = c.last_number + p_count
     RETURNING last_number - p_count + 1;
@@ -1765,7 +1765,7 @@ COMMENT ON FUNCTION dunning_internal.letter_items(bigint, text, bigint, bigint[]
     'internal: writes the allocations and write-off of a letter group over rows the caller has locked (confirm_proposal)';
 SELECT pg_catalog.pg_extension_config_dump('dunning.letter', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.letter_letter_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('dunning.letter_counter', '');
+SELECT pg_catalog.pg_extension_config_dump('dunning_internal.letter_counter', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.write_off', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.write_off_write_off_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('dunning.letter_history', '');
@@ -1785,7 +1785,6 @@ GRANT SELECT ON dunning.allocation,
     dunning.open_item,
     dunning.customer_balance,
     dunning.letter,
-    dunning.letter_counter,
     dunning.write_off,
     dunning.letter_history,
     dunning.payer_history

@@ -42,6 +42,9 @@ BEGIN
     END LOOP;
 END
 $move$;
+-- the letter codes' counter: no analyst reads it
+ALTER TABLE dunning.letter_counter SET SCHEMA dunning_internal;
+REVOKE ALL ON dunning_internal.letter_counter FROM dunning_analyst;
 
 -----------------------------------------------------------------------------
 -- Every customer-owned row carries its customer; keys start with it and
