@@ -319,7 +319,11 @@ CREATE OR REPLACE FUNCTION dunning.is_holiday(day date, country char(2), subdivi
 BEGIN ATOMIC
     SELECT EXISTS (SELECT FROM dunning.holiday h
                     WHERE h.country = is_holiday.country AND h.day = is_holiday.day
-                      AND h.subdivision IN ('', COALESCE(is_holiday.subdivision, '')));
+                      AND h.subdivision IN ('', COALESCE(is_holiday.subdivision, '')))
+     WHERE
+      -- an infinite day: 22023 (doc/errors.md; date_trunc refuses a unit naming the fault)
+      pg_catalog.date_trunc(CASE WHEN (pg_catalog.isfinite(is_holiday.day) OR is_holiday.day IS NULL)
+                                 THEN 'day' ELSE 'day must be finite' END, TIMESTAMP '2000-01-01') IS NOT NULL;
 END;
 COMMENT ON FUNCTION dunning.is_holiday(date, char, text) IS
     'true when day is a holiday of the country, or of the subdivision''s calendar (its own days added to the country''s)';
@@ -332,7 +336,11 @@ BEGIN ATOMIC
            AND NOT EXISTS (SELECT FROM dunning.holiday h
                             WHERE h.country = is_business_day.country AND h.day = is_business_day.day
                               AND h.subdivision IN ('', COALESCE(is_business_day.subdivision, '')))
-      FROM dunning.settings s;
+      FROM dunning.settings s
+     WHERE
+      -- an infinite day: 22023 (doc/errors.md; date_trunc refuses a unit naming the fault)
+      pg_catalog.date_trunc(CASE WHEN (pg_catalog.isfinite(is_business_day.day) OR is_business_day.day IS NULL)
+                                 THEN 'day' ELSE 'day must be finite' END, TIMESTAMP '2000-01-01') IS NOT NULL;
 END;
 COMMENT ON FUNCTION dunning.is_business_day(date, char, text) IS
     'true when day is neither a weekend day (setting weekend_days) nor a holiday of country (plus those of subdivision, when given)';
@@ -344,6 +352,11 @@ BEGIN ATOMIC
     SELECT h.day, h.name, h.subdivision FROM dunning.holiday h
      WHERE h.country = holidays.country AND h.day BETWEEN holidays.from_date AND holidays.to_date
        AND h.subdivision IN ('', COALESCE(holidays.subdivision, ''))
+       AND
+       -- an infinite day: 22023 (doc/errors.md; date_trunc refuses a unit naming the fault)
+       pg_catalog.date_trunc(CASE WHEN (pg_catalog.isfinite(holidays.from_date) OR holidays.from_date IS NULL)
+                                       AND (pg_catalog.isfinite(holidays.to_date) OR holidays.to_date IS NULL)
+                                  THEN 'day' ELSE 'from_date and to_date must be finite' END, TIMESTAMP '2000-01-01') IS NOT NULL
      ORDER BY h.day, h.subdivision;
 END;
 COMMENT ON FUNCTION dunning.holidays(char, date, date, text) IS

@@ -229,6 +229,9 @@ DECLARE
     period text;
     v record;
 BEGIN
+    IF NOT pg_catalog.isfinite(day) THEN
+        RAISE EXCEPTION 'day must be finite, got %', day USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF series IS NULL OR day IS NULL THEN
         RETURN NULL;
     END IF;
@@ -313,6 +316,12 @@ DECLARE
     r dunning.late_payment_rule;
     h date;
 BEGIN
+    IF NOT pg_catalog.isfinite(on_date) THEN
+        RAISE EXCEPTION 'on_date must be finite, got %', on_date USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_catalog.isfinite(running_since) THEN
+        RAISE EXCEPTION 'running_since must be finite, got %', running_since USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF customer_kind IS NULL OR on_date IS NULL THEN
         RETURN;
     END IF;
@@ -353,6 +362,15 @@ AS $fn$
 DECLARE
     r dunning.late_payment_rule;
 BEGIN
+    IF NOT pg_catalog.isfinite(from_date) THEN
+        RAISE EXCEPTION 'from_date must be finite, got %', from_date USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_catalog.isfinite(to_date) THEN
+        RAISE EXCEPTION 'to_date must be finite, got %', to_date USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_catalog.isfinite(running_since) THEN
+        RAISE EXCEPTION 'running_since must be finite, got %', running_since USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF customer_kind IS NULL OR from_date IS NULL OR to_date IS NULL THEN
         RETURN;
     END IF;
@@ -395,6 +413,9 @@ DECLARE
     hi date;
     result numeric := 0;
 BEGIN
+    IF NOT pg_catalog.isfinite(to_date) THEN
+        RAISE EXCEPTION 'to_date must be finite, got %', to_date USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF invoice_id IS NULL OR to_date IS NULL THEN
         RETURN NULL;
     END IF;
@@ -512,7 +533,7 @@ RETURNS numeric
     AS 'MODULE_PATHNAME', 'accrue_interest'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION dunning.accrue_interest(numeric, date, date, numeric, text, integer, date[], numeric[], date[], numeric[]) IS
-    'simple interest on amount less the payments (paid_on, paid) made so far, for each day of (from_date, to_date], at the rate in force (rate_from, rates) + margin, rounded to digits (internal: see late_interest, invoice_late_interest)';
+    'simple interest on amount less the payments (paid_on, paid) made so far, for each day of (from_date, to_date], at the rate in force (rate_from, rates) + margin, rounded to digits; NULL when a day has no rate (what late_interest, invoice_late_interest and the runner compute with; with statutory_rate_schedule''s arrays, the statutory interest)';
 
 -- Simple interest on amount for the days after from_date up to and
 -- including to_date, at each period's reference rate + margin, summed over

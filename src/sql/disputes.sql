@@ -50,6 +50,9 @@ DECLARE
     -- (computed here, not in the INSERT: Citus takes no sub-query there)
     distinct_ids bigint[];
 BEGIN
+    IF NOT pg_catalog.isfinite(promised_on) THEN
+        RAISE EXCEPTION 'promised_on must be finite, got %', promised_on USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF invoice_ids IS NULL OR cardinality(invoice_ids) = 0 OR amount IS NULL OR promised_on IS NULL THEN
         RAISE EXCEPTION 'a promise needs invoices, an amount and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -93,6 +96,9 @@ AS $fn$
 DECLARE
     n integer;
 BEGIN
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be finite, got %', as_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- joins through the customer, no correlated subquery: Citus runs it
     -- on each shard
     WITH still_open AS (
@@ -160,6 +166,9 @@ DECLARE
     invoice_customer bigint;
     on_day date := COALESCE(opened_on, CURRENT_DATE);
 BEGIN
+    IF NOT pg_catalog.isfinite(opened_on) THEN
+        RAISE EXCEPTION 'opened_on must be finite, got %', opened_on USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
         RAISE EXCEPTION 'a dispute needs a reason' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -188,6 +197,9 @@ DECLARE
     -- function in its COALESCE)
     on_day date := COALESCE(resolved_on, CURRENT_DATE);
 BEGIN
+    IF NOT pg_catalog.isfinite(resolved_on) THEN
+        RAISE EXCEPTION 'resolved_on must be finite, got %', resolved_on USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF status IS NULL OR status NOT IN ('resolved', 'rejected', 'credited') THEN
         RAISE EXCEPTION 'a dispute is closed as resolved, rejected or credited, not %', COALESCE(left(status, 100), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';

@@ -174,6 +174,9 @@ DECLARE
     sc bigint;
     r record;
 BEGIN
+    IF NOT pg_catalog.isfinite(on_day) THEN
+        RAISE EXCEPTION 'on_day must be finite, got %', on_day USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF reason IS NULL OR btrim(reason) = '' THEN
         RAISE EXCEPTION 'a level set by hand needs a reason' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -260,6 +263,9 @@ DECLARE
     opened date;
     overdue integer;
 BEGIN
+    IF NOT pg_catalog.isfinite(on_day) THEN
+        RAISE EXCEPTION 'on_day must be finite, got %', on_day USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF outcome IS NULL OR outcome NOT IN ('paid', 'settled', 'payment_plan', 'written_off', 'withdrawn', 'insolvency') THEN
         RAISE EXCEPTION 'a legal case closes as paid, settled, payment_plan, written_off, withdrawn or insolvency, not %',
                 COALESCE(pg_catalog.left(outcome, 40), 'NULL')

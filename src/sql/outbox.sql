@@ -573,6 +573,9 @@ DECLARE
     -- computed here: Citus evaluates no volatile function inside an UPDATE's COALESCE
     sent_on timestamptz := COALESCE(mark_sent.sent_at, pg_catalog.now());
 BEGIN
+    IF NOT pg_catalog.isfinite(sent_at) THEN
+        RAISE EXCEPTION 'sent_at must be finite, got %', sent_at USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT x.customer_id, x.status, x.provider_message_id AS pid INTO a
       FROM dunning_internal.lock_action(mark_sent.action_id) x WHERE x.action_id IS NOT NULL;
     IF NOT FOUND THEN

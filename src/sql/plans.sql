@@ -132,6 +132,9 @@ AS $fn$
 DECLARE
     p record;
 BEGIN
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be finite, got %', as_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- plan by plan, each state computed here: on Citus a function called
     -- inside a statement routed to a worker would run there, and its own
     -- queries could not

@@ -245,7 +245,11 @@ AS $fn$
            f.insurer, COALESCE(f.insured_limit, 0)::numeric(20,4),
            GREATEST(GREATEST(f.balance, 0) - COALESCE(f.insured_limit, 0), 0)::numeric(20,4)
       FROM fb f
-     WHERE customer_risk_as_of.as_of IS NOT NULL;
+     WHERE customer_risk_as_of.as_of IS NOT NULL
+       -- an infinite day: 22023, as everywhere (doc/errors.md); SQL that stays
+       -- inlinable cannot RAISE, so date_trunc refuses a unit naming the fault
+       AND pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(customer_risk_as_of.as_of) OR customer_risk_as_of.as_of IS NULL THEN 'day'
+                                      ELSE 'as_of must be a finite day' END, TIMESTAMP '2000-01-01') IS NOT NULL;
 $fn$;
 COMMENT ON FUNCTION dunning.customer_risk_as_of(date, bigint) IS
     'the row of one customer (NULL: of every customer) of dunning.customer_risk_as_of(date)';
@@ -407,6 +411,9 @@ DECLARE
     n integer;
     user_rules boolean;
 BEGIN
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be finite, got %', as_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;

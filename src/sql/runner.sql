@@ -1303,6 +1303,10 @@ AS $fn$
       -- (what a run made that day is not due again: a customer is evaluated
       -- once a day, a confirmation made once a day, an instalment reminded once)
      WHERE d.kind IS NOT NULL
+       -- an infinite instant: 22023, as run() (doc/errors.md; date_trunc
+       -- refuses a unit naming the fault, before anything is read)
+       AND pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(preview.as_of) OR preview.as_of IS NULL THEN 'day'
+                                      ELSE 'as_of must be finite' END, TIMESTAMP '2000-01-01') IS NOT NULL
      ORDER BY d.customer_id, d.kind
 $fn$;
 COMMENT ON FUNCTION dunning.preview(timestamptz) IS

@@ -165,6 +165,9 @@ DECLARE
     fields text[];
     secret bytea;
 BEGIN
+    IF NOT pg_catalog.isfinite(at) THEN
+        RAISE EXCEPTION 'at must be finite, got %', at USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     valid := false;
     IF token IS NULL OR length(token) > 20000 OR token !~ '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' THEN
         reason := 'malformed';

@@ -1,7 +1,7 @@
 -- pgTAP: the ledger model's contract, security and invariants.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(104);
+SELECT plan(105);
 
 -- The contract: names that integrations and outside tests use.
 SELECT has_schema('dunning');
@@ -100,6 +100,67 @@ SELECT throws_ok($$SELECT dunning.unletter_code(1, 'ZZ')$$, '42704', 'customer 1
 SELECT throws_ok($$SELECT dunning.cancel_payment_plan(1, -1)$$, '42704', NULL, 'cancel an unknown payment plan: undefined_object');
 SELECT throws_ok($$UPDATE dunning.invoice SET settled_amount = 0 WHERE invoice_id = 2$$, '42501', NULL,
                  'settled_amount is read only');
+
+-- An infinite day or instant given to any function: 22023, whatever the
+-- function (doc/errors.md), before anything is read or written (kpi_as_of
+-- of infinity used to generate months until the disk was full).
+CREATE TEMP TABLE infinite_call (q text);
+INSERT INTO infinite_call VALUES
+  ($$SELECT count(*) FROM dunning.open_items_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.open_items_as_of('-infinity', 1)$$),
+  ($$SELECT count(*) FROM dunning.aging_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.aging_total_as_of('-infinity')$$),
+  ($$SELECT count(*) FROM dunning.customer_risk_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.customer_risk_as_of('infinity', 1)$$),
+  ($$SELECT count(*) FROM dunning.kpi_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.invoice_state_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.cash_forecast_item_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.cash_forecast_as_of('-infinity')$$),
+  ($$SELECT count(*) FROM dunning.step_effectiveness_as_of('infinity')$$),
+  ($$SELECT count(*) FROM dunning.cash_forecast_backtest('infinity')$$),
+  ($$SELECT count(*) FROM dunning.payment_plan_status('infinity')$$),
+  ($$SELECT dunning.refresh_segments('-infinity')$$),
+  ($$SELECT dunning.is_holiday('infinity', 'FR')$$),
+  ($$SELECT dunning.is_business_day('-infinity', 'FR')$$),
+  ($$SELECT count(*) FROM dunning.holidays('FR', '2026-01-01', 'infinity')$$),
+  ($$SELECT dunning.rate_on('ECB_MRO', 'infinity')$$),
+  ($$SELECT dunning.statutory_rate('FR', 'b2b', 'infinity')$$),
+  ($$SELECT dunning.statutory_rate_schedule('FR', 'b2b', '2026-01-01', 'infinity')$$),
+  ($$SELECT dunning.invoice_statutory_interest(2, 'infinity')$$),
+  ($$SELECT dunning.late_interest(100, 'EUR', '2026-01-01', 'infinity', 5)$$),
+  ($$SELECT dunning.accrue_interest(100, '2026-01-01', 'infinity', 5, 'ACT/365', 2, '{2025-01-01}', '{4}')$$),
+  ($$SELECT dunning.promise_to_pay(ARRAY[2]::bigint[], 10, 'infinity')$$),
+  ($$SELECT dunning.refresh_promises('infinity')$$),
+  ($$SELECT dunning.open_dispute(2, 'quality', opened_on => 'infinity')$$),
+  ($$SELECT dunning.resolve_dispute(1, 'resolved', NULL, 'infinity')$$),
+  ($$SELECT dunning.agree_payment_plan(ARRAY[2]::bigint[], ARRAY['infinity']::date[], ARRAY[10]::numeric[])$$),
+  ($$SELECT dunning.set_level(1, 1, 'by hand', 'infinity')$$),
+  ($$SELECT dunning.hold_level(1, 'infinity', 'by hand')$$),
+  ($$SELECT dunning.close_legal_case(1, 'paid', NULL, 'infinity')$$),
+  ($$SELECT dunning.run('infinity')$$),
+  ($$SELECT count(*) FROM dunning.preview('-infinity')$$),
+  ($$SELECT dunning.mark_sent(1, 'infinity')$$),
+  ($$SELECT dunning.pay_token(1, '{2}', 'EUR 1.00', 'infinity')$$),
+  ($$SELECT * FROM dunning.verify_pay_token('x', 'infinity')$$);
+CREATE TEMP TABLE infinite_answer (q text, sqlstate text);
+DO $$
+DECLARE
+    c record;
+    code text;
+BEGIN
+    FOR c IN SELECT q FROM infinite_call LOOP
+        BEGIN
+            EXECUTE c.q;
+            code := 'no error';
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE;
+        END;
+        INSERT INTO infinite_answer VALUES (c.q, code);
+    END LOOP;
+END
+$$;
+SELECT is_empty($$SELECT q, sqlstate FROM infinite_answer WHERE sqlstate <> '22023'$$,
+                'an infinite day, to any of 36 functions: 22023 (invalid_parameter_value)');
 
 -- Invariant under a storm of random allocations (valid and invalid, with
 -- and without amounts): nothing is ever over-allocated and the running
