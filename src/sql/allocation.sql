@@ -1794,3 +1794,5 @@ GRANT SELECT ON dunning.unapplied_payment
     TO dunning_collector;
 GRANT EXECUTE ON FUNCTION dunning.letter_code(bigint)
     TO dunning_analyst;
+-- the letter codes' counter is an internal (0.2.0 let analysts read it)
+REVOKE ALL ON dunning_internal.letter_counter FROM dunning_analyst;

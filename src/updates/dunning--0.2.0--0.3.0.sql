@@ -42,9 +42,12 @@ BEGIN
     END LOOP;
 END
 $move$;
+-- the aggregates' state types (their I/O functions moved above)
+ALTER TYPE dunning.payer_state SET SCHEMA dunning_internal;
+ALTER TYPE dunning.risk_state SET SCHEMA dunning_internal;
+ALTER TYPE dunning.aging_state SET SCHEMA dunning_internal;
 -- the letter codes' counter: no analyst reads it
 ALTER TABLE dunning.letter_counter SET SCHEMA dunning_internal;
-REVOKE ALL ON dunning_internal.letter_counter FROM dunning_analyst;
 
 -----------------------------------------------------------------------------
 -- Every customer-owned row carries its customer; keys start with it and
