@@ -81,10 +81,10 @@ INSERT INTO fuzz.value (type, expr, hostile) VALUES
 -- the state types take the values of their text form
 INSERT INTO fuzz.value (type, expr, hostile)
 SELECT t, replace(v.expr, '::cstring', '::text') || '::' || t, v.hostile
-  FROM fuzz.value v, unnest(ARRAY['dunning.payer_state', 'dunning.risk_state', 'dunning.aging_state']) t
+  FROM fuzz.value v, unnest(ARRAY['dunning_internal.payer_state', 'dunning_internal.risk_state', 'dunning_internal.aging_state']) t
  WHERE v.type = 'cstring' AND v.expr <> $$'0'::cstring$$;
 INSERT INTO fuzz.value (type, expr, hostile)
-SELECT t, 'NULL::' || t, false FROM unnest(ARRAY['dunning.payer_state', 'dunning.risk_state', 'dunning.aging_state']) t;
+SELECT t, 'NULL::' || t, false FROM unnest(ARRAY['dunning_internal.payer_state', 'dunning_internal.risk_state', 'dunning_internal.aging_state']) t;
 
 -- The functions: every argument of a type above.
 CREATE TABLE fuzz.fn AS

@@ -135,14 +135,14 @@ SELECT dunning.aging_buckets(due_on, open_amount, date '2026-06-30') AS empty
 FROM (VALUES (date '2025-01-01', 12)) AS v(due_on, open_amount) WHERE false;
 
 -- State types: the text form Citus ships between nodes.
-SELECT '(3,11,60000000,240000000)'::dunning.payer_state AS payer_state;
+SELECT '(3,11,60000000,240000000)'::dunning_internal.payer_state AS payer_state;
 SELECT dunning_internal.payer_weighted_final('(3,11,60000000,240000000)') AS from_text;
-SELECT '(1,2,3)'::dunning.payer_state;
-SELECT '(-1,0,0,0)'::dunning.payer_state;
-SELECT '(1,2,3,4) x'::dunning.payer_state;
-SELECT '(1,2,3,999999999999999999999999999999999999999999)'::dunning.payer_state;
-SELECT '(2,0,0,0)'::dunning.risk_state;
-SELECT '(1,0,1001,0,0,0,0,0,0)'::dunning.aging_state;
+SELECT '(1,2,3)'::dunning_internal.payer_state;
+SELECT '(-1,0,0,0)'::dunning_internal.payer_state;
+SELECT '(1,2,3,4) x'::dunning_internal.payer_state;
+SELECT '(1,2,3,999999999999999999999999999999999999999999)'::dunning_internal.payer_state;
+SELECT '(2,0,0,0)'::dunning_internal.risk_state;
+SELECT '(1,0,1001,0,0,0,0,0,0)'::dunning_internal.aging_state;
 
 -- Analysts may call the aggregates.
 SET ROLE dunning_analyst;

@@ -175,11 +175,11 @@ payer_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	PayerState *st = palloc(sizeof(PayerState));
 
-	state_parse(str, (int128 *) st, PAYER_FIELDS, "dunning.payer_state");
+	state_parse(str, (int128 *) st, PAYER_FIELDS, "dunning_internal.payer_state");
 	if (st->n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type dunning.payer_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
+				 errmsg("invalid input syntax for type dunning_internal.payer_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 				 errdetail("The row count must not be negative.")));
 	PG_RETURN_POINTER(st);
 }
@@ -526,8 +526,8 @@ risk_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	RiskState  *st = palloc(sizeof(RiskState));
 
-	state_parse(str, (int128 *) st, RISK_FIELDS, "dunning.risk_state");
-	check_as_of_field(str, "dunning.risk_state", st->has_as_of, st->as_of);
+	state_parse(str, (int128 *) st, RISK_FIELDS, "dunning_internal.risk_state");
+	check_as_of_field(str, "dunning_internal.risk_state", st->has_as_of, st->as_of);
 	PG_RETURN_POINTER(st);
 }
 
@@ -695,12 +695,12 @@ aging_state_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	AgingState *st = palloc(sizeof(AgingState));
 
-	state_parse(str, (int128 *) st, AGING_FIELDS, "dunning.aging_state");
-	check_as_of_field(str, "dunning.aging_state", st->has_as_of, st->as_of);
+	state_parse(str, (int128 *) st, AGING_FIELDS, "dunning_internal.aging_state");
+	check_as_of_field(str, "dunning_internal.aging_state", st->has_as_of, st->as_of);
 	if (st->dscale < 0 || st->dscale > NUMERIC_MAX_DISPLAY_SCALE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type dunning.aging_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
+				 errmsg("invalid input syntax for type dunning_internal.aging_state: \"%s\"", dunning_clip(str, strlen(str), DUNNING_QUOTE_MAX)),
 				 errdetail("The third field (scale) must be between 0 and %d.",
 						   NUMERIC_MAX_DISPLAY_SCALE)));
 	PG_RETURN_POINTER(st);

@@ -11,14 +11,14 @@
 -----------------------------------------------------------------------------
 
 -- State types ---------------------------------------------------------------
-CREATE TYPE dunning.payer_state;
+CREATE TYPE dunning_internal.payer_state;
 -- @code
-CREATE OR REPLACE FUNCTION dunning_internal.payer_state_in(cstring) RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_state_in(cstring) RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_state_out(dunning.payer_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning_internal.payer_state_out(dunning_internal.payer_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'payer_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- @schema
-CREATE TYPE dunning.payer_state (
+CREATE TYPE dunning_internal.payer_state (
     INPUT = dunning_internal.payer_state_in,
     OUTPUT = dunning_internal.payer_state_out,
     INTERNALLENGTH = 64,
@@ -26,19 +26,19 @@ CREATE TYPE dunning.payer_state (
     STORAGE = plain
 );
 -- @code
-COMMENT ON TYPE dunning.payer_state IS
+COMMENT ON TYPE dunning_internal.payer_state IS
     'state of the payer aggregates: (rows, sum of days, sum of amounts, sum of amount x days), amounts in 1/10000 units';
-COMMENT ON FUNCTION dunning_internal.payer_state_in(cstring) IS 'input function of dunning.payer_state';
-COMMENT ON FUNCTION dunning_internal.payer_state_out(dunning.payer_state) IS 'output function of dunning.payer_state';
+COMMENT ON FUNCTION dunning_internal.payer_state_in(cstring) IS 'input function of dunning_internal.payer_state';
+COMMENT ON FUNCTION dunning_internal.payer_state_out(dunning_internal.payer_state) IS 'output function of dunning_internal.payer_state';
 -- @schema
-CREATE TYPE dunning.risk_state;
+CREATE TYPE dunning_internal.risk_state;
 -- @code
-CREATE OR REPLACE FUNCTION dunning_internal.risk_state_in(cstring) RETURNS dunning.risk_state
+CREATE OR REPLACE FUNCTION dunning_internal.risk_state_in(cstring) RETURNS dunning_internal.risk_state
     AS 'MODULE_PATHNAME', 'risk_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.risk_state_out(dunning.risk_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning_internal.risk_state_out(dunning_internal.risk_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'risk_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- @schema
-CREATE TYPE dunning.risk_state (
+CREATE TYPE dunning_internal.risk_state (
     INPUT = dunning_internal.risk_state_in,
     OUTPUT = dunning_internal.risk_state_out,
     INTERNALLENGTH = 64,
@@ -46,19 +46,19 @@ CREATE TYPE dunning.risk_state (
     STORAGE = plain
 );
 -- @code
-COMMENT ON TYPE dunning.risk_state IS
+COMMENT ON TYPE dunning_internal.risk_state IS
     'state of dunning.payment_risk_score: (has as_of, as_of day number, sum of weight x amount, sum of weight x amount x capped days late)';
-COMMENT ON FUNCTION dunning_internal.risk_state_in(cstring) IS 'input function of dunning.risk_state';
-COMMENT ON FUNCTION dunning_internal.risk_state_out(dunning.risk_state) IS 'output function of dunning.risk_state';
+COMMENT ON FUNCTION dunning_internal.risk_state_in(cstring) IS 'input function of dunning_internal.risk_state';
+COMMENT ON FUNCTION dunning_internal.risk_state_out(dunning_internal.risk_state) IS 'output function of dunning_internal.risk_state';
 -- @schema
-CREATE TYPE dunning.aging_state;
+CREATE TYPE dunning_internal.aging_state;
 -- @code
-CREATE OR REPLACE FUNCTION dunning_internal.aging_state_in(cstring) RETURNS dunning.aging_state
+CREATE OR REPLACE FUNCTION dunning_internal.aging_state_in(cstring) RETURNS dunning_internal.aging_state
     AS 'MODULE_PATHNAME', 'aging_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.aging_state_out(dunning.aging_state) RETURNS cstring
+CREATE OR REPLACE FUNCTION dunning_internal.aging_state_out(dunning_internal.aging_state) RETURNS cstring
     AS 'MODULE_PATHNAME', 'aging_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- @schema
-CREATE TYPE dunning.aging_state (
+CREATE TYPE dunning_internal.aging_state (
     INPUT = dunning_internal.aging_state_in,
     OUTPUT = dunning_internal.aging_state_out,
     INTERNALLENGTH = 144,
@@ -66,69 +66,69 @@ CREATE TYPE dunning.aging_state (
     STORAGE = plain
 );
 -- @code
-COMMENT ON TYPE dunning.aging_state IS
+COMMENT ON TYPE dunning_internal.aging_state IS
     'state of dunning.aging_buckets: (has as_of, as_of day number, scale, six bucket sums in 1/10000 units)';
-COMMENT ON FUNCTION dunning_internal.aging_state_in(cstring) IS 'input function of dunning.aging_state';
-COMMENT ON FUNCTION dunning_internal.aging_state_out(dunning.aging_state) IS 'output function of dunning.aging_state';
+COMMENT ON FUNCTION dunning_internal.aging_state_in(cstring) IS 'input function of dunning_internal.aging_state';
+COMMENT ON FUNCTION dunning_internal.aging_state_out(dunning_internal.aging_state) IS 'output function of dunning_internal.aging_state';
 
 -- Support functions of the payer aggregates ---------------------------------
-CREATE OR REPLACE FUNCTION dunning_internal.payer_late_sfunc(dunning.payer_state, date, date, numeric)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_late_sfunc(dunning_internal.payer_state, date, date, numeric)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_late_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_late_invfunc(dunning.payer_state, date, date, numeric)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_late_invfunc(dunning_internal.payer_state, date, date, numeric)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_late_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_beyond_sfunc(dunning.payer_state, date, date, numeric)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_beyond_sfunc(dunning_internal.payer_state, date, date, numeric)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_beyond_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_beyond_invfunc(dunning.payer_state, date, date, numeric)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_beyond_invfunc(dunning_internal.payer_state, date, date, numeric)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_beyond_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_days_sfunc(dunning.payer_state, date, date)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_days_sfunc(dunning_internal.payer_state, date, date)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_days_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_days_invfunc(dunning.payer_state, date, date)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_days_invfunc(dunning_internal.payer_state, date, date)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_days_invfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_state_combine(dunning.payer_state, dunning.payer_state)
-    RETURNS dunning.payer_state
+CREATE OR REPLACE FUNCTION dunning_internal.payer_state_combine(dunning_internal.payer_state, dunning_internal.payer_state)
+    RETURNS dunning_internal.payer_state
     AS 'MODULE_PATHNAME', 'payer_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_weighted_final(dunning.payer_state) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning_internal.payer_weighted_final(dunning_internal.payer_state) RETURNS numeric
     AS 'MODULE_PATHNAME', 'payer_weighted_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_avg_final(dunning.payer_state) RETURNS numeric
+CREATE OR REPLACE FUNCTION dunning_internal.payer_avg_final(dunning_internal.payer_state) RETURNS numeric
     AS 'MODULE_PATHNAME', 'payer_avg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.payer_paydex_final(dunning.payer_state) RETURNS integer
+CREATE OR REPLACE FUNCTION dunning_internal.payer_paydex_final(dunning_internal.payer_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'payer_paydex_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning_internal.payer_late_sfunc(dunning.payer_state, date, date, numeric) IS
+COMMENT ON FUNCTION dunning_internal.payer_late_sfunc(dunning_internal.payer_state, date, date, numeric) IS
     'transition of the weighted payer aggregates: adds amount and amount x (to - from)';
-COMMENT ON FUNCTION dunning_internal.payer_late_invfunc(dunning.payer_state, date, date, numeric) IS
+COMMENT ON FUNCTION dunning_internal.payer_late_invfunc(dunning_internal.payer_state, date, date, numeric) IS
     'inverse transition of dunning_internal.payer_late_sfunc (moving-aggregate mode)';
-COMMENT ON FUNCTION dunning_internal.payer_beyond_sfunc(dunning.payer_state, date, date, numeric) IS
+COMMENT ON FUNCTION dunning_internal.payer_beyond_sfunc(dunning_internal.payer_state, date, date, numeric) IS
     'transition of dunning.days_beyond_terms: like payer_late_sfunc with early days counted as 0';
-COMMENT ON FUNCTION dunning_internal.payer_beyond_invfunc(dunning.payer_state, date, date, numeric) IS
+COMMENT ON FUNCTION dunning_internal.payer_beyond_invfunc(dunning_internal.payer_state, date, date, numeric) IS
     'inverse transition of dunning_internal.payer_beyond_sfunc (moving-aggregate mode)';
-COMMENT ON FUNCTION dunning_internal.payer_days_sfunc(dunning.payer_state, date, date) IS
+COMMENT ON FUNCTION dunning_internal.payer_days_sfunc(dunning_internal.payer_state, date, date) IS
     'transition of dunning.avg_days_late: counts rows and sums paid_on - due_on';
-COMMENT ON FUNCTION dunning_internal.payer_days_invfunc(dunning.payer_state, date, date) IS
+COMMENT ON FUNCTION dunning_internal.payer_days_invfunc(dunning_internal.payer_state, date, date) IS
     'inverse transition of dunning_internal.payer_days_sfunc (moving-aggregate mode)';
-COMMENT ON FUNCTION dunning_internal.payer_state_combine(dunning.payer_state, dunning.payer_state) IS
+COMMENT ON FUNCTION dunning_internal.payer_state_combine(dunning_internal.payer_state, dunning_internal.payer_state) IS
     'combines two partial payer states (parallel and distributed aggregation)';
-COMMENT ON FUNCTION dunning_internal.payer_weighted_final(dunning.payer_state) IS
+COMMENT ON FUNCTION dunning_internal.payer_weighted_final(dunning_internal.payer_state) IS
     'final of the weighted payer aggregates: sum(amount x days) / sum(amount), NULL when sum(amount) <= 0';
-COMMENT ON FUNCTION dunning_internal.payer_avg_final(dunning.payer_state) IS
+COMMENT ON FUNCTION dunning_internal.payer_avg_final(dunning_internal.payer_state) IS
     'final of dunning.avg_days_late: sum(days) / count';
-COMMENT ON FUNCTION dunning_internal.payer_paydex_final(dunning.payer_state) IS
+COMMENT ON FUNCTION dunning_internal.payer_paydex_final(dunning_internal.payer_state) IS
     'final of dunning.paydex: the weighted days through the PAYDEX chart';
 
 -- Payer aggregates ----------------------------------------------------------
 CREATE OR REPLACE AGGREGATE dunning.weighted_days_late(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning_internal.payer_late_sfunc,
-    STYPE = dunning.payer_state,
+    STYPE = dunning_internal.payer_state,
     FINALFUNC = dunning_internal.payer_weighted_final,
     COMBINEFUNC = dunning_internal.payer_state_combine,
     MSFUNC = dunning_internal.payer_late_sfunc,
     MINVFUNC = dunning_internal.payer_late_invfunc,
-    MSTYPE = dunning.payer_state,
+    MSTYPE = dunning_internal.payer_state,
     MFINALFUNC = dunning_internal.payer_weighted_final,
     MINITCOND = '(0,0,0,0)',
     PARALLEL = SAFE
@@ -137,12 +137,12 @@ COMMENT ON AGGREGATE dunning.weighted_days_late(date, date, numeric) IS
     'amount-weighted signed days late: sum(amount x (paid_on - due_on)) / sum(amount); rows with a NULL are skipped; NULL when no row or sum(amount) <= 0';
 CREATE OR REPLACE AGGREGATE dunning.avg_days_late(due_on date, paid_on date) (
     SFUNC = dunning_internal.payer_days_sfunc,
-    STYPE = dunning.payer_state,
+    STYPE = dunning_internal.payer_state,
     FINALFUNC = dunning_internal.payer_avg_final,
     COMBINEFUNC = dunning_internal.payer_state_combine,
     MSFUNC = dunning_internal.payer_days_sfunc,
     MINVFUNC = dunning_internal.payer_days_invfunc,
-    MSTYPE = dunning.payer_state,
+    MSTYPE = dunning_internal.payer_state,
     MFINALFUNC = dunning_internal.payer_avg_final,
     MINITCOND = '(0,0,0,0)',
     PARALLEL = SAFE
@@ -151,12 +151,12 @@ COMMENT ON AGGREGATE dunning.avg_days_late(date, date) IS
     'plain mean of paid_on - due_on over paid items (signed); rows with a NULL are skipped; NULL when no row';
 CREATE OR REPLACE AGGREGATE dunning.days_beyond_terms(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning_internal.payer_beyond_sfunc,
-    STYPE = dunning.payer_state,
+    STYPE = dunning_internal.payer_state,
     FINALFUNC = dunning_internal.payer_weighted_final,
     COMBINEFUNC = dunning_internal.payer_state_combine,
     MSFUNC = dunning_internal.payer_beyond_sfunc,
     MINVFUNC = dunning_internal.payer_beyond_invfunc,
-    MSTYPE = dunning.payer_state,
+    MSTYPE = dunning_internal.payer_state,
     MFINALFUNC = dunning_internal.payer_weighted_final,
     MINITCOND = '(0,0,0,0)',
     PARALLEL = SAFE
@@ -165,12 +165,12 @@ COMMENT ON AGGREGATE dunning.days_beyond_terms(date, date, numeric) IS
     'amount-weighted days paid beyond terms, early or on time counting 0 (Experian style); NULL like weighted_days_late';
 CREATE OR REPLACE AGGREGATE dunning.avg_days_to_pay(issued_on date, paid_on date, amount numeric) (
     SFUNC = dunning_internal.payer_late_sfunc,
-    STYPE = dunning.payer_state,
+    STYPE = dunning_internal.payer_state,
     FINALFUNC = dunning_internal.payer_weighted_final,
     COMBINEFUNC = dunning_internal.payer_state_combine,
     MSFUNC = dunning_internal.payer_late_sfunc,
     MINVFUNC = dunning_internal.payer_late_invfunc,
-    MSTYPE = dunning.payer_state,
+    MSTYPE = dunning_internal.payer_state,
     MFINALFUNC = dunning_internal.payer_weighted_final,
     MINITCOND = '(0,0,0,0)',
     PARALLEL = SAFE
@@ -179,12 +179,12 @@ COMMENT ON AGGREGATE dunning.avg_days_to_pay(date, date, numeric) IS
     'amount-weighted mean of paid_on - issued_on; NULL like weighted_days_late';
 CREATE OR REPLACE AGGREGATE dunning.paydex(due_on date, paid_on date, amount numeric) (
     SFUNC = dunning_internal.payer_late_sfunc,
-    STYPE = dunning.payer_state,
+    STYPE = dunning_internal.payer_state,
     FINALFUNC = dunning_internal.payer_paydex_final,
     COMBINEFUNC = dunning_internal.payer_state_combine,
     MSFUNC = dunning_internal.payer_late_sfunc,
     MINVFUNC = dunning_internal.payer_late_invfunc,
-    MSTYPE = dunning.payer_state,
+    MSTYPE = dunning_internal.payer_state,
     MFINALFUNC = dunning_internal.payer_paydex_final,
     MINITCOND = '(0,0,0,0)',
     PARALLEL = SAFE
@@ -197,23 +197,23 @@ COMMENT ON FUNCTION dunning.paydex_score(numeric) IS
     'PAYDEX chart: signed days from the due date to a score 1-100, piecewise linear, rounded half up (100 at 30 early, 80 on time, 20 at 120 late, 1 from 177 late)';
 
 -- Behavioural risk score ----------------------------------------------------
-CREATE OR REPLACE FUNCTION dunning_internal.risk_sfunc(dunning.risk_state, date, date, numeric, date)
-    RETURNS dunning.risk_state
+CREATE OR REPLACE FUNCTION dunning_internal.risk_sfunc(dunning_internal.risk_state, date, date, numeric, date)
+    RETURNS dunning_internal.risk_state
     AS 'MODULE_PATHNAME', 'risk_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.risk_state_combine(dunning.risk_state, dunning.risk_state)
-    RETURNS dunning.risk_state
+CREATE OR REPLACE FUNCTION dunning_internal.risk_state_combine(dunning_internal.risk_state, dunning_internal.risk_state)
+    RETURNS dunning_internal.risk_state
     AS 'MODULE_PATHNAME', 'risk_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.risk_final(dunning.risk_state) RETURNS integer
+CREATE OR REPLACE FUNCTION dunning_internal.risk_final(dunning_internal.risk_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'risk_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning_internal.risk_sfunc(dunning.risk_state, date, date, numeric, date) IS
+COMMENT ON FUNCTION dunning_internal.risk_sfunc(dunning_internal.risk_state, date, date, numeric, date) IS
     'transition of dunning.payment_risk_score';
-COMMENT ON FUNCTION dunning_internal.risk_state_combine(dunning.risk_state, dunning.risk_state) IS
+COMMENT ON FUNCTION dunning_internal.risk_state_combine(dunning_internal.risk_state, dunning_internal.risk_state) IS
     'combines two partial risk states; as_of must agree';
-COMMENT ON FUNCTION dunning_internal.risk_final(dunning.risk_state) IS
+COMMENT ON FUNCTION dunning_internal.risk_final(dunning_internal.risk_state) IS
     'final of dunning.payment_risk_score';
 CREATE OR REPLACE AGGREGATE dunning.payment_risk_score(due_on date, paid_on date, amount numeric, as_of date) (
     SFUNC = dunning_internal.risk_sfunc,
-    STYPE = dunning.risk_state,
+    STYPE = dunning_internal.risk_state,
     FINALFUNC = dunning_internal.risk_final,
     COMBINEFUNC = dunning_internal.risk_state_combine,
     PARALLEL = SAFE
@@ -222,23 +222,23 @@ COMMENT ON AGGREGATE dunning.payment_risk_score(date, date, numeric, date) IS
     'behavioural risk 0 (pays on time) to 100 (120+ days late): amount-weighted capped days late, paid items decaying with a 90-day half-life, open items at full weight';
 
 -- Aging buckets -------------------------------------------------------------
-CREATE OR REPLACE FUNCTION dunning_internal.aging_sfunc(dunning.aging_state, date, numeric, date)
-    RETURNS dunning.aging_state
+CREATE OR REPLACE FUNCTION dunning_internal.aging_sfunc(dunning_internal.aging_state, date, numeric, date)
+    RETURNS dunning_internal.aging_state
     AS 'MODULE_PATHNAME', 'aging_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.aging_state_combine(dunning.aging_state, dunning.aging_state)
-    RETURNS dunning.aging_state
+CREATE OR REPLACE FUNCTION dunning_internal.aging_state_combine(dunning_internal.aging_state, dunning_internal.aging_state)
+    RETURNS dunning_internal.aging_state
     AS 'MODULE_PATHNAME', 'aging_state_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION dunning_internal.aging_final(dunning.aging_state) RETURNS numeric[]
+CREATE OR REPLACE FUNCTION dunning_internal.aging_final(dunning_internal.aging_state) RETURNS numeric[]
     AS 'MODULE_PATHNAME', 'aging_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION dunning_internal.aging_sfunc(dunning.aging_state, date, numeric, date) IS
+COMMENT ON FUNCTION dunning_internal.aging_sfunc(dunning_internal.aging_state, date, numeric, date) IS
     'transition of dunning.aging_buckets';
-COMMENT ON FUNCTION dunning_internal.aging_state_combine(dunning.aging_state, dunning.aging_state) IS
+COMMENT ON FUNCTION dunning_internal.aging_state_combine(dunning_internal.aging_state, dunning_internal.aging_state) IS
     'combines two partial aging states; as_of must agree';
-COMMENT ON FUNCTION dunning_internal.aging_final(dunning.aging_state) IS
+COMMENT ON FUNCTION dunning_internal.aging_final(dunning_internal.aging_state) IS
     'final of dunning.aging_buckets';
 CREATE OR REPLACE AGGREGATE dunning.aging_buckets(due_on date, open_amount numeric, as_of date) (
     SFUNC = dunning_internal.aging_sfunc,
-    STYPE = dunning.aging_state,
+    STYPE = dunning_internal.aging_state,
     FINALFUNC = dunning_internal.aging_final,
     COMBINEFUNC = dunning_internal.aging_state_combine,
     PARALLEL = SAFE

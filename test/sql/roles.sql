@@ -4,7 +4,7 @@
 -- reads, and the role table of doc/security.md holds.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(11);
+SELECT plan(12);
 
 -- A small ledger with something of everything.
 INSERT INTO dunning.customer (customer_id, name, email, phone, country, timezone, collector) VALUES
@@ -260,5 +260,19 @@ SELECT ok(NOT has_function_privilege('dunning_analyst', 'dunning.erase_customer(
           AND NOT has_table_privilege('dunning_collector', 'dunning.signing_key', 'SELECT'),
           'erasure is an admin''s; dropping the roles a superuser''s; the signing key an admin''s');
 
+-- Schema dunning holds the public surface only: nothing in it is described
+-- as internal, and no type of its own but the row types of its tables and
+-- views (the aggregates' state types are internals).
+SELECT is_empty($$
+    SELECT d.classoid::regclass::text, d.objoid
+      FROM pg_description d
+     WHERE d.objsubid = 0 AND d.description ~* '\minternal\M'
+       AND ((d.classoid = 'pg_proc'::regclass AND (SELECT p.pronamespace FROM pg_proc p WHERE p.oid = d.objoid) = 'dunning'::regnamespace)
+         OR (d.classoid = 'pg_class'::regclass AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = d.objoid) = 'dunning'::regnamespace)
+         OR (d.classoid = 'pg_type'::regclass AND (SELECT t.typnamespace FROM pg_type t WHERE t.oid = d.objoid) = 'dunning'::regnamespace))
+    UNION ALL
+    SELECT 'pg_type', t.oid FROM pg_type t
+     WHERE t.typnamespace = 'dunning'::regnamespace AND t.typtype = 'b' AND t.typelem = 0
+$$, 'nothing in schema dunning is an internal (comments, base types)');
 SELECT * FROM finish();
 ROLLBACK;

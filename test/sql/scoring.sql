@@ -92,11 +92,11 @@ SELECT is((SELECT g FROM serial_global),
 -- Combine of split partial states == whole; states survive the text round
 -- trip that Citus uses between nodes.
 CREATE AGGREGATE pg_temp.payer_partial(date, date, numeric) (
-    SFUNC = dunning_internal.payer_late_sfunc, STYPE = dunning.payer_state);
+    SFUNC = dunning_internal.payer_late_sfunc, STYPE = dunning_internal.payer_state);
 CREATE AGGREGATE pg_temp.risk_partial(date, date, numeric, date) (
-    SFUNC = dunning_internal.risk_sfunc, STYPE = dunning.risk_state);
+    SFUNC = dunning_internal.risk_sfunc, STYPE = dunning_internal.risk_state);
 CREATE AGGREGATE pg_temp.aging_partial(date, numeric, date) (
-    SFUNC = dunning_internal.aging_sfunc, STYPE = dunning.aging_state);
+    SFUNC = dunning_internal.aging_sfunc, STYPE = dunning_internal.aging_state);
 CREATE TEMP TABLE split AS
 SELECT customer % 3 AS part,
        pg_temp.payer_partial(due_on, paid_on, amount)::text AS payer,
@@ -104,24 +104,24 @@ SELECT customer % 3 AS part,
        pg_temp.aging_partial(due_on, amount, date '2026-03-01')::text AS aging
 FROM public.tap_item GROUP BY 1;
 SELECT is(dunning_internal.payer_weighted_final(dunning_internal.payer_state_combine(dunning_internal.payer_state_combine(
-              (SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
-              (SELECT payer FROM split WHERE part = 1)::dunning.payer_state),
-              (SELECT payer FROM split WHERE part = 2)::dunning.payer_state))::text,
+              (SELECT payer FROM split WHERE part = 0)::dunning_internal.payer_state,
+              (SELECT payer FROM split WHERE part = 1)::dunning_internal.payer_state),
+              (SELECT payer FROM split WHERE part = 2)::dunning_internal.payer_state))::text,
           (SELECT w::text FROM serial_global), 'payer states: combine of three text-shipped splits == whole');
 SELECT is(dunning_internal.payer_paydex_final(dunning_internal.payer_state_combine(
-              (SELECT payer FROM split WHERE part = 2)::dunning.payer_state,
-              dunning_internal.payer_state_combine((SELECT payer FROM split WHERE part = 0)::dunning.payer_state,
-                                          (SELECT payer FROM split WHERE part = 1)::dunning.payer_state))),
+              (SELECT payer FROM split WHERE part = 2)::dunning_internal.payer_state,
+              dunning_internal.payer_state_combine((SELECT payer FROM split WHERE part = 0)::dunning_internal.payer_state,
+                                          (SELECT payer FROM split WHERE part = 1)::dunning_internal.payer_state))),
           (SELECT x FROM serial_global), 'payer states: combine is associative and commutative (paydex)');
 SELECT is(dunning_internal.risk_final(dunning_internal.risk_state_combine(dunning_internal.risk_state_combine(
-              (SELECT risk FROM split WHERE part = 0)::dunning.risk_state,
-              (SELECT risk FROM split WHERE part = 1)::dunning.risk_state),
-              (SELECT risk FROM split WHERE part = 2)::dunning.risk_state)),
+              (SELECT risk FROM split WHERE part = 0)::dunning_internal.risk_state,
+              (SELECT risk FROM split WHERE part = 1)::dunning_internal.risk_state),
+              (SELECT risk FROM split WHERE part = 2)::dunning_internal.risk_state)),
           (SELECT r FROM serial_global), 'risk states: combine of splits == whole');
 SELECT is(dunning_internal.aging_final(dunning_internal.aging_state_combine(dunning_internal.aging_state_combine(
-              (SELECT aging FROM split WHERE part = 0)::dunning.aging_state,
-              (SELECT aging FROM split WHERE part = 1)::dunning.aging_state),
-              (SELECT aging FROM split WHERE part = 2)::dunning.aging_state))::text,
+              (SELECT aging FROM split WHERE part = 0)::dunning_internal.aging_state,
+              (SELECT aging FROM split WHERE part = 1)::dunning_internal.aging_state),
+              (SELECT aging FROM split WHERE part = 2)::dunning_internal.aging_state))::text,
           (SELECT g::text FROM serial_global), 'aging states: combine of splits == whole');
 
 -- Rolling frames == recomputation of every frame.
@@ -340,7 +340,7 @@ SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, 30, NULL)$$,
                  '22023', 'periods must not be NULL', 'periods NULL: 22023');
 SELECT throws_ok($$SELECT dunning.dso_countback(1, 1, 30, p) OVER (ORDER BY p ROWS UNBOUNDED PRECEDING) FROM generate_series(12, 13) p$$,
                  '22023', 'periods must be the same in every row, got 13 after 12', 'periods changing along a window: 22023');
-SELECT throws_ok($$SELECT 'garbage'::dunning.payer_state$$,
+SELECT throws_ok($$SELECT 'garbage'::dunning_internal.payer_state$$,
                  '22P02', NULL, 'malformed state text: 22P02');
 SELECT throws_ok($$SELECT dunning.paydex_score('NaN')$$,
                  '22023', NULL, 'paydex_score(NaN): 22023');
