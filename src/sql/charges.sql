@@ -316,11 +316,10 @@ DECLARE
     r dunning.late_payment_rule;
     h date;
 BEGIN
-    IF NOT pg_catalog.isfinite(on_date) THEN
-        RAISE EXCEPTION 'on_date must be finite, got %', on_date USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF NOT pg_catalog.isfinite(running_since) THEN
-        RAISE EXCEPTION 'running_since must be finite, got %', running_since USING ERRCODE = 'invalid_parameter_value';
+    -- (a NULL one is left to the checks below)
+    IF NOT (pg_catalog.isfinite(on_date) AND pg_catalog.isfinite(running_since)) THEN
+        RAISE EXCEPTION 'on_date and running_since must be finite, got %, %', on_date, running_since
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF customer_kind IS NULL OR on_date IS NULL THEN
         RETURN;
@@ -362,14 +361,10 @@ AS $fn$
 DECLARE
     r dunning.late_payment_rule;
 BEGIN
-    IF NOT pg_catalog.isfinite(from_date) THEN
-        RAISE EXCEPTION 'from_date must be finite, got %', from_date USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF NOT pg_catalog.isfinite(to_date) THEN
-        RAISE EXCEPTION 'to_date must be finite, got %', to_date USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF NOT pg_catalog.isfinite(running_since) THEN
-        RAISE EXCEPTION 'running_since must be finite, got %', running_since USING ERRCODE = 'invalid_parameter_value';
+    -- (a NULL one is left to the checks below)
+    IF NOT (pg_catalog.isfinite(from_date) AND pg_catalog.isfinite(to_date) AND pg_catalog.isfinite(running_since)) THEN
+        RAISE EXCEPTION 'from_date, to_date and running_since must be finite, got %, %, %', from_date, to_date, running_since
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF customer_kind IS NULL OR from_date IS NULL OR to_date IS NULL THEN
         RETURN;
