@@ -153,6 +153,31 @@ $fn$;
 COMMENT ON FUNCTION dunning.open_items_as_of(date) IS
     'invoices and credit notes open at the end of as_of, reconstructed from the ledger: issued on or before as_of, minus their settlements dated on or before as_of';
 
+-- dunning.open_item as it was at the end of as_of, under the view's name
+-- with _as_of like every other pair (open_items_as_of, 0.2.0's name, stays):
+-- the same columns, the items of open_items_as_of with their number,
+-- customer and reference, in dispute when a dispute was open at the end of
+-- as_of.  open_item_as_of(today) is open_item (test/sql/kpi.sql).
+CREATE OR REPLACE FUNCTION dunning.open_item_as_of(as_of date, customer_id bigint DEFAULT NULL)
+RETURNS TABLE (invoice_id bigint, invoice_number text, customer_id bigint, customer_name text, issued_on date,
+               due_on date, currency char(3), amount numeric, open_amount numeric, days_past_due integer,
+               is_overdue boolean, is_credit_note boolean, in_dispute boolean, reference text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT o.invoice_id, i.invoice_number, o.customer_id, c.name, o.issued_on, o.due_on, o.currency,
+           o.amount, o.open_amount, o.days_past_due, o.due_on < open_item_as_of.as_of, o.amount < 0,
+           EXISTS (SELECT FROM dunning.dispute d
+                    WHERE d.customer_id = o.customer_id AND d.invoice_id = o.invoice_id
+                      AND d.opened_on <= open_item_as_of.as_of
+                      AND (d.resolved_on IS NULL OR d.resolved_on > open_item_as_of.as_of)),
+           i.reference
+      FROM dunning.open_items_as_of(open_item_as_of.as_of, open_item_as_of.customer_id) o
+      JOIN dunning.invoice i ON i.customer_id = o.customer_id AND i.invoice_id = o.invoice_id
+      JOIN dunning.customer c ON c.customer_id = o.customer_id;
+$fn$;
+COMMENT ON FUNCTION dunning.open_item_as_of(date, bigint) IS
+    'dunning.open_item as it was at the end of as_of (same columns), of one customer or (NULL) every customer: the items open then, their days past due then, in_dispute for a dispute open then';
+
 -----------------------------------------------------------------------------
 -- Aging
 -----------------------------------------------------------------------------
@@ -629,7 +654,8 @@ COMMENT ON FUNCTION dunning.refresh_kpi() IS
     'recomputes dunning.customer_risk and dunning.kpi_monthly as of today without blocking their readers (run nightly, and after loading or restoring data)';
 
 -- Privileges of the objects above (PUBLIC has none: security.sql).
-GRANT EXECUTE ON FUNCTION dunning.open_items_as_of(date),
+GRANT EXECUTE ON FUNCTION dunning.open_item_as_of(date, bigint),
+    dunning.open_items_as_of(date),
     dunning.open_items_as_of(date, bigint),
     dunning.aging_as_of(date),
     dunning.aging_as_of(date, bigint),

@@ -7,7 +7,7 @@
 --   formulas; refresh_segments is idempotent, logs, respects overrides.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(79);
+SELECT plan(82);
 
 -- Contract ------------------------------------------------------------------
 SELECT has_view('dunning', 'settlement', 'view settlement');
@@ -201,6 +201,16 @@ SELECT set_eq($$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45) WHERE 
 SELECT set_eq($$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45)$$,
               $$SELECT * FROM dunning.open_items_as_of(CURRENT_DATE - 45, NULL)$$,
               'open_items_as_of(day, NULL) = open_items_as_of(day)');
+-- open_item_as_of: the view's name with _as_of, its columns; today it is
+-- the view, a past day the items open then (with the disputes open then)
+SELECT set_eq($$SELECT * FROM dunning.open_item_as_of(CURRENT_DATE)$$, $$SELECT * FROM dunning.open_item$$,
+              'open_item_as_of(today) = open_item');
+SELECT set_eq($$SELECT invoice_id, customer_id, open_amount, days_past_due FROM dunning.open_item_as_of(CURRENT_DATE - 45)$$,
+              $$SELECT invoice_id, customer_id, open_amount, days_past_due FROM dunning.open_items_as_of(CURRENT_DATE - 45)$$,
+              'open_item_as_of(day) lists the items of open_items_as_of(day)');
+SELECT set_eq($$SELECT * FROM dunning.open_item_as_of(CURRENT_DATE - 45, 3)$$,
+              $$SELECT * FROM dunning.open_item_as_of(CURRENT_DATE - 45) WHERE customer_id = 3$$,
+              'open_item_as_of(day, customer) = open_item_as_of(day) of that customer');
 SELECT set_eq($$SELECT currency, open_amount FROM dunning.aging_total_as_of(CURRENT_DATE - 200)$$,
               $$SELECT currency, ar_end FROM dunning.kpi_as_of(CURRENT_DATE - 200)$$,
               'aging_as_of(day) totals = kpi_as_of(day) AR');

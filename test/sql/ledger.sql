@@ -108,6 +108,7 @@ CREATE TEMP TABLE infinite_call (q text);
 INSERT INTO infinite_call VALUES
   ($$SELECT count(*) FROM dunning.open_items_as_of('infinity')$$),
   ($$SELECT count(*) FROM dunning.open_items_as_of('-infinity', 1)$$),
+  ($$SELECT count(*) FROM dunning.open_item_as_of('infinity')$$),
   ($$SELECT count(*) FROM dunning.aging_as_of('infinity')$$),
   ($$SELECT count(*) FROM dunning.aging_total_as_of('-infinity')$$),
   ($$SELECT count(*) FROM dunning.customer_risk_as_of('infinity')$$),
@@ -160,7 +161,7 @@ BEGIN
 END
 $$;
 SELECT is_empty($$SELECT q, sqlstate FROM infinite_answer WHERE sqlstate <> '22023'$$,
-                'an infinite day, to any of 36 functions: 22023 (invalid_parameter_value)');
+                'an infinite day, to any of 37 calls: 22023 (invalid_parameter_value)');
 
 -- Invariant under a storm of random allocations (valid and invalid, with
 -- and without amounts): nothing is ever over-allocated and the running

@@ -75,6 +75,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
   ('dunning_analyst', 'open_items_as_of(date)', $$SELECT * FROM dunning.open_items_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'aging_as_of(date)', $$SELECT * FROM dunning.aging_as_of('2026-03-01')$$, ''),
   ('dunning_analyst', 'open_items_as_of(date,bigint)', $$SELECT * FROM dunning.open_items_as_of('2026-03-01', 1)$$, ''),
+  ('dunning_analyst', 'open_item_as_of(date,bigint)', $$SELECT * FROM dunning.open_item_as_of('2026-03-01', 1)$$, ''),
   ('dunning_analyst', 'aging_as_of(date,bigint)', $$SELECT * FROM dunning.aging_as_of('2026-03-01', 1)$$, ''),
   ('dunning_analyst', 'customer_risk_as_of(date,bigint)', $$SELECT * FROM dunning.customer_risk_as_of('2026-03-01', 1)$$, ''),
   ('dunning_analyst', 'aging_total_as_of(date)', $$SELECT * FROM dunning.aging_total_as_of('2026-03-01')$$, ''),
