@@ -558,10 +558,9 @@ AS $fn$
            pg_catalog.count(*) FILTER (WHERE it.action_date + 14 <= step_effectiveness_as_of.as_of),
            pg_catalog.count(*) FILTER (WHERE it.action_date + 30 <= step_effectiveness_as_of.as_of)
       FROM item it
-     WHERE true
-       -- an infinite day: 22023, as everywhere (doc/errors.md); SQL that stays
-       -- inlinable cannot RAISE, so date_trunc refuses a unit naming the fault
-       AND pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(step_effectiveness_as_of.as_of) OR step_effectiveness_as_of.as_of IS NULL THEN 'day'
+    -- an infinite day: 22023, as everywhere (doc/errors.md); SQL that stays
+    -- inlinable cannot RAISE, so date_trunc refuses a unit naming the fault
+     WHERE pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(step_effectiveness_as_of.as_of) OR step_effectiveness_as_of.as_of IS NULL THEN 'day'
                                       ELSE 'as_of must be a finite day' END, TIMESTAMP '2000-01-01') IS NOT NULL
      GROUP BY it.scenario_id, it.step_id, it.step_name, it.channel;
 $fn$;

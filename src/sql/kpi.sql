@@ -440,10 +440,9 @@ AS $fn$
            (CASE WHEN f.invoiced > 0 THEN pg_catalog.round(f.disputed * 100 / f.invoiced, 2) END)::numeric(38,2),
            (CASE WHEN f.n > 0 THEN pg_catalog.round(f.disputes * 100.0 / f.n, 2) END)::numeric(38,2)
       FROM f
-     WHERE true
-       -- an infinite day: 22023, as everywhere (doc/errors.md); SQL that stays
-       -- inlinable cannot RAISE, so date_trunc refuses a unit naming the fault
-       AND pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(kpi_as_of.as_of) OR kpi_as_of.as_of IS NULL THEN 'day'
+    -- an infinite day: 22023, as everywhere (doc/errors.md); SQL that stays
+    -- inlinable cannot RAISE, so date_trunc refuses a unit naming the fault
+     WHERE pg_catalog.date_trunc(CASE WHEN pg_catalog.isfinite(kpi_as_of.as_of) OR kpi_as_of.as_of IS NULL THEN 'day'
                                       ELSE 'as_of must be a finite day' END, TIMESTAMP '2000-01-01') IS NOT NULL;
 $fn$;
 COMMENT ON FUNCTION dunning.kpi_as_of(date) IS
