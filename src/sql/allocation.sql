@@ -501,6 +501,9 @@ BEGIN
            AND (NOT on_citus OR i.customer_id = one);
         IF TG_OP = 'DELETE' THEN
             PERFORM dunning_internal.recompute_settled_on(customers || customers, items || credit_notes);
+        ELSIF NOT on_citus THEN
+            -- the unsent actions listing an invoice settled now: looked at by the next run()
+            PERFORM dunning_internal.note_settled_items(customers, items);
         END IF;
     END LOOP;
     RETURN NULL;
@@ -1317,6 +1320,8 @@ BEGIN
            AND (NOT on_citus OR i.customer_id = one);
         IF TG_OP = 'DELETE' THEN
             PERFORM dunning_internal.recompute_settled_on(customers, items);
+        ELSIF NOT on_citus THEN
+            PERFORM dunning_internal.note_settled_items(customers, items);
         END IF;
     END LOOP;
     RETURN NULL;

@@ -108,7 +108,26 @@ CREATE TABLE dunning.action_item (
         REFERENCES dunning.invoice (customer_id, invoice_id)
 );
 CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
+-- Invoices settled since run()'s last cancellation pass: what the later
+-- runs of a day look at (through action_item's index by invoice) instead of
+-- every unsent action.  Written by the settlement triggers (allocation_sync,
+-- write_off_sync: note_settled_items), emptied by each pass.
+CREATE TABLE dunning_internal.newly_settled (
+    customer_id bigint NOT NULL,
+    invoice_id  bigint NOT NULL,
+    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, invoice_id)
+);
+-- The day (UTC, of run()'s as_of) of the last full cancellation pass.
+CREATE TABLE dunning_internal.cancellation_pass (
+    singleton    boolean PRIMARY KEY DEFAULT true,
+    full_pass_on date NOT NULL,
+    CONSTRAINT cancellation_pass_one_row CHECK (singleton)
+);
 -- @code
+COMMENT ON TABLE dunning_internal.newly_settled IS
+    'invoices settled since run()''s last cancellation pass: the candidates of its next one (internal)';
+COMMENT ON TABLE dunning_internal.cancellation_pass IS
+    'one row: the UTC day of run()''s last full cancellation pass; the later runs of that day look only at dunning_internal.newly_settled (internal)';
 COMMENT ON TABLE dunning.action_item IS 'the invoices of each action, with what was open and charged then';
 COMMENT ON COLUMN dunning.action_item.action_id IS 'the action';
 COMMENT ON COLUMN dunning.action_item.invoice_id IS 'an invoice it covers';
@@ -286,34 +305,105 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.message_id_action(text) IS
     'the action_id of a Message-ID made by dunning.message_id (hash checked); NULL for any other';
 
-CREATE OR REPLACE FUNCTION dunning.cancel_paid_actions() RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- The actions a cancellation pass looks at: every unsent one (everything),
+-- or only those listing an invoice settled since the last pass.  A pass
+-- empties the queue of settled invoices in the same statement, so what was
+-- settled after its snapshot stays for the next one.  On Citus the ledger's
+-- triggers queue nothing and every pass is a full one.
+CREATE OR REPLACE FUNCTION dunning_internal.cancel_paid_actions(everything boolean) RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     n integer;
-    live integer[] := dunning_internal.live_backends();
+    on_citus boolean := dunning_internal.ledger_distributed();
 BEGIN
+    EXECUTE format($q$
+    %s
     UPDATE dunning.action a
        SET status = 'cancelled', cancelled_at = pg_catalog.now(), next_attempt_at = NULL,
            last_error = COALESCE(a.last_error, 'items paid before sending'), lease_until = NULL, claim_pid = NULL
      WHERE (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at IS NOT NULL))
        AND a.channel <> 'thanks'
+       AND %s
        -- not while a sender holds it (claim_actions cancels at claim time)
-       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now() OR NOT a.claim_pid = ANY (live))
+       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now() OR NOT a.claim_pid = ANY ($1))
        AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id)
        -- per action, stop at its first open item (OFFSET 0 keeps this a
        -- per-row probe of two indexes instead of a join of every item
        -- with every invoice)
        AND NOT EXISTS (SELECT FROM dunning.action_item ai
                          JOIN dunning.invoice i ON i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id
-                        WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id AND i.settled_amount < pg_catalog.abs(i.amount)
-                       OFFSET 0);
+                        WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
+                          AND i.settled_amount < pg_catalog.abs(i.amount)
+                       OFFSET 0)$q$,
+        CASE WHEN NOT on_citus THEN
+            'WITH settled AS (DELETE FROM dunning_internal.newly_settled RETURNING customer_id, invoice_id)' END,
+        CASE WHEN everything OR on_citus THEN 'true' ELSE
+            '(a.customer_id, a.action_id) IN (SELECT ai.customer_id, ai.action_id
+                                                FROM settled s
+                                                JOIN dunning.action_item ai
+                                                  ON ai.invoice_id = s.invoice_id AND ai.customer_id = s.customer_id)' END)
+        USING dunning_internal.live_backends();
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
 $fn$;
+COMMENT ON FUNCTION dunning_internal.cancel_paid_actions(boolean) IS
+    'cancels the unsent actions (queued, or failed awaiting a retry; not confirmations, not held by a sender) whose invoices are all settled: every one (everything) or those listing an invoice settled since the last pass; empties dunning_internal.newly_settled; returns how many (internal)';
+
+CREATE OR REPLACE FUNCTION dunning.cancel_paid_actions() RETURNS integer
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    RETURN dunning_internal.cancel_paid_actions(everything => true);
 COMMENT ON FUNCTION dunning.cancel_paid_actions() IS
     'cancels every queued action (or failed one awaiting a retry) whose invoices are all settled, except payment confirmations (thanks) and actions a sender holds; returns how many';
+
+-- run()'s pass: a full one at the first run of a day (of as_of, UTC), then
+-- only the actions listing what was settled since.  The full pass catches
+-- what the queue does not hear of: an amount lowered to what was paid,
+-- totals rebuilt, an action made outside run() (a fallback) while its last
+-- item was being paid.
+CREATE OR REPLACE FUNCTION dunning_internal.cancel_paid_actions_of_run(as_of timestamptz) RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    first_of_day boolean;
+BEGIN
+    INSERT INTO dunning_internal.cancellation_pass AS p (singleton, full_pass_on)
+    VALUES (true, (as_of AT TIME ZONE 'UTC')::date)
+    ON CONFLICT (singleton) DO UPDATE SET full_pass_on = EXCLUDED.full_pass_on
+     WHERE p.full_pass_on <> EXCLUDED.full_pass_on
+    RETURNING true INTO first_of_day;
+    RETURN dunning_internal.cancel_paid_actions(everything => COALESCE(first_of_day, false));
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.cancel_paid_actions_of_run(timestamptz) IS
+    'run()''s cancellation pass: every unsent action at the first run of as_of''s day (UTC), then only those listing an invoice settled since (internal)';
+
+-- The settlement triggers' note of the invoices they settled, for run()'s
+-- next pass.  Nothing is noted before run() has ever made a pass here (the
+-- queue would only grow), unless the first run is under way: it may be
+-- listing one of them as open in an action this transaction cannot see.
+-- When neither, this transaction holds the run's lock shared to its commit,
+-- so that the first run starts after the settlement is visible.
+CREATE OR REPLACE FUNCTION dunning_internal.note_settled_items(customers bigint[], items bigint[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT FROM dunning_internal.cancellation_pass) THEN
+        IF pg_catalog.pg_try_advisory_xact_lock_shared(dunning_internal.lock_key('run')) THEN
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO dunning_internal.newly_settled (customer_id, invoice_id)
+    SELECT DISTINCT i.customer_id, i.invoice_id
+      FROM unnest(customers, items) r (customer_id, invoice_id)
+      JOIN dunning.invoice i ON i.customer_id = r.customer_id AND i.invoice_id = r.invoice_id
+     WHERE i.settled_amount >= pg_catalog.abs(i.amount)
+    ON CONFLICT DO NOTHING;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.note_settled_items(bigint[], bigint[]) IS
+    'queues the given invoices that are settled for run()''s next cancellation pass, once run() has made one (internal: called by the settlement triggers)';
 
 -- claim_actions on Citus, which locks rows only within one customer and
 -- routes no statement that joins what it computes from several tables: the

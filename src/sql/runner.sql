@@ -162,6 +162,16 @@ WITH s AS MATERIALIZED (
     SELECT st.scenario_id, min(st.send_time) AS first_send_time,
            min(st.offset_days) FILTER (WHERE st.offset_days >= 0 AND st.channel <> 'thanks') AS first_rung_offset
       FROM dunning.scenario_step st GROUP BY st.scenario_id
+), due AS MATERIALIZED (
+    -- who may be due, in narrow rows (most runs of a day find nobody): no
+    -- evaluation yet on the customer's local day, and the earliest send
+    -- time of any scenario come there; cu decides with its scenario's
+    SELECT c.customer_id
+      FROM dunning.customer c
+      LEFT JOIN dunning.customer_dunning d ON d.customer_id = c.customer_id
+     WHERE (d.evaluated_on IS NULL OR d.evaluated_on < (as_of AT TIME ZONE c.timezone)::date)
+       AND (as_of AT TIME ZONE c.timezone)::time >= (SELECT min(x.first_send_time) FROM sct x)
+       AND (one IS NULL OR c.customer_id = one)
 ), cu AS MATERIALIZED (
     -- customers due for their daily evaluation
     SELECT c.customer_id, c.kind, c.timezone, csn.scenario_id, l.local_date, l.local_time, sct.first_rung_offset,
@@ -182,7 +192,8 @@ WITH s AS MATERIALIZED (
                          WHERE h.country = c.country AND h.day = l.local_date
                            AND h.subdivision IN ('', COALESCE(c.subdivision, '')))
              AS day_off
-      FROM dunning.customer c
+      FROM due
+      JOIN dunning.customer c ON c.customer_id = due.customer_id
      CROSS JOIN s
       JOIN dunning.customer_scenario csn ON csn.customer_id = c.customer_id
       LEFT JOIN dunning.customer_setting cs ON cs.customer_id = c.customer_id
@@ -194,6 +205,8 @@ WITH s AS MATERIALIZED (
      WHERE (d.evaluated_on IS NULL OR d.evaluated_on < l.local_date)
        AND (one IS NULL OR c.customer_id = one)
        AND l.local_time >= sct.first_send_time
+       -- (evaluated once: when nobody is due, none of the joins above is built)
+       AND EXISTS (SELECT FROM due)
 ), mat AS MATERIALIZED (
     -- materiality per currency and customer kind: the rule (a user's before
     -- the shipped one), else the amount an admin set for every currency;
@@ -1123,7 +1136,8 @@ BEGIN
     PERFORM dunning_internal.analyze_unanalyzed_tables();
     PERFORM dunning.refresh_promises(as_of);
     PERFORM dunning_internal.refresh_payment_plans(as_of);
-    PERFORM dunning.cancel_paid_actions();
+    -- every unsent action at the day's first run, then those listing what was settled since
+    PERFORM dunning_internal.cancel_paid_actions_of_run(as_of);
 
     -- $1 as_of, $2 the customer (NULL: every customer), $3 its due rows
     apply_due := $q$

@@ -549,6 +549,16 @@ ALTER TABLE dunning.action_item
     ADD CONSTRAINT action_item_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
         REFERENCES dunning.invoice (customer_id, invoice_id);
 CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
+CREATE TABLE dunning_internal.newly_settled (
+    customer_id bigint NOT NULL,
+    invoice_id  bigint NOT NULL,
+    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, invoice_id)
+);
+CREATE TABLE dunning_internal.cancellation_pass (
+    singleton    boolean PRIMARY KEY DEFAULT true,
+    full_pass_on date NOT NULL,
+    CONSTRAINT cancellation_pass_one_row CHECK (singleton)
+);
 CREATE INDEX payment_received_idx ON dunning.payment (received_on);
 -- What the evaluation of one customer decided (phase 1 of due_actions),
 -- handed to phase 2 as an array.

@@ -61,6 +61,14 @@ is "$(q $DB "SELECT (SELECT sum(created) FROM run_log) - count(*) FROM dunning.a
 want=$(q $DB "SELECT count(*) FROM dunning.preview('2026-03-16 16:30+00')")
 is "$(q $DB "SELECT dunning.run('2026-03-16 16:30+00')")" "$want" "a last run creates exactly what preview shows ($want)"
 is "$(q $DB "SELECT count(*) FROM dunning.preview('2026-03-16 16:30+00')")" "0" "nothing left behind: a preview finds nothing to do"
+# That last run was not the day's first: its cancellation pass looked only
+# at what the settlement triggers queued, some while a run was under way.
+is "$(q $DB "SELECT count(*) FROM dunning.action a
+              WHERE a.status = 'queued' AND a.kind <> 'confirmation'
+                AND NOT EXISTS (SELECT FROM dunning.action_item ai JOIN dunning.invoice i USING (customer_id, invoice_id)
+                                 WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
+                                   AND i.settled_amount < abs(i.amount))")" \
+   "0" "no queued reminder whose items were all paid during the storm (the day's later runs cancel them)"
 is "$(q $DB "SELECT dunning.run('2026-03-16 16:30+00')")" "0" "another run creates nothing"
 is "$(q $DB "SELECT dunning.rebuild_totals()")" "0" "ledger totals exact after the storm"
 
@@ -89,6 +97,34 @@ got=$(echo "$out" | sed -n 's/^Asynchronous notification "dunning_action" with p
       perl -ne '/"channel" : "(\w+)", "action_ids" : \[([\d,]*)\]/ and print "$1:", scalar(split /,/, $2), "\n";
                 /"channel" : "(\w+)", .*"count" : (\d+)/ and print "$1:$2\n"' | sort | tr '\n' ' ' | sed 's/ $//')
 is "$got" "$want" "NOTIFY dunning_action per channel with its new actions ($want)"
+
+# A payment settles an invoice while a run is listing it as open (the run's
+# statement has its snapshot and waits on a row lock of another session):
+# the settlement's trigger cannot see the new action, yet queues the invoice
+# because a run is under way, and the day's next run cancels the notice.
+fresh_db $REF
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $REF <<'SQL'
+INSERT INTO dunning.customer (customer_id, name, email, timezone)
+VALUES (1, 'Racer', 'r@example.com', 'UTC'), (2, 'Blocker', 'b@example.com', 'UTC');
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+VALUES (1, 1, 'R-1', '2026-01-01', '2026-02-01', 100), (2, 2, 'B-1', '2026-01-01', '2026-02-01', 100);
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (1, '2026-03-16', 100, 1);
+SQL
+# the run's foreign-key check of invoice 2 waits for this lock
+psql -X -q -o /dev/null -d $REF -c "BEGIN" -c "SELECT FROM dunning.invoice WHERE invoice_id = 2 FOR UPDATE" \
+     -c "SELECT pg_sleep(4)" -c "COMMIT" &
+sleep 0.5
+psql -X -qAt -d $REF -c "SELECT dunning.run('2026-03-16 10:00+00')" > $dir/race_run &
+sleep 1.5
+q $REF "SELECT dunning.allocate(1, 1)" >/dev/null
+is "$(q $REF "SELECT count(*) FROM dunning.action")" "0" "the payment committed while the run was still under way"
+wait
+is "$(cat $dir/race_run)" "2" "the run then committed its two notices"
+is "$(q $REF "SELECT a.status FROM dunning.action a JOIN dunning.action_item ai USING (customer_id, action_id)
+              WHERE ai.invoice_id = 1")" "queued" "one of them lists the invoice paid meanwhile"
+q $REF "SELECT dunning.run('2026-03-16 14:00+00')" >/dev/null
+is "$(q $REF "SELECT status FROM dunning.action WHERE customer_id = 1 AND kind = 'notice'")" "cancelled" \
+   "the day's next run (no full pass) cancels it: the settlement was queued"
 
 grep -E "^(number of (transactions actually processed|failed)|tps)" $dir/out1 $dir/out2 | sed 's/^/# /'
 rm -rf $dir
