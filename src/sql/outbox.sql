@@ -368,6 +368,12 @@ AS $fn$
 DECLARE
     first_of_day boolean;
 BEGIN
+    -- (on Citus every pass is a full one, and run() writes no reference
+    -- table: the placements it then reads on a worker would have been
+    -- written over two connections)
+    IF dunning_internal.ledger_distributed() THEN
+        RETURN dunning_internal.cancel_paid_actions(everything => true);
+    END IF;
     INSERT INTO dunning_internal.cancellation_pass AS p (singleton, full_pass_on)
     VALUES (true, (as_of AT TIME ZONE 'UTC')::date)
     ON CONFLICT (singleton) DO UPDATE SET full_pass_on = EXCLUDED.full_pass_on
