@@ -110,12 +110,16 @@ CREATE TABLE dunning.action_item (
 CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
 -- Invoices settled since run()'s last cancellation pass: what the later
 -- runs of a day look at (through action_item's index by invoice) instead of
--- every unsent action.  Written by the settlement triggers (allocation_sync,
--- write_off_sync: note_settled_items), emptied by each pass.
+-- every unsent action.  One row per settlement (no key on the invoice: a
+-- pass deletes exactly the rows it saw, never one a later settlement of the
+-- same invoice would have merged into).  Written by the settlement triggers
+-- (allocation_sync, write_off_sync: note_settled_items), emptied by run()'s
+-- passes.
 CREATE TABLE dunning_internal.newly_settled (
     customer_id bigint NOT NULL,
+    queued_id   bigint GENERATED ALWAYS AS IDENTITY,
     invoice_id  bigint NOT NULL,
-    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, invoice_id)
+    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, queued_id)
 );
 -- The day (UTC, of run()'s as_of) of the last full cancellation pass.
 CREATE TABLE dunning_internal.cancellation_pass (
@@ -306,27 +310,31 @@ COMMENT ON FUNCTION dunning_internal.message_id_action(text) IS
     'the action_id of a Message-ID made by dunning.message_id (hash checked); NULL for any other';
 
 -- The actions a cancellation pass looks at: every unsent one (everything),
--- or only those listing an invoice settled since the last pass.  A pass
--- empties the queue of settled invoices in the same statement, so what was
--- settled after its snapshot stays for the next one.  On Citus the ledger's
--- triggers queue nothing and every pass is a full one.
-CREATE OR REPLACE FUNCTION dunning_internal.cancel_paid_actions(everything boolean) RETURNS integer
+-- or only those listing an invoice settled since the last pass.  run()'s
+-- passes (under the run's lock: no other run is making actions) also empty
+-- the queue of settled invoices, of the rows they saw (a settlement
+-- committed since stays for the next), but for the invoices a held action
+-- lists (a sender may release it unsent).  On Citus the ledger's triggers
+-- queue nothing and every pass is a full one.
+CREATE OR REPLACE FUNCTION dunning_internal.cancel_paid_actions(everything boolean, empty_queue boolean)
+RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     n integer;
     on_citus boolean := dunning_internal.ledger_distributed();
+    -- an unsent action, and one no sender holds (of the alias given; a
+    -- held one is checked by claim_actions when it hands it out)
+    unsent text := '(%1$s.status = ''queued'' OR (%1$s.status = ''failed'' AND %1$s.next_attempt_at IS NOT NULL))
+                    AND %1$s.channel <> ''thanks''';
+    free text := '(%1$s.lease_until IS NULL OR %1$s.lease_until <= pg_catalog.now() OR NOT %1$s.claim_pid = ANY ($1))';
+    cancel text;
 BEGIN
-    EXECUTE format($q$
-    %s
+    cancel := format($q$
     UPDATE dunning.action a
        SET status = 'cancelled', cancelled_at = pg_catalog.now(), next_attempt_at = NULL,
            last_error = COALESCE(a.last_error, 'items paid before sending'), lease_until = NULL, claim_pid = NULL
-     WHERE (a.status = 'queued' OR (a.status = 'failed' AND a.next_attempt_at IS NOT NULL))
-       AND a.channel <> 'thanks'
-       AND %s
-       -- not while a sender holds it (claim_actions cancels at claim time)
-       AND (a.lease_until IS NULL OR a.lease_until <= pg_catalog.now() OR NOT a.claim_pid = ANY ($1))
+     WHERE %s AND %s AND %s
        AND EXISTS (SELECT FROM dunning.action_item ai WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id)
        -- per action, stop at its first open item (OFFSET 0 keeps this a
        -- per-row probe of two indexes instead of a join of every item
@@ -336,24 +344,43 @@ BEGIN
                         WHERE ai.customer_id = a.customer_id AND ai.action_id = a.action_id
                           AND i.settled_amount < pg_catalog.abs(i.amount)
                        OFFSET 0)$q$,
-        CASE WHEN NOT on_citus THEN
-            'WITH settled AS (DELETE FROM dunning_internal.newly_settled RETURNING customer_id, invoice_id)' END,
-        CASE WHEN everything OR on_citus THEN 'true' ELSE
+        format(unsent, 'a'), format(free, 'a'),
+        -- (without the queue, every pass is a full one)
+        CASE WHEN everything OR on_citus OR NOT empty_queue THEN 'true' ELSE
             '(a.customer_id, a.action_id) IN (SELECT ai.customer_id, ai.action_id
                                                 FROM settled s
                                                 JOIN dunning.action_item ai
-                                                  ON ai.invoice_id = s.invoice_id AND ai.customer_id = s.customer_id)' END)
-        USING dunning_internal.live_backends();
-    GET DIAGNOSTICS n = ROW_COUNT;
+                                                  ON ai.invoice_id = s.invoice_id AND ai.customer_id = s.customer_id)' END);
+    IF on_citus OR NOT empty_queue THEN
+        EXECUTE cancel USING dunning_internal.live_backends();
+        GET DIAGNOSTICS n = ROW_COUNT;
+        RETURN n;
+    END IF;
+    EXECUTE format($q$
+    WITH settled AS MATERIALIZED (
+        SELECT q.customer_id, q.queued_id, q.invoice_id FROM dunning_internal.newly_settled q
+    ), cancelled AS (
+        %s
+        RETURNING 1
+    ), seen AS (
+        DELETE FROM dunning_internal.newly_settled q USING settled s
+         WHERE q.customer_id = s.customer_id AND q.queued_id = s.queued_id
+           AND NOT EXISTS (SELECT FROM dunning.action_item ai
+                             JOIN dunning.action h ON h.customer_id = ai.customer_id AND h.action_id = ai.action_id
+                            WHERE ai.customer_id = s.customer_id AND ai.invoice_id = s.invoice_id
+                              AND %s AND NOT %s)
+    )
+    SELECT count(*) FROM cancelled$q$, cancel, format(unsent, 'h'), format(free, 'h'))
+        INTO n USING dunning_internal.live_backends();
     RETURN n;
 END
 $fn$;
-COMMENT ON FUNCTION dunning_internal.cancel_paid_actions(boolean) IS
-    'cancels the unsent actions (queued, or failed awaiting a retry; not confirmations, not held by a sender) whose invoices are all settled: every one (everything) or those listing an invoice settled since the last pass; empties dunning_internal.newly_settled; returns how many (internal)';
+COMMENT ON FUNCTION dunning_internal.cancel_paid_actions(boolean, boolean) IS
+    'cancels the unsent actions (queued, or failed awaiting a retry; not confirmations, not held by a sender) whose invoices are all settled: every one (everything) or those listing an invoice settled since the last pass; empty_queue (run()''s passes): the queued settlements it saw leave dunning_internal.newly_settled, but for invoices a held action lists; returns how many (internal)';
 
 CREATE OR REPLACE FUNCTION dunning.cancel_paid_actions() RETURNS integer
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    RETURN dunning_internal.cancel_paid_actions(everything => true);
+    RETURN dunning_internal.cancel_paid_actions(everything => true, empty_queue => false);
 COMMENT ON FUNCTION dunning.cancel_paid_actions() IS
     'cancels every queued action (or failed one awaiting a retry) whose invoices are all settled, except payment confirmations (thanks) and actions a sender holds; returns how many';
 
@@ -372,44 +399,33 @@ BEGIN
     -- table: the placements it then reads on a worker would have been
     -- written over two connections)
     IF dunning_internal.ledger_distributed() THEN
-        RETURN dunning_internal.cancel_paid_actions(everything => true);
+        RETURN dunning_internal.cancel_paid_actions(everything => true, empty_queue => false);
     END IF;
     INSERT INTO dunning_internal.cancellation_pass AS p (singleton, full_pass_on)
     VALUES (true, (as_of AT TIME ZONE 'UTC')::date)
     ON CONFLICT (singleton) DO UPDATE SET full_pass_on = EXCLUDED.full_pass_on
      WHERE p.full_pass_on <> EXCLUDED.full_pass_on
     RETURNING true INTO first_of_day;
-    RETURN dunning_internal.cancel_paid_actions(everything => COALESCE(first_of_day, false));
+    RETURN dunning_internal.cancel_paid_actions(everything => COALESCE(first_of_day, false), empty_queue => true);
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.cancel_paid_actions_of_run(timestamptz) IS
     'run()''s cancellation pass: every unsent action at the first run of as_of''s day (UTC), then only those listing an invoice settled since (internal)';
 
 -- The settlement triggers' note of the invoices they settled, for run()'s
--- next pass.  Nothing is noted before run() has ever made a pass here (the
--- queue would only grow), unless the first run is under way: it may be
--- listing one of them as open in an action this transaction cannot see.
--- When neither, this transaction holds the run's lock shared to its commit,
--- so that the first run starts after the settlement is visible.
+-- next pass: every one, whether or not an action lists it yet (a run under
+-- way may be listing it as open in an action this transaction cannot see).
 CREATE OR REPLACE FUNCTION dunning_internal.note_settled_items(customers bigint[], items bigint[]) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF NOT EXISTS (SELECT FROM dunning_internal.cancellation_pass) THEN
-        IF pg_catalog.pg_try_advisory_xact_lock_shared(dunning_internal.lock_key('run')) THEN
-            RETURN;
-        END IF;
-    END IF;
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
     INSERT INTO dunning_internal.newly_settled (customer_id, invoice_id)
     SELECT DISTINCT i.customer_id, i.invoice_id
       FROM unnest(customers, items) r (customer_id, invoice_id)
       JOIN dunning.invoice i ON i.customer_id = r.customer_id AND i.invoice_id = r.invoice_id
-     WHERE i.settled_amount >= pg_catalog.abs(i.amount)
-    ON CONFLICT DO NOTHING;
-END
-$fn$;
+     WHERE i.settled_amount >= pg_catalog.abs(i.amount);
+END;
 COMMENT ON FUNCTION dunning_internal.note_settled_items(bigint[], bigint[]) IS
-    'queues the given invoices that are settled for run()''s next cancellation pass, once run() has made one (internal: called by the settlement triggers)';
+    'queues the given invoices that are settled for run()''s next cancellation pass (internal: called by the settlement triggers)';
 
 -- claim_actions on Citus, which locks rows only within one customer and
 -- routes no statement that joins what it computes from several tables: the

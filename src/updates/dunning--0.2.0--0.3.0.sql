@@ -551,8 +551,9 @@ ALTER TABLE dunning.action_item
 CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
 CREATE TABLE dunning_internal.newly_settled (
     customer_id bigint NOT NULL,
+    queued_id   bigint GENERATED ALWAYS AS IDENTITY,
     invoice_id  bigint NOT NULL,
-    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, invoice_id)
+    CONSTRAINT newly_settled_pkey PRIMARY KEY (customer_id, queued_id)
 );
 CREATE TABLE dunning_internal.cancellation_pass (
     singleton    boolean PRIMARY KEY DEFAULT true,

@@ -5,7 +5,7 @@
 -- under way while a payment settles is in test/t/dunning_concurrency.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(19);
+SELECT plan(26);
 
 -- Five customers, one invoice each, a month overdue on Monday 2026-03-02;
 -- the sixth's invoice is due in June.
@@ -17,16 +17,14 @@ SELECT g, g, 'C-' || g, DATE '2026-01-01', CASE WHEN g = 6 THEN DATE '2026-06-01
 INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id)
 SELECT g, DATE '2026-03-02', 100, g FROM generate_series(1, 6) g;
 
--- Customer 6 pays before dunning ever ran: nothing is queued (the queue
--- would only grow); the first run cannot start before this commits.
+-- Customer 6 pays before dunning ever ran: queued all the same (a run may
+-- be under way); the first run's full pass empties the queue.
 SELECT dunning.allocate(6, 6);
-SELECT is_empty($$SELECT * FROM dunning_internal.newly_settled$$, 'before the first run, settlements are not queued');
-SELECT ok(EXISTS (SELECT FROM pg_locks l
-                   WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.mode = 'ShareLock'
-                     AND (l.classid::bigint << 32) + l.objid::bigint = dunning_internal.lock_key('run')),
-    '...and the settling transaction holds the run''s lock shared');
+SELECT results_eq($$SELECT customer_id, invoice_id FROM dunning_internal.newly_settled$$,
+    $$VALUES (6::bigint, 6::bigint)$$, 'a settlement is queued before any run too');
 
 SELECT is(dunning.run('2026-03-02 10:00+00'), 5, 'Monday''s first run: a notice to each overdue customer');
+SELECT is_empty($$SELECT * FROM dunning_internal.newly_settled$$, 'its full pass emptied the queue');
 SELECT is((SELECT full_pass_on FROM dunning_internal.cancellation_pass), DATE '2026-03-02',
     'the first run of the day made a full pass and noted the day');
 
@@ -35,9 +33,9 @@ SELECT dunning.allocate(1, 1);
 INSERT INTO dunning.write_off (invoice_id, amount, reason) VALUES (2, 100, 'small_balance');
 SELECT results_eq($$SELECT customer_id, invoice_id FROM dunning_internal.newly_settled ORDER BY 1$$,
     $$VALUES (1::bigint, 1::bigint), (2, 2)$$,
-    'once run() has made a pass, the invoices settled are queued (by an allocation, a write-off)');
--- Customer 3's invoice settles where the queue does not hear of it (a
--- settlement racing a run that lists it, below: simulated by taking the
+    'the invoices settled are queued (by an allocation, a write-off)');
+-- Customer 3's invoice settles where the queue does not hear of it (an
+-- amount lowered to what was paid, totals rebuilt: simulated by taking the
 -- queue's row away).
 SELECT dunning.allocate(3, 3);
 DELETE FROM dunning_internal.newly_settled WHERE customer_id = 3;
@@ -58,14 +56,42 @@ SELECT is_empty($$SELECT * FROM dunning_internal.newly_settled$$, 'the pass empt
 SELECT is((SELECT full_pass_on FROM dunning_internal.cancellation_pass), DATE '2026-03-02',
     'no second full pass that day');
 
--- A confirmation of a payment is never cancelled for its paid items, nor an
--- action a sender holds.
+-- Tuesday.  A confirmation of a payment is never cancelled for its paid items.
 SELECT is(dunning.run('2026-03-03 10:00+00') >= 0, true, 'Tuesday''s first run');
 SELECT is((SELECT status FROM dunning.action WHERE customer_id = 3 AND kind = 'notice'), 'cancelled',
     'the day''s first run is a full pass: it cancels what the queue missed');
 SELECT is((SELECT full_pass_on FROM dunning_internal.cancellation_pass), DATE '2026-03-03', 'the full pass noted Tuesday');
 SELECT ok((SELECT bool_and(status IN ('queued', 'sent')) FROM dunning.action WHERE kind = 'confirmation'),
     'the confirmations of the paid notices are not cancelled');
+
+-- A sender holds customer 4's notice when its invoice is paid in full:
+-- the same-day pass leaves it (held) and keeps its invoice queued; once the
+-- sender releases it unsent, the next run cancels it.
+INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (24, '2026-03-03', 50, 4);
+UPDATE dunning.action SET lease_until = now() + interval '1 hour', claim_pid = pg_backend_pid(), claimed_by = 'w'
+ WHERE customer_id = 4 AND kind = 'notice';
+SELECT dunning.allocate(24, 4);
+SELECT is(dunning.cancel_paid_actions(), 0, 'cancel_paid_actions(): the held notice is not cancelled');
+SELECT is((SELECT count(*) FROM dunning_internal.newly_settled WHERE invoice_id = 4), 1::bigint,
+    '...and the public full pass leaves the queue to run()');
+SELECT dunning.run('2026-03-03 15:00+00');
+SELECT is((SELECT status FROM dunning.action WHERE customer_id = 4 AND kind = 'notice'), 'queued',
+    'a run does not cancel a held notice either...');
+SELECT is((SELECT count(*) FROM dunning_internal.newly_settled WHERE invoice_id = 4), 1::bigint,
+    '...and keeps its invoice queued');
+SELECT dunning.release_actions(ARRAY(SELECT action_id FROM dunning.action WHERE customer_id = 4 AND kind = 'notice'));
+SELECT dunning.run('2026-03-03 16:00+00');
+SELECT is((SELECT status FROM dunning.action WHERE customer_id = 4 AND kind = 'notice'), 'cancelled',
+    'released unsent, it is cancelled by the next run of the day');
+SELECT is_empty($$SELECT * FROM dunning_internal.newly_settled$$, 'the queue is empty again');
+-- One row per settlement: an invoice settled, unsettled and settled again is
+-- queued twice (a pass never deletes a settlement it did not see).
+SELECT dunning.unallocate((SELECT allocation_id FROM dunning.allocation WHERE payment_id = 1));
+SELECT dunning.allocate(1, 1);
+SELECT dunning.unallocate((SELECT allocation_id FROM dunning.allocation WHERE payment_id = 1));
+SELECT dunning.allocate(1, 1);
+SELECT is((SELECT count(*) FROM dunning_internal.newly_settled WHERE invoice_id = 1), 2::bigint,
+    'each settlement has its own row in the queue');
 
 -- cancel_paid_actions() is always a full pass.
 SELECT dunning.allocate(5, 5);
@@ -77,8 +103,8 @@ UPDATE dunning.action SET lease_until = NULL, claim_pid = NULL, claimed_by = NUL
 SELECT is(dunning.cancel_paid_actions(), 1, 'cancel_paid_actions() looks at every unsent action');
 SELECT is((SELECT status FROM dunning.action WHERE customer_id = 5 AND kind = 'notice'), 'cancelled',
     '...and cancels the paid one');
-SELECT is((SELECT count(*) FROM dunning.action WHERE kind = 'notice' AND status = 'queued'), 1::bigint,
-    'the half-paid customer''s notice stays queued');
+SELECT is((SELECT count(*) FROM dunning.action WHERE kind = 'notice' AND status = 'queued'), 0::bigint,
+    'no notice left queued');
 
 SELECT * FROM finish();
 ROLLBACK;

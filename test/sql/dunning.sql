@@ -198,7 +198,7 @@ SELECT dunning.run('2026-06-01 12:00+00');
 SELECT is((SELECT count(*) FROM pg_locks l
             WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.objsubid = 1 AND l.mode = 'ExclusiveLock'
               AND (l.classid::bigint << 32) + l.objid::bigint = dunning_internal.lock_key('run')), 1::bigint,
-          'run() holds the lock of its key (the allocations before it took it shared)');
+          'run() holds the lock of its key');
 -- Tables never analyzed (a session that runs day after day without going
 -- idle reports no counts to autovacuum): run() analyzes those holding rows
 -- before it plans, and leaves empty ones alone.

@@ -126,6 +126,23 @@ q $REF "SELECT dunning.run('2026-03-16 14:00+00')" >/dev/null
 is "$(q $REF "SELECT status FROM dunning.action WHERE customer_id = 1 AND kind = 'notice'")" "cancelled" \
    "the day's next run (no full pass) cancels it: the settlement was queued"
 
+# A pass takes only the settlements it sees: invoice 2 is settled and
+# unsettled (its queue row stays), then settled again in a transaction still
+# open while a run passes (invoice 2 open in its snapshot); the next run
+# cancels the notice from the settlement's own row.
+q $REF "INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (2, '2026-03-16', 100, 2);
+        SELECT dunning.allocate(2, 2);
+        SELECT dunning.unallocate((SELECT allocation_id FROM dunning.allocation WHERE payment_id = 2))" >/dev/null
+psql -X -q -o /dev/null -d $REF -c "BEGIN" -c "SELECT dunning.allocate(2, 2)" -c "SELECT pg_sleep(3)" -c "COMMIT" &
+sleep 1
+q $REF "SELECT dunning.run('2026-03-16 15:00+00')" >/dev/null
+is "$(q $REF "SELECT status FROM dunning.action WHERE customer_id = 2 AND kind = 'notice'")" "queued" \
+   "a run while the second settlement is uncommitted leaves the notice (its invoice open then)"
+wait
+q $REF "SELECT dunning.run('2026-03-16 16:00+00')" >/dev/null
+is "$(q $REF "SELECT status FROM dunning.action WHERE customer_id = 2 AND kind = 'notice'")" "cancelled" \
+   "the next run cancels it: that pass did not take the settlement it could not see"
+
 grep -E "^(number of (transactions actually processed|failed)|tps)" $dir/out1 $dir/out2 | sed 's/^/# /'
 rm -rf $dir
 drop_db $DB; drop_db $REF
