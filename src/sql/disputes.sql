@@ -16,6 +16,7 @@ CREATE TABLE dunning.promise (
     note             text,
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by       name NOT NULL DEFAULT CURRENT_USER,
+    made_on          date NOT NULL,
     CONSTRAINT promise_amount_positive CHECK (amount > 0 AND amount < 'Infinity'),
     CONSTRAINT promise_status_known CHECK (status IN ('open', 'kept', 'broken', 'cancelled')),
     CONSTRAINT promise_status_on_set CHECK ((status = 'open') = (status_on IS NULL)),
@@ -40,7 +41,9 @@ COMMENT ON COLUMN dunning.promise.status_on IS 'customer-local date the status l
 COMMENT ON COLUMN dunning.promise.note IS 'what was said';
 COMMENT ON COLUMN dunning.promise.created_at IS 'when it was recorded';
 COMMENT ON COLUMN dunning.promise.created_by IS 'database role that recorded it';
-CREATE OR REPLACE FUNCTION dunning.promise_to_pay(invoice_ids bigint[], amount numeric, promised_on date, note text DEFAULT NULL)
+COMMENT ON COLUMN dunning.promise.made_on IS 'the day the customer made the promise (customer-local; the day it was recorded unless given)';
+CREATE OR REPLACE FUNCTION dunning.promise_to_pay(invoice_ids bigint[], amount numeric, promised_on date, note text DEFAULT NULL,
+                                                  made_on date DEFAULT NULL)
 RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -52,6 +55,9 @@ DECLARE
 BEGIN
     IF NOT pg_catalog.isfinite(promised_on) THEN
         RAISE EXCEPTION 'promised_on must be finite, got %', promised_on USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT pg_catalog.isfinite(made_on) THEN
+        RAISE EXCEPTION 'made_on must be finite, got %', made_on USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF invoice_ids IS NULL OR cardinality(invoice_ids) = 0 OR amount IS NULL OR promised_on IS NULL THEN
         RAISE EXCEPTION 'a promise needs invoices, an amount and a date' USING ERRCODE = 'null_value_not_allowed';
@@ -79,14 +85,30 @@ BEGIN
     IF info.open_amount <= 0 THEN
         RAISE EXCEPTION 'the invoices of the promise are already settled' USING ERRCODE = 'check_violation';
     END IF;
-    INSERT INTO dunning.promise (customer_id, invoice_ids, amount, currency, promised_on, open_at_promise, note)
-    VALUES (info.customer_id, distinct_ids, amount, info.currency, promised_on, info.open_amount, note)
+    -- (made_on NULL: promise_fill_made_on takes the customer's today)
+    INSERT INTO dunning.promise (customer_id, invoice_ids, amount, currency, promised_on, open_at_promise, note, made_on)
+    VALUES (info.customer_id, distinct_ids, amount, info.currency, promised_on, info.open_amount, note, made_on)
     RETURNING promise_id INTO new_id;
     RETURN new_id;
 END
 $fn$;
-COMMENT ON FUNCTION dunning.promise_to_pay(bigint[], numeric, date, text) IS
-    'records a promise to pay amount on the invoices by promised_on (one customer, one currency); dunning of those invoices is suspended until then; returns the promise id';
+-- A promise inserted without the day it was made was made the day it was
+-- recorded, in the customer's time zone.
+CREATE OR REPLACE FUNCTION dunning_internal.promise_fill_made_on() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    SELECT (NEW.created_at AT TIME ZONE c.timezone)::date INTO NEW.made_on
+      FROM dunning.customer c WHERE c.customer_id = NEW.customer_id;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.promise_fill_made_on() IS
+    'trigger on promise: a row without made_on was made the day it was recorded (created_at), in the customer''s time zone (internal)';
+CREATE OR REPLACE TRIGGER promise_fill_made_on BEFORE INSERT ON dunning.promise
+    FOR EACH ROW WHEN (NEW.made_on IS NULL) EXECUTE FUNCTION dunning_internal.promise_fill_made_on();
+COMMENT ON FUNCTION dunning.promise_to_pay(bigint[], numeric, date, text, date) IS
+    'records a promise to pay amount on the invoices by promised_on (one customer, one currency), made on made_on (default: the customer''s today; the timeline''s day); dunning of those invoices is suspended until then; returns the promise id';
 
 -- Sets kept (paid at least the amount since the promise) and broken (the
 -- promised date is over in the customer's time zone and it was not kept).
@@ -252,7 +274,7 @@ GRANT SELECT ON dunning.promise,
     TO dunning_analyst;
 GRANT INSERT, UPDATE, DELETE ON dunning.promise
     TO dunning_admin;
-GRANT EXECUTE ON FUNCTION dunning.promise_to_pay(bigint[], numeric, date, text),
+GRANT EXECUTE ON FUNCTION dunning.promise_to_pay(bigint[], numeric, date, text, date),
     dunning.cancel_promise(bigint, text),
     dunning.refresh_promises(timestamptz),
     dunning.open_dispute(bigint, text, numeric, text, text, date),

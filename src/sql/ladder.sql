@@ -434,10 +434,7 @@ AS $fn$
         SELECT x.day, 4, x.event, p.amount::text || ' ' || p.currency || ' by ' || p.promised_on
                || COALESCE(': ' || p.note, ''), NULL, p.invoice_ids
           FROM dunning.promise p
-          JOIN dunning.customer c ON c.customer_id = p.customer_id
-          -- (the day it was recorded, the customer's; on Citus only
-          -- immutable expressions may stand in VALUES)
-         CROSS JOIN LATERAL (VALUES ((p.created_at AT TIME ZONE c.timezone)::date, 'promise to pay'),
+         CROSS JOIN LATERAL (VALUES (p.made_on, 'promise to pay'),
                                     (p.status_on, 'promise ' || p.status)) x (day, event)
          WHERE p.customer_id = customer_timeline.customer_id AND x.day IS NOT NULL
         UNION ALL

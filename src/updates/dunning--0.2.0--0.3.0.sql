@@ -125,6 +125,12 @@ CREATE INDEX invoice_id_idx ON dunning.invoice (invoice_id);
 ALTER TABLE dunning.promise DROP CONSTRAINT promise_pkey,
     ADD CONSTRAINT promise_pkey PRIMARY KEY (customer_id, promise_id);
 CREATE INDEX promise_id_idx ON dunning.promise (promise_id);
+-- the day a promise was made (those of 0.2.0: the day they were recorded, the customer's)
+ALTER TABLE dunning.promise ADD COLUMN made_on date;
+UPDATE dunning.promise p SET made_on = (p.created_at AT TIME ZONE c.timezone)::date
+  FROM dunning.customer c WHERE c.customer_id = p.customer_id;
+ALTER TABLE dunning.promise ALTER COLUMN made_on SET NOT NULL;
+DROP FUNCTION dunning.promise_to_pay(bigint[], numeric, date, text);
 ALTER TABLE dunning.credit_insurance DROP CONSTRAINT credit_insurance_pkey,
     ADD CONSTRAINT credit_insurance_pkey PRIMARY KEY (customer_id, credit_insurance_id);
 ALTER TABLE dunning.segment_change DROP CONSTRAINT segment_change_pkey,

@@ -1,7 +1,7 @@
 -- pgTAP: invariants and errors of the dunning scenarios, runner and outbox.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(82);
+SELECT plan(83);
 
 -- The interface outside tests rely on.
 SELECT has_function('dunning', 'run', ARRAY['timestamp with time zone'], 'dunning.run(timestamptz)');
@@ -50,7 +50,7 @@ SELECT ok(has_function_privilege('dunning_collector', 'dunning.preview(timestamp
           AND NOT has_function_privilege('dunning_collector', 'dunning.run(timestamptz)', 'EXECUTE')
           AND has_function_privilege('dunning_admin', 'dunning.run(timestamptz)', 'EXECUTE'), 'collectors preview (payment links), admins run');
 SELECT ok(has_function_privilege('dunning_collector', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
-          AND has_function_privilege('dunning_collector', 'dunning.promise_to_pay(bigint[], numeric, date, text)', 'EXECUTE')
+          AND has_function_privilege('dunning_collector', 'dunning.promise_to_pay(bigint[], numeric, date, text, date)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_analyst', 'dunning.mark_sent(bigint, timestamptz, text)', 'EXECUTE')
           AND has_function_privilege('dunning_admin', 'dunning.schedule(text)', 'EXECUTE')
           AND NOT has_function_privilege('dunning_collector', 'dunning.schedule(text)', 'EXECUTE'),
@@ -132,6 +132,9 @@ SELECT is((SELECT step_name FROM dunning.action WHERE customer_id = 99 AND actio
           'one rung up although an item is past the call''s offset');
 -- Promises: kept when paid, broken when the date passes.
 SELECT lives_ok($$SELECT dunning.promise_to_pay(ARRAY[991]::bigint[], 50, '2026-05-01')$$, 'promise recorded');
+SELECT is((SELECT made_on FROM dunning.promise WHERE 991 = ANY (invoice_ids)),
+          (SELECT (now() AT TIME ZONE c.timezone)::date FROM dunning.customer c WHERE c.customer_id = 99),
+          'made_on not given: the customer''s today');
 INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (999, '2026-04-20', 60, 99);
 SELECT dunning.allocate(999, 991);
 SELECT is(dunning.refresh_promises('2026-04-21 12:00+00'), 1, 'refresh_promises sees the payment');

@@ -12,7 +12,7 @@
 --   8 a collector holds its level
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(94);
+SELECT plan(96);
 
 CREATE FUNCTION pg_temp.run(d date) RETURNS integer LANGUAGE sql AS $$
     SELECT dunning.run(d + time '10:00' AT TIME ZONE 'UTC') $$;
@@ -80,7 +80,8 @@ SELECT pg_temp.days('2026-03-03', '2026-03-04');
 
 -- Wednesday 03-05: 3 disputes, 4 promises for 03-20, 5 agrees on a plan, 8 is held.
 SELECT ok(dunning.open_dispute(301, 'price', NULL, NULL, NULL, '2026-03-05') > 0, 'rule 4: dispute opened after reminder 1');
-SELECT ok(dunning.promise_to_pay(ARRAY[401]::bigint[], 300, '2026-03-20', 'end of month') > 0, 'rule 4: promise to pay');
+SELECT ok(dunning.promise_to_pay(ARRAY[401]::bigint[], 300, '2026-03-20', 'end of month', made_on => '2026-03-05') > 0,
+          'rule 4: promise to pay');
 SELECT ok(dunning.agree_payment_plan(ARRAY[501]::bigint[], ARRAY['2026-03-10', '2026-04-10']::date[],
                                      ARRAY[300, 300]::numeric[], 'two halves', 5, '2026-03-05') > 0,
           'rule 5: payment plan agreed');
@@ -464,6 +465,14 @@ SELECT is((SELECT string_agg(a.action_date || ':' || (SELECT string_agg(ai.invoi
              FROM dunning.action a WHERE a.customer_id = 18 AND a.kind = 'notice' AND a.action_date > '2026-11-23'),
           '2026-12-07:1801,1802,1803,1804',
           'an invoice loaded weeks overdue after the last notice gets a notice at the same rung, renotice_days after the last, naming all');
+
+-- Rule 4 in the timeline: the promise on the day it was made (given: a
+-- replayed history is not dated by the wall clock), then its end.
+SELECT results_eq($$SELECT day, event FROM dunning.customer_timeline(4) WHERE event LIKE 'promise%' ORDER BY day$$,
+    $$SELECT * FROM (VALUES (DATE '2026-03-05', 'promise to pay')) v
+      UNION ALL SELECT status_on, 'promise ' || status FROM dunning.promise WHERE customer_id = 4$$,
+    'the timeline shows the promise on the day it was made, and its end');
+SELECT is((SELECT status FROM dunning.promise WHERE customer_id = 4), 'broken', '...broken');
 
 SELECT * FROM finish();
 ROLLBACK;

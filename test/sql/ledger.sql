@@ -131,6 +131,7 @@ INSERT INTO infinite_call VALUES
   ($$SELECT dunning.late_interest(100, 'EUR', '2026-01-01', 'infinity', 5)$$),
   ($$SELECT dunning.accrue_interest(100, '2026-01-01', 'infinity', 5, 'ACT/365', 2, '{2025-01-01}', '{4}')$$),
   ($$SELECT dunning.promise_to_pay(ARRAY[2]::bigint[], 10, 'infinity')$$),
+  ($$SELECT dunning.promise_to_pay(ARRAY[2]::bigint[], 10, '2026-05-01', made_on => '-infinity')$$),
   ($$SELECT dunning.refresh_promises('infinity')$$),
   ($$SELECT dunning.open_dispute(2, 'quality', opened_on => 'infinity')$$),
   ($$SELECT dunning.resolve_dispute(1, 'resolved', NULL, 'infinity')$$),

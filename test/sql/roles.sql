@@ -125,7 +125,7 @@ INSERT INTO call (role, fn, sql, may_fail) VALUES
    $$SELECT dunning.agree_payment_plan('{4}', '{2026-04-01}', '{300}', 'one go', 5, '2026-03-01')$$, ''),
   ('dunning_collector', 'cancel_payment_plan(bigint,bigint,text)',
    $$SELECT dunning.cancel_payment_plan(2, (SELECT max(plan_id) FROM dunning.payment_plan), 'changed mind')$$, ''),
-  ('dunning_collector', 'promise_to_pay(bigint[],numeric,date,text)', $$SELECT dunning.promise_to_pay('{5}', 50, '2026-04-01')$$, ''),
+  ('dunning_collector', 'promise_to_pay(bigint[],numeric,date,text,date)', $$SELECT dunning.promise_to_pay('{5}', 50, '2026-04-01')$$, ''),
   ('dunning_collector', 'cancel_promise(bigint,text)', $$SELECT dunning.cancel_promise(dunning.promise_to_pay('{5}', 10, '2026-04-01'))$$, ''),
   ('dunning_collector', 'refresh_promises(timestamp with time zone)', $$SELECT dunning.refresh_promises()$$, ''),
   ('dunning_collector', 'open_dispute(bigint,text,numeric,text,text,date)', $$SELECT dunning.open_dispute(4, 'price', 10)$$, ''),
