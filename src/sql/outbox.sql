@@ -314,15 +314,16 @@ COMMENT ON FUNCTION dunning_internal.message_id_action(text) IS
 -- passes (under the run's lock: no other run is making actions) also empty
 -- the queue of settled invoices, of the rows they saw (a settlement
 -- committed since stays for the next), but for the invoices a held action
--- lists (a sender may release it unsent).  On Citus the ledger's triggers
--- queue nothing and every pass is a full one.
+-- lists (a sender may release it unsent).  Without the queue a pass is a
+-- full one (on Citus, where the ledger's triggers queue nothing, run()'s
+-- passes are: cancel_paid_actions_of_run).
 CREATE OR REPLACE FUNCTION dunning_internal.cancel_paid_actions(everything boolean, empty_queue boolean)
 RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     n integer;
-    on_citus boolean := dunning_internal.ledger_distributed();
+    live integer[] := dunning_internal.live_backends();
     -- an unsent action, and one no sender holds (of the alias given; a
     -- held one is checked by claim_actions when it hands it out)
     unsent text := '(%1$s.status = ''queued'' OR (%1$s.status = ''failed'' AND %1$s.next_attempt_at IS NOT NULL))
@@ -345,14 +346,13 @@ BEGIN
                           AND i.settled_amount < pg_catalog.abs(i.amount)
                        OFFSET 0)$q$,
         format(unsent, 'a'), format(free, 'a'),
-        -- (without the queue, every pass is a full one)
-        CASE WHEN everything OR on_citus OR NOT empty_queue THEN 'true' ELSE
+        CASE WHEN everything OR NOT empty_queue THEN 'true' ELSE
             '(a.customer_id, a.action_id) IN (SELECT ai.customer_id, ai.action_id
                                                 FROM settled s
                                                 JOIN dunning.action_item ai
                                                   ON ai.invoice_id = s.invoice_id AND ai.customer_id = s.customer_id)' END);
-    IF on_citus OR NOT empty_queue THEN
-        EXECUTE cancel USING dunning_internal.live_backends();
+    IF NOT empty_queue THEN
+        EXECUTE cancel USING live;
         GET DIAGNOSTICS n = ROW_COUNT;
         RETURN n;
     END IF;
@@ -371,7 +371,7 @@ BEGIN
                               AND %s AND NOT %s)
     )
     SELECT count(*) FROM cancelled$q$, cancel, format(unsent, 'h'), format(free, 'h'))
-        INTO n USING dunning_internal.live_backends();
+        INTO n USING live;
     RETURN n;
 END
 $fn$;
