@@ -31,6 +31,15 @@ typedef enum Anchor
 	IN_NONE, IN_STMT, IN_BAL, IN_NTRY, IN_TX
 } Anchor;
 
+/* An element path written out for BankPlace, and the names it was written from. */
+#define N_PLACE_PATHS 4
+typedef struct PlacePath
+{
+	int			depth;
+	const char *names[MAX_DEPTH];
+	const char *path;			/* NULL: none yet */
+} PlacePath;
+
 typedef struct Camt
 {
 	xmlTextReaderPtr reader;
@@ -67,6 +76,9 @@ typedef struct Camt
 	StringInfoData remit;
 	StringInfoData code;
 	StringInfoData path;		/* scratch of here */
+	/* the element paths of the places taken (place_of) in this statement */
+	PlacePath	places[N_PLACE_PATHS];
+	int			next_place;
 	StringInfoData rel;			/* scratch of rel_path */
 	BankEmit	emit;
 	void	   *arg;
@@ -91,6 +103,19 @@ on_xml_error(void *arg, const char *msg, xmlParserSeverities severity, xmlTextRe
 	c->xml_line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
 }
 
+/*
+ * The line of the node the reader stands on (an element's start, also at
+ * its end), else the parser's (which reads ahead of the reader).
+ */
+static int
+line_at(Camt *c)
+{
+	xmlNodePtr	node = xmlTextReaderCurrentNode(c->reader);
+	long		line = node ? xmlGetLineNo(node) : -1;
+
+	return line > 0 && line <= INT_MAX ? (int) line : xmlTextReaderGetParserLineNumber(c->reader);
+}
+
 /* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
 static char *
 here(Camt *c)
@@ -107,10 +132,45 @@ here(Camt *c)
 	if (c->n_stmt > 0 && c->n_ntry > 0)
 		appendStringInfo(&s, ", entry %d", c->n_ntry);
 	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (",
-					 xmlTextReaderGetParserLineNumber(c->reader));
+					 line_at(c));
 	appendStringInfoChar(&s, ')');
 	*sp = s;
 	return pstrdup(s.data);
+}
+
+/*
+ * Where the reader stands, kept for an error after the element is read
+ * (BankPlace): its path is written once while the same elements stand open,
+ * as every Ntry of a statement has one path (libxml2 gives the names from
+ * its dictionary, one pointer per name).
+ */
+static BankPlace
+place_of(Camt *c)
+{
+	BankPlace	p = {0};
+	PlacePath  *pp = NULL;
+
+	for (int k = 0; k < N_PLACE_PATHS && pp == NULL; k++)
+		if (c->places[k].path && c->places[k].depth == c->depth &&
+			memcmp(c->places[k].names, c->names, c->depth * sizeof(c->names[0])) == 0)
+			pp = &c->places[k];
+	if (pp == NULL)
+	{
+		StringInfo	s = &c->path;
+
+		pp = &c->places[c->next_place++ % N_PLACE_PATHS];
+		resetStringInfo(s);
+		for (int i = 0; i < c->depth; i++)
+			appendStringInfo(s, "/%s", c->names[i]);
+		pp->path = MemoryContextStrdup(c->stmt_cxt, s->data);
+		pp->depth = c->depth;
+		memcpy(pp->names, c->names, c->depth * sizeof(c->names[0]));
+	}
+	p.text = pp->path;
+	p.stmt = c->n_stmt;
+	p.entry = c->n_stmt > 0 ? c->n_ntry : 0;
+	p.line = Max(line_at(c), 1);
+	return p;
 }
 
 /* The element's text as an amount; refused where the reader stands. */
@@ -241,6 +301,7 @@ on_start(Camt *c)
 	else if (c->depth == c->base + 2 && strcmp(name, c->stmt_tag) == 0)
 	{
 		MemoryContextReset(c->stmt_cxt);
+		memset(c->places, 0, sizeof(c->places));
 		c->st = MemoryContextAllocZero(c->stmt_cxt, sizeof(BankStatement));
 		c->st->format = c->format;
 		c->st->version = pstrdup(c->version);
@@ -484,7 +545,7 @@ end_tx(Camt *c)
 	tx->remittance = c->remit.len > 0 ? dunning_bank_clean(c->remit.data) : c->addtl;
 	if (tx->return_reason)
 		tx->returned = true;
-	tx->where = here(c);
+	tx->where = place_of(c);
 	c->en->txns = lappend(c->en->txns, tx);
 	c->tx = NULL;
 }
@@ -495,7 +556,7 @@ end_ntry(Camt *c)
 {
 	BankEntry  *en = c->en;
 
-	en->where = here(c);
+	en->where = place_of(c);
 	if (!en->booked)
 	{
 		/* pending or information only (Sts PDNG, INFO): not read further */
@@ -504,9 +565,9 @@ end_ntry(Camt *c)
 		return;
 	}
 	if (en->amount == NULL)
-		dunning_bank_refuse(en->where, "the entry has no amount (Amt)");
+		dunning_bank_refuse(dunning_bank_place(&en->where), "the entry has no amount (Amt)");
 	if (!en->has_booked_on && !en->has_value_on)
-		dunning_bank_refuse(en->where, "the entry has no booking date (BookgDt)");
+		dunning_bank_refuse(dunning_bank_place(&en->where), "the entry has no booking date (BookgDt)");
 	if (!en->has_booked_on)
 		en->booked_on = en->value_on;
 	if (c->code.len > 0)
@@ -552,7 +613,7 @@ end_stmt(Camt *c)
 {
 	BankStatement *st = c->st;
 
-	st->where = here(c);
+	st->where = place_of(c);
 	c->emit(st, c->arg);
 	c->st = NULL;
 }
@@ -664,7 +725,7 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 	initStringInfo(&c->path);
 	initStringInfo(&c->rel);
 	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
-	c->reader = xmlReaderForMemory(data, len, NULL, encoding, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+	c->reader = xmlReaderForMemory(data, len, NULL, encoding, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
 	if (c->reader == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML reader")));
 	PG_TRY();

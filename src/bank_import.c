@@ -25,7 +25,7 @@
 
 PG_FUNCTION_INFO_V1(read_bank_file);
 
-#define N_COLUMNS 37
+#define N_COLUMNS 35
 
 typedef struct Emit
 {
@@ -136,7 +136,7 @@ put_date(Datum *v, bool *n, int k, DateADT d, bool has)
 	v[k - 1] = DateADTGetDatum(d);
 }
 
-/* Columns 1-15: the statement. */
+/* Columns 1-14: the statement. */
 static void
 put_statement(Datum *v, bool *n, BankStatement *st, int stmt_no)
 {
@@ -159,7 +159,6 @@ put_statement(Datum *v, bool *n, BankStatement *st, int stmt_no)
 	if (st->closing)
 		v[12] = numeric_of(st->closing);
 	put_date(v, n, 14, st->closing_on, st->has_closing_on);
-	put_text(v, n, 15, st->where);
 }
 
 /* The signed amount of transaction k of an entry: the entry's when it is alone. */
@@ -174,48 +173,47 @@ txn_amount(BankEntry *en, BankTxn *tx, const char **currency)
 		return en->credit ? en->amount : psprintf("-%s", en->amount);
 	}
 	if (tx->amount == NULL)
-		dunning_bank_refuse(tx->where, "a transaction of a batch entry has no amount");
+		dunning_bank_refuse(dunning_bank_place(&tx->where), "a transaction of a batch entry has no amount");
 	*currency = tx->currency ? tx->currency : en->currency;
 	return credit ? tx->amount : psprintf("-%s", tx->amount);
 }
 
-/* Columns 16-35: one transaction of an entry (36 and 37: put_counts). */
+/* Columns 15-33: one transaction of an entry (34 and 35: put_counts). */
 static void
 put_txn(Datum *v, bool *n, BankEntry *en, int entry_no, BankTxn *tx, int txn_no)
 {
 	const char *currency;
 	char	   *amount = txn_amount(en, tx, &currency);
 
-	v[15] = Int32GetDatum(entry_no);
+	v[14] = Int32GetDatum(entry_no);
+	n[14] = false;
+	v[15] = Int32GetDatum(txn_no);
 	n[15] = false;
-	v[16] = Int32GetDatum(txn_no);
-	n[16] = false;
-	put_date(v, n, 18, en->booked_on, true);
-	put_date(v, n, 19, en->value_on, en->has_value_on);
-	v[19] = numeric_of(en->credit ? en->amount : psprintf("-%s", en->amount));
+	put_date(v, n, 17, en->booked_on, true);
+	put_date(v, n, 18, en->value_on, en->has_value_on);
+	v[18] = numeric_of(en->credit ? en->amount : psprintf("-%s", en->amount));
+	n[18] = false;
+	v[19] = list_length(en->txns) == 1 ? v[18] : numeric_of(amount);
 	n[19] = false;
-	v[20] = numeric_of(amount);
-	n[20] = false;
-	put_text(v, n, 22, en->currency);
-	put_text(v, n, 23, currency);
-	v[23] = BoolGetDatum(en->reversal);
+	put_text(v, n, 21, en->currency);
+	put_text(v, n, 22, currency);
+	v[22] = BoolGetDatum(en->reversal);
+	n[22] = false;
+	v[23] = BoolGetDatum(tx->returned);
 	n[23] = false;
-	v[24] = BoolGetDatum(tx->returned);
-	n[24] = false;
-	put_text(v, n, 26, tx->return_reason);
-	put_text(v, n, 27, tx->name);
-	put_text(v, n, 28, tx->iban);
-	put_text(v, n, 29, tx->remittance ? tx->remittance : (list_length(en->txns) == 1 ? en->info : NULL));
-	put_text(v, n, 30, tx->structured_ref);
-	put_text(v, n, 31, tx->end_to_end_id);
-	put_text(v, n, 32, en->bank_ref);
-	put_text(v, n, 33, tx->txn_ref);
-	put_text(v, n, 34, en->bank_code);
-	put_text(v, n, 35, tx->where);
+	put_text(v, n, 25, tx->return_reason);
+	put_text(v, n, 26, tx->name);
+	put_text(v, n, 27, tx->iban);
+	put_text(v, n, 28, tx->remittance ? tx->remittance : (list_length(en->txns) == 1 ? en->info : NULL));
+	put_text(v, n, 29, tx->structured_ref);
+	put_text(v, n, 30, tx->end_to_end_id);
+	put_text(v, n, 31, en->bank_ref);
+	put_text(v, n, 32, tx->txn_ref);
+	put_text(v, n, 33, en->bank_code);
 }
 
 /*
- * Columns 36 and 37 of a transaction: its occurrence among the identical
+ * Columns 34 and 35 of a transaction: its occurrence among the identical
  * ones of the file so far (the duplicate key, doc/bank.md "Duplicates":
  * account, booking day, amount normalized so that 10.5 and 10.50 are one,
  * bank references), and the times its reference (txn_ref, else end-to-end
@@ -231,18 +229,18 @@ put_counts(Datum *v, bool *n, Emit *e, BankStatement *st, BankEntry *en, BankTxn
 	initStringInfo(&buf);
 	key_text(&buf, st->account_iban ? st->account_iban : st->account_id);
 	appendBinaryStringInfo(&buf, (const char *) &en->booked_on, sizeof(DateADT));
-	key_text(&buf, numeric_normalize(DatumGetNumeric(v[20])));
+	key_text(&buf, numeric_normalize(DatumGetNumeric(v[19])));
 	key_text(&buf, en->bank_ref);
 	key_text(&buf, tx->end_to_end_id);
 	key_text(&buf, tx->txn_ref);
-	v[35] = Int32GetDatum(count_key(e, e->occ, &buf));
-	n[35] = false;
-	n[36] = ref == NULL;
+	v[33] = Int32GetDatum(count_key(e, e->occ, &buf));
+	n[33] = false;
+	n[34] = ref == NULL;
 	if (ref == NULL)
 		return;
 	resetStringInfo(&buf);
 	key_text(&buf, ref);
-	v[36] = Int32GetDatum(count_key(e, e->refs, &buf));
+	v[34] = Int32GetDatum(count_key(e, e->refs, &buf));
 }
 
 /* a + b of two numeric Datums. */
@@ -268,10 +266,10 @@ numeric_text(Datum d)
 
 /* The currency of an amount the ledger takes: one ISO 4217 lists, else 22P02 at where. */
 static void
-check_currency(const char *currency, const char *where)
+check_currency(const char *currency, const BankPlace *where)
 {
 	if (dunning_currency_minor_unit(currency) < 0)
-		dunning_bank_refuse(where, psprintf("\"%s\" is not an ISO 4217 currency", currency));
+		dunning_bank_refuse(dunning_bank_place(where), psprintf("\"%s\" is not an ISO 4217 currency", currency));
 }
 
 /*
@@ -287,8 +285,8 @@ checked_entry(BankEntry *en)
 	ListCell   *lt;
 
 	if (en->currency == NULL)
-		dunning_bank_refuse(en->where, "the entry has no currency");
-	check_currency(en->currency, en->where);
+		dunning_bank_refuse(dunning_bank_place(&en->where), "the entry has no currency");
+	check_currency(en->currency, &en->where);
 	if (list_length(en->txns) == 1)
 		return amount;
 	foreach(lt, en->txns)
@@ -297,10 +295,10 @@ checked_entry(BankEntry *en)
 
 		sum = plus(sum, numeric_of(txn_amount(en, lfirst(lt), &currency)));
 		if (currency != en->currency)	/* (the entry's is checked above) */
-			check_currency(currency, ((BankTxn *) lfirst(lt))->where);
+			check_currency(currency, &((BankTxn *) lfirst(lt))->where);
 	}
 	if (!numeric_equal(sum, amount))
-		dunning_bank_refuse(en->where, psprintf("the transactions of the entry add up to %s, the entry says %s",
+		dunning_bank_refuse(dunning_bank_place(&en->where), psprintf("the transactions of the entry add up to %s, the entry says %s",
 												numeric_text(sum), numeric_text(amount)));
 	return amount;
 }
@@ -325,7 +323,7 @@ check_statement(BankStatement *st)
 	ListCell   *lc;
 
 	if (st->account_iban == NULL && st->account_id == NULL)
-		dunning_bank_refuse(st->where, "the statement names no account (camt Acct/Id, MT940 :25:)");
+		dunning_bank_refuse(dunning_bank_place(&st->where), "the statement names no account (camt Acct/Id, MT940 :25:)");
 	foreach(lc, st->entries)
 	{
 		BankEntry  *en = lfirst(lc);
@@ -333,7 +331,7 @@ check_statement(BankStatement *st)
 
 		/* balances add up in one currency: the account's */
 		if (balanced && st->currency != NULL && strcmp(en->currency, st->currency) != 0)
-			dunning_bank_refuse(en->where, psprintf("the entry is in %s, the statement's account in %s",
+			dunning_bank_refuse(dunning_bank_place(&en->where), psprintf("the entry is in %s, the statement's account in %s",
 													en->currency, st->currency));
 		total = plus(total, amount);
 		if (st->has_closing_on && en->has_value_on && en->value_on > st->closing_on)
@@ -351,7 +349,7 @@ check_statement(BankStatement *st)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("bank statement %s (%s) does not balance: opening %s + entries %s = %s, closing balance %s, difference %s",
-						st->statement_ref ? st->statement_ref : "?", st->where, numeric_text(numeric_of(st->opening)),
+						st->statement_ref ? st->statement_ref : "?", dunning_bank_place(&st->where), numeric_text(numeric_of(st->opening)),
 						numeric_text(total), numeric_text(reached), numeric_text(closing),
 						numeric_text(DirectFunctionCall2(numeric_sub, closing, reached))),
 				 errhint("Nothing of the file was imported; the file is incomplete or altered.")));

@@ -19,6 +19,24 @@ dunning_bank_refuse(const char *where, const char *msg)
 			 errhint("Nothing of the file was imported; correct or replace the file and import it again.")));
 }
 
+/* See bank_model.h. */
+const char *
+dunning_bank_place(const BankPlace *p)
+{
+	StringInfoData s;
+
+	if (p->line <= 0)
+		return p->text ? p->text : "?";
+	initStringInfo(&s);
+	appendStringInfoString(&s, p->text);
+	if (p->stmt > 0)
+		appendStringInfo(&s, " (statement %d", p->stmt);
+	if (p->stmt > 0 && p->entry > 0)
+		appendStringInfo(&s, ", entry %d", p->entry);
+	appendStringInfo(&s, "%sline %d)", p->stmt > 0 ? ", " : " (", p->line);
+	return s.data;
+}
+
 /* *d: the date y-m-d when it exists. */
 static bool
 checked_date(int y, int m, int d, DateADT *out)

@@ -14,6 +14,20 @@
 /* Longest text of one element or field kept (longer input is refused). */
 #define DUNNING_BANK_MAX_TEXT 4096
 
+/*
+ * Where a statement, entry or transaction was read, for the errors that
+ * refuse it after it was read: written out only then (dunning_bank_place).
+ * MT940 gives the text ("line 12 (:61:)"); camt the element path, the
+ * statement's and entry's numbers (from 1, 0: none) and the line.
+ */
+typedef struct BankPlace
+{
+	const char *text;
+	int			stmt;
+	int			entry;
+	int			line;			/* camt: > 0 */
+} BankPlace;
+
 /* One transaction: what becomes one bank_entry row (and one payment). */
 typedef struct BankTxn
 {
@@ -31,7 +45,7 @@ typedef struct BankTxn
 	char	   *txn_ref;		/* the bank's reference of the transaction */
 	char	   *return_reason;
 	bool		returned;		/* return information present */
-	char	   *where;			/* element path or line, for errors */
+	BankPlace	where;
 } BankTxn;
 
 /* One booking line of the statement: an Ntry, or an MT940 :61:. */
@@ -49,7 +63,7 @@ typedef struct BankEntry
 	char	   *bank_ref;		/* AcctSvcrRef, MT940 //reference */
 	char	   *bank_code;		/* BkTxCd, MT940 type code and GVC */
 	char	   *info;			/* AddtlNtryInf, unstructured :86: */
-	char	   *where;
+	BankPlace	where;
 	List	   *txns;			/* of BankTxn */
 } BankEntry;
 
@@ -73,7 +87,7 @@ typedef struct BankStatement
 	DateADT		to_on;
 	bool		has_from_on;
 	bool		has_to_on;
-	char	   *where;
+	BankPlace	where;
 	List	   *entries;		/* of BankEntry */
 } BankStatement;
 
@@ -121,6 +135,9 @@ extern char *dunning_bank_clean(const char *s);
 
 /* buf += text (joined by sep when buf is not empty), bounded. */
 extern void dunning_bank_append(StringInfo buf, const char *sep, const char *text, const char *where);
+
+/* The text of a place: "/Document/.../Ntry (statement 1, entry 5, line 80)", or MT940's. */
+extern const char *dunning_bank_place(const BankPlace *p);
 
 /* Refuses input: 22P02 with where. */
 extern void dunning_bank_refuse(const char *where, const char *msg) pg_attribute_noreturn();

@@ -431,8 +431,8 @@ read_61(Mt *m, const char *f)
 	else if (same_line)
 		read_61_details(en, tx, dunning_bank_clean(same_line));
 	en->currency = m->st->currency;
-	tx->where = where;
-	en->where = where;
+	tx->where.text = where;
+	en->where.text = where;
 	en->txns = list_make1(tx);
 	m->st->entries = lappend(m->st->entries, en);
 	m->en = en;
@@ -476,9 +476,9 @@ end_statement(Mt *m)
 	if (st == NULL)
 		return;
 	if (st->opening == NULL)
-		dunning_bank_refuse(st->where, "the statement has no :60F: or :60M: opening balance");
+		dunning_bank_refuse(dunning_bank_place(&st->where), "the statement has no :60F: or :60M: opening balance");
 	if (st->closing == NULL)
-		dunning_bank_refuse(st->where, "the statement has no :62F: or :62M: closing balance (a truncated file?)");
+		dunning_bank_refuse(dunning_bank_place(&st->where), "the statement has no :62F: or :62M: closing balance (a truncated file?)");
 	m->emit(st, m->arg);
 	m->st = NULL;
 	m->en = NULL;
@@ -505,7 +505,7 @@ end_field(Mt *m)
 		m->st = palloc0(sizeof(BankStatement));
 		m->st->format = "mt940";
 		m->st->statement_ref = dunning_mt940_reference(pstrdup(f));
-		m->st->where = psprintf("line %d (statement %d)", m->tag_line, ++m->n_stmt);
+		m->st->where.text = psprintf("line %d (statement %d)", m->tag_line, ++m->n_stmt);
 	}
 	else if (m->st == NULL)
 		dunning_bank_refuse(at_line(m->tag_line), psprintf("field :%s: comes before the :20: of its statement", t));

@@ -99,11 +99,11 @@ CREATE INDEX bank_entry_reverses_idx ON dunning.bank_entry (reverses_entry_id) W
 CREATE TYPE dunning_internal.bank_row AS (
     stmt_no int4, format text, version text, statement_ref text, sequence_no text, account_iban text,
     account_id text, currency text, from_on date, to_on date, opening_balance numeric, opening_on date,
-    closing_balance numeric, closing_on date, statement_where text,
+    closing_balance numeric, closing_on date,
     entry_no int4, txn_no int4, booked_on date, value_on date, entry_amount numeric, amount numeric,
     entry_currency text, txn_currency text, reversal boolean, returned boolean, return_reason text,
     counterparty_name text, counterparty_iban text, remittance text, structured_reference text,
-    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, entry_where text, occurrence int4,
+    end_to_end_id text, bank_ref text, txn_ref text, bank_code text, occurrence int4,
     ref_seen int4);
 -- @code
 COMMENT ON TABLE dunning.bank_entry IS
