@@ -142,7 +142,9 @@ RETURNS SETOF dunning_internal.bank_row
 COMMENT ON FUNCTION dunning_internal.read_bank_file(bytea, text, text) IS
     'reads a camt.053, camt.054 or MT940 file into rows (one per transaction, one per statement without entries); format NULL detects it; encoding overrides the XML declaration or MT940 detection; refuses malformed or hostile files';
 
--- The statement row of a file's statement: found when imported before, else
+-- The statement row of a file's statement: found when imported before (and
+-- locked FOR KEY SHARE, as a foreign key's check locks the row it names: the
+-- entries of write_bank_file_trusted are written without that check), else
 -- created, with warnings when its number skips one or its opening balance
 -- is not the previous statement's closing balance.
 CREATE OR REPLACE FUNCTION dunning_internal.bank_statement_of(s dunning_internal.bank_row, OUT statement_id bigint,
@@ -166,7 +168,8 @@ BEGIN
          WHERE (b.account, b.format, b.statement_ref, b.sequence_no, b.opening_on, b.opening_balance, b.closing_on,
                 b.closing_balance, b.from_on, b.to_on)
                IS NOT DISTINCT FROM (acct, s.format, s.statement_ref, s.sequence_no, s.opening_on, s.opening_balance,
-                                     s.closing_on, s.closing_balance, s.from_on, s.to_on);
+                                     s.closing_on, s.closing_balance, s.from_on, s.to_on)
+           FOR KEY SHARE;
         RETURN;
     END IF;
     IF s.closing_balance IS NULL THEN
@@ -348,6 +351,51 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.write_bank_file(bytea, text, text) IS
     'the writing of dunning.import_statement in one statement: reads the file, finds or creates its statements, writes its transactions not imported before (duplicate key: account, booking day, amount, references, occurrence) as bank_entry rows, each credit with its payment; per statement: transactions given and new, the new payments and return entries';
 
+-- write_bank_file without the per-row triggers (session_replication_role =
+-- replica) where every trigger it skips is known to hold by construction
+-- (doc/bank.md, "The foreign-key checks of the import"): the foreign keys
+-- of bank_entry name the statements bank_statement_of created or locked and
+-- the payments the same statement inserted, or are NULL (returned_payment_id
+-- and reverses_entry_id are set later, by return_payment, checked); the
+-- payment's customer is NULL; payment_totals_reset has nothing to reset (0
+-- allocated).  import_statement calls it only where
+-- trusted_bank_write_possible() says so.
+CREATE OR REPLACE FUNCTION dunning_internal.write_bank_file_trusted(content bytea, format text, encoding text)
+RETURNS TABLE (stmt_no integer, statement_id bigint, given integer, entries integer, payments bigint[],
+               returns bigint[])
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp SET session_replication_role = replica
+AS $fn$
+    SELECT * FROM dunning_internal.write_bank_file(content, format, encoding);
+$fn$;
+COMMENT ON FUNCTION dunning_internal.write_bank_file_trusted(bytea, text, text) IS
+    'dunning_internal.write_bank_file with the triggers that hold by construction skipped (session_replication_role = replica): only where dunning_internal.trusted_bank_write_possible() (internal: import_statement)';
+
+-- Whether write_bank_file_trusted may run: a single node, a superuser
+-- running the import (the owner of import_statement: only a superuser sets
+-- session_replication_role), and no trigger on the tables it writes that
+-- replica mode would skip other than the extension's own (a trigger a DBA
+-- added to dunning.payment must fire, so then the checked path runs).
+CREATE OR REPLACE FUNCTION dunning_internal.trusted_bank_write_possible() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT NOT dunning_internal.ledger_distributed()
+       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
+       AND NOT EXISTS (
+           SELECT FROM pg_catalog.pg_trigger t
+            WHERE t.tgrelid IN ('dunning.payment'::regclass, 'dunning.bank_entry'::regclass,
+                                'dunning.bank_statement'::regclass)
+              AND t.tgenabled = 'O' AND (t.tgtype & 4) <> 0       -- fires on INSERT, not in replica mode
+              AND NOT (t.tgrelid = 'dunning.payment'::regclass AND t.tgname = 'payment_totals_reset')
+              AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                               WHERE k.oid = t.tgconstraint AND k.contype = 'f' AND k.conrelid = t.tgrelid
+                                 AND k.conname IN ('payment_customer_id_fkey', 'bank_entry_statement_id_fkey',
+                                                   'bank_entry_payment_id_fkey',
+                                                   'bank_entry_returned_payment_id_fkey',
+                                                   'bank_entry_reverses_entry_id_fkey')));
+$fn$;
+COMMENT ON FUNCTION dunning_internal.trusted_bank_write_possible() IS
+    'whether import_statement may write with dunning_internal.write_bank_file_trusted: a single node, run by a superuser, and no trigger on payment, bank_entry or bank_statement that replica mode skips other than the extension''s own (internal)';
+
 -- A payment row that is not written to dunning.payment (on Citus, the
 -- suspense holds it as jsonb) passes the checks of that table first: the
 -- same conditions, the same constraint names (ledger.sql).
@@ -495,6 +543,7 @@ DECLARE
     paid integer[] := '{}';
     returned integer[] := '{}';
     fresh bigint[] := '{}';
+    trusted boolean;
     plan_mode text := pg_catalog.current_setting('plan_cache_mode');
 BEGIN
     IF content IS NULL THEN
@@ -520,8 +569,14 @@ BEGIN
        FROM (SELECT GREATEST((SELECT max(p.payment_id) FROM dunning.payment p),
                              (SELECT max(s.payment_id) FROM dunning.payment_suspense s)) AS m) x
       WHERE x.m >= (SELECT q.last_value FROM dunning.payment_payment_id_seq q);
-    FOR w IN SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
-              WHERE NOT dunning_internal.ledger_distributed()
+    -- The trusted writing skips the triggers only while it runs (the SET of
+    -- write_bank_file_trusted): return_payment below runs with all of them.
+    trusted := dunning_internal.trusted_bank_write_possible();
+    FOR w IN SELECT * FROM dunning_internal.write_bank_file_trusted(content, format, encoding)
+              WHERE trusted
+             UNION ALL
+             SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
+              WHERE NOT trusted AND NOT dunning_internal.ledger_distributed()
              UNION ALL
              SELECT * FROM dunning_internal.write_bank_file_on_citus(content, format, encoding)
               WHERE dunning_internal.ledger_distributed() LOOP
