@@ -14,6 +14,8 @@
 # Prints both times and the ratio import / copy (the issue's target: <= 3),
 # wall-clock and, when the server runs on this machine, the CPU time of the
 # backend (/proc/<pid>/stat: less disturbed by other load than the wall clock).
+# A second pair sends the file as a driver does, bound as a bytea parameter
+# (bench/bank_bind.py), the COPY side unchanged.
 # Usage: bench/bank.sh [N]   (RUNS=3; SERVER_SIDE=1 adds the pair read by the server itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,12 +54,22 @@ $(cpu_mark 1)
 SQL
     wall=$(( $(ms) - t )); cpu=$(cpu_ms)
 }
+# bound: the import as a driver sends it (bench/bank_bind.py: the file bound
+# as a binary bytea parameter); sets wall (ms of the whole client process,
+# from its start to its end, as side's) and cpu
+bound() {
+    fresh
+    local t=$(ms)
+    python3 bench/bank_bind.py "$db" "$dir/doc.xml" "$dir" > "$dir/result"
+    wall=$(( $(ms) - t )); cpu=$(cpu_ms)
+}
 # pair LABEL COPY IMPORT_PREAMBLE IMPORT: both sides $runs times, then the best of each
+# (IMPORT "bound": the import by bound())
 pair() {
     local label=$1 best_copy= best_import= cpu_copy= cpu_import= c cc i ci got
     for r in $(seq 1 "$runs"); do
         side "" "$2"; c=$wall; cc=$cpu
-        side "$3" "$4"; i=$wall; ci=$cpu
+        if [ "$4" = bound ]; then bound; else side "$3" "$4"; fi; i=$wall; ci=$cpu
         got=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM dunning.payment")
         [ "$got" = "$n" ] || { echo "import made $got payments, not $n" >&2; exit 1; }
         echo "${label}run $r: copy $c ms (backend CPU $cc ms), import $i ms (backend CPU $ci ms)"
@@ -79,6 +91,10 @@ columns="received_on, amount, currency, payer_name, payer_iban, remittance_info,
 # the client sends both: \copy of the CSV, the document in the statement
 pair "" "\\copy dunning.payment ($columns) FROM '$dir/payments.csv' WITH (FORMAT csv)" \
      "\\set f \`cat $dir/doc.xml\`" "SELECT * FROM dunning.import_statement(:'f', letter => false);"
+
+# the client sends the document as a driver does, a bound bytea parameter
+# (no literal to quote and lex; psql 15 cannot bind one)
+pair "bound parameter, " "\\copy dunning.payment ($columns) FROM '$dir/payments.csv' WITH (FORMAT csv)" "" bound
 
 # SERVER_SIDE=1 (the server on this machine, a superuser): the same pair with
 # both files read by the server itself, COPY FROM the CSV file against
