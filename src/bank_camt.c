@@ -1,7 +1,7 @@
 /*
- * bank_camt.c -- camt.053 and camt.054 read with libxml2's xmlTextReader: a
- * stream of nodes, never a tree, so a 100 MB file needs the memory of one
- * statement.  The version is the document's namespace
+ * bank_camt.c -- camt.053 and camt.054 read with libxml2's SAX2 push parser:
+ * a stream of events, never a tree, fed 64 kB at a time, so a 100 MB file
+ * needs the memory of one statement.  The version is the document's namespace
  * (urn:iso:std:iso:20022:tech:xsd:camt.05[34].001.NN); what differs between
  * versions (Dbtr/Nm or Dbtr/Pty/Nm, Sts or Sts/Cd, Amt under TxDtls or under
  * AmtDtls/TxAmt) is read in every form.
@@ -10,11 +10,21 @@
  * loads no DTD and substitutes no entity; a DOCTYPE or an entity reference
  * is refused, nesting deeper than MAX_DEPTH and element texts longer than
  * DUNNING_BANK_MAX_TEXT are refused.  libxml2's own errors are collected by
- * a handler and reported after the read returns, never thrown through it.
+ * a handler and reported after the parser returns; an error of ours inside a
+ * callback is caught there, stops the parser and is thrown again after it
+ * returns: nothing is ever thrown through libxml2.
+ *
+ * Text comes as the element text of the node a tree would hold: the
+ * character data between two marks (start, end, comment, processing
+ * instruction, CDATA) is one run, dropped when it is only blanks (the
+ * indentation of a pretty-printed file), as xmlTextReader dropped a blank
+ * text node.
  */
 #include "postgres.h"
 
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 
 #include "bank_camt.h"
 #include "mb/pg_wchar.h"
@@ -23,6 +33,7 @@
 #include "utils/memutils.h"
 
 #define MAX_DEPTH 40
+#define CHUNK (64 * 1024)
 #define NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
 
 /* What an element is the innermost of. */
@@ -42,7 +53,8 @@ typedef struct PlacePath
 
 typedef struct Camt
 {
-	xmlTextReaderPtr reader;
+	xmlParserCtxtPtr ctxt;
+	ErrorData  *error;			/* ours, caught in a callback */
 	const char *want;
 	const char *format;
 	char		version[8];
@@ -53,7 +65,13 @@ typedef struct Camt
 	const char *names[MAX_DEPTH];
 	char	   *ccy[MAX_DEPTH];		/* Ccy attribute of an Amt */
 	Anchor		anchor[MAX_DEPTH];
+	int			inner[MAX_DEPTH];	/* the depth of the innermost anchor at or above, -1 */
+	int			lines[MAX_DEPTH];	/* the line each element starts on */
+	StringInfoData full;		/* "/Document/.../Name" of the open elements */
+	int			off[MAX_DEPTH];	/* full's length before each element's "/Name" */
 	StringInfoData text;
+	StringInfoData run;			/* character data since the last mark */
+	bool		run_blank;
 	MemoryContext stmt_cxt;
 	BankStatement *st;
 	BankEntry  *en;
@@ -79,41 +97,33 @@ typedef struct Camt
 	/* the element paths of the places taken (place_of) in this statement */
 	PlacePath	places[N_PLACE_PATHS];
 	int			next_place;
-	StringInfoData rel;			/* scratch of rel_path */
 	BankEmit	emit;
 	void	   *arg;
 	char		xml_error[256];
 	int			xml_line;
 } Camt;
 
-/* libxml2's error handler: keeps the first error; reported by read_node. */
+/* libxml2's error handler: keeps the first error; reported by check_parse. */
 static void
-on_xml_error(void *arg, const char *msg, xmlParserSeverities severity, xmlTextReaderLocatorPtr locator)
+on_xml_error(void *arg, xmlErrorPtr err)
 {
 	Camt	   *c = (Camt *) arg;
 	int			n;
 
-	if (c->xml_error[0] != '\0' || severity == XML_PARSER_SEVERITY_WARNING ||
-		severity == XML_PARSER_SEVERITY_VALIDITY_WARNING)
+	if (c->xml_error[0] != '\0' || err == NULL || err->level < XML_ERR_ERROR)
 		return;
-	strlcpy(c->xml_error, msg ? msg : "error", sizeof(c->xml_error));
+	strlcpy(c->xml_error, err->message ? err->message : "error", sizeof(c->xml_error));
 	/* its first line, without a character cut short (it may quote the document) */
 	n = strcspn(c->xml_error, "\n");
 	c->xml_error[pg_encoding_verifymbstr(GetDatabaseEncoding(), c->xml_error, n)] = '\0';
-	c->xml_line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
+	c->xml_line = err->line;
 }
 
-/*
- * The line of the node the reader stands on (an element's start, also at
- * its end), else the parser's (which reads ahead of the reader).
- */
+/* The line the innermost open element starts on, else the parser's. */
 static int
 line_at(Camt *c)
 {
-	xmlNodePtr	node = xmlTextReaderCurrentNode(c->reader);
-	long		line = node ? xmlGetLineNo(node) : -1;
-
-	return line > 0 && line <= INT_MAX ? (int) line : xmlTextReaderGetParserLineNumber(c->reader);
+	return c->depth > 0 ? c->lines[c->depth - 1] : xmlSAX2GetLineNumber(c->ctxt);
 }
 
 /* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
@@ -125,14 +135,12 @@ here(Camt *c)
 
 	resetStringInfo(sp);
 	s = *sp;
-	for (int i = 0; i < c->depth; i++)
-		appendStringInfo(&s, "/%s", c->names[i]);
+	appendBinaryStringInfo(&s, c->full.data, c->full.len);
 	if (c->n_stmt > 0)
 		appendStringInfo(&s, " (statement %d", c->n_stmt);
 	if (c->n_stmt > 0 && c->n_ntry > 0)
 		appendStringInfo(&s, ", entry %d", c->n_ntry);
-	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (",
-					 line_at(c));
+	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (", line_at(c));
 	appendStringInfoChar(&s, ')');
 	*sp = s;
 	return pstrdup(s.data);
@@ -156,13 +164,8 @@ place_of(Camt *c)
 			pp = &c->places[k];
 	if (pp == NULL)
 	{
-		StringInfo	s = &c->path;
-
 		pp = &c->places[c->next_place++ % N_PLACE_PATHS];
-		resetStringInfo(s);
-		for (int i = 0; i < c->depth; i++)
-			appendStringInfo(s, "/%s", c->names[i]);
-		pp->path = MemoryContextStrdup(c->stmt_cxt, s->data);
+		pp->path = MemoryContextStrdup(c->stmt_cxt, c->full.data);
 		pp->depth = c->depth;
 		memcpy(pp->names, c->names, c->depth * sizeof(c->names[0]));
 	}
@@ -207,33 +210,25 @@ currency_at(Camt *c, char *s)
 	return s;
 }
 
-/* The element path from the innermost anchor of kind a to the current element. */
+/*
+ * The element path from the innermost anchor above the current element to
+ * it ("RltdPties/Dbtr/Nm" in a TxDtls): the end of full.
+ */
 static const char *
-rel_path(Camt *c, Anchor a, StringInfo buf)
+rel_path(Camt *c)
 {
-	int			from = -1;
+	int			k = c->inner[c->depth - 1];
 
-	for (int i = c->depth - 1; i >= 0 && from < 0; i--)
-		if (c->anchor[i] == a)
-			from = i;
-	resetStringInfo(buf);
-	for (int i = from + 1; i < c->depth; i++)
-	{
-		if (i > from + 1)
-			appendStringInfoChar(buf, '/');
-		appendStringInfoString(buf, c->names[i]);
-	}
-	return buf->data;
+	return k < 0 ? c->full.data : c->full.data + c->off[k + 1] + 1;
 }
 
-/* The innermost anchor around the current element. */
+/* The innermost anchor around the current element (the element itself included). */
 static Anchor
 innermost(Camt *c)
 {
-	for (int i = c->depth - 1; i >= 0; i--)
-		if (c->anchor[i] != IN_NONE)
-			return c->anchor[i];
-	return IN_NONE;
+	int			k = c->depth > 0 ? c->inner[c->depth - 1] : -1;
+
+	return k < 0 ? IN_NONE : c->anchor[k];
 }
 
 /* Refused: not a camt document this reader knows (detail says what was found). */
@@ -249,9 +244,8 @@ refuse_not_camt(const char *detail)
 
 /* The document element (named Document): its namespace says the message and its version. */
 static void
-check_document(Camt *c, const char *name)
+check_document(Camt *c, const char *name, const char *ns)
 {
-	const char *ns = (const char *) xmlTextReaderConstNamespaceUri(c->reader);
 	size_t		n = strlen(NS_PREFIX);
 	char		kind;
 
@@ -272,11 +266,14 @@ check_document(Camt *c, const char *name)
 				 errmsg("bank file refused: it is a %s document, not %s", c->format, c->want)));
 }
 
-/* A new element: push it, and open what it starts. */
+/*
+ * A new element: push it, and open what it starts.  name and ns are
+ * libxml2's (name from its dictionary: one pointer per name), attrs its
+ * attributes, five pointers each (name, prefix, URI, value, value's end).
+ */
 static void
-on_start(Camt *c)
+on_start(Camt *c, const char *name, const char *ns, int n_attrs, const xmlChar **attrs)
 {
-	const char *name = (const char *) xmlTextReaderConstLocalName(c->reader);
 	Anchor		in = innermost(c);
 	Anchor		a = IN_NONE;
 
@@ -293,7 +290,7 @@ on_start(Camt *c)
 		 * another name is read as an envelope, whose other elements are
 		 * left aside; no Document in it is refused at the end.
 		 */
-		check_document(c, name);
+		check_document(c, name, ns);
 		c->base = c->depth;
 	}
 	if (c->format == NULL)
@@ -331,23 +328,30 @@ on_start(Camt *c)
 	}
 	c->names[c->depth] = name;
 	c->anchor[c->depth] = a;
+	c->inner[c->depth] = a != IN_NONE ? c->depth : (c->depth > 0 ? c->inner[c->depth - 1] : -1);
+	c->lines[c->depth] = xmlSAX2GetLineNumber(c->ctxt);
+	c->off[c->depth] = c->full.len;
+	appendStringInfoChar(&c->full, '/');
+	appendStringInfoString(&c->full, name);
 	c->ccy[c->depth] = NULL;
+	c->depth++;
+	resetStringInfo(&c->text);
 	if (strcmp(name, "Amt") == 0)
 	{
-		xmlChar    *ccy = xmlTextReaderGetAttribute(c->reader, (const xmlChar *) "Ccy");
+		const xmlChar **at = NULL;
 
-		if (ccy)
+		for (int i = 0; i < n_attrs && at == NULL; i++)
+			if (attrs[5 * i + 1] == NULL && strcmp((const char *) attrs[5 * i], "Ccy") == 0)
+				at = attrs + 5 * i;
+		if (at)
 		{
 			MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
-			char	   *copy = pstrdup((char *) ccy);
+			char	   *copy = pnstrdup((const char *) at[3], at[4] - at[3]);
 
-			xmlFree(ccy);
-			c->ccy[c->depth] = currency_at(c, copy);
+			c->ccy[c->depth - 1] = currency_at(c, copy);
 			MemoryContextSwitchTo(old);
 		}
 	}
-	c->depth++;
-	resetStringInfo(&c->text);
 }
 
 /* The text of the element that ends, cleaned; NULL when empty. */
@@ -625,7 +629,6 @@ on_end(Camt *c)
 	MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
 	Anchor		a = c->anchor[c->depth - 1];
 	Anchor		in = innermost(c);
-	StringInfo	p = &c->rel;
 
 	if (a == IN_TX)
 		end_tx(c);
@@ -636,78 +639,236 @@ on_end(Camt *c)
 	else if (a == IN_STMT)
 		end_stmt(c);
 	else if (in == IN_TX)
-		end_tx_field(c, rel_path(c, IN_TX, p));
+		end_tx_field(c, rel_path(c));
 	else if (in == IN_NTRY)
-		end_ntry_field(c, rel_path(c, IN_NTRY, p));
+		end_ntry_field(c, rel_path(c));
 	else if (in == IN_BAL)
-		end_bal_field(c, rel_path(c, IN_BAL, p));
+		end_bal_field(c, rel_path(c));
 	else if (in == IN_STMT)
-		end_stmt_field(c, rel_path(c, IN_STMT, p));
+		end_stmt_field(c, rel_path(c));
 	MemoryContextSwitchTo(old);
 	c->depth--;
+	c->full.len = c->off[c->depth];
+	c->full.data[c->full.len] = '\0';
 	resetStringInfo(&c->text);
 }
 
-/* Text inside an element, in the server's encoding, bounded. */
+/* Text inside an element (UTF-8 from libxml2), in the server's encoding, bounded. */
 static void
-on_text(Camt *c)
+on_text(Camt *c, const char *t, int len)
 {
-	const char *t = (const char *) xmlTextReaderConstValue(c->reader);
 	char	   *s;
 
-	if (t == NULL || c->depth == 0)
+	if (c->depth == 0)
 		return;
-	if (c->text.len + strlen(t) > DUNNING_BANK_MAX_TEXT)
+	if (c->text.len + len > DUNNING_BANK_MAX_TEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
 						DUNNING_BANK_MAX_TEXT)));
-	s = pg_any_to_server(t, strlen(t), PG_UTF8);
-	appendStringInfoString(&c->text, s);
+	s = pg_any_to_server(t, len, PG_UTF8);
 	if (s != t)
+	{
+		appendStringInfoString(&c->text, s);
 		pfree(s);
+	}
+	else
+		appendBinaryStringInfo(&c->text, t, len);
 }
 
-/* One node of the stream; false at the end of the document. */
-static bool
-read_node(Camt *c)
+/* The character data since the last mark, as one text node: kept unless blank. */
+static void
+flush_run(Camt *c)
 {
-	int			r = xmlTextReaderRead(c->reader);
+	if (c->run.len > 0 && !c->run_blank)
+		on_text(c, c->run.data, c->run.len);
+	resetStringInfo(&c->run);
+	c->run_blank = true;
+}
 
-	if (r == 0)
-		return false;
-	if (r < 0 || c->xml_error[0] != '\0')
+/*
+ * An error of ours inside a callback: kept, and the parser stopped;
+ * check_parse throws it again once libxml2 has returned.
+ */
+static void
+caught(Camt *c, MemoryContext cxt)
+{
+	MemoryContextSwitchTo(cxt);
+	if (c->error == NULL)
+		c->error = CopyErrorData();
+	FlushErrorState();
+	xmlStopParser(c->ctxt);
+}
+
+/* The callbacks (user data: the Camt); none runs after an error. */
+static void
+sax_start(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns, int n_ns,
+		  const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
+{
+	Camt	   *c = (Camt *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		flush_run(c);
+		on_start(c, (const char *) name, (const char *) ns, n_attrs, attrs);
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+static void
+sax_end(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns)
+{
+	Camt	   *c = (Camt *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		flush_run(c);
+		on_end(c);
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+/* Character data: into the run (a blank run is not kept past the text limit). */
+static void
+sax_characters(void *arg, const xmlChar *t, int len)
+{
+	Camt	   *c = (Camt *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		bool		blank = c->run_blank;
+
+		for (int i = 0; i < len && blank; i++)
+			blank = t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r';
+		if (!blank && c->text.len + c->run.len + len > DUNNING_BANK_MAX_TEXT)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
+							DUNNING_BANK_MAX_TEXT)));
+		if (!blank || c->run.len + len <= DUNNING_BANK_MAX_TEXT)
+			appendBinaryStringInfo(&c->run, (const char *) t, len);
+		c->run_blank = blank;
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+/* A CDATA section: its own text node, kept as it is. */
+static void
+sax_cdata(void *arg, const xmlChar *t, int len)
+{
+	Camt	   *c = (Camt *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		flush_run(c);
+		on_text(c, (const char *) t, len);
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+/* A comment or processing instruction: a mark that ends a run. */
+static void
+sax_comment(void *arg, const xmlChar *t)
+{
+	Camt	   *c = (Camt *) arg;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		flush_run(c);
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+static void
+sax_pi(void *arg, const xmlChar *target, const xmlChar *data)
+{
+	sax_comment(arg, data);
+}
+
+/* A DOCTYPE or an entity reference: refused. */
+static void
+refuse_dtd(Camt *c)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (c->error)
+		return;
+	PG_TRY();
+	{
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
+	}
+	PG_CATCH();
+	{
+		caught(c, cxt);
+	}
+	PG_END_TRY();
+}
+
+static void
+sax_doctype(void *arg, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+	refuse_dtd((Camt *) arg);
+}
+
+static void
+sax_reference(void *arg, const xmlChar *name)
+{
+	refuse_dtd((Camt *) arg);
+}
+
+/*
+ * After the parser returns: our error thrown again, or libxml2's refused
+ * where the parser stopped.
+ */
+static void
+check_parse(Camt *c)
+{
+	if (c->error)
+		ReThrowError(c->error);
+	if (c->xml_error[0] != '\0' || !c->ctxt->wellFormed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("bank file refused at %s: malformed XML: %s", here(c),
 						c->xml_error[0] ? c->xml_error : "unreadable"),
-				 errdetail("libxml2 stopped at line %d.", c->xml_line),
+				 errdetail("libxml2 stopped at line %d.", c->xml_error[0] ? c->xml_line : xmlSAX2GetLineNumber(c->ctxt)),
 				 errhint("Nothing of the file was imported; a truncated or corrupted file must be fetched again.")));
-	switch (xmlTextReaderNodeType(c->reader))
-	{
-		case XML_READER_TYPE_ELEMENT:
-			on_start(c);
-			if (xmlTextReaderIsEmptyElement(c->reader))
-				on_end(c);
-			break;
-		case XML_READER_TYPE_END_ELEMENT:
-			on_end(c);
-			break;
-		case XML_READER_TYPE_TEXT:
-		case XML_READER_TYPE_CDATA:
-			on_text(c);
-			break;
-		case XML_READER_TYPE_DOCUMENT_TYPE:
-		case XML_READER_TYPE_ENTITY_REFERENCE:
-		case XML_READER_TYPE_ENTITY:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
-			break;
-		default:
-			break;
-	}
-	return true;
 }
 
 /* See bank_camt.h. */
@@ -715,24 +876,52 @@ void
 dunning_camt_read(const char *data, int len, const char *want, const char *encoding, BankEmit emit, void *arg)
 {
 	Camt	   *c = palloc0(sizeof(Camt));
+	xmlSAXHandler sax = {0};
 
 	c->want = want;
 	c->emit = emit;
 	c->arg = arg;
 	initStringInfo(&c->text);
+	initStringInfo(&c->run);
+	c->run_blank = true;
+	initStringInfo(&c->full);
 	initStringInfo(&c->remit);
 	initStringInfo(&c->code);
 	initStringInfo(&c->path);
-	initStringInfo(&c->rel);
 	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
-	c->reader = xmlReaderForMemory(data, len, NULL, encoding, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
-	if (c->reader == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML reader")));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_characters;
+	sax.ignorableWhitespace = sax_characters;
+	sax.cdataBlock = sax_cdata;
+	sax.comment = sax_comment;
+	sax.processingInstruction = sax_pi;
+	sax.internalSubset = sax_doctype;
+	sax.externalSubset = sax_doctype;
+	sax.reference = sax_reference;
+	sax.serror = on_xml_error;
+	c->ctxt = xmlCreatePushParserCtxt(&sax, c, NULL, 0, NULL);
+	if (c->ctxt == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML parser")));
 	PG_TRY();
 	{
-		xmlTextReaderSetErrorHandler(c->reader, on_xml_error, c);
-		while (read_node(c))
+		xmlCtxtUseOptions(c->ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+		if (encoding)
+		{
+			xmlCharEncodingHandlerPtr to = xmlFindCharEncodingHandler(encoding);
+
+			if (to)
+				xmlSwitchToEncoding(c->ctxt, to);
+		}
+		for (int done = 0; done < len; done += CHUNK)
+		{
+			xmlParseChunk(c->ctxt, data + done, Min(CHUNK, len - done), 0);
+			check_parse(c);
 			CHECK_FOR_INTERRUPTS();
+		}
+		xmlParseChunk(c->ctxt, NULL, 0, 1);
+		check_parse(c);
 		if (c->format == NULL && c->any_element)
 			refuse_not_camt("No element Document in a camt namespace was found.");
 		if (c->format == NULL)
@@ -742,7 +931,7 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 	}
 	PG_FINALLY();
 	{
-		xmlFreeTextReader(c->reader);
+		xmlFreeParserCtxt(c->ctxt);
 	}
 	PG_END_TRY();
 	MemoryContextDelete(c->stmt_cxt);
