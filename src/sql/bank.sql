@@ -538,9 +538,8 @@ RETURNS TABLE (statement_id bigint, account text, statement_ref text, entries in
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '256MB'
 AS $fn$
 DECLARE
-    w record;
-    k bigint;
-    n integer;
+    return_entries bigint[];
+    return_of integer[];        -- the statement (its place in sids) of each
     sids bigint[] := '{}';
     given integer[] := '{}';
     made integer[] := '{}';
@@ -575,27 +574,32 @@ BEGIN
       WHERE x.m >= (SELECT q.last_value FROM dunning.payment_payment_id_seq q);
     -- The trusted writing skips the triggers only while it runs (the SET of
     -- write_bank_file_trusted): return_payment below runs with all of them.
+    -- One statement, not a FOR loop over the writing: a loop's cursor
+    -- copies its parameters, the file among them (25 MB, 100 ms).
     trusted := dunning_internal.trusted_bank_write_possible();
-    FOR w IN SELECT * FROM dunning_internal.write_bank_file_trusted(content, format, encoding)
-              WHERE trusted
-             UNION ALL
-             SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
-              WHERE NOT trusted AND NOT dunning_internal.ledger_distributed()
-             UNION ALL
-             SELECT * FROM dunning_internal.write_bank_file_on_citus(content, format, encoding)
-              WHERE dunning_internal.ledger_distributed() LOOP
-        n := 0;
-        FOREACH k IN ARRAY w.returns LOOP
-            IF dunning_internal.return_payment(k) IS NOT NULL THEN
-                n := n + 1;
-            END IF;
-        END LOOP;
-        sids := sids || w.statement_id;
-        given := given || w.given;
-        made := made || w.entries;
-        paid := paid || cardinality(w.payments);
-        returned := returned || n;
-        fresh := fresh || w.payments;
+    WITH w AS MATERIALIZED (
+        SELECT * FROM dunning_internal.write_bank_file_trusted(content, format, encoding)
+         WHERE trusted
+        UNION ALL
+        SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
+         WHERE NOT trusted AND NOT dunning_internal.ledger_distributed()
+        UNION ALL
+        SELECT * FROM dunning_internal.write_bank_file_on_citus(content, format, encoding)
+         WHERE dunning_internal.ledger_distributed()),
+    s AS (SELECT w.*, row_number() OVER (ORDER BY w.stmt_no)::integer AS k FROM w)
+    SELECT COALESCE(array_agg(s.statement_id ORDER BY s.k), '{}'), COALESCE(array_agg(s.given ORDER BY s.k), '{}'),
+           COALESCE(array_agg(s.entries ORDER BY s.k), '{}'),
+           COALESCE(array_agg(cardinality(s.payments) ORDER BY s.k), '{}'),
+           COALESCE((SELECT array_agg(p.id ORDER BY x.k, p.o) FROM s x, unnest(x.payments) WITH ORDINALITY AS p (id, o)), '{}'),
+           COALESCE((SELECT array_agg(r.id ORDER BY x.k, r.o) FROM s x, unnest(x.returns) WITH ORDINALITY AS r (id, o)), '{}'),
+           COALESCE((SELECT array_agg(x.k ORDER BY x.k, r.o) FROM s x, unnest(x.returns) WITH ORDINALITY AS r (id, o)), '{}')
+      INTO sids, given, made, paid, fresh, return_entries, return_of
+      FROM s;
+    returned := pg_catalog.array_fill(0, ARRAY[cardinality(sids)]);
+    FOR i IN 1 .. cardinality(return_entries) LOOP
+        IF dunning_internal.return_payment(return_entries[i]) IS NOT NULL THEN
+            returned[return_of[i]] := returned[return_of[i]] + 1;
+        END IF;
     END LOOP;
     PERFORM pg_catalog.set_config('plan_cache_mode', plan_mode, true);
     IF letter AND cardinality(fresh) > 0 THEN
