@@ -686,24 +686,86 @@ flush_run(Camt *c)
 	c->run_blank = true;
 }
 
-/*
- * An error of ours inside a callback: kept, and the parser stopped;
- * check_parse throws it again once libxml2 has returned.
- */
+/* Character data: into the run (a blank run is not kept past the text limit). */
 static void
-caught(Camt *c, MemoryContext cxt)
+add_chars(Camt *c, const xmlChar *t, int len)
 {
-	MemoryContextSwitchTo(cxt);
-	if (c->error == NULL)
-		c->error = CopyErrorData();
-	FlushErrorState();
-	xmlStopParser(c->ctxt);
+	bool		blank = c->run_blank;
+
+	for (int i = 0; i < len && blank; i++)
+		blank = t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r';
+	if (!blank && c->text.len + c->run.len + len > DUNNING_BANK_MAX_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
+						DUNNING_BANK_MAX_TEXT)));
+	if (!blank || c->run.len + len <= DUNNING_BANK_MAX_TEXT)
+		appendBinaryStringInfo(&c->run, (const char *) t, len);
+	c->run_blank = blank;
 }
 
-/* The callbacks (user data: the Camt); none runs after an error. */
+/* What libxml2 calls back with, for on_event. */
+typedef enum EventKind
+{
+	EV_START,					/* an element starts: name, ns, attributes */
+	EV_END,						/* an element ends */
+	EV_CHARS,					/* character data: text, len */
+	EV_CDATA,					/* a CDATA section: text, len */
+	EV_MARK,					/* a comment or processing instruction */
+	EV_DTD						/* a DOCTYPE or an entity reference */
+} EventKind;
+
+typedef struct Event
+{
+	EventKind	kind;
+	const char *name;
+	const char *ns;
+	int			n_attrs;
+	const xmlChar **attrs;
+	const xmlChar *text;
+	int			len;
+} Event;
+
+/* One event of the parser. */
 static void
-sax_start(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns, int n_ns,
-		  const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
+on_event(Camt *c, const Event *ev)
+{
+	switch (ev->kind)
+	{
+		case EV_START:
+			flush_run(c);
+			on_start(c, ev->name, ev->ns, ev->n_attrs, ev->attrs);
+			break;
+		case EV_END:
+			flush_run(c);
+			on_end(c);
+			break;
+		case EV_CHARS:
+			add_chars(c, ev->text, ev->len);
+			break;
+		case EV_CDATA:
+			/* its own text node, kept as it is */
+			flush_run(c);
+			on_text(c, (const char *) ev->text, ev->len);
+			break;
+		case EV_MARK:
+			flush_run(c);
+			break;
+		case EV_DTD:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
+			break;
+	}
+}
+
+/*
+ * An event inside libxml2: an error of ours is caught here, kept, and the
+ * parser stopped (check_parse throws it again once libxml2 has returned);
+ * none is handled after one.
+ */
+static void
+guarded(void *arg, const Event *ev)
 {
 	Camt	   *c = (Camt *) arg;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -712,145 +774,82 @@ sax_start(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *
 		return;
 	PG_TRY();
 	{
-		flush_run(c);
-		on_start(c, (const char *) name, (const char *) ns, n_attrs, attrs);
+		on_event(c, ev);
 	}
 	PG_CATCH();
 	{
-		caught(c, cxt);
+		MemoryContextSwitchTo(cxt);
+		c->error = CopyErrorData();
+		FlushErrorState();
+		xmlStopParser(c->ctxt);
 	}
 	PG_END_TRY();
+}
+
+/* The callbacks (user data: the Camt). */
+static void
+sax_start(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns, int n_ns,
+		  const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
+{
+	Event		ev = {EV_START, (const char *) name, (const char *) ns, n_attrs, attrs};
+
+	guarded(arg, &ev);
 }
 
 static void
 sax_end(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns)
 {
-	Camt	   *c = (Camt *) arg;
-	MemoryContext cxt = CurrentMemoryContext;
+	Event		ev = {EV_END};
 
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		flush_run(c);
-		on_end(c);
-	}
-	PG_CATCH();
-	{
-		caught(c, cxt);
-	}
-	PG_END_TRY();
+	guarded(arg, &ev);
 }
 
-/* Character data: into the run (a blank run is not kept past the text limit). */
 static void
 sax_characters(void *arg, const xmlChar *t, int len)
 {
-	Camt	   *c = (Camt *) arg;
-	MemoryContext cxt = CurrentMemoryContext;
+	Event		ev = {EV_CHARS, .text = t, .len = len};
 
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		bool		blank = c->run_blank;
-
-		for (int i = 0; i < len && blank; i++)
-			blank = t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r';
-		if (!blank && c->text.len + c->run.len + len > DUNNING_BANK_MAX_TEXT)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
-							DUNNING_BANK_MAX_TEXT)));
-		if (!blank || c->run.len + len <= DUNNING_BANK_MAX_TEXT)
-			appendBinaryStringInfo(&c->run, (const char *) t, len);
-		c->run_blank = blank;
-	}
-	PG_CATCH();
-	{
-		caught(c, cxt);
-	}
-	PG_END_TRY();
+	guarded(arg, &ev);
 }
 
-/* A CDATA section: its own text node, kept as it is. */
 static void
 sax_cdata(void *arg, const xmlChar *t, int len)
 {
-	Camt	   *c = (Camt *) arg;
-	MemoryContext cxt = CurrentMemoryContext;
+	Event		ev = {EV_CDATA, .text = t, .len = len};
 
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		flush_run(c);
-		on_text(c, (const char *) t, len);
-	}
-	PG_CATCH();
-	{
-		caught(c, cxt);
-	}
-	PG_END_TRY();
+	guarded(arg, &ev);
 }
 
-/* A comment or processing instruction: a mark that ends a run. */
 static void
 sax_comment(void *arg, const xmlChar *t)
 {
-	Camt	   *c = (Camt *) arg;
-	MemoryContext cxt = CurrentMemoryContext;
+	Event		ev = {EV_MARK};
 
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		flush_run(c);
-	}
-	PG_CATCH();
-	{
-		caught(c, cxt);
-	}
-	PG_END_TRY();
+	guarded(arg, &ev);
 }
 
 static void
 sax_pi(void *arg, const xmlChar *target, const xmlChar *data)
 {
-	sax_comment(arg, data);
-}
+	Event		ev = {EV_MARK};
 
-/* A DOCTYPE or an entity reference: refused. */
-static void
-refuse_dtd(Camt *c)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
-	}
-	PG_CATCH();
-	{
-		caught(c, cxt);
-	}
-	PG_END_TRY();
+	guarded(arg, &ev);
 }
 
 static void
 sax_doctype(void *arg, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
 {
-	refuse_dtd((Camt *) arg);
+	Event		ev = {EV_DTD};
+
+	guarded(arg, &ev);
 }
 
 static void
 sax_reference(void *arg, const xmlChar *name)
 {
-	refuse_dtd((Camt *) arg);
+	Event		ev = {EV_DTD};
+
+	guarded(arg, &ev);
 }
 
 /*

@@ -520,20 +520,19 @@ SELECT is(pg_temp.written(), :before_refusals::bigint, '... and nothing of them 
 -- Where a refusal found after reading names the element: the path, the
 -- statement and entry, and the line the element starts on (written out
 -- only for the error, from what was kept while reading).
-SELECT throws_ok($$SELECT * FROM dunning.import_statement(replace(convert_from((SELECT content FROM f WHERE name = 'camt08'), 'UTF8'),
-                                                                  '<Amt Ccy="EUR">400.00</Amt>', '<Amt Ccy="EUR">401.00</Amt>'))$$,
+CREATE FUNCTION pg_temp.camt08_with(a text, b text) RETURNS text LANGUAGE sql AS $$
+    SELECT replace(convert_from((SELECT content FROM f WHERE name = 'camt08'), 'UTF8'), a, b);
+$$;
+SELECT throws_ok($$SELECT * FROM dunning.import_statement(pg_temp.camt08_with('<Amt Ccy="EUR">400.00</Amt>', '<Amt Ccy="EUR">401.00</Amt>'))$$,
                  '22P02', 'bank file refused at /Document/BkToCstmrStmt/Stmt/Ntry (statement 1, entry 1, line 12): the transactions of the entry add up to 1601.00, the entry says 1600.00',
                  'camt: a batch that does not add up is refused at its Ntry, the line it starts on');
-SELECT throws_ok($$SELECT * FROM dunning.import_statement(replace(convert_from((SELECT content FROM f WHERE name = 'camt08'), 'UTF8'),
-                                                                  '<Amt Ccy="EUR">200.00</Amt>', '<Amt Ccy="XYZ">200.00</Amt>'))$$,
+SELECT throws_ok($$SELECT * FROM dunning.import_statement(pg_temp.camt08_with('<Amt Ccy="EUR">200.00</Amt>', '<Amt Ccy="XYZ">200.00</Amt>'))$$,
                  '22P02', 'bank file refused at /Document/BkToCstmrStmt/Stmt/Ntry/NtryDtls/TxDtls (statement 1, entry 1, line 33): "XYZ" is not an ISO 4217 currency',
                  'camt: a transaction''s unknown currency is refused at that TxDtls (the third: line 33)');
-SELECT throws_ok($$SELECT * FROM dunning.import_statement(replace(convert_from((SELECT content FROM f WHERE name = 'camt08'), 'UTF8'),
-                                                                  '<Acct><Id><IBAN>BE71096123456769</IBAN></Id><Ccy>EUR</Ccy></Acct>', ''))$$,
+SELECT throws_ok($$SELECT * FROM dunning.import_statement(pg_temp.camt08_with('<Acct><Id><IBAN>BE71096123456769</IBAN></Id><Ccy>EUR</Ccy></Acct>', ''))$$,
                  '22P02', 'bank file refused at /Document/BkToCstmrStmt/Stmt (statement 1, entry 1, line 7): the statement names no account (camt Acct/Id, MT940 :25:)',
                  'camt: a statement without an account is refused at its Stmt');
-SELECT throws_ok($$SELECT * FROM dunning.import_statement(replace(convert_from((SELECT content FROM f WHERE name = 'camt08'), 'UTF8'),
-                                                                  '<Amt Ccy="EUR">200.00</Amt>', '<Amt Ccy="EUR">2x0.00</Amt>'))$$,
+SELECT throws_ok($$SELECT * FROM dunning.import_statement(pg_temp.camt08_with('<Amt Ccy="EUR">200.00</Amt>', '<Amt Ccy="EUR">2x0.00</Amt>'))$$,
                  '22P02', 'bank file refused at /Document/BkToCstmrStmt/Stmt/Ntry/NtryDtls/TxDtls/Amt (statement 1, entry 1, line 35): "2x0.00" is not an amount',
                  'camt: a bad amount is refused at its element and line while reading');
 
