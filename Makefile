@@ -15,7 +15,7 @@ REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --outputdir=. --dbname=contrib_regression
 
 PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags libxml-2.0)
-# libxml2 reads the camt bank statements (src/bank_camt.c).
+# libxml2 reads the camt bank statements (src/bank_xml.c, for src/bank_camt.c).
 SHLIB_LINK  = $(shell pkg-config --libs libxml-2.0)
 # PostgreSQL's own headers do not build under -Wextra's unused-parameter and
 # sign-compare checks; everything else is on.  CI adds WERROR=-Werror.

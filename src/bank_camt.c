@@ -1,39 +1,27 @@
 /*
- * bank_camt.c -- camt.053 and camt.054 read with libxml2's SAX2 push parser:
- * a stream of events, never a tree, fed 64 kB at a time, so a 100 MB file
- * needs the memory of one statement.  The version is the document's namespace
+ * bank_camt.c -- camt.053 and camt.054 read from the stream of elements and
+ * text of bank_xml.c (libxml2's SAX2 push parser), so a 100 MB file needs
+ * the memory of one statement.  The version is the document's namespace
  * (urn:iso:std:iso:20022:tech:xsd:camt.05[34].001.NN); what differs between
  * versions (Dbtr/Nm or Dbtr/Pty/Nm, Sts or Sts/Cd, Amt under TxDtls or under
  * AmtDtls/TxAmt) is read in every form.
  *
- * Hostile documents: the reader never fetches anything (XML_PARSE_NONET),
- * loads no DTD and substitutes no entity; a DOCTYPE or an entity reference
- * is refused, nesting deeper than MAX_DEPTH and element texts longer than
- * DUNNING_BANK_MAX_TEXT are refused.  libxml2's own errors are collected by
- * a handler and reported after the parser returns; an error of ours inside a
- * callback is caught there, stops the parser and is thrown again after it
- * returns: nothing is ever thrown through libxml2.
- *
- * Text comes as the element text of the node a tree would hold: the
- * character data between two marks (start, end, comment, processing
- * instruction, CDATA) is one run, dropped when it is only blanks (the
- * indentation of a pretty-printed file), as xmlTextReader dropped a blank
- * text node.
+ * The open elements are kept as arrays by depth and their path as one
+ * string with an offset per depth: a field's path relative to its Ntry or
+ * TxDtls is the path's tail.  Nesting deeper than MAX_DEPTH and element
+ * texts longer than DUNNING_BANK_MAX_TEXT are refused; what bank_xml.c
+ * refuses is in its header.
  */
 #include "postgres.h"
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
-
 #include "bank_camt.h"
+#include "bank_xml.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "quote.h"
 #include "utils/memutils.h"
 
 #define MAX_DEPTH 40
-#define CHUNK (64 * 1024)
 #define NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.05"
 
 /* What an element is the innermost of. */
@@ -53,8 +41,6 @@ typedef struct PlacePath
 
 typedef struct Camt
 {
-	xmlParserCtxtPtr ctxt;
-	ErrorData  *error;			/* ours, caught in a callback */
 	const char *want;
 	const char *format;
 	char		version[8];
@@ -70,8 +56,7 @@ typedef struct Camt
 	StringInfoData full;		/* "/Document/.../Name" of the open elements */
 	int			off[MAX_DEPTH];	/* full's length before each element's "/Name" */
 	StringInfoData text;
-	StringInfoData run;			/* character data since the last mark */
-	bool		run_blank;
+	int			last_line;		/* the line the last element started on */
 	MemoryContext stmt_cxt;
 	BankStatement *st;
 	BankEntry  *en;
@@ -99,31 +84,13 @@ typedef struct Camt
 	int			next_place;
 	BankEmit	emit;
 	void	   *arg;
-	char		xml_error[256];
-	int			xml_line;
 } Camt;
 
-/* libxml2's error handler: keeps the first error; reported by check_parse. */
-static void
-on_xml_error(void *arg, xmlErrorPtr err)
-{
-	Camt	   *c = (Camt *) arg;
-	int			n;
-
-	if (c->xml_error[0] != '\0' || err == NULL || err->level < XML_ERR_ERROR)
-		return;
-	strlcpy(c->xml_error, err->message ? err->message : "error", sizeof(c->xml_error));
-	/* its first line, without a character cut short (it may quote the document) */
-	n = strcspn(c->xml_error, "\n");
-	c->xml_error[pg_encoding_verifymbstr(GetDatabaseEncoding(), c->xml_error, n)] = '\0';
-	c->xml_line = err->line;
-}
-
-/* The line the innermost open element starts on, else the parser's. */
+/* The line the innermost open element starts on, else the last one's. */
 static int
 line_at(Camt *c)
 {
-	return c->depth > 0 ? c->lines[c->depth - 1] : xmlSAX2GetLineNumber(c->ctxt);
+	return c->depth > 0 ? c->lines[c->depth - 1] : c->last_line;
 }
 
 /* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
@@ -266,14 +233,11 @@ check_document(Camt *c, const char *name, const char *ns)
 				 errmsg("bank file refused: it is a %s document, not %s", c->format, c->want)));
 }
 
-/*
- * A new element: push it, and open what it starts.  name and ns are
- * libxml2's (name from its dictionary: one pointer per name), attrs its
- * attributes, five pointers each (name, prefix, URI, value, value's end).
- */
+/* A new element (bank_xml.h): push it, and open what it starts. */
 static void
-on_start(Camt *c, const char *name, const char *ns, int n_attrs, const xmlChar **attrs)
+on_start(void *arg, const char *name, const char *ns, int n_attrs, const unsigned char **attrs, int line)
 {
+	Camt	   *c = (Camt *) arg;
 	Anchor		in = innermost(c);
 	Anchor		a = IN_NONE;
 
@@ -329,7 +293,7 @@ on_start(Camt *c, const char *name, const char *ns, int n_attrs, const xmlChar *
 	c->names[c->depth] = name;
 	c->anchor[c->depth] = a;
 	c->inner[c->depth] = a != IN_NONE ? c->depth : (c->depth > 0 ? c->inner[c->depth - 1] : -1);
-	c->lines[c->depth] = xmlSAX2GetLineNumber(c->ctxt);
+	c->lines[c->depth] = c->last_line = line;
 	c->off[c->depth] = c->full.len;
 	appendStringInfoChar(&c->full, '/');
 	appendStringInfoString(&c->full, name);
@@ -338,19 +302,12 @@ on_start(Camt *c, const char *name, const char *ns, int n_attrs, const xmlChar *
 	resetStringInfo(&c->text);
 	if (strcmp(name, "Amt") == 0)
 	{
-		const xmlChar **at = NULL;
+		MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
+		char	   *ccy = dunning_bank_xml_attribute(n_attrs, attrs, "Ccy");
 
-		for (int i = 0; i < n_attrs && at == NULL; i++)
-			if (attrs[5 * i + 1] == NULL && strcmp((const char *) attrs[5 * i], "Ccy") == 0)
-				at = attrs + 5 * i;
-		if (at)
-		{
-			MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
-			char	   *copy = pnstrdup((const char *) at[3], at[4] - at[3]);
-
-			c->ccy[c->depth - 1] = currency_at(c, copy);
-			MemoryContextSwitchTo(old);
-		}
+		if (ccy)
+			c->ccy[c->depth - 1] = currency_at(c, ccy);
+		MemoryContextSwitchTo(old);
 	}
 }
 
@@ -624,8 +581,9 @@ end_stmt(Camt *c)
 
 /* An element ends: what it held goes where it belongs. */
 static void
-on_end(Camt *c)
+on_end(void *arg)
 {
+	Camt	   *c = (Camt *) arg;
 	MemoryContext old = MemoryContextSwitchTo(c->stmt_cxt);
 	Anchor		a = c->anchor[c->depth - 1];
 	Anchor		in = innermost(c);
@@ -653,10 +611,11 @@ on_end(Camt *c)
 	resetStringInfo(&c->text);
 }
 
-/* Text inside an element (UTF-8 from libxml2), in the server's encoding, bounded. */
+/* A text node of the element open (UTF-8), in the server's encoding, bounded. */
 static void
-on_text(Camt *c, const char *t, int len)
+on_text(void *arg, const char *t, int len)
 {
+	Camt	   *c = (Camt *) arg;
 	char	   *s;
 
 	if (c->depth == 0)
@@ -676,262 +635,36 @@ on_text(Camt *c, const char *t, int len)
 		appendBinaryStringInfo(&c->text, t, len);
 }
 
-/* The character data since the last mark, as one text node: kept unless blank. */
-static void
-flush_run(Camt *c)
+/* where() of bank_xml.h. */
+static char *
+where(void *arg)
 {
-	if (c->run.len > 0 && !c->run_blank)
-		on_text(c, c->run.data, c->run.len);
-	resetStringInfo(&c->run);
-	c->run_blank = true;
+	return here((Camt *) arg);
 }
 
-/* Character data: into the run (a blank run is not kept past the text limit). */
-static void
-add_chars(Camt *c, const xmlChar *t, int len)
-{
-	bool		blank = c->run_blank;
-
-	for (int i = 0; i < len && blank; i++)
-		blank = t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r';
-	if (!blank && c->text.len + c->run.len + len > DUNNING_BANK_MAX_TEXT)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("bank file refused at %s: element text longer than %d bytes", here(c),
-						DUNNING_BANK_MAX_TEXT)));
-	if (!blank || c->run.len + len <= DUNNING_BANK_MAX_TEXT)
-		appendBinaryStringInfo(&c->run, (const char *) t, len);
-	c->run_blank = blank;
-}
-
-/* What libxml2 calls back with, for on_event. */
-typedef enum EventKind
-{
-	EV_START,					/* an element starts: name, ns, attributes */
-	EV_END,						/* an element ends */
-	EV_CHARS,					/* character data: text, len */
-	EV_CDATA,					/* a CDATA section: text, len */
-	EV_MARK,					/* a comment or processing instruction */
-	EV_DTD						/* a DOCTYPE or an entity reference */
-} EventKind;
-
-typedef struct Event
-{
-	EventKind	kind;
-	const char *name;
-	const char *ns;
-	int			n_attrs;
-	const xmlChar **attrs;
-	const xmlChar *text;
-	int			len;
-} Event;
-
-/* One event of the parser. */
-static void
-on_event(Camt *c, const Event *ev)
-{
-	switch (ev->kind)
-	{
-		case EV_START:
-			flush_run(c);
-			on_start(c, ev->name, ev->ns, ev->n_attrs, ev->attrs);
-			break;
-		case EV_END:
-			flush_run(c);
-			on_end(c);
-			break;
-		case EV_CHARS:
-			add_chars(c, ev->text, ev->len);
-			break;
-		case EV_CDATA:
-			/* its own text node, kept as it is */
-			flush_run(c);
-			on_text(c, (const char *) ev->text, ev->len);
-			break;
-		case EV_MARK:
-			flush_run(c);
-			break;
-		case EV_DTD:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("bank file refused at %s: a DOCTYPE or an entity is not allowed in a bank file", here(c))));
-			break;
-	}
-}
-
-/*
- * An event inside libxml2: an error of ours is caught here, kept, and the
- * parser stopped (check_parse throws it again once libxml2 has returned);
- * none is handled after one.
- */
-static void
-guarded(void *arg, const Event *ev)
-{
-	Camt	   *c = (Camt *) arg;
-	MemoryContext cxt = CurrentMemoryContext;
-
-	if (c->error)
-		return;
-	PG_TRY();
-	{
-		on_event(c, ev);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		c->error = CopyErrorData();
-		FlushErrorState();
-		xmlStopParser(c->ctxt);
-	}
-	PG_END_TRY();
-}
-
-/* The callbacks (user data: the Camt). */
-static void
-sax_start(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns, int n_ns,
-		  const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
-{
-	Event		ev = {EV_START, (const char *) name, (const char *) ns, n_attrs, attrs};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_end(void *arg, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns)
-{
-	Event		ev = {EV_END};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_characters(void *arg, const xmlChar *t, int len)
-{
-	Event		ev = {EV_CHARS, .text = t, .len = len};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_cdata(void *arg, const xmlChar *t, int len)
-{
-	Event		ev = {EV_CDATA, .text = t, .len = len};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_comment(void *arg, const xmlChar *t)
-{
-	Event		ev = {EV_MARK};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_pi(void *arg, const xmlChar *target, const xmlChar *data)
-{
-	Event		ev = {EV_MARK};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_doctype(void *arg, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
-{
-	Event		ev = {EV_DTD};
-
-	guarded(arg, &ev);
-}
-
-static void
-sax_reference(void *arg, const xmlChar *name)
-{
-	Event		ev = {EV_DTD};
-
-	guarded(arg, &ev);
-}
-
-/*
- * After the parser returns: our error thrown again, or libxml2's refused
- * where the parser stopped.
- */
-static void
-check_parse(Camt *c)
-{
-	if (c->error)
-		ReThrowError(c->error);
-	if (c->xml_error[0] != '\0' || !c->ctxt->wellFormed)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("bank file refused at %s: malformed XML: %s", here(c),
-						c->xml_error[0] ? c->xml_error : "unreadable"),
-				 errdetail("libxml2 stopped at line %d.", c->xml_error[0] ? c->xml_line : xmlSAX2GetLineNumber(c->ctxt)),
-				 errhint("Nothing of the file was imported; a truncated or corrupted file must be fetched again.")));
-}
+static const BankXmlReader camt_reader = {on_start, on_end, on_text, where};
 
 /* See bank_camt.h. */
 void
 dunning_camt_read(const char *data, int len, const char *want, const char *encoding, BankEmit emit, void *arg)
 {
 	Camt	   *c = palloc0(sizeof(Camt));
-	xmlSAXHandler sax = {0};
 
 	c->want = want;
 	c->emit = emit;
 	c->arg = arg;
 	initStringInfo(&c->text);
-	initStringInfo(&c->run);
-	c->run_blank = true;
 	initStringInfo(&c->full);
 	initStringInfo(&c->remit);
 	initStringInfo(&c->code);
 	initStringInfo(&c->path);
 	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = sax_start;
-	sax.endElementNs = sax_end;
-	sax.characters = sax_characters;
-	sax.ignorableWhitespace = sax_characters;
-	sax.cdataBlock = sax_cdata;
-	sax.comment = sax_comment;
-	sax.processingInstruction = sax_pi;
-	sax.internalSubset = sax_doctype;
-	sax.externalSubset = sax_doctype;
-	sax.reference = sax_reference;
-	sax.serror = on_xml_error;
-	c->ctxt = xmlCreatePushParserCtxt(&sax, c, NULL, 0, NULL);
-	if (c->ctxt == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML parser")));
-	PG_TRY();
-	{
-		xmlCtxtUseOptions(c->ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
-		if (encoding)
-		{
-			xmlCharEncodingHandlerPtr to = xmlFindCharEncodingHandler(encoding);
-
-			if (to)
-				xmlSwitchToEncoding(c->ctxt, to);
-		}
-		for (int done = 0; done < len; done += CHUNK)
-		{
-			xmlParseChunk(c->ctxt, data + done, Min(CHUNK, len - done), 0);
-			check_parse(c);
-			CHECK_FOR_INTERRUPTS();
-		}
-		xmlParseChunk(c->ctxt, NULL, 0, 1);
-		check_parse(c);
-		if (c->format == NULL && c->any_element)
-			refuse_not_camt("No element Document in a camt namespace was found.");
-		if (c->format == NULL)
-			dunning_bank_refuse("the start", "the file is empty");
-		if (c->n_stmt == 0)
-			dunning_bank_refuse("the end of the document", "it holds no statement (Stmt) or notification (Ntfctn)");
-	}
-	PG_FINALLY();
-	{
-		xmlFreeParserCtxt(c->ctxt);
-	}
-	PG_END_TRY();
+	dunning_bank_xml_read(data, len, encoding, &camt_reader, c);
+	if (c->format == NULL && c->any_element)
+		refuse_not_camt("No element Document in a camt namespace was found.");
+	if (c->format == NULL)
+		dunning_bank_refuse("the start", "the file is empty");
+	if (c->n_stmt == 0)
+		dunning_bank_refuse("the end of the document", "it holds no statement (Stmt) or notification (Ntfctn)");
 	MemoryContextDelete(c->stmt_cxt);
 }
