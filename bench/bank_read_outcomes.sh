@@ -57,28 +57,7 @@ SELECT 'generated ' || k || ' ' || v || CASE WHEN pretty THEN ' pretty' ELSE '' 
            '{Hooli AG,Pied & Piper,Initech}', '{CH9300762011623852957,GB82WEST12345698765432,BE68539007547034}',
            '{10.00,-3.50,700.25}', '{INV-1,x <y>,RF18539007547034}') AS d) g
  ORDER BY k, v, pretty;
-CREATE FUNCTION mutate(s bytea) RETURNS bytea LANGUAGE plpgsql AS \$\$
-DECLARE
-    tokens text[] := '{"<",">","</Ntry>","<Ntry>","<Amt Ccy=\"EUR\">","&amp;","&#0;","<![CDATA[","]]>","<!DOCTYPE x>","&x;","<!-- c -->","<?p i?>"," ","\n","\u00e9","</Nm>","<Nm>"}';
-    n int := 1 + floor(random() * 3);
-    len int; p int; q int;
-BEGIN
-    FOR k IN 1..n LOOP
-        len := length(s);
-        EXIT WHEN len < 2;
-        p := floor(random() * len);
-        q := least(len, p + 1 + floor(random() * 40)::int);
-        CASE floor(random() * 6)::int
-            WHEN 0 THEN s := set_byte(s, p, floor(random() * 256)::int);
-            WHEN 1 THEN s := overlay(s placing ''::bytea from p + 1 for q - p);
-            WHEN 2 THEN s := overlay(s placing substr(s, p + 1, q - p) from p + 1 for 0);
-            WHEN 3 THEN s := overlay(s placing convert_to(tokens[1 + floor(random() * cardinality(tokens))::int], 'UTF8') from p + 1 for 0);
-            WHEN 4 THEN s := substr(s, 1, p);
-            ELSE s := overlay(s placing substr(s, q + 1, 30) from p + 1 for 0);
-        END CASE;
-    END LOOP;
-    RETURN s;
-END \$\$;
+\\i test/bank/mutate.sql
 SELECT setseed(${SEED:-0.4242});
 CREATE TABLE originals AS SELECT row_number() OVER (ORDER BY id) AS k, name, content FROM docs WHERE name NOT LIKE '%.sta%';
 INSERT INTO docs (name, content)
