@@ -236,35 +236,38 @@ check_parse(Stream *s)
 				 errhint("Nothing of the file was imported; a truncated or corrupted file must be fetched again.")));
 }
 
+/* The callbacks libxml2 makes (the parser copies them); no DTD, no entity, SAX2. */
+static xmlSAXHandler stream_callbacks = {
+	.internalSubset = sax_doctype,
+	.externalSubset = sax_doctype,
+	.reference = sax_reference,
+	.startElementNs = sax_start,
+	.endElementNs = sax_end,
+	.characters = sax_characters,
+	.ignorableWhitespace = sax_characters,
+	.cdataBlock = sax_cdata,
+	.comment = sax_comment,
+	.processingInstruction = sax_pi,
+	.serror = on_xml_error,
+	.initialized = XML_SAX2_MAGIC,
+};
+
 /* See bank_xml.h. */
 void
 dunning_bank_xml_read(const char *data, int len, const char *encoding, const BankXmlReader *reader, void *arg)
 {
 	Stream	   *s = palloc0(sizeof(Stream));
-	xmlSAXHandler sax = {0};
 
 	s->reader = reader;
 	s->arg = arg;
 	initStringInfo(&s->run);
 	s->run_blank = true;
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = sax_start;
-	sax.endElementNs = sax_end;
-	sax.characters = sax_characters;
-	sax.ignorableWhitespace = sax_characters;
-	sax.cdataBlock = sax_cdata;
-	sax.comment = sax_comment;
-	sax.processingInstruction = sax_pi;
-	sax.internalSubset = sax_doctype;
-	sax.externalSubset = sax_doctype;
-	sax.reference = sax_reference;
-	sax.serror = on_xml_error;
 	/*
 	 * The first four bytes start the parser, which detects a byte order mark
 	 * (and skips it) before an encoding given overrides the document's, as
 	 * xmlTextReader starts it.
 	 */
-	s->ctxt = xmlCreatePushParserCtxt(&sax, s, data, Min(len, 4), NULL);
+	s->ctxt = xmlCreatePushParserCtxt(&stream_callbacks, s, data, Min(len, 4), NULL);
 	if (s->ctxt == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start the XML parser")));
 	PG_TRY();
