@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "quote.h"
+#include "srf.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "common/hashfn.h"
@@ -446,15 +447,7 @@ read_bank_file(PG_FUNCTION_ARGS)
 	data = VARDATA_ANY(content);
 	len = VARSIZE_ANY_EXHDR(content);
 	xml = looks_like_xml(data, len);
-	DUNNING_INIT_SRF(fcinfo);
-	e.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	/* the rows are built for this library's dunning_internal.bank_row */
-	if (e.rsinfo->setDesc->natts != N_COLUMNS)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("read_bank_file returns %d columns, but the installed dunning_internal.bank_row has %d",
-						N_COLUMNS, e.rsinfo->setDesc->natts),
-				 errhint("The extension's SQL objects are not those of the installed library: ALTER EXTENSION dunning UPDATE, or install the matching library.")));
+	e.rsinfo = dunning_init_srf(fcinfo, N_COLUMNS);
 	e.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "bank file row", ALLOCSET_DEFAULT_SIZES);
 	e.cxt = CurrentMemoryContext;
 	e.occ = counted_keys("bank file occurrences");

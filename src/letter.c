@@ -37,6 +37,7 @@
 #include "miscadmin.h"
 #include "money.h"
 #include "scaleout.h"
+#include "srf.h"
 #include "textmatch.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -46,6 +47,7 @@
 #define BATCH_PAYMENTS	5000	/* payments decided and written together */
 /* Lettering passes before the proposing one. */
 #define MAX_LETTER_PASSES 3
+#define N_ANSWER_COLUMNS 8		/* of suggest() */
 /* Answers below this confidence are not worth a human's time. */
 #define PROPOSAL_FLOOR	0.30f
 #define PROPOSALS_KEPT	3
@@ -683,8 +685,8 @@ suggest_answers(const Payment *p, int max_results, OutRow *rows)
 static void
 put_answer(ReturnSetInfo *rsinfo, int rank, const OutRow *o, const char *currency)
 {
-	Datum		vals[8];
-	bool		nulls[8] = {false};
+	Datum		vals[N_ANSWER_COLUMNS];
+	bool		nulls[N_ANSWER_COLUMNS] = {false};
 	Datum		ids[MAX_ANSWER_ITEMS];
 	Datum		amts[MAX_ANSWER_ITEMS];
 
@@ -730,7 +732,7 @@ suggest(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results must be between 1 and %d, got %d", MAX_ANSWERS, max_results)));
-	DUNNING_INIT_SRF(fcinfo);
+	dunning_init_srf(fcinfo, N_ANSWER_COLUMNS);
 	rows = palloc(sizeof(OutRow) * MAX_ANSWERS);
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "reference_scan.h"
+#include "srf.h"
 
 #include "ascii.h"
 #include "checkdigit.h"
@@ -450,13 +451,15 @@ scan_references(const char *s, int n, RefEmit emit, void *arg)
 	}
 }
 
+#define N_REF_COLUMNS 3		/* of extract_references(): scheme, reference, start_pos */
+
 /* Puts what the scanner finds into the result of extract_references. */
 static void
 emit_tuple(void *arg, RefScheme scheme, const char *norm, int charpos)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	Datum		values[N_REF_COLUMNS];
+	bool		nulls[N_REF_COLUMNS] = {false, false, false};
 
 	values[0] = CStringGetTextDatum(dunning_ref_scheme_names[scheme]);
 	values[1] = CStringGetTextDatum(norm);
@@ -476,7 +479,7 @@ extract_references(PG_FUNCTION_ARGS)
 {
 	text	   *txt = PG_GETARG_TEXT_PP(0);
 
-	DUNNING_INIT_SRF(fcinfo);
+	dunning_init_srf(fcinfo, N_REF_COLUMNS);
 	scan_references(VARDATA_ANY(txt), VARSIZE_ANY_EXHDR(txt), emit_tuple, fcinfo->resultinfo);
 	return (Datum) 0;
 }

@@ -610,7 +610,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ' ' || SQLERRM;
 END $$;
-SELECT is(pg_temp.other_build_state(), '55000 read_bank_file returns 35 columns, but the installed dunning_internal.bank_row has 36',
+SELECT is(pg_temp.other_build_state(), '55000 read_bank_file returns 35 columns, but its installed SQL declaration has 36',
           'read_bank_file refuses a bank_row of another build than the library');
 
 SELECT * FROM finish();

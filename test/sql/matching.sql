@@ -1,7 +1,7 @@
 -- Invariants of the matching building blocks (src/reference.c, src/textmatch.c).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(39);
+SELECT plan(40);
 
 -- reference_create output always validates, normalises to itself and is
 -- attributed a scheme, for many generated bases of every scheme.
@@ -149,6 +149,14 @@ SELECT is(dunning.normalize_invoice_number(pg_catalog.repeat('1', 1048576)),
 SELECT ok(NOT dunning.reference_valid(pg_catalog.repeat('1', 1048576))
           AND NOT dunning.iban_valid(pg_catalog.repeat('A', 1048576)),
           'a 1 MB reference or IBAN is simply invalid');
+
+-- A declaration of another shape than the library's row (SQL of another
+-- build): refused, never rows built past its columns
+CREATE FUNCTION pg_temp.refs_of_another_build(text) RETURNS TABLE (scheme text, reference text, start_pos int, extra int)
+    LANGUAGE C AS '$libdir/dunning', 'extract_references';
+SELECT throws_ok($$SELECT * FROM pg_temp.refs_of_another_build('RF18539007547034')$$, '55000',
+                 'refs_of_another_build returns 3 columns, but its installed SQL declaration has 4',
+                 'a C set-returning function refuses a declared row of another shape');
 
 SELECT * FROM finish();
 ROLLBACK;
