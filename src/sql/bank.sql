@@ -376,9 +376,9 @@ COMMENT ON FUNCTION dunning_internal.write_bank_file_trusted(bytea, text, text) 
 
 -- Whether write_bank_file_trusted may run: a single node, a superuser
 -- running the import (the owner of import_statement: only a superuser sets
--- session_replication_role), and no trigger on the tables it writes that
--- replica mode would skip other than the extension's own (a trigger a DBA
--- added to dunning.payment must fire, so then the checked path runs).
+-- session_replication_role), and no trigger or rule on the tables it writes
+-- that replica mode would skip other than the extension's own (a trigger a
+-- DBA added to dunning.payment must fire, so then the checked path runs).
 CREATE OR REPLACE FUNCTION dunning_internal.trusted_bank_write_possible() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -395,10 +395,15 @@ AS $fn$
                                  AND k.conname IN ('payment_customer_id_fkey', 'bank_entry_statement_id_fkey',
                                                    'bank_entry_payment_id_fkey',
                                                    'bank_entry_returned_payment_id_fkey',
-                                                   'bank_entry_reverses_entry_id_fkey')));
+                                                   'bank_entry_reverses_entry_id_fkey')))
+       -- nor a rule on them (replica mode skips rules too)
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r
+                        WHERE r.ev_class IN ('dunning.payment'::regclass, 'dunning.bank_entry'::regclass,
+                                             'dunning.bank_statement'::regclass)
+                          AND r.ev_enabled = 'O' AND r.ev_type = '3');
 $fn$;
 COMMENT ON FUNCTION dunning_internal.trusted_bank_write_possible() IS
-    'whether import_statement may write with dunning_internal.write_bank_file_trusted: a single node, run by a superuser, and no trigger on payment, bank_entry or bank_statement that replica mode skips other than the extension''s own (internal)';
+    'whether import_statement may write with dunning_internal.write_bank_file_trusted: a single node, run by a superuser, and no trigger or rule on payment, bank_entry or bank_statement that replica mode skips other than the extension''s own (internal)';
 
 -- A payment row that is not written to dunning.payment (on Citus, the
 -- suspense holds it as jsonb) passes the checks of that table first: the
