@@ -78,7 +78,6 @@ typedef struct Camt
 	char	   *addtl;			/* AddtlTxInf: the remittance when RmtInf gives none */
 	StringInfoData remit;
 	StringInfoData code;
-	StringInfoData path;		/* scratch of here */
 	/* the element paths of the places taken (place_of) in this statement */
 	PlacePath	places[N_PLACE_PATHS];
 	int			next_place;
@@ -94,23 +93,12 @@ line_at(Camt *c)
 }
 
 /* "/Document/.../Name (line n)": where the reader stands (palloc'd). */
-static char *
+static const char *
 here(Camt *c)
 {
-	StringInfo	sp = &c->path;
-	StringInfoData s;
+	BankPlace	p = {c->full.data, c->n_stmt, c->n_stmt > 0 ? c->n_ntry : 0, line_at(c), true};
 
-	resetStringInfo(sp);
-	s = *sp;
-	appendBinaryStringInfo(&s, c->full.data, c->full.len);
-	if (c->n_stmt > 0)
-		appendStringInfo(&s, " (statement %d", c->n_stmt);
-	if (c->n_stmt > 0 && c->n_ntry > 0)
-		appendStringInfo(&s, ", entry %d", c->n_ntry);
-	appendStringInfo(&s, "%sline %d", c->n_stmt > 0 ? ", " : " (", line_at(c));
-	appendStringInfoChar(&s, ')');
-	*sp = s;
-	return pstrdup(s.data);
+	return dunning_bank_place(&p);
 }
 
 /*
@@ -139,7 +127,8 @@ place_of(Camt *c)
 	p.text = pp->path;
 	p.stmt = c->n_stmt;
 	p.entry = c->n_stmt > 0 ? c->n_ntry : 0;
-	p.line = Max(line_at(c), 1);
+	p.line = line_at(c);
+	p.numbered = true;
 	return p;
 }
 
@@ -636,7 +625,7 @@ on_text(void *arg, const char *t, int len)
 }
 
 /* where() of bank_xml.h. */
-static char *
+static const char *
 where(void *arg)
 {
 	return here((Camt *) arg);
@@ -657,7 +646,6 @@ dunning_camt_read(const char *data, int len, const char *want, const char *encod
 	initStringInfo(&c->full);
 	initStringInfo(&c->remit);
 	initStringInfo(&c->code);
-	initStringInfo(&c->path);
 	c->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "camt statement", ALLOCSET_DEFAULT_SIZES);
 	dunning_bank_xml_read(data, len, encoding, &camt_reader, c);
 	if (c->format == NULL && c->any_element)

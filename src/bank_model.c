@@ -25,7 +25,7 @@ dunning_bank_place(const BankPlace *p)
 {
 	StringInfoData s;
 
-	if (p->line <= 0)
+	if (!p->numbered)
 		return p->text ? p->text : "?";
 	initStringInfo(&s);
 	appendStringInfoString(&s, p->text);

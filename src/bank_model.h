@@ -18,14 +18,15 @@
  * Where a statement, entry or transaction was read, for the errors that
  * refuse it after it was read: written out only then (dunning_bank_place).
  * MT940 gives the text ("line 12 (:61:)"); camt the element path, the
- * statement's and entry's numbers (from 1, 0: none) and the line.
+ * statement's and entry's numbers (from 1, 0: none) and the line, numbered.
  */
 typedef struct BankPlace
 {
 	const char *text;
 	int			stmt;
 	int			entry;
-	int			line;			/* camt: > 0 */
+	int			line;
+	bool		numbered;		/* text is a path followed by the numbers */
 } BankPlace;
 
 /* One transaction: what becomes one bank_entry row (and one payment). */

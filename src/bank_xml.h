@@ -25,7 +25,7 @@ typedef struct BankXmlReader
 						  const unsigned char **attrs, int line);
 	void		(*end) (void *arg);
 	void		(*text) (void *arg, const char *text, int len);
-	char	   *(*where) (void *arg);
+	const char *(*where) (void *arg);
 } BankXmlReader;
 
 /*
