@@ -551,6 +551,7 @@ DECLARE
     paid integer[] := '{}';
     returned integer[] := '{}';
     fresh bigint[] := '{}';
+    on_citus boolean := dunning_internal.ledger_distributed();
     trusted boolean;
     plan_mode text := pg_catalog.current_setting('plan_cache_mode');
 BEGIN
@@ -558,7 +559,7 @@ BEGIN
         RAISE EXCEPTION 'no bank file given (content is NULL)' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM pg_advisory_xact_lock(dunning_internal.lock_key('import_statement'));
-    IF dunning_internal.ledger_distributed() THEN
+    IF on_citus THEN
         -- Citus writes the bank statements (reference tables with foreign
         -- keys) after reading the distributed payments only over one
         -- connection per node
@@ -587,10 +588,10 @@ BEGIN
          WHERE trusted
         UNION ALL
         SELECT * FROM dunning_internal.write_bank_file(content, format, encoding)
-         WHERE NOT trusted AND NOT dunning_internal.ledger_distributed()
+         WHERE NOT trusted AND NOT on_citus
         UNION ALL
         SELECT * FROM dunning_internal.write_bank_file_on_citus(content, format, encoding)
-         WHERE dunning_internal.ledger_distributed()),
+         WHERE on_citus),
     s AS (SELECT w.*, row_number() OVER (ORDER BY w.stmt_no)::integer AS k FROM w)
     SELECT COALESCE(array_agg(s.statement_id ORDER BY s.k), '{}'), COALESCE(array_agg(s.given ORDER BY s.k), '{}'),
            COALESCE(array_agg(s.entries ORDER BY s.k), '{}'),
