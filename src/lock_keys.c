@@ -6,7 +6,8 @@
  * then sees the first's work.  The keys are 'dunning' in ASCII in the high
  * seven bytes and the job's number in the low one, so that they meet no
  * other extension's.  C takes them with dunning_lock_key(), SQL with
- * dunning_internal.lock_key(job).
+ * dunning_internal.lock_key(job).  One key is not a job's but a guard's,
+ * taken in both modes (run_references, below).
  */
 #include "postgres.h"
 
@@ -27,6 +28,11 @@ static const struct
 	{"run", 2},					/* dunning.run() */
 	{"import_statement", 3},	/* dunning.import_statement() */
 	{"refresh_segments", 4},	/* dunning.refresh_segments() */
+	/*
+	 * run()'s writing without per-row foreign-key checks holds it exclusive;
+	 * a delete or key change of customer or invoice, shared (runner.sql)
+	 */
+	{"run_references", 5},
 };
 
 int64

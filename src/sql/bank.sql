@@ -384,23 +384,12 @@ CREATE OR REPLACE FUNCTION dunning_internal.trusted_bank_write_possible() RETURN
 AS $fn$
     SELECT NOT dunning_internal.ledger_distributed()
        AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
-       AND NOT EXISTS (
-           SELECT FROM pg_catalog.pg_trigger t
-            WHERE t.tgrelid IN ('dunning.payment'::regclass, 'dunning.bank_entry'::regclass,
-                                'dunning.bank_statement'::regclass)
-              AND t.tgenabled = 'O' AND (t.tgtype & 4) <> 0       -- fires on INSERT, not in replica mode
-              AND NOT (t.tgrelid = 'dunning.payment'::regclass AND t.tgname = 'payment_totals_reset')
-              AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
-                               WHERE k.oid = t.tgconstraint AND k.contype = 'f' AND k.conrelid = t.tgrelid
-                                 AND k.conname IN ('payment_customer_id_fkey', 'bank_entry_statement_id_fkey',
-                                                   'bank_entry_payment_id_fkey',
-                                                   'bank_entry_returned_payment_id_fkey',
-                                                   'bank_entry_reverses_entry_id_fkey')))
-       -- nor a rule on them (replica mode skips rules too)
-       AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r
-                        WHERE r.ev_class IN ('dunning.payment'::regclass, 'dunning.bank_entry'::regclass,
-                                             'dunning.bank_statement'::regclass)
-                          AND r.ev_enabled = 'O' AND r.ev_type = '3');
+       AND dunning_internal.replica_mode_skips_only(
+               ARRAY['dunning.payment', 'dunning.bank_entry', 'dunning.bank_statement']::regclass[],
+               4,                                                  -- it only inserts
+               ARRAY['payment_totals_reset']::name[],
+               ARRAY['payment_customer_id_fkey', 'bank_entry_statement_id_fkey', 'bank_entry_payment_id_fkey',
+                     'bank_entry_returned_payment_id_fkey', 'bank_entry_reverses_entry_id_fkey']::name[]);
 $fn$;
 COMMENT ON FUNCTION dunning_internal.trusted_bank_write_possible() IS
     'whether import_statement may write with dunning_internal.write_bank_file_trusted: a single node, run by a superuser, and no trigger or rule on payment, bank_entry or bank_statement that replica mode skips other than the extension''s own (internal)';

@@ -268,6 +268,8 @@ COMMENT ON FUNCTION dunning_internal.action_notify() IS
 CREATE OR REPLACE TRIGGER action_notify AFTER INSERT ON dunning.action
     REFERENCING NEW TABLE AS new_actions
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.action_notify();
+-- fired in replica mode too: run() writes its actions so (runner.sql)
+ALTER TABLE dunning.action ENABLE ALWAYS TRIGGER action_notify;
 
 -- Message-IDs: <action_id.hash@domain>, the hash an HMAC of the action id
 -- with the database's signing key, so the id is the same on every retry,

@@ -1104,6 +1104,68 @@ $fn$;
 COMMENT ON FUNCTION dunning_internal.analyze_unanalyzed_tables() IS
     'analyzes the tables of the extension that hold pages but were never counted by ANALYZE or VACUUM (pg_class.reltuples < 1); returns how many (internal: run, before it plans)';
 
+-- The run's writing without per-row foreign-key checks.  A first run
+-- writes about ten items per notice, each with two foreign keys (to its
+-- action and to its invoice) that PostgreSQL checks with a query and a
+-- FOR KEY SHARE lock per row; the actions, states, legal cases and level
+-- log name their customer the same way.  Every one of those keys holds by
+-- construction (the actions are the statement's own, the invoices and
+-- customers the rows it just read) except against one thing: another
+-- session deleting, or changing the key of, an invoice or a customer the
+-- run has read, between that read and the run's commit, which the row lock
+-- would have made wait.  Here a lock on the run's side replaces the row
+-- locks: every delete or key change of an invoice or a customer takes the
+-- advisory lock run_references shared, until its transaction ends (the
+-- triggers below, enabled ALWAYS so that replica mode and pg_restore take it
+-- too), and the run writes unchecked only once it holds that lock
+-- exclusively, taken without waiting (when a delete is in flight, the run
+-- writes checked instead; a delete that comes while the run holds it waits
+-- for the run's commit, then fails on the foreign key, as it would have).
+-- The run's statements read after taking it (READ COMMITTED: each takes
+-- its snapshot then; a REPEATABLE READ snapshot may be older, so that run
+-- writes checked), so what it read no one can have deleted by its commit.
+-- doc/dunning.md, "The items' integrity checks".
+CREATE OR REPLACE FUNCTION dunning_internal.references_wait_for_run() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(dunning_internal.lock_key('run_references'));
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION dunning_internal.references_wait_for_run() IS
+    'trigger: a delete or key change of invoices or customers takes the advisory lock run_references shared until its transaction ends, so it waits for a run writing without per-row foreign-key checks, and such a run does not start while it is in flight (internal)';
+CREATE OR REPLACE TRIGGER invoice_references_wait_for_run BEFORE DELETE OR UPDATE OF customer_id, invoice_id ON dunning.invoice
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.references_wait_for_run();
+ALTER TABLE dunning.invoice ENABLE ALWAYS TRIGGER invoice_references_wait_for_run;
+CREATE OR REPLACE TRIGGER customer_references_wait_for_run BEFORE DELETE OR UPDATE OF customer_id ON dunning.customer
+    FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.references_wait_for_run();
+ALTER TABLE dunning.customer ENABLE ALWAYS TRIGGER customer_references_wait_for_run;
+
+-- Whether this run may write without the per-row checks: a single node, a
+-- superuser running it (the owner of run(): only a superuser sets
+-- session_replication_role), READ COMMITTED, and no trigger or rule on the
+-- tables it writes that replica mode would change (a trigger a DBA added to
+-- dunning.action must fire).  The caller then takes run_references
+-- without waiting.
+CREATE OR REPLACE FUNCTION dunning_internal.trusted_run_write_possible() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT NOT dunning_internal.ledger_distributed()
+       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
+       AND pg_catalog.current_setting('transaction_isolation') = 'read committed'
+       AND dunning_internal.replica_mode_skips_only(
+               ARRAY['dunning.action', 'dunning.action_item', 'dunning.legal_case', 'dunning.customer_dunning',
+                     'dunning.level_change', 'dunning.payment_plan_instalment']::regclass[],
+               4 | 16,                                 -- inserts, and updates (states, instalments)
+               '{}'::name[],
+               ARRAY['action_customer_id_fkey', 'action_item_action_fkey', 'action_item_invoice_fkey',
+                     'customer_dunning_customer_id_fkey', 'level_change_customer_id_fkey',
+                     'legal_case_customer_id_fkey', 'payment_plan_instalment_customer_id_plan_id_fkey']::name[]);
+$fn$;
+COMMENT ON FUNCTION dunning_internal.trusted_run_write_possible() IS
+    'whether run() may write its actions, items, states and log without per-row foreign-key checks (session_replication_role = replica, once it holds the advisory lock run_references): a single node, run by a superuser, READ COMMITTED, and no trigger or rule on the tables it writes that replica mode would skip or add (internal)';
+
 -- One run at a time (advisory transaction lock, pg_partman's pattern): a
 -- second concurrent run waits, then finds the customers evaluated for the
 -- day and creates nothing twice; the unique keys are the last line of
@@ -1123,6 +1185,9 @@ DECLARE
     started bigint;
     -- the statement that applies what is due (from $3 on Citus, see below)
     apply_due text;
+    -- whether it writes without per-row foreign-key checks (above)
+    trusted boolean;
+    role_before text := pg_catalog.current_setting('session_replication_role');
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'dunning.run needs an as_of instant' USING ERRCODE = 'null_value_not_allowed';
@@ -1257,8 +1322,17 @@ BEGIN
     SELECT count(*) FROM made
     $q$;
     IF NOT dunning_internal.ledger_distributed() THEN
+        -- (the lock is tried last: it is taken only for the trusted writing)
+        trusted := dunning_internal.trusted_run_write_possible()
+                   AND pg_catalog.pg_try_advisory_xact_lock(dunning_internal.lock_key('run_references'));
+        IF trusted THEN
+            PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
+        END IF;
         EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created
             USING as_of, NULL::bigint, NULL::dunning_internal.due_action[];
+        IF trusted THEN
+            PERFORM pg_catalog.set_config('session_replication_role', role_before, true);
+        END IF;
     ELSE
         -- On Citus each customer's due rows are computed and applied before
         -- the next customer's: every statement names its customer

@@ -331,10 +331,11 @@ BEGIN
         -- 4. the rows are copied into the shards as they are: the ledger's
         -- triggers (running totals, guards of shipped rows) must not fire
         -- again on them; they are enabled again once the tables moved
-        CREATE TEMP TABLE IF NOT EXISTS dunning_distribute_tg (rel regclass, name name) ON COMMIT DROP;
+        CREATE TEMP TABLE IF NOT EXISTS dunning_distribute_tg (rel regclass, name name, enabled "char")
+            ON COMMIT DROP;
         TRUNCATE dunning_distribute_tg;
         INSERT INTO dunning_distribute_tg
-        SELECT t.tgrelid::regclass, t.tgname FROM pg_trigger t
+        SELECT t.tgrelid::regclass, t.tgname, t.tgenabled FROM pg_trigger t
          WHERE t.tgrelid = ANY (pending) AND NOT t.tgisinternal AND t.tgenabled <> 'D';
         FOR r IN SELECT DISTINCT g.rel FROM dunning_distribute_tg g LOOP
             EXECUTE format('ALTER TABLE %s DISABLE TRIGGER USER', r.rel);
@@ -365,8 +366,10 @@ BEGIN
                 RAISE NOTICE 'dunning.distribute(): foreign key % of % not kept on Citus (%)', fk.name, fk.rel, fk.def;
             END IF;
         END LOOP;
-        FOR r IN SELECT g.rel, g.name FROM dunning_distribute_tg g ORDER BY 1, 2 LOOP
-            EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', r.rel, r.name);
+        -- (as they were: in origin mode, or ALWAYS)
+        FOR r IN SELECT g.rel, g.name, g.enabled FROM dunning_distribute_tg g ORDER BY 1, 2 LOOP
+            EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel,
+                           CASE r.enabled WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, r.name);
         END LOOP;
     END IF;
 

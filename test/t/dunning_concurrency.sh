@@ -110,9 +110,10 @@ INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on,
 VALUES (1, 1, 'R-1', '2026-01-01', '2026-02-01', 100), (2, 2, 'B-1', '2026-01-01', '2026-02-01', 100);
 INSERT INTO dunning.payment (payment_id, received_on, amount, customer_id) VALUES (1, '2026-03-16', 100, 1);
 SQL
-# the run's foreign-key check of invoice 2 waits for this lock
+# the run's foreign-key check of invoice 2 waits for this lock (the empty
+# delete takes run_references shared: the run writes with its per-row checks)
 psql -X -q -o /dev/null -d $REF -c "BEGIN" -c "SELECT FROM dunning.invoice WHERE invoice_id = 2 FOR UPDATE" \
-     -c "SELECT pg_sleep(4)" -c "COMMIT" &
+     -c "DELETE FROM dunning.invoice WHERE false" -c "SELECT pg_sleep(4)" -c "COMMIT" &
 sleep 0.5
 psql -X -qAt -d $REF -c "SELECT dunning.run('2026-03-16 10:00+00')" > $dir/race_run &
 sleep 1.5
@@ -142,6 +143,74 @@ wait
 q $REF "SELECT dunning.run('2026-03-16 16:00+00')" >/dev/null
 is "$(q $REF "SELECT status FROM dunning.action WHERE customer_id = 2 AND kind = 'notice'")" "cancelled" \
    "the next run cancels it: that pass did not take the settlement it could not see"
+
+# The run's writing without per-row foreign-key checks (runner.sql): a
+# delete of a dunned invoice or customer cannot leave an item or an action
+# naming nothing.  (1) The run first: it holds run_references; a delete of
+# an invoice it lists waits for its commit, then fails on the foreign key.
+race_db() {
+    fresh_db $REF
+    psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d $REF <<'SQL'
+INSERT INTO dunning.customer (customer_id, name, email, timezone)
+SELECT g, 'Customer ' || g, 'c' || g || '@example.com', 'UTC' FROM generate_series(1, 3) g;
+INSERT INTO dunning.invoice (invoice_id, customer_id, invoice_number, issued_on, due_on, amount)
+SELECT g, 1 + (g - 1) / 2, 'D-' || g, '2026-01-01', '2026-02-01', 100 FROM generate_series(1, 6) g;
+SQL
+}
+orphans() {
+    q $REF "SELECT (SELECT count(*) FROM dunning.action_item ai
+                     WHERE NOT EXISTS (SELECT FROM dunning.invoice i
+                                        WHERE i.customer_id = ai.customer_id AND i.invoice_id = ai.invoice_id))
+                 + (SELECT count(*) FROM dunning.action a
+                     WHERE NOT EXISTS (SELECT FROM dunning.customer c WHERE c.customer_id = a.customer_id))"
+}
+race_db
+is "$(q $REF "SELECT dunning_internal.trusted_run_write_possible()")" "t" "(the run writes without per-row checks here)"
+is "$(psql -X -qAt -d $REF -c "BEGIN ISOLATION LEVEL REPEATABLE READ" -c "SELECT dunning_internal.trusted_run_write_possible()" \
+        -c "COMMIT")" "f" "not in REPEATABLE READ (its snapshot may be older than the lock)"
+psql -X -At -d $REF -c "BEGIN" -c "SELECT dunning.run('2026-03-16 10:00+00')" -c "SELECT pg_sleep(2)" -c "COMMIT" \
+     > $dir/ra 2>&1 &
+a=$!
+sleep 0.7
+t0=$(date +%s%3N)
+psql -X -At -d $REF -c "DELETE FROM dunning.invoice WHERE invoice_id = 2" > $dir/rb 2>&1
+waited=$(( $(date +%s%3N) - t0 ))
+wait $a
+is "$(grep -x '[0-9]*' $dir/ra)" "3" "a run in a transaction held open writes three notices"
+grep -q 'violates foreign key constraint "action_item_invoice_fkey"' $dir/rb
+ok $? "a delete of an invoice one of them lists, meanwhile, fails on the foreign key"
+[ "$waited" -ge 700 ]
+ok $? "... after waiting for the run's commit (waited $waited ms)"
+psql -X -At -d $REF -c "DELETE FROM dunning.customer WHERE customer_id = 3" > $dir/rc 2>&1
+grep -q 'violates foreign key constraint' $dir/rc
+ok $? "a delete of a dunned customer fails on a foreign key"
+is "$(orphans)" "0" "no item names a missing invoice, no action a missing customer"
+# (2) The delete first, uncommitted: the run does not wait for the lock; it
+# writes with its per-row checks, whose check of the deleted invoice waits
+# for the delete's commit and fails the run (as before the unchecked
+# writing); without the lock the run would write an item naming it.
+race_db
+psql -X -At -d $REF -c "BEGIN" -c "DELETE FROM dunning.invoice WHERE invoice_id = 2" -c "SELECT pg_sleep(2)" -c "COMMIT" \
+     > $dir/da 2>&1 &
+a=$!
+sleep 0.7
+psql -X -At -d $REF -c "SELECT dunning.run('2026-03-16 10:00+00')" > $dir/db 2>&1
+wait $a
+grep -q 'violates foreign key constraint "action_item_invoice_fkey"' $dir/db
+ok $? "a run while an invoice's delete is uncommitted fails on the foreign key once the delete commits"
+is "$(q $REF "SELECT count(*) FROM dunning.invoice WHERE invoice_id = 2")" "0" "... the delete committed"
+is "$(q $REF "SELECT dunning.run('2026-03-16 11:00+00')")" "3" "the next run writes the three notices"
+is "$(orphans)" "0" "no item names the deleted invoice"
+# (3) A rolled-back delete leaves the run to write (checked) what it found.
+race_db
+psql -X -At -d $REF -c "BEGIN" -c "DELETE FROM dunning.customer WHERE customer_id = 42" -c "SELECT pg_sleep(1.5)" \
+     -c "ROLLBACK" > /dev/null 2>&1 &
+sleep 0.5
+is "$(q $REF "SELECT dunning.run('2026-03-16 10:00+00')")" "3" "a run beside an open delete of customers writes its notices"
+is "$(q $REF "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
+                AND query LIKE 'SELECT pg_sleep(1.5)%'")" "1" "... without waiting for it (the delete is still open)"
+wait
+is "$(q $REF "SELECT count(*) FROM dunning.action_item")" "6" "... with their items"
 
 grep -E "^(number of (transactions actually processed|failed)|tps)" $dir/out1 $dir/out2 | sed 's/^/# /'
 rm -rf $dir
