@@ -22,7 +22,7 @@ CREATE TYPE dunning_internal.due_action AS (
     from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
     opens_legal boolean, replaces_action_id bigint,
     kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
-    language text, collector text, subject text, body text, payload jsonb, items jsonb,
+    language text, collector text, subject text, body text, payload jsonb,
     plan_id bigint, instalment_no integer, ended_on date, passed_over text);
 -- @code
 COMMENT ON TYPE dunning_internal.evaluation IS 'what one evaluation of the runner decided (internal: due_actions)';
@@ -963,7 +963,7 @@ WITH s AS MATERIALIZED (
            d.recipient, COALESCE(d.template_language, d.customer_language) AS language, d.collector,
            dunning_internal.render_action(d.t_subject, d.payload, r.extra, 'text') AS subject,
            dunning_internal.render_action(d.t_body, d.payload, r.extra, d.mode) AS body,
-           d.payload, d.invoices AS items, d.plan_id, d.instalment_no,
+           d.payload, d.plan_id, d.instalment_no,
            d.episode, d.from_step_id, d.level_step_id, d.level_offset, d.want, d.t_legal,
            d.last_notice_lost, d.last_notice_action_id, d.ended_on, d.passed_over
       FROM doc d
@@ -986,7 +986,7 @@ SELECT r.customer_id, r.local_date, r.kind IN ('notice', 'pre_due'), r.scenario_
        COALESCE(r.kind = 'notice' AND r.t_legal, false),
        CASE WHEN r.kind = 'notice' AND r.want = 'renotice' AND r.last_notice_lost THEN r.last_notice_action_id END,
        r.kind, r.step_id, r.step_name, r.offset_days, r.channel, r.recipient, r.language, r.collector,
-       r.subject, r.body, r.payload, r.items, r.plan_id, r.instalment_no, r.ended_on,
+       r.subject, r.body, r.payload, r.plan_id, r.instalment_no, r.ended_on,
        CASE WHEN r.kind = 'notice' THEN r.passed_over END
   FROM rendered r
 UNION ALL
@@ -994,7 +994,7 @@ SELECT d.customer_id, d.local_date, true, d.scenario_id, d.episode, d.from_step_
        CASE WHEN d.episode IN ('end', 'none', 'deferred') THEN NULL ELSE d.level_step_id END,
        CASE WHEN d.episode IN ('end', 'none', 'deferred') THEN NULL ELSE d.level_offset END,
        COALESCE(d.waits, CASE WHEN d.want IS NOT NULL THEN 'nothing to claim' END), NULL, false, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.ended_on, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.ended_on, NULL
   FROM e d
  -- a hashed subplan: the customers with a notice or a pre-due reminder
  WHERE d.customer_id NOT IN (SELECT it.customer_id FROM it)
@@ -1384,7 +1384,7 @@ RETURNS TABLE (customer_id bigint, step_id bigint, step_name text, action_date d
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $fn$
     SELECT d.customer_id, d.step_id, d.step_name, d.action_date, d.channel, d.recipient, d.language,
-           pg_catalog.jsonb_array_length(d.items), d.payload->'totals', d.subject, d.body, d.payload
+           pg_catalog.jsonb_array_length(d.payload->'invoices'), d.payload->'totals', d.subject, d.body, d.payload
       FROM (SELECT * FROM dunning_internal.due_actions(as_of) WHERE NOT dunning_internal.ledger_distributed()
             UNION ALL
             SELECT * FROM dunning_internal.due_actions_by_customer(as_of) WHERE dunning_internal.ledger_distributed()) d

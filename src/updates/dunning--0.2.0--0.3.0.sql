@@ -583,7 +583,7 @@ CREATE TYPE dunning_internal.due_action AS (
     from_step_id bigint, level_step_id bigint, level_offset integer, waits_for text, event text,
     opens_legal boolean, replaces_action_id bigint,
     kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
-    language text, collector text, subject text, body text, payload jsonb, items jsonb,
+    language text, collector text, subject text, body text, payload jsonb,
     plan_id bigint, instalment_no integer, ended_on date, passed_over text);
 
 -- New tables: the ladder (ladder.sql) and payment plans (plans.sql).
