@@ -60,4 +60,16 @@
 #define DUNNING_RETARGET_RTE(query, rte, new_relid) ((rte)->relid = (new_relid))
 #endif
 
+/*
+ * An int8 as a numeric: int64_to_numeric() since PostgreSQL 14; before, the
+ * int8_numeric cast function.
+ */
+#if PG_VERSION_NUM >= 140000
+#include "utils/numeric.h"
+#define DUNNING_INT64_NUMERIC(v) int64_to_numeric(v)
+#else
+#include "utils/fmgrprotos.h"
+#define DUNNING_INT64_NUMERIC(v) DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(v)))
+#endif
+
 #endif							/* DUNNING_COMPAT_H */

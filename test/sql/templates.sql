@@ -7,7 +7,7 @@
 -- templates first, to show they catch what they look for.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(23);
+SELECT plan(26);
 
 -- What is wrong with a rendered text (NULL: nothing).  link: the payment link
 -- the document had ('' without one).
@@ -153,6 +153,48 @@ SELECT is((SELECT string_agg(channel, ',' ORDER BY customer_id) FROM dunning.act
 SELECT is_empty($$SELECT customer_id FROM dunning.action WHERE customer_id BETWEEN 91 AND 96
                    AND (jsonb_typeof(payload->'totals'->'EUR') <> 'number' OR jsonb_typeof(payload->'totals'->'JPY') <> 'number')$$,
     'the payload''s totals stay numbers');
+
+-- The payload's items come from dunning_internal.notice_items (C): the same
+-- jsonb as jsonb_agg(jsonb_build_object(...)), byte for byte, for every
+-- kind of value an item can hold.
+CREATE TEMP TABLE item_rows (customer_id bigint, invoice_id bigint, number text, due_on date, days_overdue integer,
+                             open_amount numeric, currency char(3), interest numeric, compensation numeric,
+                             confirmation boolean, paid_on date);
+INSERT INTO item_rows VALUES
+    (1, 9007199254740993, 'F-1 "quoted" \ é ✓', '2026-03-01', 15, 1234.50, 'EUR', 1.2345678901234567890, 40, false, NULL),
+    (1, 2, '', '2026-02-01', 43, 0.001, 'EUR', NULL, NULL, false, NULL),
+    (1, 3, 'F-3', 'infinity', -2147483648, -99999999999999999999.99, 'JPY', 0, 0.00, false, NULL),
+    (2, 4, 'C-1', '2026-01-31', 0, 100, 'GBP', NULL, 70, true, '2026-03-15'),
+    (2, 5, 'C-2', '-infinity', 2147483647, 1e-20, 'GBP', 12.5, NULL, true, NULL),
+    (3, -6, NULL, NULL, NULL, NULL, 'USD', NULL, NULL, NULL, NULL),
+    (3, 7, 'F-7', '0044-03-15 BC', 1, 123456789012345678901234567890.123456789, 'USD', 1e3, 5e-1, false, '2026-01-01');
+SELECT results_eq(
+    $$SELECT customer_id, dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
+                                                       interest, compensation, confirmation, paid_on
+                                                       ORDER BY due_on, number)::text
+        FROM item_rows GROUP BY customer_id ORDER BY customer_id$$,
+    $$SELECT customer_id, jsonb_agg(CASE WHEN confirmation THEN jsonb_build_object(
+               'invoice_id', invoice_id, 'number', number, 'due_on', due_on, 'days_overdue', days_overdue,
+               'open_amount', open_amount, 'currency', currency, 'interest', interest, 'compensation', compensation,
+               'settled_amount', open_amount, 'paid_on', paid_on)
+            ELSE jsonb_build_object(
+               'invoice_id', invoice_id, 'number', number, 'due_on', due_on, 'days_overdue', days_overdue,
+               'open_amount', open_amount, 'currency', currency, 'interest', interest, 'compensation', compensation) END
+            ORDER BY due_on, number)::text
+        FROM item_rows GROUP BY customer_id ORDER BY customer_id$$,
+    'notice_items writes the items as jsonb_agg(jsonb_build_object(...)) does: numbers, dates, texts, NULLs, both shapes');
+SELECT is((SELECT dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
+                                               interest, compensation, confirmation, paid_on)
+             FROM item_rows WHERE false), NULL, '... and no items: NULL, as jsonb_agg');
+SELECT ok((SELECT bool_and(a = b) FROM (
+             SELECT dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
+                                                  interest, compensation, confirmation, paid_on ORDER BY invoice_id) AS a,
+                    jsonb_agg(jsonb_build_object('invoice_id', invoice_id, 'number', number, 'due_on', due_on,
+                                                 'days_overdue', days_overdue, 'open_amount', open_amount,
+                                                 'currency', currency, 'interest', interest,
+                                                 'compensation', compensation) ORDER BY invoice_id) AS b
+               FROM item_rows WHERE NOT confirmation GROUP BY customer_id) x),
+          '... equal as jsonb too');
 
 SELECT * FROM finish();
 ROLLBACK;
