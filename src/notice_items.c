@@ -3,8 +3,8 @@
  * items of a notice as the jsonb array of its payload ("invoices"), built
  * in one pass.
  *
- * It writes what jsonb_agg(jsonb_build_object(...)) writes, byte for byte
- * (test/sql/templates.sql compares them), without its per-item costs: that
+ * It writes what jsonb_agg(jsonb_build_object(...)) writes (the same text
+ * and value: test/sql/templates.sql), without its per-item costs: that
  * pair builds each item as a jsonb of its own, turning every number into
  * text and back (datum_to_jsonb runs the type's output function, then
  * numeric_in), and the aggregate then reads each item back token by token.

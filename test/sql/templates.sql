@@ -155,7 +155,7 @@ SELECT is_empty($$SELECT customer_id FROM dunning.action WHERE customer_id BETWE
     'the payload''s totals stay numbers');
 
 -- The payload's items come from dunning_internal.notice_items (C): the same
--- jsonb as jsonb_agg(jsonb_build_object(...)), byte for byte, for every
+-- jsonb as jsonb_agg(jsonb_build_object(...)), text and value, for every
 -- kind of value an item can hold.
 CREATE TEMP TABLE item_rows (customer_id bigint, invoice_id bigint, number text, due_on date, days_overdue integer,
                              open_amount numeric, currency char(3), interest numeric, compensation numeric,
