@@ -89,6 +89,42 @@ argument_value(FunctionCallInfo fcinfo, int argno, Oid type)
 	return v;
 }
 
+/* A member of an item: its key, and the argument that holds its value. */
+typedef struct ItemMember
+{
+	const char *key;
+	int			argno;
+	Oid			type;
+} ItemMember;
+
+static const ItemMember item_members[] =
+{
+	{"invoice_id", 1, INT8OID},
+	{"number", 2, TEXTOID},
+	{"due_on", 3, DATEOID},
+	{"days_overdue", 4, INT4OID},
+	{"open_amount", 5, NUMERICOID},
+	{"currency", 6, TEXTOID},
+	{"interest", 7, NUMERICOID},
+	{"compensation", 8, NUMERICOID},
+};
+
+/* a confirmation's item also names what it settled, and when */
+static const ItemMember confirmation_members[] =
+{
+	{"settled_amount", 5, NUMERICOID},
+	{"paid_on", 10, DATEOID},
+};
+
+/* Adds the member M, its value the call's argument, to the object being built. */
+static void
+push_argument(NoticeItems *items, FunctionCallInfo fcinfo, const ItemMember *m)
+{
+	JsonbValue	v = argument_value(fcinfo, m->argno, m->type);
+
+	push_member(items, m->key, &v);
+}
+
 PG_FUNCTION_INFO_V1(notice_items_add);
 
 /*
@@ -102,7 +138,6 @@ notice_items_add(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext;
 	MemoryContext caller;
 	NoticeItems *items;
-	JsonbValue	v;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		ereport(ERROR,
@@ -118,29 +153,11 @@ notice_items_add(PG_FUNCTION_ARGS)
 		items = (NoticeItems *) PG_GETARG_POINTER(0);
 
 	pushJsonbValue(&items->parse, WJB_BEGIN_OBJECT, NULL);
-	v = argument_value(fcinfo, 1, INT8OID);
-	push_member(items, "invoice_id", &v);
-	v = argument_value(fcinfo, 2, TEXTOID);
-	push_member(items, "number", &v);
-	v = argument_value(fcinfo, 3, DATEOID);
-	push_member(items, "due_on", &v);
-	v = argument_value(fcinfo, 4, INT4OID);
-	push_member(items, "days_overdue", &v);
-	v = argument_value(fcinfo, 5, NUMERICOID);
-	push_member(items, "open_amount", &v);
+	for (int i = 0; i < lengthof(item_members); i++)
+		push_argument(items, fcinfo, &item_members[i]);
 	if (!PG_ARGISNULL(9) && PG_GETARG_BOOL(9))
-		push_member(items, "settled_amount", &v);
-	v = argument_value(fcinfo, 6, TEXTOID);
-	push_member(items, "currency", &v);
-	v = argument_value(fcinfo, 7, NUMERICOID);
-	push_member(items, "interest", &v);
-	v = argument_value(fcinfo, 8, NUMERICOID);
-	push_member(items, "compensation", &v);
-	if (!PG_ARGISNULL(9) && PG_GETARG_BOOL(9))
-	{
-		v = argument_value(fcinfo, 10, DATEOID);
-		push_member(items, "paid_on", &v);
-	}
+		for (int i = 0; i < lengthof(confirmation_members); i++)
+			push_argument(items, fcinfo, &confirmation_members[i]);
 	/* (sorts the keys and drops duplicates, as for any jsonb object) */
 	pushJsonbValue(&items->parse, WJB_END_OBJECT, NULL);
 
