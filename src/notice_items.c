@@ -89,6 +89,10 @@ argument_value(FunctionCallInfo fcinfo, int argno, Oid type)
 	return v;
 }
 
+/* The arguments of notice_items_add past the state (1 to 8: item_members). */
+#define ARG_CONFIRMATION 9
+#define ARG_PAID_ON 10
+
 /* A member of an item: its key, and the argument that holds its value. */
 typedef struct ItemMember
 {
@@ -113,7 +117,7 @@ static const ItemMember item_members[] =
 static const ItemMember confirmation_members[] =
 {
 	{"settled_amount", 5, NUMERICOID},
-	{"paid_on", 10, DATEOID},
+	{"paid_on", ARG_PAID_ON, DATEOID},
 };
 
 /* Adds the member M, its value the call's argument, to the object being built. */
@@ -155,7 +159,7 @@ notice_items_add(PG_FUNCTION_ARGS)
 	pushJsonbValue(&items->parse, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < lengthof(item_members); i++)
 		push_argument(items, fcinfo, &item_members[i]);
-	if (!PG_ARGISNULL(9) && PG_GETARG_BOOL(9))
+	if (!PG_ARGISNULL(ARG_CONFIRMATION) && PG_GETARG_BOOL(ARG_CONFIRMATION))
 		for (int i = 0; i < lengthof(confirmation_members); i++)
 			push_argument(items, fcinfo, &confirmation_members[i]);
 	/* (sorts the keys and drops duplicates, as for any jsonb object) */

@@ -382,9 +382,7 @@ COMMENT ON FUNCTION dunning_internal.write_bank_file_trusted(bytea, text, text) 
 CREATE OR REPLACE FUNCTION dunning_internal.trusted_bank_write_possible() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT NOT dunning_internal.ledger_distributed()
-       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
-       AND dunning_internal.replica_mode_skips_only(
+    SELECT dunning_internal.replica_mode_writing_possible(
                ARRAY['dunning.payment', 'dunning.bank_entry', 'dunning.bank_statement']::regclass[],
                4,                                                  -- it only inserts
                ARRAY['payment_totals_reset']::name[],

@@ -97,19 +97,24 @@ GRANT EXECUTE ON FUNCTION dunning_internal.lock_key(text) TO dunning_admin;
 
 -- A writing that holds its foreign keys by construction may skip their
 -- per-row checks with session_replication_role = replica (the facility of
--- pg_restore --disable-triggers; bank.sql, runner.sql) only where that mode
--- changes nothing else: no trigger on the tables written, fired by the
--- events the writing does (tgtype bits: 4 INSERT, 8 DELETE, 16 UPDATE), that
--- replica mode skips (enabled in origin mode) or fires only then (ENABLE
--- REPLICA), other than the named triggers and the internal triggers of the
--- named foreign keys (either side); and no rule on them in those modes.
-CREATE OR REPLACE FUNCTION dunning_internal.replica_mode_skips_only(tables regclass[], events integer,
-                                                                    known_triggers name[],
-                                                                    known_foreign_keys name[])
+-- pg_restore --disable-triggers; bank.sql, runner.sql) only on a single node
+-- (Citus has its own paths), run by a superuser (only a superuser sets that
+-- parameter: the SECURITY DEFINER owner of the caller, the role of CREATE
+-- EXTENSION), and where that mode changes nothing else: no trigger on the
+-- tables written, fired by the events the writing does (tgtype bits: 4
+-- INSERT, 8 DELETE, 16 UPDATE), that replica mode skips (enabled in origin
+-- mode) or fires only then (ENABLE REPLICA), other than the named triggers
+-- and the internal triggers of the named foreign keys (either side); and no
+-- rule on them in those modes.
+CREATE OR REPLACE FUNCTION dunning_internal.replica_mode_writing_possible(tables regclass[], events integer,
+                                                                          known_triggers name[],
+                                                                          known_foreign_keys name[])
 RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT NOT EXISTS (
+    SELECT NOT dunning_internal.ledger_distributed()
+       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
+       AND NOT EXISTS (
                SELECT FROM pg_catalog.pg_trigger t
                 WHERE t.tgrelid = ANY (tables) AND t.tgenabled IN ('O', 'R') AND (t.tgtype & events) <> 0
                   AND t.tgname <> ALL (known_triggers)
@@ -119,5 +124,5 @@ AS $fn$
        AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r
                         WHERE r.ev_class = ANY (tables) AND r.ev_enabled IN ('O', 'R') AND r.ev_type <> '1');
 $fn$;
-COMMENT ON FUNCTION dunning_internal.replica_mode_skips_only(regclass[], integer, name[], name[]) IS
-    'whether session_replication_role = replica, for a writing of these events (tgtype bits) on these tables, skips only the named triggers and the internal triggers of the named foreign keys, and fires nothing extra (no ENABLE REPLICA trigger or rule) (internal: trusted_bank_write_possible, trusted_run_write_possible)';
+COMMENT ON FUNCTION dunning_internal.replica_mode_writing_possible(regclass[], integer, name[], name[]) IS
+    'whether a writing of these events (tgtype bits) on these tables may use session_replication_role = replica: a single node, run by a superuser, and that mode skips only the named triggers and the internal triggers of the named foreign keys, and fires nothing extra (no ENABLE REPLICA trigger or rule) (internal: trusted_bank_write_possible, trusted_run_write_possible)';

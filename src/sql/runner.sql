@@ -1175,10 +1175,8 @@ ALTER TABLE dunning.customer ENABLE ALWAYS TRIGGER customer_references_wait_for_
 CREATE OR REPLACE FUNCTION dunning_internal.trusted_run_write_possible() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT NOT dunning_internal.ledger_distributed()
-       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
-       AND pg_catalog.current_setting('transaction_isolation') = 'read committed'
-       AND dunning_internal.replica_mode_skips_only(
+    SELECT pg_catalog.current_setting('transaction_isolation') = 'read committed'
+       AND dunning_internal.replica_mode_writing_possible(
                ARRAY['dunning.action', 'dunning.action_item', 'dunning.legal_case', 'dunning.customer_dunning',
                      'dunning.level_change', 'dunning.payment_plan_instalment']::regclass[],
                4 | 16,                                 -- inserts, and updates (states, instalments)
@@ -1211,7 +1209,7 @@ DECLARE
     apply_due text;
     -- whether it writes without per-row foreign-key checks (above)
     trusted boolean;
-    role_before text := pg_catalog.current_setting('session_replication_role');
+    role_before text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'dunning.run needs an as_of instant' USING ERRCODE = 'null_value_not_allowed';
@@ -1350,6 +1348,7 @@ BEGIN
         trusted := dunning_internal.trusted_run_write_possible()
                    AND pg_catalog.pg_try_advisory_xact_lock(dunning_internal.lock_key('run_references'));
         IF trusted THEN
+            role_before := pg_catalog.current_setting('session_replication_role');
             PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
         END IF;
         EXECUTE format(apply_due, 'dunning_internal.due_actions($1)') INTO created
