@@ -24,35 +24,44 @@ CREATE TYPE dunning_internal.due_action AS (
     kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
     language text, collector text, subject text, body text, payload jsonb,
     plan_id bigint, instalment_no integer, ended_on date, passed_over text);
+-- What the items of one action add up to (dunning_internal.summarize_action_items).
+CREATE TYPE dunning_internal.action_items_summary AS (
+    invoice_count bigint, invoice_ids bigint[], max_days_overdue integer, oldest_due_on date, last_currency text,
+    invoices jsonb, token_amount text, totals jsonb, charges jsonb, totals_with_charges jsonb,
+    coming_totals jsonb);
 -- @code
 COMMENT ON TYPE dunning_internal.evaluation IS 'what one evaluation of the runner decided (internal: due_actions)';
+COMMENT ON TYPE dunning_internal.action_items_summary IS 'what the items of one action add up to: their count in the totals, ids, largest days overdue, oldest due date, last currency, the payload''s items, and per currency the totals, charges, totals with charges and the items coming due (internal: summarize_action_items)';
 COMMENT ON TYPE dunning_internal.due_action IS 'one row of dunning_internal.due_actions: an evaluation, what it decided, the action it makes (internal: run and preview)';
 
--- The items of a notice as its payload lists them, in one pass (C:
--- src/notice_items.c): what jsonb_agg(jsonb_build_object(...)) writes, for
--- about a million items at a go-live, without turning each number into
--- text and back and each item into a jsonb of its own.
-CREATE OR REPLACE FUNCTION dunning_internal.notice_items_add(internal, invoice_id bigint, number text, due_on date,
-                                                            days_overdue integer, open_amount numeric, currency text,
-                                                            interest numeric, compensation numeric,
-                                                            confirmation boolean, paid_on date)
-RETURNS internal AS 'MODULE_PATHNAME', 'notice_items_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION dunning_internal.notice_items_add(internal, bigint, text, date, integer, numeric, text, numeric,
-                                                      numeric, boolean, date) IS
-    'transition function of dunning_internal.notice_items (internal)';
-CREATE OR REPLACE FUNCTION dunning_internal.notice_items_final(internal) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'notice_items_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION dunning_internal.notice_items_final(internal) IS
-    'final function of dunning_internal.notice_items (internal)';
-CREATE OR REPLACE AGGREGATE dunning_internal.notice_items(invoice_id bigint, number text, due_on date,
-                                                         days_overdue integer, open_amount numeric, currency text,
-                                                         interest numeric, compensation numeric,
-                                                         confirmation boolean, paid_on date) (
-    SFUNC = dunning_internal.notice_items_add, STYPE = internal,
-    FINALFUNC = dunning_internal.notice_items_final, FINALFUNC_MODIFY = READ_WRITE);
-COMMENT ON AGGREGATE dunning_internal.notice_items(bigint, text, date, integer, numeric, text, numeric, numeric,
-                                                   boolean, date) IS
-    'the items of a notice as the jsonb array of its payload: [{invoice_id, number, due_on, days_overdue, open_amount, currency, interest, compensation}], a confirmation''s items also {settled_amount, paid_on} (internal: due_actions)';
+-- What the items of one action add up to, in one pass over them (C:
+-- src/action_summary.c): the payload's items oldest first, and per
+-- currency what is overdue, what comes due and the charges.  About a
+-- million items at a go-live: one aggregate per action instead of a sort
+-- and an aggregate per action, another per action and currency, and a join.
+CREATE OR REPLACE FUNCTION dunning_internal.summarize_action_items_add(
+        internal, invoice_id bigint, number text, due_on date, days_overdue integer, open_amount numeric,
+        currency text, interest numeric, compensation numeric, confirmation boolean, paid_on date,
+        in_total boolean, charged boolean, fee numeric)
+RETURNS internal AS 'MODULE_PATHNAME', 'summarize_action_items_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION dunning_internal.summarize_action_items_add(internal, bigint, text, date, integer, numeric, text,
+                                                                numeric, numeric, boolean, date, boolean, boolean,
+                                                                numeric) IS
+    'transition function of dunning_internal.summarize_action_items (internal)';
+CREATE OR REPLACE FUNCTION dunning_internal.summarize_action_items_final(internal)
+RETURNS dunning_internal.action_items_summary
+    AS 'MODULE_PATHNAME', 'summarize_action_items_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION dunning_internal.summarize_action_items_final(internal) IS
+    'final function of dunning_internal.summarize_action_items (internal)';
+CREATE OR REPLACE AGGREGATE dunning_internal.summarize_action_items(
+        invoice_id bigint, number text, due_on date, days_overdue integer, open_amount numeric, currency text,
+        interest numeric, compensation numeric, confirmation boolean, paid_on date, in_total boolean,
+        charged boolean, fee numeric) (
+    SFUNC = dunning_internal.summarize_action_items_add, STYPE = internal,
+    FINALFUNC = dunning_internal.summarize_action_items_final, FINALFUNC_MODIFY = READ_WRITE);
+COMMENT ON AGGREGATE dunning_internal.summarize_action_items(bigint, text, date, integer, numeric, text, numeric,
+                                                             numeric, boolean, date, boolean, boolean, numeric) IS
+    'what the items of one action add up to (type action_items_summary): the payload''s items oldest first (by due_on, number: [{invoice_id, number, due_on, days_overdue, open_amount, currency, interest, compensation}], a confirmation''s items also {settled_amount, paid_on}), their ids, and per currency the totals (in_total), the items coming due, the charges (interest and compensation where charged, fee) (internal: due_actions)';
 
 -----------------------------------------------------------------------------
 -- What is due: shared by run() (writes) and preview() (does not)
@@ -826,8 +835,7 @@ WITH s AS MATERIALIZED (
     -- customer's kind (charges.sql).  Its fixed compensation applies in its
     -- currency; in other currencies the compensation rule of the currency,
     -- kind and debt band.  No rule: no figure (NULL), never a silent zero.
-    -- (narrow rows: only what its and cur read, about half of src's width;
-    -- this store of a million rows is written once and read twice)
+    -- (read once, by its: not stored, each item goes on to its action's sums)
     SELECT k.customer_id, k.kind, k.invoice_id, k.invoice_number, k.due_on, k.currency, k.open_amount,
            k.days_overdue, k.in_total, k.charged, k.fee, k.paid_on,
            CASE WHEN k.charged AND k.days_overdue > 0 AND k.interest_margin IS NOT NULL
@@ -861,47 +869,22 @@ WITH s AS MATERIALIZED (
              WHERE x.customer_id = COALESCE($3, k.customer_id) AND x.invoice_id = k.invoice_id
                AND x.kind <> 'credit_note_applied'
                AND k.charged AND k.settled_amount > 0) pd ON true
-), cur AS (
-    -- per action and currency: what is overdue, what comes due, its charges
-    SELECT c.customer_id, c.kind, c.currency,
-           sum(c.open_amount) FILTER (WHERE c.in_total) AS cur_total,
-           sum(c.open_amount) FILTER (WHERE NOT c.in_total) AS cur_coming,
-           sum(COALESCE(c.interest, 0)) AS cur_interest, sum(COALESCE(c.compensation, 0)) AS cur_compensation,
-           bool_or(c.charged) AS charged, max(c.fee) AS fee
-      FROM charged c
-     GROUP BY c.customer_id, c.kind, c.currency
-), tot AS (
-    -- per action: its totals by currency, and the amounts a payment link's
-    -- token claims (machine text, not shown: the renderer writes the
-    -- amounts of the payload in the template's language)
-    SELECT u.customer_id, u.kind,
-           pg_catalog.string_agg(u.currency || ' ' || u.cur_total::text, ' + ' ORDER BY u.currency)
-               FILTER (WHERE u.cur_total IS NOT NULL) AS token_amount,
-           pg_catalog.jsonb_object_agg(u.currency, u.cur_total) FILTER (WHERE u.cur_total IS NOT NULL) AS totals,
-           pg_catalog.jsonb_object_agg(u.currency, pg_catalog.jsonb_build_object(
-               'interest', CASE WHEN u.charged THEN u.cur_interest END,
-               'compensation', CASE WHEN u.charged THEN u.cur_compensation END,
-               'fee', u.fee)) FILTER (WHERE u.cur_total IS NOT NULL) AS charges,
-           CASE WHEN bool_or(u.charged OR u.fee IS NOT NULL) THEN pg_catalog.jsonb_object_agg(u.currency,
-               u.cur_total + CASE WHEN u.charged THEN u.cur_interest + u.cur_compensation ELSE 0 END
-               + COALESCE(u.fee, 0)) FILTER (WHERE u.cur_total IS NOT NULL)
-           END AS totals_with_charges,
-           -- items coming due that a notice folds in, apart from its totals
-           pg_catalog.jsonb_object_agg(u.currency, u.cur_coming) FILTER (WHERE u.cur_coming IS NOT NULL) AS coming_totals
-      FROM cur u
-     GROUP BY u.customer_id, u.kind
 ), its AS (
-    -- per action: its items, oldest first
-    SELECT k.customer_id, k.kind, count(*) FILTER (WHERE k.in_total) AS invoice_count,
-           pg_catalog.array_agg(k.invoice_id) AS invoice_ids,
-           max(k.days_overdue) FILTER (WHERE k.days_overdue > 0) AS max_days,
-           min(k.due_on) AS oldest_due_on,
-           CASE WHEN k.kind = 'instalment' THEN max(k.currency) END AS instalment_currency,
-           dunning_internal.notice_items(k.invoice_id, k.invoice_number, k.due_on, k.days_overdue, k.open_amount,
-                                         k.currency, k.interest, k.compensation, k.kind = 'confirmation', k.paid_on
-                                         ORDER BY k.due_on, k.invoice_number) AS invoices
-      FROM (SELECT c.* FROM charged c ORDER BY c.customer_id, c.kind, c.due_on, c.invoice_number) k
-     GROUP BY k.customer_id, k.kind
+    -- per action: its items, oldest first, and what they add up to per
+    -- currency: the totals overdue, the items coming due, the charges, and
+    -- the amounts a payment link's token claims (machine text, not shown:
+    -- the renderer writes the amounts of the payload in the template's
+    -- language).  One pass over the items (C: src/action_summary.c); its
+    -- fields taken apart outside the grouping (the aggregate, with its
+    -- subplans, would be one call per field)
+    SELECT y.customer_id, y.kind, (y.summary).*
+      FROM (SELECT k.customer_id, k.kind,
+                   dunning_internal.summarize_action_items(k.invoice_id, k.invoice_number, k.due_on, k.days_overdue,
+                                                           k.open_amount, k.currency, k.interest, k.compensation,
+                                                           k.kind = 'confirmation', k.paid_on, k.in_total,
+                                                           k.charged, k.fee) AS summary
+              FROM charged k
+             GROUP BY k.customer_id, k.kind) y
 ), hdr AS (
     -- one action per customer and kind: the notice or pre-due reminder of
     -- an evaluation (with what the evaluation decided), instalment
@@ -925,8 +908,9 @@ WITH s AS MATERIALIZED (
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
       FROM conf_cu cc
 ), msg AS (
-    SELECT g.*, t.token_amount, t.totals, t.charges, t.totals_with_charges, t.coming_totals,
-           x.invoice_count, x.invoice_ids, x.max_days, x.oldest_due_on, x.instalment_currency, x.invoices,
+    SELECT g.*, x.token_amount, x.totals, x.charges, x.totals_with_charges, x.coming_totals,
+           x.invoice_count, x.invoice_ids, x.max_days_overdue AS max_days, x.oldest_due_on,
+           CASE WHEN g.kind = 'instalment' THEN x.last_currency END AS instalment_currency, x.invoices,
            c.name, c.external_ref, c.collector, c.language AS customer_language,
            COALESCE(t1.language, t2.language, t3.language) AS template_language,
            COALESCE(t1.subject, t2.subject, t3.subject) AS t_subject,
@@ -940,7 +924,6 @@ WITH s AS MATERIALIZED (
       FROM hdr g
       -- an action without items is not made (a plan whose items are settled)
       JOIN its x ON x.customer_id = g.customer_id AND x.kind = g.kind
-      LEFT JOIN tot t ON t.customer_id = g.customer_id AND t.kind = g.kind
       JOIN dunning.customer c ON c.customer_id = g.customer_id AND ($3 IS NULL OR c.customer_id = $3)
      CROSS JOIN s
       -- the template in the customer's language, else its primary subtag, else English
@@ -954,7 +937,7 @@ WITH s AS MATERIALIZED (
             SELECT CASE WHEN s.pay_link_base IS NOT NULL AND g.kind <> 'confirmation'
                         THEN s.pay_link_base
                              || CASE WHEN s.pay_link_base ~ '[?]' THEN '&' ELSE '?' END || 't='
-                             || dunning_internal.pay_token_with_key(g.customer_id, x.invoice_ids, t.token_amount,
+                             || dunning_internal.pay_token_with_key(g.customer_id, x.invoice_ids, x.token_amount,
                                                            $2 + s.pay_link_validity, s.secret)
                    END AS pay_link OFFSET 0) pk
 ), doc AS (

@@ -585,6 +585,11 @@ CREATE TYPE dunning_internal.due_action AS (
     kind text, step_id bigint, step_name text, offset_days integer, channel text, recipient text,
     language text, collector text, subject text, body text, payload jsonb,
     plan_id bigint, instalment_no integer, ended_on date, passed_over text);
+-- What the items of one action add up to (dunning_internal.summarize_action_items).
+CREATE TYPE dunning_internal.action_items_summary AS (
+    invoice_count bigint, invoice_ids bigint[], max_days_overdue integer, oldest_due_on date, last_currency text,
+    invoices jsonb, token_amount text, totals jsonb, charges jsonb, totals_with_charges jsonb,
+    coming_totals jsonb);
 
 -- New tables: the ladder (ladder.sql) and payment plans (plans.sql).
 -----------------------------------------------------------------------------

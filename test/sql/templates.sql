@@ -7,7 +7,7 @@
 -- templates first, to show they catch what they look for.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(26);
+SELECT plan(33);
 
 -- What is wrong with a rendered text (NULL: nothing).  link: the payment link
 -- the document had ('' without one).
@@ -154,47 +154,116 @@ SELECT is_empty($$SELECT customer_id FROM dunning.action WHERE customer_id BETWE
                    AND (jsonb_typeof(payload->'totals'->'EUR') <> 'number' OR jsonb_typeof(payload->'totals'->'JPY') <> 'number')$$,
     'the payload''s totals stay numbers');
 
--- The payload's items come from dunning_internal.notice_items (C): the same
--- jsonb as jsonb_agg(jsonb_build_object(...)), text and value, for every
--- kind of value an item can hold.
+-- The payload's items and totals come from
+-- dunning_internal.summarize_action_items (C): the same values as the SQL
+-- it replaced (jsonb_agg(jsonb_build_object(...)) over the items sorted by
+-- due date and number, sums per action and currency), text and value, for
+-- every kind of value an item can hold.
 CREATE TEMP TABLE item_rows (customer_id bigint, invoice_id bigint, number text, due_on date, days_overdue integer,
                              open_amount numeric, currency char(3), interest numeric, compensation numeric,
-                             confirmation boolean, paid_on date);
+                             confirmation boolean, paid_on date, in_total boolean, charged boolean, fee numeric);
 INSERT INTO item_rows VALUES
-    (1, 9007199254740993, 'F-1 "quoted" \ é ✓', '2026-03-01', 15, 1234.50, 'EUR', 1.2345678901234567890, 40, false, NULL),
-    (1, 2, '', '2026-02-01', 43, 0.001, 'EUR', NULL, NULL, false, NULL),
-    (1, 3, 'F-3', 'infinity', -2147483648, -99999999999999999999.99, 'JPY', 0, 0.00, false, NULL),
-    (2, 4, 'C-1', '2026-01-31', 0, 100, 'GBP', NULL, 70, true, '2026-03-15'),
-    (2, 5, 'C-2', '-infinity', 2147483647, 1e-20, 'GBP', 12.5, NULL, true, NULL),
-    (3, -6, NULL, NULL, NULL, NULL, 'USD', NULL, NULL, NULL, NULL),
-    (3, 7, 'F-7', '0044-03-15 BC', 1, 123456789012345678901234567890.123456789, 'USD', 1e3, 5e-1, false, '2026-01-01');
-SELECT results_eq(
-    $$SELECT customer_id, dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
-                                                       interest, compensation, confirmation, paid_on
-                                                       ORDER BY due_on, number)::text
-        FROM item_rows GROUP BY customer_id ORDER BY customer_id$$,
-    $$SELECT customer_id, jsonb_agg(CASE WHEN confirmation THEN jsonb_build_object(
+    (1, 9007199254740993, 'F-1 "quoted" \ é ✓', '2026-03-01', 15, 1234.50, 'EUR', 1.2345678901234567890, 40, false, NULL, true, true, 5.00),
+    (1, 2, '', '2026-02-01', 43, 0.001, 'EUR', NULL, NULL, false, NULL, true, true, 5),
+    (1, 3, 'F-3', 'infinity', -2147483648, -99999999999999999999.99, 'JPY', 0, 0.00, false, NULL, false, true, NULL),
+    (1, 8, 'F-8', '2026-03-01', 15, 10, 'JPY', 3, NULL, false, NULL, true, false, NULL),
+    (1, 9, 'F-09', '2026-03-01', -3, 7.5, 'EUR', NULL, NULL, false, NULL, false, true, 5.00),
+    (2, 4, 'C-1', '2026-01-31', 0, 100, 'GBP', NULL, 70, true, '2026-03-15', true, false, NULL),
+    (2, 5, 'C-2', '-infinity', 2147483647, 1e-20, 'GBP', 12.5, NULL, true, NULL, true, false, NULL),
+    (3, -6, NULL, NULL, NULL, NULL, 'USD', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (3, 7, 'F-7', '0044-03-15 BC', 1, 123456789012345678901234567890.123456789, 'USD', 1e3, 5e-1, false, '2026-01-01', true, NULL, 2),
+    (4, 10, 'P-1', '2026-04-01', -5, 300, 'CHF', NULL, NULL, false, NULL, false, false, NULL),
+    (4, 11, 'P-2', '2026-04-02', -6, 200.5, 'CHF', NULL, NULL, false, NULL, false, false, NULL),
+    (5, 12, 'I-1', '2026-01-01', 60, 80, 'SEK', NULL, NULL, false, NULL, true, NULL, NULL),
+    (5, 13, 'I-2', '2026-01-02', 59, 20, 'DKK', NULL, NULL, false, NULL, true, NULL, NULL);
+-- the SQL formulation the runner had (runner.sql, phase 2: its, cur, tot)
+CREATE TEMP VIEW sql_summary AS
+WITH cur AS (
+    SELECT c.customer_id, c.currency,
+           sum(c.open_amount) FILTER (WHERE c.in_total) AS cur_total,
+           sum(c.open_amount) FILTER (WHERE NOT c.in_total) AS cur_coming,
+           sum(COALESCE(c.interest, 0)) AS cur_interest, sum(COALESCE(c.compensation, 0)) AS cur_compensation,
+           bool_or(c.charged) AS charged, max(c.fee) AS fee
+      FROM item_rows c GROUP BY c.customer_id, c.currency
+), tot AS (
+    SELECT u.customer_id,
+           string_agg(u.currency || ' ' || u.cur_total::text, ' + ' ORDER BY u.currency)
+               FILTER (WHERE u.cur_total IS NOT NULL) AS token_amount,
+           jsonb_object_agg(u.currency, u.cur_total) FILTER (WHERE u.cur_total IS NOT NULL) AS totals,
+           jsonb_object_agg(u.currency, jsonb_build_object(
+               'interest', CASE WHEN u.charged THEN u.cur_interest END,
+               'compensation', CASE WHEN u.charged THEN u.cur_compensation END,
+               'fee', u.fee)) FILTER (WHERE u.cur_total IS NOT NULL) AS charges,
+           CASE WHEN bool_or(u.charged OR u.fee IS NOT NULL) THEN jsonb_object_agg(u.currency,
+               u.cur_total + CASE WHEN u.charged THEN u.cur_interest + u.cur_compensation ELSE 0 END
+               + COALESCE(u.fee, 0)) FILTER (WHERE u.cur_total IS NOT NULL)
+           END AS totals_with_charges,
+           jsonb_object_agg(u.currency, u.cur_coming) FILTER (WHERE u.cur_coming IS NOT NULL) AS coming_totals
+      FROM cur u GROUP BY u.customer_id
+), its AS (
+    SELECT k.customer_id, count(*) FILTER (WHERE k.in_total) AS invoice_count,
+           array_agg(k.invoice_id ORDER BY k.due_on, k.number) AS invoice_ids,
+           max(k.days_overdue) FILTER (WHERE k.days_overdue > 0) AS max_days_overdue,
+           min(k.due_on) AS oldest_due_on, max(k.currency)::text AS last_currency,
+           jsonb_agg(CASE WHEN confirmation THEN jsonb_build_object(
                'invoice_id', invoice_id, 'number', number, 'due_on', due_on, 'days_overdue', days_overdue,
                'open_amount', open_amount, 'currency', currency, 'interest', interest, 'compensation', compensation,
                'settled_amount', open_amount, 'paid_on', paid_on)
             ELSE jsonb_build_object(
                'invoice_id', invoice_id, 'number', number, 'due_on', due_on, 'days_overdue', days_overdue,
                'open_amount', open_amount, 'currency', currency, 'interest', interest, 'compensation', compensation) END
-            ORDER BY due_on, number)::text
-        FROM item_rows GROUP BY customer_id ORDER BY customer_id$$,
-    'notice_items writes the items as jsonb_agg(jsonb_build_object(...)) does: numbers, dates, texts, NULLs, both shapes');
-SELECT is((SELECT dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
-                                               interest, compensation, confirmation, paid_on)
-             FROM item_rows WHERE false), NULL, '... and no items: NULL, as jsonb_agg');
-SELECT ok((SELECT bool_and(a = b) FROM (
-             SELECT dunning_internal.notice_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
-                                                  interest, compensation, confirmation, paid_on ORDER BY invoice_id) AS a,
-                    jsonb_agg(jsonb_build_object('invoice_id', invoice_id, 'number', number, 'due_on', due_on,
-                                                 'days_overdue', days_overdue, 'open_amount', open_amount,
-                                                 'currency', currency, 'interest', interest,
-                                                 'compensation', compensation) ORDER BY invoice_id) AS b
-               FROM item_rows WHERE NOT confirmation GROUP BY customer_id) x),
-          '... equal as jsonb too');
+            ORDER BY due_on, number) AS invoices
+      FROM item_rows k GROUP BY k.customer_id
+)
+SELECT x.customer_id, x.invoice_count, x.invoice_ids, x.max_days_overdue, x.oldest_due_on, x.last_currency,
+       x.invoices, t.token_amount, t.totals, t.charges, t.totals_with_charges, t.coming_totals
+  FROM its x JOIN tot t USING (customer_id);
+CREATE TEMP VIEW c_summary AS
+SELECT customer_id, (s).* FROM (
+    SELECT customer_id, dunning_internal.summarize_action_items(invoice_id, number, due_on, days_overdue,
+               open_amount, currency, interest, compensation, confirmation, paid_on, in_total, charged, fee) AS s
+      FROM item_rows GROUP BY customer_id) y;
+SELECT results_eq(
+    $$SELECT customer_id, invoice_count, invoice_ids, max_days_overdue, oldest_due_on, last_currency, invoices::text,
+             token_amount, totals::text, charges::text, totals_with_charges::text, coming_totals::text
+        FROM c_summary ORDER BY customer_id$$,
+    $$SELECT customer_id, invoice_count, invoice_ids, max_days_overdue, oldest_due_on, last_currency, invoices::text,
+             token_amount, totals::text, charges::text, totals_with_charges::text, coming_totals::text
+        FROM sql_summary ORDER BY customer_id$$,
+    'summarize_action_items writes what the SQL formulation wrote, as text: items, ids, counts, totals, charges');
+SELECT results_eq(
+    $$SELECT customer_id, invoices, totals, charges, totals_with_charges, coming_totals FROM c_summary ORDER BY customer_id$$,
+    $$SELECT customer_id, invoices, totals, charges, totals_with_charges, coming_totals FROM sql_summary ORDER BY customer_id$$,
+    '... and as jsonb values');
+-- what the cases above hold, so that the comparisons compare something
+SELECT is((SELECT array_agg(customer_id ORDER BY customer_id) FILTER (WHERE totals_with_charges IS NULL) FROM c_summary),
+          ARRAY[2, 4, 5]::bigint[], '... no totals with charges where nothing is charged and no fee (2, 5) or nothing is in the totals (4)');
+SELECT is((SELECT (coming_totals->>'CHF', totals, token_amount)::text FROM c_summary WHERE customer_id = 4),
+          '(500.5,,)', '... items coming due alone: coming totals, no totals, no token amount');
+SELECT is((SELECT token_amount FROM c_summary WHERE customer_id = 1),
+          'EUR 1234.501 + JPY 10', '... the token amount lists the currencies in order');
+SELECT is((SELECT invoice_ids FROM c_summary WHERE customer_id = 1),
+          ARRAY[2, 9, 9007199254740993, 8, 3]::bigint[], '... the items oldest first, then by number');
+SELECT is((SELECT (totals_with_charges->>'EUR', totals_with_charges->>'JPY', charges->'JPY'->>'compensation')::text
+             FROM c_summary WHERE customer_id = 1),
+          '(1280.7355678901234567890,13.00,0.00)',
+          '... totals with charges add interest, compensation and fee; charges sum them per currency');
+SELECT is((SELECT (token_amount, charges->'SEK'->>'interest', last_currency)::text FROM c_summary WHERE customer_id = 5),
+          '("DKK 20 + SEK 80",,SEK)', '... not known to be charged: no interest shown; the last currency');
+SELECT is((SELECT dunning_internal.summarize_action_items(invoice_id, number, due_on, days_overdue, open_amount, currency,
+                                                         interest, compensation, confirmation, paid_on, in_total,
+                                                         charged, fee)::text
+             FROM item_rows WHERE false), NULL, '... and no items: NULL');
+-- a hashed aggregation keeps every action's state at once: the same result
+SET LOCAL enable_sort = off;
+SELECT results_eq(
+    $$SELECT customer_id, invoices::text, totals::text FROM (
+          SELECT customer_id, (dunning_internal.summarize_action_items(invoice_id, number, due_on, days_overdue,
+                     open_amount, currency, interest, compensation, confirmation, paid_on, in_total, charged, fee)).*
+            FROM item_rows GROUP BY customer_id) y ORDER BY 1$$,
+    $$SELECT customer_id, invoices::text, totals::text FROM sql_summary ORDER BY 1$$,
+    '... hashed or sorted');
+RESET enable_sort;
 
 SELECT * FROM finish();
 ROLLBACK;
