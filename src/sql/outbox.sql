@@ -243,6 +243,18 @@ END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.notify_actions(text, bigint[]) IS
     'NOTIFY the notify channel that actions of a channel can be claimed: {"channel", "action_ids"} or, past 400 ids, {"channel", "first_action_id", "last_action_id", "count"}';
+-- The queued actions of an INSERT, noted row by row (C: src/action_notify.c)
+-- and taken by the statement trigger: a transition table would keep a copy
+-- of every inserted row, whole (a first run: 100,000 actions, 450 MB).
+CREATE OR REPLACE FUNCTION dunning_internal.action_queued() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'action_queued' LANGUAGE C;
+COMMENT ON FUNCTION dunning_internal.action_queued() IS
+    'trigger (AFTER INSERT FOR EACH ROW on dunning.action, when queued): notes the action''s channel and id for the statement''s NOTIFY (taken by take_queued_actions; a shard of it on Citus is ignored)';
+CREATE OR REPLACE FUNCTION dunning_internal.take_queued_actions()
+RETURNS TABLE (channel text, action_ids bigint[])
+    AS 'MODULE_PATHNAME', 'take_queued_actions' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION dunning_internal.take_queued_actions() IS
+    'the queued actions noted by action_queued since the last call, one row per channel (by name) with its ids in order, and forgets them (notes of a failed statement are dropped with its (sub)transaction)';
 CREATE OR REPLACE FUNCTION dunning_internal.action_notify() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -255,20 +267,20 @@ BEGIN
     IF TG_RELID <> 'dunning.action'::regclass THEN
         RETURN NULL;
     END IF;
-    FOR r IN SELECT n.channel, pg_catalog.array_agg(n.action_id ORDER BY n.action_id) AS ids
-               FROM new_actions n WHERE n.status = 'queued'
-              GROUP BY n.channel ORDER BY n.channel LOOP
-        PERFORM dunning_internal.notify_actions(r.channel, r.ids);
+    FOR r IN SELECT q.channel, q.action_ids FROM dunning_internal.take_queued_actions() q LOOP
+        PERFORM dunning_internal.notify_actions(r.channel, r.action_ids);
     END LOOP;
     RETURN NULL;
 END
 $fn$;
 COMMENT ON FUNCTION dunning_internal.action_notify() IS
-    'trigger: one NOTIFY per channel for the queued actions an INSERT created (run, fallbacks, by hand)';
+    'trigger: one NOTIFY per channel for the queued actions an INSERT created (run, fallbacks, by hand), as action_queued noted them';
+CREATE OR REPLACE TRIGGER action_queued AFTER INSERT ON dunning.action
+    FOR EACH ROW WHEN (NEW.status = 'queued') EXECUTE FUNCTION dunning_internal.action_queued();
 CREATE OR REPLACE TRIGGER action_notify AFTER INSERT ON dunning.action
-    REFERENCING NEW TABLE AS new_actions
     FOR EACH STATEMENT EXECUTE FUNCTION dunning_internal.action_notify();
 -- fired in replica mode too: run() writes its actions so (runner.sql)
+ALTER TABLE dunning.action ENABLE ALWAYS TRIGGER action_queued;
 ALTER TABLE dunning.action ENABLE ALWAYS TRIGGER action_notify;
 
 -- Message-IDs: <action_id.hash@domain>, the hash an HMAC of the action id

@@ -1,10 +1,10 @@
 -- pgTAP: the outbox as a work queue (src/sql/outbox.sql): leases, idempotent
 -- mark_sent, per-row cancellation at claim time, recipients never sent,
 -- Message-IDs, bounces and the permanent-failure hook.  NOTIFY payloads and
--- concurrent claims are in test/t/outbox_concurrency.sh.
+-- concurrent claims are in test/t/sender_concurrency.sh.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS dunning;
-SELECT plan(56);
+SELECT plan(62);
 
 -- The interface dunning-sender and outside senders call.
 SELECT has_function('dunning', 'claim_actions', ARRAY['text', 'integer', 'text', 'interval'], 'claim_actions(channel, max_count, worker, lease)');
@@ -151,6 +151,45 @@ SELECT is((SELECT count(*) FROM hook_calls WHERE action_id = 101), 1::bigint, '.
 SELECT throws_ok($$SELECT dunning.record_bounce('<106.0123456789abcdef@acme.test>', 'hard')$$, '42704', NULL,
     'a forged Message-ID names no action');
 SELECT throws_ok($$SELECT dunning.record_bounce('x', 'bouncy')$$, '22023', NULL, 'bounce kind hard or soft');
+
+-- The NOTIFY of new actions (payloads: test/t/sender_concurrency.sh) takes
+-- the actions the row trigger action_queued noted (src/action_notify.c),
+-- not a transition table.  With the statement trigger off, the notes stay
+-- for take_queued_actions to show.
+SELECT is_empty($$SELECT FROM pg_trigger WHERE tgrelid = 'dunning.action'::regclass AND tgnewtable IS NOT NULL$$,
+    'no trigger on dunning.action keeps a transition table (a copy of every inserted row)');
+SELECT is_empty($$SELECT * FROM dunning_internal.take_queued_actions()$$,
+    'the statement trigger took the notes of every INSERT above');
+ALTER TABLE dunning.action DISABLE TRIGGER action_notify;
+INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
+                            recipient, language, subject, body, payload, as_of, status, sent_at)
+SELECT g, 1, 1, g, 's' || g, 7, DATE '2026-05-01' + (g - 201), CASE WHEN g % 2 = 0 THEN 'sms' ELSE 'letter' END,
+       'ap@acme.test', 'en', 'Reminder', '<p>Pay</p>', '{}', '2026-03-16 09:00+00',
+       CASE WHEN g = 205 THEN 'sent' ELSE 'queued' END, CASE WHEN g = 205 THEN now() END
+  FROM (SELECT 210 - g AS g FROM generate_series(0, 9) g) x;
+SELECT results_eq($$SELECT channel, action_ids FROM dunning_internal.take_queued_actions()$$,
+    $$VALUES ('letter', ARRAY[201, 203, 207, 209]::bigint[]), ('sms', ARRAY[202, 204, 206, 208, 210]::bigint[])$$,
+    'the queued actions of an INSERT, per channel by name, ids in order (a sent one is not noted)');
+SELECT is_empty($$SELECT * FROM dunning_internal.take_queued_actions()$$, '... taken once');
+INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
+                            recipient, language, subject, body, payload, as_of)
+VALUES (221, 1, 1, 221, 's', 7, '2026-06-01', 'email', 'ap@acme.test', 'en', 'R', 'B', '{}', now());
+SAVEPOINT notes;
+INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
+                            recipient, language, subject, body, payload, as_of)
+VALUES (222, 1, 1, 222, 's', 7, '2026-06-02', 'email', 'ap@acme.test', 'en', 'R', 'B', '{}', now());
+ROLLBACK TO SAVEPOINT notes;
+SELECT results_eq($$SELECT channel, action_ids FROM dunning_internal.take_queued_actions()$$,
+    $$VALUES ('email', ARRAY[221]::bigint[])$$,
+    'a rolled-back INSERT''s notes go with its savepoint; those taken before it stay');
+SAVEPOINT notes2;
+INSERT INTO dunning.action (action_id, customer_id, scenario_id, step_id, step_name, offset_days, action_date, channel,
+                            recipient, language, subject, body, payload, as_of)
+VALUES (223, 1, 1, 223, 's', 7, '2026-06-03', 'email', 'ap@acme.test', 'en', 'R', 'B', '{}', now());
+RELEASE SAVEPOINT notes2;
+SELECT results_eq($$SELECT channel, action_ids FROM dunning_internal.take_queued_actions()$$,
+    $$VALUES ('email', ARRAY[223]::bigint[])$$, '... and a released savepoint keeps them');
+ALTER TABLE dunning.action ENABLE ALWAYS TRIGGER action_notify;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -45,7 +45,7 @@ $$;
 SELECT ok(dunning_internal.trusted_run_write_possible(), 'a plain install run by a superuser writes without the per-row checks');
 SELECT is((SELECT string_agg(tgrelid::regclass || '.' || tgname, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgenabled = 'A'
              AND tgrelid IN ('dunning.action'::regclass, 'dunning.invoice'::regclass, 'dunning.customer'::regclass)),
-          'dunning.action.action_notify dunning.customer.customer_references_wait_for_run dunning.invoice.invoice_references_wait_for_run',
+          'dunning.action.action_notify dunning.action.action_queued dunning.customer.customer_references_wait_for_run dunning.invoice.invoice_references_wait_for_run',
           'the NOTIFY of new actions and the guards of invoice and customer fire in replica mode too (ENABLE ALWAYS)');
 
 -- (the runs below are rolled back; what the tests need is kept in psql
