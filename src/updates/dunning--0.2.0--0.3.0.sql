@@ -554,7 +554,6 @@ ALTER TABLE dunning.action_item
         REFERENCES dunning.action (customer_id, action_id) ON DELETE CASCADE,
     ADD CONSTRAINT action_item_invoice_fkey FOREIGN KEY (customer_id, invoice_id)
         REFERENCES dunning.invoice (customer_id, invoice_id);
-CREATE INDEX action_item_invoice_idx ON dunning.action_item (invoice_id);
 CREATE TABLE dunning_internal.newly_settled (
     customer_id bigint NOT NULL,
     queued_id   bigint GENERATED ALWAYS AS IDENTITY,
