@@ -106,6 +106,8 @@ CREATE TYPE dunning_internal.bank_row AS (
     end_to_end_id text, bank_ref text, txn_ref text, bank_code text, occurrence int4,
     ref_seen int4);
 -- @code
+COMMENT ON TYPE dunning_internal.bank_row IS
+    'one row of a bank file as the C readers give it: the statement''s fields (stmt_no, format, version, references, account, balances) repeated with each entry and transaction (entry_no, txn_no, dates, amounts, reversal and return, counterparty, remittance, references, occurrence among identical entries) (internal: import_statement)';
 COMMENT ON TABLE dunning.bank_entry IS
     'transactions of imported bank statements: one row per camt TxDtls (or entry without details) and per MT940 :61:; a credit makes one dunning.payment';
 COMMENT ON COLUMN dunning.bank_entry.entry_id IS 'identity';
