@@ -1226,7 +1226,10 @@ BEGIN
          WHERE d.kind IS NOT NULL
         ON CONFLICT ON CONSTRAINT action_once_per_customer_kind_day DO NOTHING
         RETURNING a.customer_id, a.kind, a.action_id, a.channel, a.step_id, a.offset_days,
-                  a.payload->'invoices' AS invoices
+                  a.payload->'invoices' AS invoices,
+                  -- a notice's items not yet overdue are apart from its
+                  -- totals (phase 2 added them up): it folds items coming due in
+                  pg_catalog.jsonb_typeof(a.payload->'coming_totals') = 'object' AS folds_coming
     ), items AS (
         -- the items come back with the inserted rows: no join of the two sets
         INSERT INTO dunning.action_item (customer_id, action_id, invoice_id, step_id, offset_days, currency,
@@ -1238,8 +1241,7 @@ BEGIN
     ), made AS MATERIALIZED (
         SELECT ins.customer_id, ins.kind, ins.action_id,
                dunning_internal.is_contact(ins.channel) AS contact,
-               EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(ins.invoices) e
-                        WHERE (e->>'days_overdue')::integer <= 0) AS folds_coming
+               ins.folds_coming
           FROM ins
     ), lc AS (
         -- the legal rung's notice opens a legal case
