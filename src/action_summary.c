@@ -42,6 +42,7 @@
 #include "catalog/pg_type.h"
 #include "compat.h"
 #include "fmgr.h"
+#include "money.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
@@ -244,8 +245,7 @@ add_to_currency(ActionSummary *state, FunctionCallInfo fcinfo, text *currency)
 		Numeric		fee = PG_GETARG_NUMERIC(ARG_FEE);
 
 		/* max(): numeric_larger keeps the later of two equal values */
-		if (s->fee == NULL
-			|| DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(fee), NumericGetDatum(s->fee))) >= 0)
+		if (s->fee == NULL || dunning_numeric_cmp(fee, s->fee) >= 0)
 		{
 			if (s->fee != NULL)
 				pfree(s->fee);
